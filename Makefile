@@ -1,0 +1,49 @@
+# The two commands a newcomer needs: `make run` and `make test`.
+VENV   := .venv
+PIP    := $(VENV)/bin/pip
+FLASK  := $(VENV)/bin/flask --app wsgi
+PYTEST := $(VENV)/bin/pytest
+STAMP  := $(VENV)/.installed
+
+.PHONY: run test install system-packages lint bench clean
+
+$(STAMP): pyproject.toml
+	python3 -m venv $(VENV)
+	$(PIP) install -q --upgrade pip
+	$(PIP) install -q -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## make run: install, migrate the SQLite database, load the demo county, serve.
+run: $(STAMP)
+	$(FLASK) db upgrade
+	$(FLASK) govtrack load-demo
+	@echo
+	@echo "  govtrack is running at http://127.0.0.1:5000/  (Ctrl-C stops it)"
+	@echo
+	$(FLASK) run --host 127.0.0.1 --port 5000
+
+## Debian packages the tests use: PostgreSQL 15 (initdb, pg_ctl) and Chromium.
+system-packages:
+	@missing=""; \
+	command -v initdb >/dev/null 2>&1 || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
+	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing Debian packages:$$missing"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	fi
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+
+## make test: lint, then the whole suite on SQLite (browser tests included), then on PostgreSQL.
+test: $(STAMP) system-packages lint
+	$(PYTEST) -q
+	GOVTRACK_TEST_DB=postgresql $(PYTEST) -q -m "not browser"
+
+bench: $(STAMP)
+	$(VENV)/bin/python -m bench.run
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache

@@ -1,0 +1,84 @@
+"""govtrack: keeps interagency committees working."""
+
+import os
+import secrets
+from pathlib import Path
+
+from flask import Flask
+
+from govtrack.config import Config
+from govtrack.db_types import render_item
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _secret_key(app: Flask) -> str:
+    """SECRET_KEY from the environment, else one kept in the instance folder.
+
+    A key kept in a file is shared by every worker and survives restarts, so
+    `make run` needs no configuration and sessions are not lost.
+    """
+    path = Path(app.instance_path) / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    key = secrets.token_hex(32)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(key)
+    return key
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Build the application: configuration, extensions, blueprints, commands."""
+    app = Flask(__name__, instance_relative_config=True,
+                template_folder=str(ROOT / "templates"), static_folder=str(ROOT / "static"))
+    app.config.from_object(Config)
+    if test_config:
+        app.config.update(test_config)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    if not app.config["SQLALCHEMY_DATABASE_URI"]:
+        app.config["SQLALCHEMY_DATABASE_URI"] = (
+            f"sqlite:///{Path(app.instance_path) / 'govtrack.sqlite'}")
+    url = app.config["SQLALCHEMY_DATABASE_URI"]
+    if url.startswith("postgresql://") or url.startswith("postgres://"):
+        # psycopg 3 is the driver; plain URLs from the environment name it implicitly.
+        app.config["SQLALCHEMY_DATABASE_URI"] = "postgresql+psycopg://" + url.split("://", 1)[1]
+    if not app.config["SECRET_KEY"]:
+        app.config["SECRET_KEY"] = _secret_key(app)
+
+    from govtrack import extensions, models  # noqa: F401  (models registers every table)
+
+    extensions.db.init_app(app)
+    extensions.migrate.init_app(app, extensions.db, directory=str(ROOT / "migrations"),
+                                render_as_batch=True, compare_type=True,
+                                render_item=render_item)
+    extensions.csrf.init_app(app)
+    _init_login(app)
+
+    from govtrack.accounts.views import bp as accounts_bp
+    from govtrack.agencies.views import bp as agencies_bp
+    from govtrack.committees.views import bp as committees_bp
+    from govtrack.web import init_app as init_web
+    from govtrack.web.views import bp as web_bp
+
+    for blueprint in (web_bp, accounts_bp, agencies_bp, committees_bp):
+        app.register_blueprint(blueprint)
+    init_web(app)
+
+    from govtrack.cli import govtrack_cli
+
+    app.cli.add_command(govtrack_cli)
+    return app
+
+
+def _init_login(app: Flask) -> None:
+    """Flask-Login looks sessions up in the database, so they can be ended."""
+    from govtrack.accounts.services import load_session
+    from govtrack.extensions import login_manager
+
+    login_manager.init_app(app)
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message = "Log in to see this page."
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = None  # the server-side session does the job
+    login_manager.user_loader(load_session)

@@ -1,0 +1,1 @@
+"""Accounts, log-in sessions and the login throttle."""

@@ -1,0 +1,208 @@
+"""Log in and out; administrators manage accounts."""
+
+from urllib.parse import urlsplit
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_login import current_user, login_required, login_user, logout_user
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from govtrack.accounts import services
+from govtrack.accounts.forms import (
+    AccountForm,
+    AccountStatusForm,
+    ChangePasswordForm,
+    LoginForm,
+    NewPasswordForm,
+)
+from govtrack.accounts.models import Account
+from govtrack.agencies.models import Person
+from govtrack.extensions import db
+from govtrack.permissions import require_admin
+
+bp = Blueprint("accounts", __name__)
+
+
+def _safe_next(target: str | None) -> str:
+    """Only follow a `next` that stays on this site."""
+    if target:
+        parts = urlsplit(target)
+        if not parts.scheme and not parts.netloc and target.startswith("/") \
+                and not target.startswith("//") and "\\" not in target:
+            return target
+    return url_for("web.my_work")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    """Log in with e-mail and password; throttled across all workers."""
+    if current_user.is_authenticated:
+        return redirect(url_for("web.my_work"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        cfg = current_app.config
+        result = services.authenticate(
+            form.email.data, form.password.data, request.remote_addr or "unknown",
+            max_per_account=cfg["LOGIN_MAX_FAILURES_PER_ACCOUNT"],
+            max_per_address=cfg["LOGIN_MAX_FAILURES_PER_ADDRESS"],
+            window_minutes=cfg["LOGIN_WINDOW_MINUTES"])
+        if result.throttled:
+            db.session.commit()
+            form.form_errors.append(
+                f"Too many failed attempts. Wait {cfg['LOGIN_WINDOW_MINUTES']} minutes and try "
+                "again, or ask an administrator to reset your password.")
+            return render_template("accounts/login.html", form=form), 429
+        if result.account is None:
+            db.session.commit()
+            form.form_errors.append("The e-mail address or password is not right.")
+            return render_template("accounts/login.html", form=form), 200
+        session.clear()  # a new session identifier at login: no fixation
+        services.start_session(result.account, request.remote_addr, request.user_agent.string)
+        login_user(result.account)
+        db.session.commit()
+        return redirect(_safe_next(request.args.get("next")))
+    return render_template("accounts/login.html", form=form)
+
+
+@bp.post("/logout")
+@login_required
+def logout():
+    """End this session on the server too, so a copied cookie is worthless."""
+    services.end_session(current_user)
+    db.session.commit()
+    logout_user()
+    session.clear()
+    flash("You are logged out.", "info")
+    return redirect(url_for("accounts.login"))
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+def change_password():
+    """Change one's own password (ends the other sessions)."""
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        account = current_user._get_current_object()
+        if not services.verify_password(account, form.current.data):
+            form.current.errors.append("This is not your current password.")
+        else:
+            keep = account.login_session
+            try:
+                services.set_password(account, account, form.password.data)
+            except services.AccountError as exc:
+                form.add_domain_error(exc)
+            else:
+                keep.ended_at = None  # stay logged in here, out everywhere else
+                db.session.commit()
+                flash("Your password is changed. Other sessions were logged out.", "success")
+                return redirect(url_for("web.my_work"))
+    return render_template("accounts/password.html", form=form)
+
+
+def _person_choices() -> list[tuple[int, str]]:
+    people = db.session.scalars(
+        select(Person).where(Person.active.is_(True), ~Person.id.in_(select(Account.person_id)))
+        .options(selectinload(Person.agency)).order_by(Person.name))
+    return [(p.id, f"{p.name} — {p.agency.name}") for p in people]
+
+
+@bp.get("/admin/accounts/")
+@login_required
+def account_list():
+    """Every account, for administrators."""
+    require_admin(current_user)
+    accounts = db.session.scalars(
+        select(Account).options(selectinload(Account.person).selectinload(Person.agency))
+        .order_by(Account.email))
+    return render_template("accounts/list.html", accounts=list(accounts))
+
+
+@bp.route("/admin/accounts/new", methods=["GET", "POST"])
+@login_required
+def account_new():
+    """Give a person an account."""
+    require_admin(current_user)
+    form = AccountForm()
+    form.person.choices = _person_choices()
+    if not form.is_submitted() and request.args.get("person", "").isdigit():
+        form.person.data = int(request.args["person"])
+        person = db.session.get(Person, form.person.data)
+        if person is not None and person.email:
+            form.email.data = person.email
+    if form.validate_on_submit():
+        person = db.session.get(Person, form.person.data) or abort(404)
+        try:
+            account = services.create_account(current_user, person, form.email.data,
+                                              form.password.data, form.is_admin.data)
+        except services.AccountError as exc:
+            form.add_domain_error(exc)
+        else:
+            db.session.commit()
+            flash(f"Account created for {person.name}.", "success")
+            return redirect(url_for("accounts.account_detail", account_id=account.id))
+    return render_template("accounts/new.html", form=form)
+
+
+@bp.get("/admin/accounts/<int:account_id>")
+@login_required
+def account_detail(account_id: int):
+    """An account: status, administration, password reset."""
+    require_admin(current_user)
+    account = db.get_or_404(Account, account_id)
+    status = AccountStatusForm(active=account.active, is_admin=account.is_admin)
+    return render_template("accounts/detail.html", account=account, status_form=status,
+                           password_form=NewPasswordForm())
+
+
+@bp.post("/admin/accounts/<int:account_id>/status")
+@login_required
+def account_status(account_id: int):
+    """Deactivate or reactivate, grant or withdraw administration."""
+    require_admin(current_user)
+    account = db.get_or_404(Account, account_id)
+    form = AccountStatusForm()
+    if form.validate_on_submit():
+        try:
+            services.set_active(current_user, account, form.active.data)
+            services.set_admin(current_user, account, form.is_admin.data)
+        except services.AccountError as exc:
+            db.session.rollback()
+            flash(str(exc), "error")
+        else:
+            db.session.commit()
+            flash("Account updated.", "success")
+        return redirect(url_for("accounts.account_detail", account_id=account.id))
+    return render_template("accounts/detail.html", account=account, status_form=form,
+                           password_form=NewPasswordForm(formdata=None)), 400
+
+
+@bp.post("/admin/accounts/<int:account_id>/password")
+@login_required
+def account_password(account_id: int):
+    """Reset an account's password; its sessions end."""
+    require_admin(current_user)
+    account = db.get_or_404(Account, account_id)
+    form = NewPasswordForm()
+    if form.validate_on_submit():
+        try:
+            services.set_password(current_user, account, form.password.data)
+        except services.AccountError as exc:
+            form.add_domain_error(exc)
+        else:
+            db.session.commit()
+            flash(f"Password reset for {account.email}; tell them in person or by phone.",
+                  "success")
+            return redirect(url_for("accounts.account_detail", account_id=account.id))
+    status = AccountStatusForm(formdata=None, active=account.active, is_admin=account.is_admin)
+    return render_template("accounts/detail.html", account=account, status_form=status,
+                           password_form=form), 400

@@ -1,0 +1,1 @@
+"""Agencies and the people who work for them."""

@@ -1,0 +1,114 @@
+"""Agency and people pages; administrators edit them."""
+
+from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from govtrack.agencies import services
+from govtrack.agencies.forms import AgencyForm, NewAgencyForm, PersonForm
+from govtrack.agencies.models import SECTORS, Agency, Person
+from govtrack.extensions import db
+from govtrack.forms import save
+from govtrack.permissions import is_admin, require_admin
+
+bp = Blueprint("agencies", __name__)
+
+def _agency_or_404(key: str) -> Agency:
+    return db.one_or_404(select(Agency).where(Agency.key == key))
+
+
+def _agency_choices() -> list[tuple[int, str]]:
+    return [(a.id, a.name) for a in db.session.scalars(select(Agency).order_by(Agency.name))]
+
+
+@bp.get("/agencies/")
+@login_required
+def agency_list():
+    """Every agency, grouped by side."""
+    agencies = list(db.session.scalars(
+        select(Agency).options(selectinload(Agency.head)).order_by(Agency.name)))
+    by_side: dict[str, list[Agency]] = {}
+    for agency in sorted(agencies, key=lambda a: list(SECTORS).index(a.sector)):
+        by_side.setdefault(agency.side, []).append(agency)
+    return render_template("agencies/list.html", by_side=by_side, can_edit=is_admin(current_user))
+
+
+@bp.get("/agencies/<key>")
+@login_required
+def agency_detail(key: str):
+    """An agency, its head and its people."""
+    agency = db.one_or_404(select(Agency).where(Agency.key == key)
+                           .options(selectinload(Agency.people), selectinload(Agency.head)))
+    return render_template("agencies/detail.html", agency=agency, can_edit=is_admin(current_user))
+
+
+@bp.route("/agencies/new", methods=["GET", "POST"])
+@login_required
+def agency_new():
+    """Add an agency."""
+    require_admin(current_user)
+    form = NewAgencyForm()
+    if form.validate_on_submit():
+        agency = save(form, lambda: services.create_agency(
+            current_user, name=form.name.data, sector=form.sector.data))
+        if agency:
+            flash(f"{agency.name} added. Add its people, then name its head.", "success")
+            return redirect(url_for("agencies.agency_detail", key=agency.key))
+    return render_template("agencies/form.html", form=form, agency=None)
+
+
+@bp.route("/agencies/<key>/edit", methods=["GET", "POST"])
+@login_required
+def agency_edit(key: str):
+    """Change an agency's name, sector or head."""
+    require_admin(current_user)
+    agency = _agency_or_404(key)
+    form = AgencyForm(obj=agency, head=agency.head_id or 0, version=agency.version)
+    form.head.choices = [(0, "No head named")] + [(p.id, p.name) for p in agency.people
+                                                   if p.active]
+    if form.validate_on_submit():
+        head = db.session.get(Person, form.head.data) if form.head.data else None
+        if save(form, lambda: services.update_agency(
+                current_user, agency, form.expected_version(), name=form.name.data,
+                sector=form.sector.data, head=head), agency):
+            flash("Agency saved.", "success")
+            return redirect(url_for("agencies.agency_detail", key=agency.key))
+    return render_template("agencies/form.html", form=form, agency=agency)
+
+
+@bp.route("/agencies/<key>/people/new", methods=["GET", "POST"])
+@login_required
+def person_new(key: str):
+    """Add a person to an agency."""
+    require_admin(current_user)
+    agency = _agency_or_404(key)
+    form = PersonForm(agency=agency.id)
+    form.agency.choices = _agency_choices()
+    del form.active
+    if form.validate_on_submit():
+        person = services.create_person(
+            current_user, name=form.name.data, title=form.title.data, email=form.email.data,
+            agency=db.session.get(Agency, form.agency.data))
+        db.session.commit()
+        flash(f"{person.name} added.", "success")
+        return redirect(url_for("agencies.agency_detail", key=person.agency.key))
+    return render_template("agencies/person_form.html", form=form, agency=agency, person=None)
+
+
+@bp.route("/people/<key>/edit", methods=["GET", "POST"])
+@login_required
+def person_edit(key: str):
+    """Change a person's details or mark that they left."""
+    require_admin(current_user)
+    person = db.one_or_404(select(Person).where(Person.key == key))
+    form = PersonForm(obj=person, agency=person.agency_id, version=person.version)
+    form.agency.choices = _agency_choices()
+    if form.validate_on_submit() and save(form, lambda: services.update_person(
+            current_user, person, form.expected_version(), name=form.name.data,
+            agency=db.session.get(Agency, form.agency.data), email=form.email.data,
+            title=form.title.data, active=form.active.data), person):
+        flash(f"{person.name} saved.", "success")
+        return redirect(url_for("agencies.agency_detail", key=person.agency.key))
+    return render_template("agencies/person_form.html", form=form, agency=person.agency,
+                           person=person)

@@ -1,0 +1,94 @@
+"""record(): the one call every feature uses to write the audit trail."""
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import inspect, select
+
+from govtrack.audit.models import AuditEntry
+from govtrack.extensions import db
+
+#: columns that say nothing a reader of the history needs
+_SKIP = {"id", "version", "password_hash", "token_hash"}
+
+
+def _plain(value: Any) -> Any:
+    """Make a column value JSON-safe."""
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, list | dict | str | int | float | bool) or value is None:
+        return value
+    return str(value)
+
+
+def snapshot(obj) -> dict[str, Any]:
+    """Every audited column of obj with its current value."""
+    state = inspect(obj)
+    return {
+        attr.key: _plain(getattr(obj, attr.key))
+        for attr in state.mapper.column_attrs
+        if attr.key not in _SKIP
+    }
+
+
+def pending_changes(obj) -> dict[str, list]:
+    """The columns of obj changed since load or last flush, as {field: [before, after]}.
+
+    Read from SQLAlchemy's attribute history, so callers cannot forget a field.
+    """
+    state = inspect(obj)
+    changes = {}
+    for attr in state.mapper.column_attrs:
+        if attr.key in _SKIP:
+            continue
+        hist = state.attrs[attr.key].history
+        if hist.has_changes():
+            before = hist.deleted[0] if hist.deleted else None
+            after = hist.added[0] if hist.added else None
+            if _plain(before) != _plain(after):
+                changes[attr.key] = [_plain(before), _plain(after)]
+    return changes
+
+
+def record(actor, action: str, obj, *, committee=None, changes: dict | None = None,
+           label: str | None = None) -> AuditEntry | None:
+    """Write who did what to obj; call before flushing an update.
+
+    actor is an Account or None (the system: imports, the scheduler).
+    For "update" the changes default to the pending attribute history; an
+    update that changed nothing writes no entry.
+    """
+    if action == "create" and obj.id is None:
+        db.session.flush([obj])
+    if changes is None:
+        if action in ("create", "delete"):
+            changes = {k: ([None, v] if action == "create" else [v, None])
+                       for k, v in snapshot(obj).items() if v is not None}
+        else:
+            changes = pending_changes(obj)
+            if not changes:
+                return None
+    if obj.id is None:
+        db.session.flush([obj])
+    entry = AuditEntry(
+        actor_id=actor.id if actor is not None else None,
+        actor_label=str(actor) if actor is not None else "system",
+        action=action,
+        object_type=type(obj).__name__,
+        object_id=obj.id,
+        object_label=(label or str(obj))[:300],
+        committee_id=committee.id if committee is not None else None,
+        changes=changes,
+    )
+    db.session.add(entry)
+    return entry
+
+
+def committee_history(committee, limit: int = 500) -> list[AuditEntry]:
+    """The committee's audit entries, newest first."""
+    return list(db.session.scalars(
+        select(AuditEntry)
+        .where(AuditEntry.committee_id == committee.id)
+        .order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
+        .limit(limit)
+    ))

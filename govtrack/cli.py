@@ -1,0 +1,141 @@
+"""The `flask govtrack ...` commands."""
+
+import json
+import sys
+from datetime import date
+from pathlib import Path
+
+import click
+from sqlalchemy import select
+
+from govtrack.clock import today
+from govtrack.extensions import db
+
+
+@click.group("govtrack")
+def govtrack_cli():
+    """govtrack administration: accounts, county files, health."""
+
+
+@govtrack_cli.command("create-admin")
+@click.option("--email", required=True, help="Login e-mail address.")
+@click.option("--name", required=True, help="Full name.")
+@click.option("--agency", "agency_key", default=None,
+              help="Key of the person's agency (default: a 'County administration' agency).")
+@click.password_option(help="Password (asked for when not given).")
+def create_admin(email, name, agency_key, password):
+    """Create an administrator account (and its person record)."""
+    from govtrack.accounts.services import AccountError, create_account
+    from govtrack.agencies.models import Agency
+    from govtrack.agencies.services import create_agency, create_person
+
+    if agency_key:
+        agency = db.session.scalar(select(Agency).where(Agency.key == agency_key))
+        if agency is None:
+            raise click.ClickException(f"no agency with key {agency_key!r}")
+    else:
+        agency = db.session.scalar(select(Agency).where(Agency.key == "county-admin")) \
+            or create_agency(None, name="County administration", sector="other",
+                             key="county-admin")
+    person = create_person(None, name=name, agency=agency, email=email)
+    try:
+        create_account(None, person, email, password, is_admin=True)
+    except AccountError as exc:
+        db.session.rollback()
+        raise click.ClickException(str(exc)) from exc
+    db.session.commit()
+    click.echo(f"Administrator {email} created.")
+
+
+@govtrack_cli.command("export")
+@click.option("--out", type=click.Path(dir_okay=False, writable=True), default=None,
+              help="File to write (default: standard output).")
+def export_command(out):
+    """Write the county file."""
+    from govtrack.county.services import export_county
+
+    text = json.dumps(export_county(), indent=2, ensure_ascii=False) + "\n"
+    if out:
+        Path(out).write_text(text, encoding="utf-8")
+    else:
+        click.echo(text, nl=False)
+
+
+def _print_report(report, dry_run: bool) -> None:
+    for path, message in report.problems:
+        click.echo(f"{path}: {message}")
+    for path in report.ignored:
+        click.echo(f"{path}: not imported: govtrack does not store this yet", err=True)
+    if report.ok:
+        verb = "would be" if dry_run else "were"
+        for label, counts in (("created", report.created), ("updated", report.updated),
+                              ("unchanged", report.unchanged)):
+            parts = [f"{n} {kind}" for kind, n in sorted(counts.items()) if n]
+            if parts:
+                click.echo(f"{label.capitalize()} ({verb}): " + ", ".join(parts), err=True)
+
+
+@govtrack_cli.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--dry-run", is_flag=True, help="Check the file and report; store nothing.")
+def import_command(file, dry_run):
+    """Validate and import a county file, all or nothing."""
+    from govtrack.county.services import import_county
+
+    try:
+        data = json.loads(Path(file).read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        click.echo(f"$: not a JSON document: {exc}")
+        sys.exit(1)
+    report = import_county(data, dry_run=dry_run)
+    if report.ok and not dry_run:
+        db.session.commit()
+    else:
+        db.session.rollback()
+    _print_report(report, dry_run)
+    sys.exit(0 if report.ok else 1)
+
+
+@govtrack_cli.command("load-demo")
+def load_demo_command():
+    """Load the demo county and its logins (a second run changes nothing)."""
+    from govtrack.demo import DEMO_LOGINS, DEMO_PASSWORD, load_demo
+
+    report = load_demo()
+    if not report.ok:
+        db.session.rollback()
+        _print_report(report, False)
+        sys.exit(1)
+    db.session.commit()
+    created = sum(report.created.values())
+    click.echo("Demo county loaded." if created else "Demo county already loaded.")
+    click.echo(f"Demo logins (password for each: {DEMO_PASSWORD}):")
+    for login in DEMO_LOGINS:
+        click.echo(f"  {login['role']:<16} {login['email']}")
+
+
+@govtrack_cli.command("health")
+@click.option("--at", "at", default=None, help="As-of date, YYYY-MM-DD (default: today).")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+def health_command(at, as_json):
+    """Print every health flag as of a date."""
+    from govtrack.health.services import report
+
+    try:
+        as_of = date.fromisoformat(at) if at else today()
+    except ValueError as exc:
+        raise click.BadParameter("use YYYY-MM-DD", param_hint="--at") from exc
+    result = report(as_of)
+    if as_json:
+        click.echo(json.dumps(result, indent=2))
+        return
+    click.echo(f"Health as of {result['as_of']}")
+    for committee in result["committees"]:
+        flags = ", ".join(f"{f['code']} since {f['since']}" for f in committee["flags"])
+        click.echo(f"committee {committee['key']}: {flags or 'healthy'}")
+        for wg in committee["workgroups"]:
+            flags = ", ".join(f"{f['code']} since {f['since']}" for f in wg["flags"])
+            click.echo(f"  workgroup {wg['key']}: {flags or 'healthy'}")
+    for mou in result["mous"]:
+        flags = ", ".join(f"{f['code']} since {f['since']}" for f in mou["flags"])
+        click.echo(f"mou {mou['key']}: {flags or 'healthy'}")

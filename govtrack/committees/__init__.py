@@ -1,0 +1,1 @@
+"""Committees, their memberships and their collaboration stage."""

@@ -1,0 +1,137 @@
+"""Committee, membership and stage-history records."""
+
+from datetime import date, datetime
+
+from sqlalchemy import JSON, ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from govtrack.agencies.models import Agency, Person
+from govtrack.clock import utcnow
+from govtrack.db_types import UTCDateTime
+from govtrack.extensions import db
+
+KINDS = {"standing": "Standing", "time_limited": "Time-limited"}
+
+#: The six steps of the collaborative framework applied at the system level
+#: (Kamin, Weisman and Lamberti), in order.
+STAGES = {
+    "engagement": "Engagement",
+    "assessment": "Assessment",
+    "planning": "Planning & intervention",
+    "monitoring": "Progress monitoring",
+    "problem_solving": "Problem solving",
+    "transition": "Transition",
+}
+
+ROLES = {
+    "chair": "Chair",
+    "co_chair": "Co-chair",
+    "secretary": "Secretary",
+    "member": "Member",
+    "observer": "Observer",
+}
+
+#: roles that may edit the committee
+EDITOR_ROLES = frozenset({"chair", "co_chair", "secretary"})
+
+
+class Committee(db.Model):
+    """A standing or time-limited cross-system committee."""
+
+    __tablename__ = "committee"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(80), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(20), default="standing")
+    #: the shared problem statement the agencies signed up to
+    purpose: Mapped[str] = mapped_column(Text, default="")
+    goals: Mapped[list[str]] = mapped_column(JSON, default=list)
+    end_date: Mapped[date | None]
+    funding_source: Mapped[str | None] = mapped_column(String(500))
+    #: IANA zone in which meeting times and dates are read
+    timezone: Mapped[str] = mapped_column(String(64), default="America/New_York")
+    #: RFC 5545 RRULE of regular meetings, e.g. FREQ=MONTHLY;BYDAY=2TU
+    cadence_rrule: Mapped[str | None] = mapped_column(String(500))
+    #: first regular meeting, wall-clock time in the committee's timezone
+    cadence_dtstart: Mapped[datetime | None]
+    duration_minutes: Mapped[int] = mapped_column(default=90)
+    stall_after_days: Mapped[int] = mapped_column(default=30)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    version: Mapped[int] = mapped_column(default=1)
+
+    memberships: Mapped[list["Membership"]] = relationship(
+        back_populates="committee", cascade="all, delete-orphan",
+        order_by="Membership.start")
+    stage_history: Mapped[list["StageChange"]] = relationship(
+        back_populates="committee", cascade="all, delete-orphan",
+        order_by="(StageChange.since, StageChange.id)")
+
+    __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def stage(self) -> "StageChange | None":
+        """The stage the committee is in now: the latest of its history."""
+        return self.stage_history[-1] if self.stage_history else None
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class StageChange(db.Model):
+    """The committee entered a collaboration stage on a date."""
+
+    __tablename__ = "stage_change"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    committee_id: Mapped[int] = mapped_column(ForeignKey("committee.id"), index=True)
+    stage: Mapped[str] = mapped_column(String(30))
+    since: Mapped[date]
+    note: Mapped[str] = mapped_column(Text, default="")
+
+    committee: Mapped[Committee] = relationship(back_populates="stage_history")
+
+    @property
+    def label(self) -> str:
+        """The stage in words."""
+        return STAGES[self.stage]
+
+    def __str__(self) -> str:
+        return f"{self.label} since {self.since.isoformat()}"
+
+
+class Membership(db.Model):
+    """A person sits on a committee in a role, representing an agency, for a time."""
+
+    __tablename__ = "membership"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    committee_id: Mapped[int] = mapped_column(ForeignKey("committee.id"), index=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
+    #: the agency represented, usually but not always the person's employer
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"))
+    role: Mapped[str] = mapped_column(String(20), default="member")
+    start: Mapped[date]
+    end: Mapped[date | None]
+    version: Mapped[int] = mapped_column(default=1)
+
+    committee: Mapped[Committee] = relationship(back_populates="memberships")
+    person: Mapped[Person] = relationship()
+    agency: Mapped[Agency] = relationship()
+
+    __mapper_args__ = {"version_id_col": version}
+
+    def holds_on(self, day: date) -> bool:
+        """Whether the membership is in force on day (its person still active)."""
+        person = self.person
+        person_active = person.active or (
+            person.inactive_since is not None and day < person.inactive_since)
+        return self.start <= day and (self.end is None or day <= self.end) and person_active
+
+    @property
+    def role_label(self) -> str:
+        """The role in words."""
+        return ROLES[self.role]
+
+    def __str__(self) -> str:
+        return f"{self.person.name} ({ROLES[self.role]})"

@@ -1,0 +1,184 @@
+"""Committee pages: roster, stage, set-up, memberships, history."""
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from govtrack.agencies.models import Agency, Person
+from govtrack.audit.services import committee_history
+from govtrack.clock import today
+from govtrack.committees import services
+from govtrack.committees.cadence import describe
+from govtrack.committees.forms import CommitteeForm, MembershipForm, StageForm
+from govtrack.committees.models import Committee, Membership
+from govtrack.extensions import db
+from govtrack.forms import save
+from govtrack.permissions import (
+    can_edit_committee,
+    is_admin,
+    require_admin,
+    require_edit_committee,
+    require_view_committee,
+)
+
+bp = Blueprint("committees", __name__, url_prefix="/committees")
+
+
+def _load(key: str) -> Committee:
+    """The committee with everything its pages show, in a fixed number of queries."""
+    return db.one_or_404(
+        select(Committee).where(Committee.key == key).options(
+            selectinload(Committee.memberships).selectinload(Membership.person),
+            selectinload(Committee.memberships).selectinload(Membership.agency),
+            selectinload(Committee.stage_history)))
+
+
+def _committee_form(committee: Committee | None) -> CommitteeForm:
+    form = (CommitteeForm(obj=committee, version=committee.version) if committee
+            else CommitteeForm())
+    form.timezone.choices = [(z, z) for z in services.timezone_choices()]
+    if committee is not None and not form.is_submitted():
+        form.load_cadence(committee)
+    elif committee is None and not form.is_submitted():
+        form.timezone.data = "America/New_York"
+    return form
+
+
+@bp.get("/")
+@login_required
+def committee_list():
+    """The committees I sit on (all of them, for administrators)."""
+    query = select(Committee).options(selectinload(Committee.stage_history)).order_by(
+        Committee.name)
+    if not is_admin(current_user):
+        day = today()
+        query = query.join(Membership).where(
+            Membership.person_id == current_user.person_id, Membership.start <= day,
+            (Membership.end.is_(None)) | (Membership.end >= day)).distinct()
+    committees = list(db.session.scalars(query))
+    return render_template("committees/list.html", committees=committees,
+                           can_create=is_admin(current_user), describe=describe)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@login_required
+def committee_new():
+    """Set up a committee."""
+    require_admin(current_user)
+    form = _committee_form(None)
+    if form.validate_on_submit():
+        committee = save(form, lambda: services.create_committee(current_user, **form.values()))
+        if committee:
+            flash(f"{committee.name} created. Now add its members.", "success")
+            return redirect(url_for("committees.committee_detail", key=committee.key))
+    return render_template("committees/form.html", form=form, committee=None)
+
+
+@bp.get("/<key>")
+@login_required
+def committee_detail(key: str):
+    """Purpose, goals, cadence, stage and roster of a committee."""
+    committee = _load(key)
+    require_view_committee(current_user, committee)
+    return render_template(
+        "committees/detail.html", committee=committee, roster=services.roster(committee),
+        cadence=describe(committee.cadence_rrule, committee.duration_minutes),
+        can_edit=can_edit_committee(current_user, committee))
+
+
+@bp.route("/<key>/edit", methods=["GET", "POST"])
+@login_required
+def committee_edit(key: str):
+    """Edit purpose, goals, cadence and set-up."""
+    committee = _load(key)
+    require_edit_committee(current_user, committee)
+    form = _committee_form(committee)
+    if form.validate_on_submit() and save(form, lambda: services.update_committee(
+            current_user, committee, form.expected_version(), **form.values()), committee):
+        flash("Committee saved.", "success")
+        return redirect(url_for("committees.committee_detail", key=committee.key))
+    return render_template("committees/form.html", form=form, committee=committee)
+
+
+@bp.route("/<key>/stage", methods=["GET", "POST"])
+@login_required
+def committee_stage(key: str):
+    """Record the committee's move to another collaboration stage."""
+    committee = _load(key)
+    require_edit_committee(current_user, committee)
+    form = StageForm()
+    if not form.is_submitted():
+        form.since.data = today()
+    if form.validate_on_submit() and save(form, lambda: services.change_stage(
+            current_user, committee, form.stage.data, form.since.data, form.note.data or "")):
+        flash("Stage recorded.", "success")
+        return redirect(url_for("committees.committee_detail", key=committee.key))
+    return render_template("committees/stage.html", form=form, committee=committee)
+
+
+def _membership_form(committee: Committee, membership: Membership | None) -> MembershipForm:
+    form = (MembershipForm(obj=membership, person=membership.person_id,
+                           agency=membership.agency_id, version=membership.version)
+            if membership else MembershipForm())
+    people = db.session.scalars(select(Person).where(Person.active.is_(True)).options(
+        selectinload(Person.agency)).order_by(Person.name))
+    form.person.choices = [(p.id, f"{p.name} — {p.agency.name}") for p in people]
+    if membership is not None:
+        form.person.choices = [(membership.person_id, membership.person.name)]
+    form.agency.choices = [(0, "The person's own agency")] + [
+        (a.id, a.name) for a in db.session.scalars(select(Agency).order_by(Agency.name))]
+    if membership is None and not form.is_submitted():
+        form.start.data = today()
+    return form
+
+
+@bp.route("/<key>/members/new", methods=["GET", "POST"])
+@login_required
+def membership_new(key: str):
+    """Seat a person on the committee."""
+    committee = _load(key)
+    require_edit_committee(current_user, committee)
+    form = _membership_form(committee, None)
+    if form.validate_on_submit():
+        person = db.session.get(Person, form.person.data)
+        agency = db.session.get(Agency, form.agency.data) if form.agency.data else person.agency
+        if save(form, lambda: services.add_membership(
+                current_user, committee, person=person, agency=agency, role=form.role.data,
+                start=form.start.data, end=form.end.data)):
+            flash(f"{person.name} added to the committee.", "success")
+            return redirect(url_for("committees.committee_detail", key=committee.key))
+    return render_template("committees/membership_form.html", form=form, committee=committee,
+                           membership=None)
+
+
+@bp.route("/<key>/members/<int:membership_id>/edit", methods=["GET", "POST"])
+@login_required
+def membership_edit(key: str, membership_id: int):
+    """Change a membership's role, agency or dates, or end it."""
+    committee = _load(key)
+    require_edit_committee(current_user, committee)
+    membership = next((m for m in committee.memberships if m.id == membership_id), None)
+    if membership is None:
+        abort(404)
+    form = _membership_form(committee, membership)
+    if form.validate_on_submit():
+        agency = (db.session.get(Agency, form.agency.data) if form.agency.data
+                  else membership.person.agency)
+        if save(form, lambda: services.update_membership(
+                current_user, membership, form.expected_version(), agency=agency,
+                role=form.role.data, start=form.start.data, end=form.end.data), membership):
+            flash("Membership saved.", "success")
+            return redirect(url_for("committees.committee_detail", key=committee.key))
+    return render_template("committees/membership_form.html", form=form, committee=committee,
+                           membership=membership)
+
+
+@bp.get("/<key>/history")
+@login_required
+def committee_history_page(key: str):
+    """Who changed what on this committee, newest first."""
+    committee = _load(key)
+    require_view_committee(current_user, committee)
+    return render_template("committees/history.html", committee=committee,
+                           entries=committee_history(committee))

@@ -1,0 +1,106 @@
+"""The base form every feature's forms build on."""
+
+import re
+
+from flask_wtf import FlaskForm
+from sqlalchemy.orm.exc import StaleDataError
+from wtforms import HiddenField, IntegerField, PasswordField, StringField
+from wtforms.validators import NumberRange
+
+from govtrack.editing import DomainError, StaleEdit
+from govtrack.extensions import db
+
+#: C0 controls except tab, newline and carriage return, DEL, C1 controls, and the
+#: U+FFFD that lone surrogates decode to. PostgreSQL refuses NUL and Word
+#: documents refuse the rest, so they are stopped at the door.
+CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff\ud800-\udfff]")
+
+
+def strip_text(value):
+    """Trim surrounding whitespace from text input."""
+    return value.strip() if isinstance(value, str) else value
+
+
+class Form(FlaskForm):
+    """CSRF-protected form that refuses characters no database or document keeps."""
+
+    class Meta:
+        """Trim every text field."""
+
+        def bind_field(self, form, unbound_field, options):
+            """Add the trimming filter to every field."""
+            cls = unbound_field.field_class
+            if issubclass(cls, StringField) and not issubclass(cls, PasswordField):
+                filters = unbound_field.kwargs.get("filters", ())
+                options = {**options, "filters": (*filters, strip_text)}
+            return unbound_field.bind(form=form, **options)
+
+    def validate(self, extra_validators=None):
+        """Run the field validators, then refuse control characters."""
+        ok = super().validate(extra_validators)
+        for field in self:
+            data = field.data
+            values = data if isinstance(data, list) else [data]
+            if any(isinstance(v, str) and CONTROL.search(v) for v in values):
+                field.errors = [*field.errors, "Remove the control characters from this field."]
+                ok = False
+        return ok
+
+    def add_domain_error(self, error: DomainError, default_field: str | None = None) -> None:
+        """Show a refusal from a service next to the field it is about."""
+        name = error.field or default_field
+        field = self._fields.get(name) if name else None
+        if field is None:
+            self.form_errors.append(str(error))
+        else:
+            field.errors = [*field.errors, str(error)]
+
+
+class VersionedForm(Form):
+    """A form that edits a record and carries the version it was opened at."""
+
+    version = HiddenField()
+
+    def expected_version(self) -> int | None:
+        """The version the editor saw, or None if the field was not sent."""
+        try:
+            return int(self.version.data)
+        except (TypeError, ValueError):
+            return None
+
+
+def bounded_int(label, low, high, **kwargs):
+    """An IntegerField with range limits, so huge numbers are refused, not stored."""
+    validators = kwargs.pop("validators", [])
+    return IntegerField(label, validators=[*validators, NumberRange(low, high)], **kwargs)
+
+
+
+
+STALE_MESSAGE = (
+    "Someone else saved this record after you opened it. Your changes are still in the form; "
+    "check the current version (open the page in a new tab) and save again to replace it.")
+
+
+def save(form: Form, change, record=None):
+    """Run a service call and commit; on refusal, roll back and explain on the form.
+
+    Returns the call's result (True if it returned None), or False if refused.
+    The one way views turn StaleEdit and DomainError into messages. After a
+    stale refusal the form takes the record's current version, so saving
+    again, having looked, is a deliberate overwrite.
+    """
+    try:
+        result = change()
+        db.session.commit()
+        return True if result is None else result
+    except (StaleEdit, StaleDataError):
+        db.session.rollback()
+        form.form_errors.append(STALE_MESSAGE)
+        if record is not None and "version" in form:
+            db.session.refresh(record)
+            form.version.data = record.version
+    except DomainError as exc:
+        db.session.rollback()
+        form.add_domain_error(exc)
+    return False

@@ -1,0 +1,1 @@
+"""The one health service: flags of decay computed from live state."""

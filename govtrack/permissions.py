@@ -1,0 +1,56 @@
+"""Who may see and change what: the one place every view asks.
+
+Least privilege per committee: a committee is visible to its current members
+and to administrators; to anyone else it does not exist (404), because the
+name of a committee (say, on a jail death) can itself be sensitive.
+"""
+
+from datetime import date
+
+from flask import abort
+
+from govtrack.clock import today
+from govtrack.committees.models import EDITOR_ROLES, Committee
+
+
+def is_admin(account) -> bool:
+    """Administrators manage agencies, people, accounts and committee set-up."""
+    return bool(account and account.is_authenticated and account.is_admin)
+
+
+def committee_roles(account, committee: Committee, on: date | None = None) -> set[str]:
+    """The roles account's person holds on committee on a day (default today)."""
+    if not account or not account.is_authenticated:
+        return set()
+    day = on or today()
+    return {m.role for m in committee.memberships
+            if m.person_id == account.person_id and m.holds_on(day)}
+
+
+def can_view_committee(account, committee: Committee) -> bool:
+    """Members (observers included) read their committee; admins read all."""
+    return is_admin(account) or bool(committee_roles(account, committee))
+
+
+def can_edit_committee(account, committee: Committee) -> bool:
+    """The chair, co-chair and secretary edit their committee; admins too."""
+    return is_admin(account) or bool(committee_roles(account, committee) & EDITOR_ROLES)
+
+
+def require_view_committee(account, committee: Committee) -> None:
+    """404 unless account may see the committee: its existence is private."""
+    if not can_view_committee(account, committee):
+        abort(404)
+
+
+def require_edit_committee(account, committee: Committee) -> None:
+    """404 for strangers, 403 for members who may read but not edit."""
+    require_view_committee(account, committee)
+    if not can_edit_committee(account, committee):
+        abort(403)
+
+
+def require_admin(account) -> None:
+    """403 unless account is an administrator."""
+    if not is_admin(account):
+        abort(403)

@@ -1,0 +1,118 @@
+"""Fixtures: the app on SQLite or on a throwaway PostgreSQL, a client, factories.
+
+GOVTRACK_TEST_DB=postgresql runs the whole suite against PostgreSQL 15.
+"""
+
+import os
+from datetime import date
+
+import pytest
+from sqlalchemy import text
+
+from govtrack import create_app
+from govtrack.extensions import db as _db
+
+PASSWORD = "correct-staple-battery-42"
+
+
+def pytest_report_header(config):
+    """Say which database this run uses."""
+    return f"govtrack database: {os.environ.get('GOVTRACK_TEST_DB', 'sqlite')}"
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory):
+    """A URL to an empty database for the whole run."""
+    if os.environ.get("GOVTRACK_TEST_DB") == "postgresql":
+        from tests.pg import Cluster
+
+        cluster = Cluster()
+        try:
+            yield cluster.start()
+        finally:
+            cluster.stop()
+    else:
+        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite'}"
+
+
+@pytest.fixture(scope="session")
+def app(database_url, tmp_path_factory):
+    """One application for the run; tables created once."""
+    app = create_app({
+        "TESTING": True,
+        "SECRET_KEY": "test-secret",
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "WTF_CSRF_ENABLED": False,
+        "LOGIN_MAX_FAILURES_PER_ACCOUNT": 5,
+        "LOGIN_MAX_FAILURES_PER_ADDRESS": 20,
+    })
+    app.instance_path = str(tmp_path_factory.mktemp("instance"))
+    with app.app_context():
+        _db.create_all()
+    yield app
+    with app.app_context():
+        _db.drop_all()
+        _db.engine.dispose()
+
+
+@pytest.fixture(autouse=True)
+def _clean_tables(app):
+    """Every test starts from empty tables (faster than re-creating the schema)."""
+    yield
+    with app.app_context():
+        _db.session.remove()
+        tables = list(reversed(_db.metadata.sorted_tables))
+        with _db.engine.begin() as conn:
+            if conn.dialect.name == "postgresql":
+                names = ", ".join(f'"{t.name}"' for t in tables)
+                conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+            else:
+                for table in tables:
+                    conn.execute(table.delete())
+
+
+@pytest.fixture
+def ctx(app):
+    """An application context, for calling services directly."""
+    with app.app_context():
+        yield
+        _db.session.rollback()
+
+
+@pytest.fixture
+def db(ctx):
+    """The database handle, inside an application context."""
+    return _db
+
+
+@pytest.fixture
+def client(app):
+    """A test client."""
+    return app.test_client()
+
+
+@pytest.fixture
+def make(app):
+    """Factories for records: make.agency(), make.person(), make.account(), ..."""
+    from tests.factories import Factories
+
+    with app.app_context():
+        yield Factories(_db)
+
+
+@pytest.fixture
+def login(client):
+    """Log the client in as an account."""
+
+    def _login(account, password=PASSWORD):
+        response = client.post("/login", data={"email": account.email, "password": password})
+        assert response.status_code == 302, response.get_data(as_text=True)[:2000]
+        return response
+
+    return _login
+
+
+@pytest.fixture
+def day():
+    """A fixed day used by factories' defaults."""
+    return date(2026, 1, 1)
