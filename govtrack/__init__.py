@@ -73,7 +73,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
 def _init_login(app: Flask) -> None:
     """Flask-Login looks sessions up in the database, so they can be ended."""
-    from govtrack.accounts.services import load_session
+    from govtrack.accounts.services import configure_hasher, load_session
     from govtrack.extensions import login_manager
 
     login_manager.init_app(app)
@@ -82,3 +82,5 @@ def _init_login(app: Flask) -> None:
     login_manager.login_message_category = "info"
     login_manager.session_protection = None  # the server-side session does the job
     login_manager.user_loader(load_session)
+    if app.config["ARGON2_TIME_COST"] or app.config["ARGON2_MEMORY_COST"]:
+        configure_hasher(app.config["ARGON2_TIME_COST"], app.config["ARGON2_MEMORY_COST"])

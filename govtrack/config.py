@@ -19,6 +19,9 @@ class Config:
     LOGIN_MAX_FAILURES_PER_ACCOUNT = 5
     LOGIN_MAX_FAILURES_PER_ADDRESS = 20
     LOGIN_WINDOW_MINUTES = 15
+    #: Argon2id cost; None keeps argon2-cffi's defaults (RFC 9106 low-memory profile)
+    ARGON2_TIME_COST = None
+    ARGON2_MEMORY_COST = None
     MAIL_SERVER = os.environ.get("MAIL_SERVER", "localhost")
     MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))
     MAIL_USERNAME = os.environ.get("MAIL_USERNAME", "")

@@ -24,6 +24,14 @@ _hasher = PasswordHasher()  # Argon2id with the library's current parameters
 _DUMMY_HASH = _hasher.hash("not a real password, only for timing")
 
 
+def configure_hasher(time_cost: int | None, memory_cost: int | None) -> None:
+    """Set Argon2id's cost (tests lower it; production keeps the library's defaults)."""
+    global _hasher, _DUMMY_HASH
+    kwargs = {k: v for k, v in (("time_cost", time_cost), ("memory_cost", memory_cost)) if v}
+    _hasher = PasswordHasher(**kwargs)
+    _DUMMY_HASH = _hasher.hash("not a real password, only for timing")
+
+
 class AccountError(DomainError):
     """A rule about accounts was broken; the message is for the user."""
 
@@ -98,6 +106,8 @@ def authenticate(email: str, password: str, address: str, *, max_per_account: in
     if (_recent_failures(LoginAttempt.email, email, window_start) >= max_per_account
             or _recent_failures(LoginAttempt.address, address, window_start)
             >= max_per_address):
+        # Refused attempts count too: an address that keeps guessing stays locked.
+        db.session.add(LoginAttempt(email=email[:320], address=address[:64], at=now))
         return LoginResult(throttled=True)
     account = db.session.scalar(select(Account).where(Account.email == email))
     ok = verify_password(account, password) and account.active

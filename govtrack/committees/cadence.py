@@ -26,6 +26,12 @@ class CadenceError(ValueError):
     """An RRULE govtrack cannot use."""
 
 
+def _interval(parts: dict[str, str]) -> int | None:
+    """INTERVAL as a number (1 when absent), None when it is not one."""
+    value = parts.get("INTERVAL", "1")
+    return int(value) if value.isdigit() and len(value) < 4 else None
+
+
 def parse_rule(rrule: str) -> dict[str, str]:
     """Split an RRULE into its parts, upper-cased."""
     parts = {}
@@ -88,7 +94,7 @@ def choice_from_rrule(rrule: str | None) -> CadenceChoice | None:
         return None
     if set(parts) - {"FREQ", "INTERVAL", "BYDAY"}:
         return None
-    interval = int(parts["INTERVAL"]) if parts.get("INTERVAL", "1").isdigit() else None
+    interval = _interval(parts)
     byday = parts.get("BYDAY", "")
     for code, (_, freq, every) in FREQUENCIES.items():
         if parts.get("FREQ") != freq or (interval or 1) != every:
@@ -116,7 +122,7 @@ def describe(rrule: str | None, duration_minutes: int | None = None) -> str:
     except CadenceError:
         return rrule
     freq = parts.get("FREQ", "")
-    interval = int(parts["INTERVAL"]) if parts.get("INTERVAL", "1").isdigit() else 1
+    interval = _interval(parts) or 1
     unit = {"DAILY": "day", "WEEKLY": "week", "MONTHLY": "month", "YEARLY": "year"}.get(freq)
     if unit is None:
         return rrule
