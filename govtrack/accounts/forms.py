@@ -1,7 +1,7 @@
 """Forms for logging in and managing accounts."""
 
 from wtforms import BooleanField, EmailField, PasswordField, SelectField
-from wtforms.validators import DataRequired, EqualTo, Length
+from wtforms.validators import DataRequired, Email, EqualTo, Length
 
 from govtrack.forms import Form
 
@@ -32,7 +32,10 @@ class AccountForm(NewPasswordForm):
     """An administrator gives a person an account."""
 
     person = SelectField("Person", coerce=int, validators=[DataRequired()])
-    email = EmailField("E-mail address (login)", validators=[DataRequired(), Length(max=320)])
+    email = EmailField("E-mail address (login)", validators=[
+        DataRequired(), Length(max=320),
+        Email(message="Enter an e-mail address like name@agency.gov.",
+              check_deliverability=False)])
     is_admin = BooleanField("Administrator")
 
 

@@ -53,9 +53,9 @@ def committee_list():
         Committee.name)
     if not is_admin(current_user):
         day = today()
-        query = query.join(Membership).where(
+        query = query.where(Committee.id.in_(select(Membership.committee_id).where(
             Membership.person_id == current_user.person_id, Membership.start <= day,
-            (Membership.end.is_(None)) | (Membership.end >= day)).distinct()
+            (Membership.end.is_(None)) | (Membership.end >= day))))
     committees = list(db.session.scalars(query))
     return render_template("committees/list.html", committees=committees,
                            can_create=is_admin(current_user), describe=describe)

@@ -1,0 +1,109 @@
+"""Hostile and random input to every form: never a 5xx, never unescaped output.
+
+Each form gets at least 200 examples (HYPOTHESIS_EXAMPLES lowers it locally).
+"""
+
+import os
+from urllib.parse import quote
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tests.factories import PASSWORD
+from tests.test_permissions import _url
+
+EXAMPLES = int(os.environ.get("HYPOTHESIS_EXAMPLES", "200"))
+MARKER = "<script>alert('x')</script>"
+
+HOSTILE = st.sampled_from([
+    "", " ", MARKER, "<img src=x onerror=alert(1)>", "'; DROP TABLE committee; --",
+    "\x00", "nul\x00inside", "\x1b[31m", "\u202eright-to-left\u202c", "שלום עולם",
+    "\ud800", "a\udfffb", "x" * 100_001, "9" * 400, "-1", "0", "1e309", "NaN",
+    "2026-02-30", "0000-00-00", "9999-99-99", "2026-13-01", "25:61", "{{7*7}}",
+    "../../etc/passwd", "FREQ=HOURLY", "FREQ=MONTHLY;BYDAY=99XX", "Mars/Olympus",
+])
+TEXT = st.one_of(HOSTILE, st.text(max_size=300))
+
+
+def _field(*good):
+    """A strategy for a field: plausible values half the time, hostile the rest."""
+    return st.one_of(st.sampled_from(good), TEXT) if good else TEXT
+
+
+DATES = ("2025-01-14", "2024-02-29", "2026-11-22")
+
+#: POST route -> field strategies (plausible values let the fuzz reach the services)
+FORMS = {
+    "/login": {"email": _field("a@example.org"), "password": _field("x" * 12)},
+    "/account/password": {"current": _field(PASSWORD), "password": TEXT, "confirm": TEXT},
+    "/admin/accounts/new": {"person": _field("1", "2"), "email": _field("n@example.org"),
+                            "password": TEXT, "confirm": TEXT, "is_admin": _field("y")},
+    "/admin/accounts/<int:account_id>/status": {"active": _field("y"), "is_admin": TEXT},
+    "/admin/accounts/<int:account_id>/password": {"password": TEXT, "confirm": TEXT},
+    "/agencies/new": {"name": _field("Agency"), "sector": _field("courts", "health")},
+    "/agencies/<key>/edit": {"version": _field("1", "2"), "name": _field("Agency"),
+                             "sector": _field("courts"), "head": _field("0", "1")},
+    "/agencies/<key>/people/new": {"name": _field("P"), "title": TEXT,
+                                   "email": _field("p@example.org"), "agency": _field("1")},
+    "/people/<key>/edit": {"version": _field("1"), "name": _field("P"), "title": TEXT,
+                           "email": TEXT, "agency": _field("1"), "active": _field("y")},
+    "/committees/new": {
+        "name": _field("C"), "kind": _field("standing", "time_limited"), "end_date":
+        _field(*DATES), "funding_source": TEXT, "purpose": TEXT, "goals": TEXT,
+        "timezone": _field("America/New_York"), "frequency": _field("monthly", "weekly"),
+        "week_of_month": _field("2", "-1"), "weekday": _field("TU"),
+        "first_meeting": _field(*DATES), "start_time": _field("15:00"),
+        "duration_minutes": _field("90"), "cadence_rrule": TEXT,
+        "stall_after_days": _field("30")},
+    "/committees/<key>/stage": {"stage": _field("assessment", "transition"),
+                                "since": _field(*DATES), "note": TEXT},
+    "/committees/<key>/members/new": {
+        "person": _field("1", "2", "3"), "agency": _field("0", "1"),
+        "role": _field("member", "chair"), "start": _field(*DATES), "end": _field(*DATES)},
+    "/committees/<key>/members/<int:membership_id>/edit": {
+        "version": _field("1"), "person": _field("1"), "agency": _field("0", "1"),
+        "role": _field("member", "chair"), "start": _field(*DATES), "end": _field(*DATES)},
+}
+FORMS["/committees/<key>/edit"] = {"version": _field("1", "2"),
+                                   **FORMS["/committees/new"]}
+
+
+def _encode(data: dict) -> bytes:
+    """Form-encode, passing lone surrogates through as a hostile browser could."""
+    return "&".join(
+        f"{quote(k)}={quote(v.encode('utf-8', 'surrogatepass'))}" for k, v in data.items()
+    ).encode()
+
+
+def test_every_form_is_fuzzed(app):
+    from tests.test_permissions import MATRIX
+
+    posts = {rule for method, rule in MATRIX if method == "POST"} - {"/logout"}
+    assert posts == set(FORMS)
+
+
+@pytest.mark.parametrize("rule", sorted(FORMS))
+def test_hostile_input_never_breaks_a_form(web_app, make, rule):
+    cast = make.cast()
+    url = _url(rule, cast)
+    committee_url = f"/committees/{cast['committee'].key}"
+    client = web_app.test_client()
+    if rule != "/login":
+        client.post("/login", data={"email": cast["admin"].email, "password": PASSWORD})
+
+    @settings(max_examples=EXAMPLES, deadline=None, derandomize=True,
+              suppress_health_check=[HealthCheck.function_scoped_fixture,
+                                     HealthCheck.too_slow, HealthCheck.data_too_large])
+    @given(st.fixed_dictionaries(FORMS[rule]))
+    def post(data):
+        response = client.post(url, data=_encode(data),
+                               content_type="application/x-www-form-urlencoded")
+        assert response.status_code < 500, response.get_data(as_text=True)[:500]
+        assert MARKER not in response.get_data(as_text=True)
+
+    post()
+    if rule != "/login":
+        page = client.get(committee_url)
+        assert page.status_code == 200
+        assert MARKER not in page.get_data(as_text=True)
