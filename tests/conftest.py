@@ -89,12 +89,8 @@ def _clean_tables(app):
         tables = list(reversed(_db.metadata.sorted_tables))
         with _db.engine.begin() as conn:
             conn.execute(text("UPDATE agency SET head_id = NULL"))  # agency <-> person cycle
-            if conn.dialect.name == "postgresql":
-                names = ", ".join(f'"{t.name}"' for t in tables)
-                conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-            else:
-                for table in tables:
-                    conn.execute(table.delete())
+            for table in tables:  # DELETE beats TRUNCATE on tables this small
+                conn.execute(table.delete())
 
 
 @pytest.fixture
