@@ -12,7 +12,7 @@ from govtrack.extensions import db
 _SKIP = {"id", "version", "password_hash", "token_hash"}
 
 
-def _plain(value: Any) -> Any:
+def plain(value: Any) -> Any:
     """Make a column value JSON-safe."""
     if isinstance(value, datetime | date):
         return value.isoformat()
@@ -25,7 +25,7 @@ def snapshot(obj) -> dict[str, Any]:
     """Every audited column of obj with its current value."""
     state = inspect(obj)
     return {
-        attr.key: _plain(getattr(obj, attr.key))
+        attr.key: plain(getattr(obj, attr.key))
         for attr in state.mapper.column_attrs
         if attr.key not in _SKIP
     }
@@ -45,8 +45,8 @@ def pending_changes(obj) -> dict[str, list]:
         if hist.has_changes():
             before = hist.deleted[0] if hist.deleted else None
             after = hist.added[0] if hist.added else None
-            if _plain(before) != _plain(after):
-                changes[attr.key] = [_plain(before), _plain(after)]
+            if plain(before) != plain(after):
+                changes[attr.key] = [plain(before), plain(after)]
     return changes
 
 
@@ -59,7 +59,7 @@ def record(actor, action: str, obj, *, committee=None, changes: dict | None = No
     update that changed nothing writes no entry.
     """
     if action == "create" and obj.id is None:
-        db.session.flush([obj])
+        db.session.flush()
     if changes is None:
         if action in ("create", "delete"):
             changes = {k: ([None, v] if action == "create" else [v, None])
@@ -69,7 +69,7 @@ def record(actor, action: str, obj, *, committee=None, changes: dict | None = No
             if not changes:
                 return None
     if obj.id is None:
-        db.session.flush([obj])
+        db.session.flush()
     entry = AuditEntry(
         actor_id=actor.id if actor is not None else None,
         actor_label=str(actor) if actor is not None else "system",

@@ -47,10 +47,11 @@ def parse_rule(rrule: str) -> dict[str, str]:
 
 def validate_rrule(rrule: str, dtstart: datetime) -> None:
     """Raise CadenceError unless rrule is a usable repeating rule."""
-    try:
-        parts = parse_rule(rrule)
-    except CadenceError:
-        raise
+    if any(c in rrule for c in "\r\n"):
+        raise CadenceError("an RRULE is one line")
+    parts = parse_rule(rrule)
+    if _interval(parts) is None or _interval(parts) < 1:
+        raise CadenceError("INTERVAL must be a whole number from 1")
     if parts.get("FREQ") not in PERIOD_DAYS:
         raise CadenceError("FREQ must be DAILY, WEEKLY, MONTHLY or YEARLY")
     try:

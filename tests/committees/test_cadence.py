@@ -43,7 +43,8 @@ def test_a_complex_rule_has_no_plain_choices():
 
 @pytest.mark.parametrize("rrule", [
     "FREQ=HOURLY", "FREQ=MONTHLY;BYDAY=9XX", "nonsense", "FREQ=MONTHLY;COUNT=0",
-    "FREQ=MONTHLY;BYMONTHDAY=31;BYMONTH=2",
+    "FREQ=MONTHLY;BYMONTHDAY=31;BYMONTH=2", "FREQ=WEEKLY;INTERVAL=0",
+    "FREQ=WEEKLY\nRRULE:FREQ=DAILY",
 ])
 def test_unusable_rules_are_refused(rrule):
     with pytest.raises(CadenceError):

@@ -1,0 +1,1 @@
+"""Chair terms, rotation policies and succession: a committee never stays headless."""

@@ -1,0 +1,605 @@
+"""Export and import of the county file (format govtrack-county/1).
+
+Import checks the whole file in three passes (schema, references, domain
+rules) and writes only when none of them found a problem, so a county never
+ends up with half of its history. Records are matched by key and compared
+field by field, so a second import of the same file changes nothing and
+leaves no audit entries.
+"""
+
+import json
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from functools import cache
+from importlib import resources
+from types import SimpleNamespace
+from typing import Any
+
+from jsonschema import Draft202012Validator, FormatChecker
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from govtrack import audit
+from govtrack.agencies.models import Agency, Person
+from govtrack.audit.services import plain
+from govtrack.clock import today, utcnow
+from govtrack.committees.models import STAGES, Committee, Membership, StageChange
+from govtrack.committees.services import check_committee_fields, check_membership
+from govtrack.editing import DomainError
+from govtrack.extensions import db
+
+FORMAT = "govtrack-county/1"
+
+#: the kinds of record an import counts, named as the file's sections
+KINDS = ("agencies", "people", "committees", "memberships", "stage_history")
+
+#: committee sections the schema allows but govtrack cannot store yet
+UNSTORED_SECTIONS = ("rotation", "chair_terms", "meetings", "workgroups", "actions", "measures")
+
+#: what a committee gets when the file leaves stall_after_days out (DESIGN.md)
+DEFAULT_STALL_AFTER_DAYS = 30
+
+#: PostgreSQL refuses NUL in text and no database stores lone surrogates;
+#: other control characters are refused because they only ever arrive by
+#: accident (a spreadsheet export, a bad copy and paste) and break pages.
+_BAD_CHARACTER = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+
+_INSTANT = re.compile(
+    r"^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$")
+
+
+@dataclass
+class ImportReport:
+    """What an import found and did (or, in a dry run, would do)."""
+
+    #: (JSON path, message) for every problem; any problem means nothing was written
+    problems: list[tuple[str, str]] = field(default_factory=list)
+    created: dict[str, int] = field(default_factory=lambda: dict.fromkeys(KINDS, 0))
+    updated: dict[str, int] = field(default_factory=lambda: dict.fromkeys(KINDS, 0))
+    unchanged: dict[str, int] = field(default_factory=lambda: dict.fromkeys(KINDS, 0))
+    #: memberships and stage changes removed because the file no longer lists them
+    deleted: dict[str, int] = field(default_factory=lambda: dict.fromkeys(KINDS, 0))
+    #: JSON paths of sections the schema allows but govtrack cannot store yet
+    ignored: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        """Whether the file was accepted."""
+        return not self.problems
+
+    def problem(self, path: str, message: str) -> None:
+        """Note a problem at a JSON path."""
+        self.problems.append((path, message))
+
+
+@cache
+def load_schema() -> dict:
+    """The county file's JSON Schema (draft 2020-12), read once."""
+    text = resources.files("govtrack.county").joinpath("county.schema.json").read_text(
+        encoding="utf-8")
+    return json.loads(text)
+
+
+def _is_instant(value: object) -> bool:
+    """RFC 3339 date-time with an offset; jsonschema checks it only with extra packages."""
+    if not isinstance(value, str):
+        return True
+    if not _INSTANT.match(value):
+        return False
+    datetime.fromisoformat(value.upper().replace("Z", "+00:00"))  # ValueError: bad date
+    return True
+
+
+@cache
+def _validator() -> Draft202012Validator:
+    checker = FormatChecker()
+    checker.checks("date-time", raises=ValueError)(_is_instant)
+    return Draft202012Validator(load_schema(), format_checker=checker)
+
+
+# --- export -----------------------------------------------------------------
+
+
+def _day(value: date | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def export_county() -> dict:
+    """The whole county as a county file, in a fixed order so files diff cleanly."""
+    agencies = sorted(db.session.scalars(select(Agency).options(selectinload(Agency.head))),
+                      key=lambda a: a.key)
+    people = sorted(db.session.scalars(select(Person).options(selectinload(Person.agency))),
+                    key=lambda p: p.key)
+    committees = sorted(db.session.scalars(select(Committee).options(
+        selectinload(Committee.memberships).selectinload(Membership.person),
+        selectinload(Committee.memberships).selectinload(Membership.agency),
+        selectinload(Committee.stage_history))), key=lambda c: c.key)
+    return {
+        "format": FORMAT,
+        "exported_at": utcnow().replace(microsecond=0).isoformat().replace("+00:00", "Z"),
+        "agencies": [{"key": a.key, "name": a.name, "sector": a.sector,
+                      "head": a.head.key if a.head else None} for a in agencies],
+        "people": [{"key": p.key, "name": p.name, "email": p.email, "agency": p.agency.key,
+                    "title": p.title, "active": p.active,
+                    "inactive_since": _day(p.inactive_since)} for p in people],
+        "committees": [_export_committee(c) for c in committees],
+        "mous": [],
+    }
+
+
+def _export_committee(committee: Committee) -> dict:
+    record: dict[str, Any] = {
+        "key": committee.key,
+        "name": committee.name,
+        "kind": committee.kind,
+        "purpose": committee.purpose or "",
+        "goals": list(committee.goals or []),
+        "end_date": _day(committee.end_date),
+        "funding_source": committee.funding_source,
+        "timezone": committee.timezone,
+    }
+    if committee.cadence_rrule and committee.cadence_dtstart:
+        record["cadence"] = {
+            "rrule": committee.cadence_rrule,
+            "dtstart": committee.cadence_dtstart.replace(tzinfo=None).isoformat(
+                timespec="seconds"),
+            "duration_minutes": committee.duration_minutes,
+        }
+    record["stall_after_days"] = committee.stall_after_days
+    record["stage_history"] = [
+        {"stage": s.stage, "since": s.since.isoformat()}
+        for s in sorted(committee.stage_history, key=lambda s: (s.since, s.id))]
+    record["memberships"] = [
+        {"person": m.person.key, "agency": m.agency.key, "role": m.role,
+         "start": m.start.isoformat(), "end": _day(m.end)}
+        for m in sorted(committee.memberships,
+                        key=lambda m: (m.start, m.person.key, m.role))]
+    return record
+
+
+# --- import -----------------------------------------------------------------
+
+
+@dataclass
+class _Known:
+    """The records already stored, by key, and what the file will make of them."""
+
+    agencies: dict[str, Agency]
+    people: dict[str, Person]
+    committees: dict[str, Committee]
+    #: person key -> agency key, the database's overridden by the file's
+    person_agency: dict[str, str]
+    person_name: dict[str, str]
+    #: agency key -> head's person key (or None), the database's overridden by the file's
+    heads: dict[str, str | None]
+
+    @classmethod
+    def load(cls, data: dict) -> "_Known":
+        """Read the stored agencies, people and the file's committees in three queries."""
+        agencies = {a.key: a for a in db.session.scalars(select(Agency))}
+        people = {p.key: p for p in db.session.scalars(select(Person))}
+        keys = [c["key"] for c in data["committees"]]
+        committees = {c.key: c for c in db.session.scalars(
+            select(Committee).where(Committee.key.in_(keys)).options(
+                selectinload(Committee.memberships).selectinload(Membership.person),
+                selectinload(Committee.memberships).selectinload(Membership.agency),
+                selectinload(Committee.stage_history)))}
+        agency_key = {a.id: a.key for a in agencies.values()}
+        person_key = {p.id: p.key for p in people.values()}
+        person_agency = {p.key: agency_key[p.agency_id] for p in people.values()}
+        person_name = {p.key: p.name for p in people.values()}
+        heads = {a.key: person_key.get(a.head_id) for a in agencies.values()}
+        for record in data["people"]:
+            person_agency[record["key"]] = record["agency"]
+            person_name[record["key"]] = record["name"]
+        for record in data["agencies"]:
+            heads[record["key"]] = record.get("head")
+        return cls(agencies, people, committees, person_agency, person_name, heads)
+
+
+def import_county(data: Any, *, dry_run: bool = False, actor=None) -> ImportReport:
+    """Check a county file and, if it has no problem at all, store it.
+
+    Agencies, people and committees are matched by key and updated; the file
+    is authoritative for each of its committees' memberships and stage
+    history. Never commits: the caller commits, or rolls back after a dry run.
+    """
+    report = ImportReport()
+    errors = _validator().iter_errors(data)
+    for error in sorted(errors, key=lambda e: _document_order(data, e)):
+        report.problem(error.json_path, error.message)
+    if report.problems:
+        return report
+    report.ignored = _unstored_sections(data)
+    known = _Known.load(data)
+    _check_references(data, known, report)
+    _check_text(data, "$", report)
+    for n, committee in enumerate(data["committees"]):
+        _check_committee(committee, f"$.committees[{n}]", known, report)
+    if report.problems:
+        return report
+    if dry_run:
+        # The same code path as a real import, so the counts are the same.
+        savepoint = db.session.begin_nested()
+        try:
+            _store(data, known, actor, report)
+        finally:
+            savepoint.rollback()
+    else:
+        _store(data, known, actor, report)
+    return report
+
+
+def _document_order(data: Any, error) -> tuple:
+    """Where an error sits in the document, so problems read top to bottom."""
+    position, node = [], data
+    for part in error.absolute_path:
+        if isinstance(node, dict):
+            keys = list(node)
+            position.append(keys.index(part) if part in node else len(keys))
+        else:
+            position.append(part)
+        node = node[part]
+    return tuple(position), error.message
+
+
+def _unstored_sections(data: dict) -> list[str]:
+    ignored = []
+    for n, committee in enumerate(data["committees"]):
+        for section in UNSTORED_SECTIONS:
+            if committee.get(section):
+                ignored.append(f"$.committees[{n}].{section}")
+    ignored.extend(f"$.mous[{n}]" for n, mou in enumerate(data["mous"]) if mou)
+    return ignored
+
+
+def _check_references(data: dict, known: _Known, report: ImportReport) -> None:
+    """Keys are unique within a kind, and every key referred to exists."""
+    for kind in ("agencies", "people", "committees"):
+        first: dict[str, int] = {}
+        for n, record in enumerate(data[kind]):
+            key = record["key"]
+            if key in first:
+                report.problem(f"$.{kind}[{n}].key",
+                               f"duplicate key “{key}”, also at $.{kind}[{first[key]}]")
+            else:
+                first[key] = n
+    agency_keys = set(known.agencies) | {a["key"] for a in data["agencies"]}
+    for n, person in enumerate(data["people"]):
+        if person["agency"] not in agency_keys:
+            report.problem(f"$.people[{n}].agency", f"no agency has key “{person['agency']}”")
+    in_file = {a["key"]: n for n, a in enumerate(data["agencies"])}
+    person_row = {p["key"]: n for n, p in enumerate(data["people"])}
+    for agency_key, head in known.heads.items():
+        if head is None:
+            continue
+        works_for = known.person_agency.get(head)
+        if agency_key in in_file:
+            path = f"$.agencies[{in_file[agency_key]}].head"
+            if works_for is None:
+                report.problem(path, f"no person has key “{head}”")
+            elif works_for != agency_key and works_for in agency_keys:
+                report.problem(path, f"the head must work for the agency; “{head}” works "
+                                     f"for “{works_for}”")
+        elif works_for != agency_key and head in person_row:
+            # A stored agency this file leaves alone would be headed by a person
+            # the file moves elsewhere (agencies.services refuses the same).
+            report.problem(f"$.people[{person_row[head]}].agency",
+                           f"“{head}” heads “{agency_key}”; name another head of "
+                           f"“{agency_key}” before moving them")
+    for n, committee in enumerate(data["committees"]):
+        for m, membership in enumerate(committee["memberships"]):
+            path = f"$.committees[{n}].memberships[{m}]"
+            if membership["person"] not in known.person_agency:
+                report.problem(f"{path}.person", f"no person has key “{membership['person']}”")
+            if membership["agency"] not in agency_keys:
+                report.problem(f"{path}.agency", f"no agency has key “{membership['agency']}”")
+
+
+def _check_text(value: Any, path: str, report: ImportReport) -> None:
+    """Refuse characters a database cannot store or a page cannot show."""
+    if isinstance(value, str):
+        found = _BAD_CHARACTER.search(value)
+        if found is None:
+            return
+        char = found.group()
+        if char == "\x00":
+            report.problem(path, "contains a NUL character (U+0000), which cannot be stored")
+        elif "\ud800" <= char <= "\udfff":
+            report.problem(path, f"contains an unpaired surrogate (U+{ord(char):04X}), "
+                                 "which is not valid Unicode")
+        else:
+            report.problem(path, f"contains the control character U+{ord(char):04X}; only "
+                                 "tabs and line breaks are allowed")
+    elif isinstance(value, list):
+        for n, item in enumerate(value):
+            _check_text(item, f"{path}[{n}]", report)
+    elif isinstance(value, dict):
+        for name, item in value.items():
+            _check_text(item, f"{path}.{name}", report)
+
+
+#: committee field named by a DomainError -> its place in the file
+_FIELD_PATHS = {"kind": "kind", "end_date": "end_date", "timezone": "timezone",
+                "cadence_rrule": "cadence.rrule", "cadence_dtstart": "cadence.dtstart"}
+
+
+def _check_committee(record: dict, path: str, known: _Known, report: ImportReport) -> None:
+    """The rules committees.services applies to forms, applied to a file record."""
+    values = {"kind": record["kind"], "end_date": record.get("end_date"),
+              "timezone": record["timezone"], "cadence_rrule": None, "cadence_dtstart": None}
+    cadence = record.get("cadence")
+    if cadence:
+        values["cadence_rrule"] = cadence["rrule"]
+        try:
+            values["cadence_dtstart"] = datetime.fromisoformat(cadence["dtstart"])
+        except ValueError:
+            report.problem(f"{path}.cadence.dtstart", "not a valid date and time")
+            values["cadence_dtstart"] = datetime(2000, 1, 1)  # still check the rule
+        if not cadence["rrule"].strip():
+            report.problem(f"{path}.cadence.rrule", "the RRULE is empty; leave cadence out "
+                                                    "for a committee without regular meetings")
+    # check_committee_fields stops at the first broken rule; set each broken
+    # field to a harmless value and ask again, so every problem is reported.
+    for _ in _FIELD_PATHS:
+        try:
+            check_committee_fields(values)
+        except DomainError as exc:
+            report.problem(f"{path}.{_FIELD_PATHS.get(exc.field, exc.field)}",
+                           _committee_message(exc, values))
+            if exc.field in ("kind", "end_date"):
+                values["kind"] = "standing"
+            elif exc.field == "timezone":
+                values["timezone"] = "UTC"
+            else:
+                values["cadence_rrule"] = None
+        else:
+            break
+    _check_stage_history(record.get("stage_history", []), f"{path}.stage_history", report)
+    _check_memberships(record["memberships"], f"{path}.memberships", known, report)
+
+
+def _committee_message(exc: DomainError, values: dict) -> str:
+    if exc.field == "timezone":
+        return f"“{values['timezone']}” is not an IANA time zone"
+    if exc.field == "cadence_rrule":
+        return f"invalid RRULE: {exc}"
+    return str(exc)
+
+
+def _check_stage_history(entries: list[dict], path: str, report: ImportReport) -> None:
+    first: dict[tuple[str, str], int] = {}
+    for n, entry in enumerate(entries):
+        key = (entry["stage"], entry["since"])
+        if key in first:
+            report.problem(f"{path}[{n}]", f"duplicate of {path}[{first[key]}] "
+                                           f"({STAGES[entry['stage']]} since {entry['since']})")
+        else:
+            first[key] = n
+        # change_stage refuses the same: a stage is recorded once it is reached.
+        if date.fromisoformat(entry["since"]) > today():
+            report.problem(f"{path}[{n}].since", "The date cannot be in the future.")
+
+
+def _check_memberships(entries: list[dict], path: str, known: _Known,
+                       report: ImportReport) -> None:
+    """Each membership, then each pair, through committees.services.check_membership.
+
+    The records are not stored yet, so stand-ins carrying the attributes the
+    rule reads (the person key serves as identity) take the models' place.
+    """
+    stand_ins = []
+    for entry in entries:
+        person = SimpleNamespace(id=entry["person"],
+                                 name=known.person_name.get(entry["person"], entry["person"]))
+        end = entry.get("end")
+        stand_ins.append(SimpleNamespace(
+            person=person, person_id=person.id, role=entry["role"],
+            start=date.fromisoformat(entry["start"]),
+            end=date.fromisoformat(end) if end else None))
+    valid = []
+    for n, membership in enumerate(stand_ins):
+        try:
+            check_membership(SimpleNamespace(memberships=[]), None, person=membership.person,
+                             role=membership.role, start=membership.start, end=membership.end)
+        except DomainError as exc:
+            report.problem(f"{path}[{n}].{exc.field or 'role'}", str(exc))
+            continue
+        # One call per earlier membership, so every overlap is reported, not the first.
+        for m, other in valid:
+            try:
+                check_membership(SimpleNamespace(memberships=[other]), None,
+                                 person=membership.person, role=membership.role,
+                                 start=membership.start, end=membership.end)
+            except DomainError as exc:
+                report.problem(f"{path}[{n}].{exc.field or 'role'}",
+                               f"{exc} It overlaps {path}[{m}].")
+        valid.append((n, membership))
+
+
+# --- storing ----------------------------------------------------------------
+
+
+def _assign(obj, values: dict) -> dict[str, list]:
+    """Set the values that differ; return them as {field: [before, after]}."""
+    changes = {}
+    for name, value in values.items():
+        before = getattr(obj, name)
+        if before != value:
+            changes[name] = [plain(before), plain(value)]
+            setattr(obj, name, value)
+    return changes
+
+
+def _date(value: str | None) -> date | None:
+    return date.fromisoformat(value) if value else None
+
+
+def _committee_values(record: dict) -> dict:
+    values = {
+        "name": record["name"],
+        "kind": record["kind"],
+        "purpose": record.get("purpose", ""),
+        "goals": list(record.get("goals", [])),
+        "end_date": _date(record.get("end_date")),
+        "funding_source": record.get("funding_source"),
+        "timezone": record["timezone"],
+        "stall_after_days": int(record.get("stall_after_days", DEFAULT_STALL_AFTER_DAYS)),
+        "cadence_rrule": None,
+        "cadence_dtstart": None,
+    }
+    cadence = record.get("cadence")
+    if cadence:
+        values.update(cadence_rrule=cadence["rrule"],
+                      cadence_dtstart=datetime.fromisoformat(cadence["dtstart"]),
+                      duration_minutes=int(cadence["duration_minutes"]))
+    return values
+
+
+class _Writer:
+    """Applies a checked file to the session and writes the audit trail."""
+
+    def __init__(self, known: _Known, actor, report: ImportReport):
+        self.actor = actor
+        self.report = report
+        self.agencies = dict(known.agencies)
+        self.people = dict(known.people)
+        self.committees = known.committees
+        #: (record, kind, committee, label) audited once flushed, when ids exist
+        self.created: list[tuple[Any, str, Committee | None, str | None]] = []
+
+    def create(self, obj, kind: str, committee: Committee | None = None,
+               label: str | None = None) -> None:
+        """Add a new record; its audit entry follows the flush."""
+        db.session.add(obj)
+        self.created.append((obj, kind, committee, label))
+
+    def updated(self, obj, kind: str, changes: dict, committee: Committee | None = None) -> None:
+        """Count (and audit) an existing record the file did or did not change."""
+        if changes:
+            audit.record(self.actor, "update", obj, committee=committee, changes=changes)
+            self.report.updated[kind] += 1
+        else:
+            self.report.unchanged[kind] += 1
+
+    def deleted(self, obj, kind: str, committee: Committee, label: str | None = None) -> None:
+        """Audit a record about to leave its committee's collection."""
+        audit.record(self.actor, "delete", obj, committee=committee, label=label)
+        self.report.deleted[kind] += 1
+
+    def agencies_and_people(self, data: dict) -> None:
+        """Upsert agencies, then people, then name the heads (heads are people)."""
+        changes_of: dict[str, dict] = {}
+        for record in data["agencies"]:
+            agency = self.agencies.get(record["key"])
+            values = {"name": record["name"], "sector": record["sector"]}
+            if agency is None:
+                agency = self.agencies[record["key"]] = Agency(key=record["key"], **values)
+                self.create(agency, "agencies")
+            else:
+                changes_of[agency.key] = _assign(agency, values)
+        for record in data["people"]:
+            person = self.people.get(record["key"])
+            agency = self.agencies[record["agency"]]
+            values = {"name": record["name"], "email": record.get("email"),
+                      "title": record.get("title"), "active": record.get("active", True),
+                      "inactive_since": _date(record.get("inactive_since"))}
+            if person is None:
+                person = self.people[record["key"]] = Person(key=record["key"], agency=agency,
+                                                             **values)
+                self.create(person, "people")
+                continue
+            changes = _assign(person, values)
+            if person.agency is not agency:
+                changes["agency"] = [person.agency.key, agency.key]
+                person.agency = agency
+            self.updated(person, "people", changes)
+        for record in data["agencies"]:
+            agency = self.agencies[record["key"]]
+            head_key = record.get("head")
+            head = self.people[head_key] if head_key else None
+            if agency.key in changes_of:
+                changes = changes_of[agency.key]
+                if agency.head is not head:
+                    changes["head"] = [agency.head.key if agency.head else None, head_key]
+                    agency.head = head
+                self.updated(agency, "agencies", changes)
+            else:
+                agency.head = head
+
+    def committee(self, record: dict) -> None:
+        """Upsert a committee with its stage history and memberships."""
+        values = _committee_values(record)
+        committee = self.committees.get(record["key"])
+        if committee is None:
+            committee = Committee(key=record["key"], **values)
+            self.create(committee, "committees", committee)
+        else:
+            self.updated(committee, "committees", _assign(committee, values), committee)
+        self.stage_history(committee, record.get("stage_history", []))
+        self.memberships(committee, record["memberships"])
+
+    def stage_history(self, committee: Committee, entries: list[dict]) -> None:
+        """Match stage changes by (stage, since); remove the ones the file lacks."""
+        wanted = sorted(((e["stage"], date.fromisoformat(e["since"])) for e in entries),
+                        key=lambda pair: pair[1])
+        kept = set()
+        for change in list(committee.stage_history):
+            key = (change.stage, change.since)
+            if key in wanted and key not in kept:
+                kept.add(key)
+                self.report.unchanged["stage_history"] += 1
+            else:
+                self.deleted(change, "stage_history", committee, f"stage {change.label}")
+                committee.stage_history.remove(change)
+        for stage, since in wanted:
+            if (stage, since) not in kept:
+                change = StageChange(committee=committee, stage=stage, since=since)
+                self.create(change, "stage_history", committee, f"stage {STAGES[stage]}")
+
+    def memberships(self, committee: Committee, entries: list[dict]) -> None:
+        """Match memberships by (person, role, start); remove the ones the file lacks."""
+        wanted = {(e["person"], e["role"], date.fromisoformat(e["start"])): e
+                  for e in entries}
+        kept = set()
+        for membership in list(committee.memberships):
+            key = (membership.person.key, membership.role, membership.start)
+            entry = wanted.get(key)
+            if entry is None or key in kept:
+                self.deleted(membership, "memberships", committee)
+                committee.memberships.remove(membership)
+                continue
+            kept.add(key)
+            changes = _assign(membership, {"end": _date(entry.get("end"))})
+            agency = self.agencies[entry["agency"]]
+            if membership.agency is not agency:
+                changes["agency"] = [membership.agency.key, agency.key]
+                membership.agency = agency
+            self.updated(membership, "memberships", changes, committee)
+        for key, entry in wanted.items():
+            if key not in kept:
+                membership = Membership(
+                    committee=committee, person=self.people[entry["person"]],
+                    agency=self.agencies[entry["agency"]], role=entry["role"],
+                    start=key[2], end=_date(entry.get("end")))
+                self.create(membership, "memberships", committee)
+
+    def audit_created(self) -> None:
+        """Audit the new records, now that the flush gave them ids."""
+        for obj, kind, committee, label in self.created:
+            audit.record(self.actor, "create", obj, committee=committee, label=label)
+            self.report.created[kind] += 1
+
+
+def _store(data: dict, known: _Known, actor, report: ImportReport) -> None:
+    writer = _Writer(known, actor, report)
+    # Updates are audited from their explicit changes before anything is
+    # flushed; new records are audited after one flush, when they have ids.
+    with db.session.no_autoflush:
+        writer.agencies_and_people(data)
+        for record in data["committees"]:
+            writer.committee(record)
+    db.session.flush()
+    writer.audit_created()
+    db.session.flush()

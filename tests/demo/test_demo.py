@@ -1,0 +1,151 @@
+"""The demo county loads cleanly, round-trips, and gives each kind of user a login."""
+
+from datetime import date
+
+from jsonschema import Draft202012Validator, FormatChecker
+from sqlalchemy import func, select
+
+from govtrack.accounts.models import Account
+from govtrack.accounts.services import verify_password
+from govtrack.agencies.models import Agency, Person
+from govtrack.audit.models import AuditEntry
+from govtrack.committees.models import Committee
+from govtrack.committees.services import roster
+from govtrack.county.services import export_county, import_county, load_schema
+from govtrack.demo import DEMO_LOGINS, DEMO_PASSWORD, demo_county, load_demo
+from tests.county.test_services import canonical
+
+#: the day the demo was written; its history stops there
+WRITTEN = date(2026, 11, 22)
+
+
+def committee(db, key):
+    """The stored committee with key."""
+    return db.session.scalar(select(Committee).where(Committee.key == key))
+
+
+def person(db, key):
+    """The stored person with key."""
+    return db.session.scalar(select(Person).where(Person.key == key))
+
+
+def loaded(db):
+    """Run load_demo and commit, as `flask govtrack load-demo` does."""
+    report = load_demo()
+    assert report.ok, report.problems
+    db.session.commit()
+    return report
+
+
+def test_demo_file_is_valid_and_uses_only_what_govtrack_stores():
+    data = demo_county()
+    validator = Draft202012Validator(load_schema(), format_checker=FormatChecker())
+    assert list(validator.iter_errors(data)) == []
+    assert data["mous"] == []
+    for record in data["committees"]:
+        assert not {"rotation", "chair_terms", "meetings", "workgroups", "actions",
+                    "measures"} & set(record)
+
+
+def test_demo_file_imports_cleanly(db):
+    data = demo_county()
+    report = import_county(data)
+    assert report.ok, report.problems
+    assert report.ignored == []
+    assert report.created == {
+        "agencies": len(data["agencies"]), "people": len(data["people"]),
+        "committees": 3,
+        "memberships": sum(len(c["memberships"]) for c in data["committees"]),
+        "stage_history": sum(len(c["stage_history"]) for c in data["committees"])}
+
+
+def test_demo_county_round_trips(db):
+    loaded(db)
+    assert canonical(export_county()) == canonical(demo_county())
+
+
+def test_load_demo_twice_changes_nothing_the_second_time(db):
+    first = loaded(db)
+    entries = db.session.scalar(select(func.count(AuditEntry.id)))
+    second = loaded(db)
+    assert first.created["accounts"] == len(DEMO_LOGINS)
+    assert not any(second.created.values())
+    assert not any(second.updated.values())
+    assert second.unchanged == first.created
+    assert db.session.scalar(select(func.count(AuditEntry.id))) == entries
+    assert db.session.scalar(select(func.count(Account.id))) == len(DEMO_LOGINS)
+
+
+def test_load_demo_stops_without_accounts_when_the_county_is_refused(db):
+    # A stored agency headed by the Public Defender: the demo would move her out of it.
+    other = Agency(key="legal-aid", name="Legal Aid Society", sector="public_defense")
+    db.session.add(other)
+    db.session.flush()
+    okafor = Person(key="p-okafor", name="Grace Okafor", agency=other)
+    other.head = okafor
+    db.session.add(okafor)
+    db.session.commit()
+    report = load_demo()
+    assert [path for path, _ in report.problems] == ["$.people[9].agency"]
+    assert "accounts" not in report.created
+    db.session.rollback()
+    assert db.session.scalar(select(func.count(Account.id))) == 0
+
+
+def test_demo_logins_are_the_roles_they_claim(db):
+    loaded(db)
+    day = date(2026, 11, 1)
+    logins = {login["role"]: login for login in DEMO_LOGINS}
+    accounts = {role: db.session.scalar(select(Account).where(Account.email == login["email"]))
+                for role, login in logins.items()}
+    assert {role for role, account in accounts.items() if account.is_admin} == \
+        {"Administrator"}
+    for role, account in accounts.items():
+        assert account.person.key == logins[role]["person"]
+        assert account.email == account.person.email
+    assert verify_password(accounts["CIT member"], DEMO_PASSWORD)
+    cit = committee(db, "cit")
+    assert {m.role for m in cit.memberships
+            if m.person.key == "p-kowalski" and m.holds_on(day)} == {"chair"}
+    assert {m.role for m in cit.memberships
+            if m.person.key == "p-nguyen" and m.holds_on(day)} == {"member"}
+    head = accounts["Agency head"].person
+    assert head.agency.head is head
+    for key in ("cit", "mhcj", "inreach"):
+        assert not [m for m in committee(db, key).memberships
+                    if m.person is head and m.role in ("chair", "co_chair")]
+
+
+def test_demo_committees_cover_the_sectors_but_one(db):
+    loaded(db)
+    day = date(2026, 11, 1)
+    assert roster(committee(db, "mhcj"), on=day).sectors_missing == []
+    assert roster(committee(db, "inreach"), on=day).sectors_missing == []
+    assert roster(committee(db, "cit"), on=day).sectors_missing == ["public_defense"]
+
+
+def test_demo_committees_are_set_up_as_the_county_runs_them(db):
+    loaded(db)
+    cit, mhcj, inreach = (committee(db, key) for key in ("cit", "mhcj", "inreach"))
+    assert (cit.kind, cit.cadence_rrule, cit.cadence_dtstart.time().isoformat(),
+            cit.duration_minutes) == ("standing", "FREQ=MONTHLY;BYDAY=2TU", "15:00:00", 90)
+    assert (mhcj.kind, mhcj.cadence_rrule) == ("standing", "FREQ=MONTHLY;BYDAY=3TH")
+    assert (inreach.kind, inreach.end_date) == ("time_limited", date(2027, 9, 30))
+    assert "Justice and Mental Health Collaboration Program" in inreach.funding_source
+    assert {c.timezone for c in (cit, mhcj, inreach)} == {"America/New_York"}
+    for record in (cit, mhcj, inreach):
+        assert record.purpose and len(record.goals) >= 3
+        assert all(date(2023, 1, 1) <= s.since <= WRITTEN for s in record.stage_history)
+        assert all(m.start <= WRITTEN and (m.end is None or m.end <= WRITTEN)
+                   for m in record.memberships)
+        assert any(m.end is not None for m in record.memberships)
+        roles = {m.role for m in record.memberships}
+        assert {"chair", "co_chair", "secretary", "member", "observer"} <= roles
+
+
+def test_every_demo_agency_has_a_head_who_works_there(db):
+    loaded(db)
+    agencies = list(db.session.scalars(select(Agency)))
+    assert len(agencies) >= 12
+    assert all(a.head is not None and a.head.agency is a for a in agencies)
+    assert all(p.email.endswith(".example.org") for p in db.session.scalars(select(Person)))
