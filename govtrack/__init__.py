@@ -57,11 +57,12 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     from govtrack.accounts.views import bp as accounts_bp
     from govtrack.agencies.views import bp as agencies_bp
+    from govtrack.chairs.views import bp as chairs_bp
     from govtrack.committees.views import bp as committees_bp
     from govtrack.web import init_app as init_web
     from govtrack.web.views import bp as web_bp
 
-    for blueprint in (web_bp, accounts_bp, agencies_bp, committees_bp):
+    for blueprint in (web_bp, accounts_bp, agencies_bp, committees_bp, chairs_bp):
         app.register_blueprint(blueprint)
     init_web(app)
 

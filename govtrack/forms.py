@@ -69,10 +69,26 @@ class VersionedForm(Form):
             return None
 
 
+class BoundedIntegerField(IntegerField):
+    """An IntegerField that refuses numbers too long to compare.
+
+    WTForms' NumberRange calls math.isnan(), which overflows on a 400-digit
+    integer: such input must be a field error, not a 500.
+    """
+
+    def process_formdata(self, valuelist):
+        """Refuse more than 12 digits before converting."""
+        if valuelist and len(valuelist[0].strip().lstrip("+-")) > 12:
+            self.data = None
+            raise ValueError(self.gettext("Not a valid integer value."))
+        super().process_formdata(valuelist)
+
+
 def bounded_int(label, low, high, **kwargs):
-    """An IntegerField with range limits, so huge numbers are refused, not stored."""
+    """An integer field with range limits, so huge numbers are refused, not stored."""
     validators = kwargs.pop("validators", [])
-    return IntegerField(label, validators=[*validators, NumberRange(low, high)], **kwargs)
+    return BoundedIntegerField(label, validators=[*validators, NumberRange(low, high)],
+                               **kwargs)
 
 
 

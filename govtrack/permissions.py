@@ -27,9 +27,38 @@ def committee_roles(account, committee: Committee, on: date | None = None) -> se
             if m.person_id == account.person_id and m.holds_on(day)}
 
 
+def is_convener(account, committee: Committee) -> bool:
+    """Whether account must convene the meeting that picks a vacant chair's successor.
+
+    While the seat is vacant that duty falls on the head of the former chair's
+    agency, who may not sit on the committee: they need its roster to call it.
+    """
+    if not account or not account.is_authenticated:
+        return False
+    from govtrack.chairs.services import vacancy
+
+    found = vacancy(committee, today())
+    return bool(found and found.convener and found.convener.id == account.person_id)
+
+
 def can_view_committee(account, committee: Committee) -> bool:
     """Members (observers included) read their committee; admins read all."""
-    return is_admin(account) or bool(committee_roles(account, committee))
+    return (is_admin(account) or bool(committee_roles(account, committee))
+            or is_convener(account, committee))
+
+
+def can_hand_over_chair(account, committee: Committee) -> bool:
+    """The chair, a co-chair, an administrator, or the convener during a vacancy."""
+    return (is_admin(account) or bool(committee_roles(account, committee)
+                                      & {"chair", "co_chair"})
+            or is_convener(account, committee))
+
+
+def require_hand_over_chair(account, committee: Committee) -> None:
+    """404 for strangers, 403 for members who may not confirm a hand-over."""
+    require_view_committee(account, committee)
+    if not can_hand_over_chair(account, committee):
+        abort(403)
 
 
 def can_edit_committee(account, committee: Committee) -> bool:

@@ -65,6 +65,14 @@ FORMS = {
         "version": _field("1"), "person": _field("1"), "agency": _field("0", "1"),
         "role": _field("member", "chair"), "start": _field(*DATES), "end": _field(*DATES)},
 }
+FORMS["/committees/<key>/chair/policy"] = {
+    "version": _field("1"), "mode": _field("alternate_sides", "agency_order", "manual"),
+    "term_months": _field("12", "0", "61"), "co_chair_other_side": _field("y"),
+    **{f"agency_order-{n}": _field("", "agency-1", "nope") for n in range(6)}}
+FORMS["/committees/<key>/chair/handover"] = {
+    "person": _field("1", "2", "3"), "start": _field(*DATES), "co_chair": _field("0", "1")}
+FORMS["/committees/<key>/chair/leave"] = {
+    "leaves_on": _field(*DATES), "person": _field("1", "2"), "note": TEXT}
 FORMS["/committees/<key>/edit"] = {"version": _field("1", "2"),
                                    **FORMS["/committees/new"]}
 

@@ -51,6 +51,12 @@ MATRIX = {
     ("POST", "/committees/<key>/members/<int:membership_id>/edit"):
         "302 404 403 200 200 404 200",
     ("GET", "/committees/<key>/history"): "302 404 200 200 200 404 200",
+    ("GET", "/committees/<key>/chair/policy"): "302 404 403 200 200 404 200",
+    ("POST", "/committees/<key>/chair/policy"): "302 404 403 302 302 404 302",
+    ("GET", "/committees/<key>/chair/handover"): "302 404 403 403 200 404 200",
+    ("POST", "/committees/<key>/chair/handover"): "302 404 403 403 200 404 200",
+    ("GET", "/committees/<key>/chair/leave"): "302 404 403 403 200 404 200",
+    ("POST", "/committees/<key>/chair/leave"): "302 404 403 403 200 404 200",
 }
 
 #: routes whose <key> is an agency or a person rather than the committee

@@ -27,7 +27,7 @@ class Account(UserMixin, db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     deactivated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
-    person: Mapped[Person] = relationship(lazy="joined", innerjoin=True)
+    person: Mapped[Person] = relationship(lazy="joined", innerjoin=True, back_populates="account")
 
     #: set by the user loader to the server-side session this request runs in
     login_session = None

@@ -85,8 +85,22 @@ class Person(db.Model):
     version: Mapped[int] = mapped_column(default=1)
 
     agency: Mapped[Agency] = relationship(back_populates="people", foreign_keys=[agency_id])
+    account = relationship("Account", back_populates="person", uselist=False, viewonly=True)
 
     __mapper_args__ = {"version_id_col": version}
+
+    def active_on(self, day: date) -> bool:
+        """Whether the person still worked with the committees on day.
+
+        An account deactivated on or before day counts as gone: the person
+        can no longer act for anyone.
+        """
+        if not self.active and (self.inactive_since is None or day >= self.inactive_since):
+            return False
+        account = self.account
+        return not (account is not None and not account.active
+                    and (account.deactivated_at is None
+                         or account.deactivated_at.date() <= day))
 
     def __str__(self) -> str:
         return self.name

@@ -76,3 +76,13 @@ class ChairTerm(db.Model):
 
     def __str__(self) -> str:
         return f"{self.label} term of {self.person.name} from {self.start.isoformat()}"
+
+
+def chair_loading() -> tuple:
+    """Loader options for the chair terms and policy a committee page shows."""
+    from sqlalchemy.orm import selectinload
+
+    terms = selectinload(Committee.chair_terms)
+    return (terms.selectinload(ChairTerm.person).selectinload(Person.account),
+            terms.selectinload(ChairTerm.agency).selectinload(Agency.head),
+            selectinload(Committee.rotation_policy))

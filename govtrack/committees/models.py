@@ -123,10 +123,8 @@ class Membership(db.Model):
 
     def holds_on(self, day: date) -> bool:
         """Whether the membership is in force on day (its person still active)."""
-        person = self.person
-        person_active = person.active or (
-            person.inactive_since is not None and day < person.inactive_since)
-        return self.start <= day and (self.end is None or day <= self.end) and person_active
+        return (self.start <= day and (self.end is None or day <= self.end)
+                and self.person.active_on(day))
 
     @property
     def role_label(self) -> str:
@@ -135,3 +133,17 @@ class Membership(db.Model):
 
     def __str__(self) -> str:
         return f"{self.person.name} ({ROLES[self.role]})"
+
+
+def roster_loading() -> tuple:
+    """Loader options that fetch a committee's roster in a fixed number of queries.
+
+    Whether a membership holds depends on its person and their account, so
+    both come along.
+    """
+    from sqlalchemy.orm import selectinload
+
+    members = selectinload(Committee.memberships)
+    return (members.selectinload(Membership.person).selectinload(Person.account),
+            members.selectinload(Membership.agency),
+            selectinload(Committee.stage_history))

@@ -7,15 +7,18 @@ from sqlalchemy.orm import selectinload
 
 from govtrack.agencies.models import Agency, Person
 from govtrack.audit.services import committee_history
+from govtrack.chairs.models import chair_loading
+from govtrack.chairs.services import succession
 from govtrack.clock import today
 from govtrack.committees import services
 from govtrack.committees.cadence import describe
 from govtrack.committees.forms import CommitteeForm, MembershipForm, StageForm
-from govtrack.committees.models import Committee, Membership
+from govtrack.committees.models import Committee, Membership, roster_loading
 from govtrack.extensions import db
 from govtrack.forms import save
 from govtrack.permissions import (
     can_edit_committee,
+    can_hand_over_chair,
     is_admin,
     require_admin,
     require_edit_committee,
@@ -29,9 +32,7 @@ def _load(key: str) -> Committee:
     """The committee with everything its pages show, in a fixed number of queries."""
     return db.one_or_404(
         select(Committee).where(Committee.key == key).options(
-            selectinload(Committee.memberships).selectinload(Membership.person),
-            selectinload(Committee.memberships).selectinload(Membership.agency),
-            selectinload(Committee.stage_history)))
+            *roster_loading(), *chair_loading()))
 
 
 def _committee_form(committee: Committee | None) -> CommitteeForm:
@@ -84,7 +85,9 @@ def committee_detail(key: str):
     return render_template(
         "committees/detail.html", committee=committee, roster=services.roster(committee),
         cadence=describe(committee.cadence_rrule, committee.duration_minutes),
-        can_edit=can_edit_committee(current_user, committee))
+        can_edit=can_edit_committee(current_user, committee),
+        succession=succession(committee),
+        can_hand_over=can_hand_over_chair(current_user, committee))
 
 
 @bp.route("/<key>/edit", methods=["GET", "POST"])

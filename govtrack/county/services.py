@@ -9,6 +9,7 @@ leaves no audit entries.
 
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import cache
@@ -24,7 +25,7 @@ from govtrack import audit
 from govtrack.agencies.models import Agency, Person
 from govtrack.audit.services import plain
 from govtrack.clock import today, utcnow
-from govtrack.committees.models import STAGES, Committee, Membership, StageChange
+from govtrack.committees.models import STAGES, Committee, Membership, StageChange, roster_loading
 from govtrack.committees.services import check_committee_fields, check_membership
 from govtrack.editing import DomainError
 from govtrack.extensions import db
@@ -32,10 +33,27 @@ from govtrack.extensions import db
 FORMAT = "govtrack-county/1"
 
 #: the kinds of record an import counts, named as the file's sections
-KINDS = ("agencies", "people", "committees", "memberships", "stage_history")
+KINDS = ("agencies", "people", "committees", "memberships", "stage_history", "rotation",
+         "chair_terms")
 
 #: committee sections the schema allows but govtrack cannot store yet
-UNSTORED_SECTIONS = ("rotation", "chair_terms", "meetings", "workgroups", "actions", "measures")
+UNSTORED_SECTIONS = ("meetings", "workgroups", "actions", "measures")
+
+
+@dataclass
+class CommitteeSection:
+    """A feature's part of a committee record: how it exports, checks and stores.
+
+    Features register one in COMMITTEE_SECTIONS, so the county file grows with
+    them without this module learning their models.
+    """
+
+    export: Callable[[Any], dict]
+    check: Callable[[dict, str, Any, "ImportReport"], None]
+    store: Callable[[Any, Any, dict], None]
+
+
+COMMITTEE_SECTIONS: list[CommitteeSection] = []
 
 #: what a committee gets when the file leaves stall_after_days out (DESIGN.md)
 DEFAULT_STALL_AFTER_DAYS = 30
@@ -111,10 +129,8 @@ def export_county() -> dict:
                       key=lambda a: a.key)
     people = sorted(db.session.scalars(select(Person).options(selectinload(Person.agency))),
                     key=lambda p: p.key)
-    committees = sorted(db.session.scalars(select(Committee).options(
-        selectinload(Committee.memberships).selectinload(Membership.person),
-        selectinload(Committee.memberships).selectinload(Membership.agency),
-        selectinload(Committee.stage_history))), key=lambda c: c.key)
+    committees = sorted(db.session.scalars(select(Committee).options(*roster_loading())),
+                        key=lambda c: c.key)
     return {
         "format": FORMAT,
         "exported_at": utcnow().replace(microsecond=0).isoformat().replace("+00:00", "Z"),
@@ -155,6 +171,8 @@ def _export_committee(committee: Committee) -> dict:
          "start": m.start.isoformat(), "end": _day(m.end)}
         for m in sorted(committee.memberships,
                         key=lambda m: (m.start, m.person.key, m.role))]
+    for section in COMMITTEE_SECTIONS:
+        record.update(section.export(committee))
     return record
 
 
@@ -174,6 +192,11 @@ class _Known:
     #: agency key -> head's person key (or None), the database's overridden by the file's
     heads: dict[str, str | None]
 
+    @property
+    def agency_keys(self) -> set[str]:
+        """Keys of every agency, stored or in the file."""
+        return set(self.heads)
+
     @classmethod
     def load(cls, data: dict) -> "_Known":
         """Read the stored agencies, people and the file's committees in three queries."""
@@ -181,10 +204,7 @@ class _Known:
         people = {p.key: p for p in db.session.scalars(select(Person))}
         keys = [c["key"] for c in data["committees"]]
         committees = {c.key: c for c in db.session.scalars(
-            select(Committee).where(Committee.key.in_(keys)).options(
-                selectinload(Committee.memberships).selectinload(Membership.person),
-                selectinload(Committee.memberships).selectinload(Membership.agency),
-                selectinload(Committee.stage_history)))}
+            select(Committee).where(Committee.key.in_(keys)).options(*roster_loading()))}
         agency_key = {a.id: a.key for a in agencies.values()}
         person_key = {p.id: p.key for p in people.values()}
         person_agency = {p.key: agency_key[p.agency_id] for p in people.values()}
@@ -358,6 +378,8 @@ def _check_committee(record: dict, path: str, known: _Known, report: ImportRepor
             break
     _check_stage_history(record.get("stage_history", []), f"{path}.stage_history", report)
     _check_memberships(record["memberships"], f"{path}.memberships", known, report)
+    for section in COMMITTEE_SECTIONS:
+        section.check(record, path, known, report)
 
 
 def _committee_message(exc: DomainError, values: dict) -> str:
@@ -421,7 +443,7 @@ def _check_memberships(entries: list[dict], path: str, known: _Known,
 # --- storing ----------------------------------------------------------------
 
 
-def _assign(obj, values: dict) -> dict[str, list]:
+def assign_changes(obj, values: dict) -> dict[str, list]:
     """Set the values that differ; return them as {field: [before, after]}."""
     changes = {}
     for name, value in values.items():
@@ -498,7 +520,7 @@ class _Writer:
                 agency = self.agencies[record["key"]] = Agency(key=record["key"], **values)
                 self.create(agency, "agencies")
             else:
-                changes_of[agency.key] = _assign(agency, values)
+                changes_of[agency.key] = assign_changes(agency, values)
         for record in data["people"]:
             person = self.people.get(record["key"])
             agency = self.agencies[record["agency"]]
@@ -510,7 +532,7 @@ class _Writer:
                                                              **values)
                 self.create(person, "people")
                 continue
-            changes = _assign(person, values)
+            changes = assign_changes(person, values)
             if person.agency is not agency:
                 changes["agency"] = [person.agency.key, agency.key]
                 person.agency = agency
@@ -536,9 +558,11 @@ class _Writer:
             committee = Committee(key=record["key"], **values)
             self.create(committee, "committees", committee)
         else:
-            self.updated(committee, "committees", _assign(committee, values), committee)
+            self.updated(committee, "committees", assign_changes(committee, values), committee)
         self.stage_history(committee, record.get("stage_history", []))
         self.memberships(committee, record["memberships"])
+        for section in COMMITTEE_SECTIONS:
+            section.store(self, committee, record)
 
     def stage_history(self, committee: Committee, entries: list[dict]) -> None:
         """Match stage changes by (stage, since); remove the ones the file lacks."""
@@ -571,7 +595,7 @@ class _Writer:
                 committee.memberships.remove(membership)
                 continue
             kept.add(key)
-            changes = _assign(membership, {"end": _date(entry.get("end"))})
+            changes = assign_changes(membership, {"end": _date(entry.get("end"))})
             agency = self.agencies[entry["agency"]]
             if membership.agency is not agency:
                 changes["agency"] = [membership.agency.key, agency.key]
@@ -603,3 +627,7 @@ def _store(data: dict, known: _Known, actor, report: ImportReport) -> None:
     db.session.flush()
     writer.audit_created()
     db.session.flush()
+
+
+# Features that add to a committee's record register their section on import.
+from govtrack.chairs import county as _chairs  # noqa: E402,F401

@@ -11,9 +11,8 @@ from dataclasses import asdict, dataclass
 from datetime import date
 
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
-from govtrack.committees.models import Committee, Membership
+from govtrack.committees.models import Committee, roster_loading
 from govtrack.extensions import db
 
 
@@ -52,9 +51,7 @@ def flags_for(kind: str, record, as_of: date) -> list[Flag]:
 def report(as_of: date) -> dict:
     """The health report of county-format.md: every committee, workgroup and MOU."""
     committees = db.session.scalars(
-        select(Committee).order_by(Committee.key).options(
-            selectinload(Committee.memberships).selectinload(Membership.person),
-            selectinload(Committee.stage_history)))
+        select(Committee).order_by(Committee.key).options(*roster_loading()))
     return {
         "as_of": as_of.isoformat(),
         "committees": [
@@ -67,3 +64,7 @@ def report(as_of: date) -> dict:
 
 
 __all__ = ["Flag", "RULES", "asdict", "flags_for", "report", "rule"]
+
+
+# Each feature's rules register themselves on import; this is the list of them.
+from govtrack.chairs import health as _chairs  # noqa: E402,F401

@@ -163,7 +163,7 @@ def test_export_of_an_empty_database_is_a_valid_empty_county(db):
 def test_import_keeps_keys_and_stores_past_dates_as_they_are(db):
     report = imported(db)
     assert report.created == {"agencies": 2, "people": 3, "committees": 1, "memberships": 3,
-                              "stage_history": 2}
+                              "stage_history": 2, "rotation": 0, "chair_terms": 0}
     lee = db.session.scalar(select(Person).where(Person.key == "p-lee"))
     assert (lee.active, lee.inactive_since) == (False, date(2024, 3, 1))
     cit = db.session.scalar(select(Committee).where(Committee.key == "cit"))
@@ -223,9 +223,9 @@ def test_changed_fields_are_updated_and_audited_with_before_and_after(db):
     data["committees"][0]["memberships"][0]["end"] = "2025-12-31"
     report = imported(db, data)
     assert report.updated == {"agencies": 1, "people": 1, "committees": 1, "memberships": 1,
-                              "stage_history": 0}
+                              "stage_history": 0, "rotation": 0, "chair_terms": 0}
     assert report.unchanged == {"agencies": 1, "people": 2, "committees": 0, "memberships": 2,
-                                "stage_history": 2}
+                                "stage_history": 2, "rotation": 0, "chair_terms": 0}
     changes = {e.object_label: e.changes for e in db.session.scalars(
         select(AuditEntry).where(AuditEntry.action == "update"))}
     assert changes["County Office of Mental Health"] == {"head": [None, "p-ruiz"]}
@@ -290,17 +290,14 @@ def test_references_may_name_records_already_stored(db):
 def test_ignored_sections_are_listed_and_the_rest_imported(db):
     data = county()
     cit = data["committees"][0]
-    cit["rotation"] = {"mode": "alternate_sides", "term_months": 12}
-    cit["chair_terms"] = [{"person": "p-ortiz", "agency": "sheriff", "start": "2023-01-10",
-                           "planned_end": "2024-01-09"}]
+    cit["measures"] = [{"key": "ms-wait", "name": "Days waiting for a bed", "points": []}]
     cit["meetings"] = []
     data["mous"] = [{"key": "mou-1", "title": "Drop-off protocol", "status": "draft",
                      "parties": ["sheriff", "omh"],
                      "versions": [{"number": 1, "text": "…", "obligations": [],
                                    "created_at": "2025-05-01T12:00:00Z"}]}]
     report = imported(db, data)
-    assert report.ignored == ["$.committees[0].rotation", "$.committees[0].chair_terms",
-                              "$.mous[0]"]
+    assert report.ignored == ["$.committees[0].measures", "$.mous[0]"]
     assert report.created["committees"] == 1
 
 
