@@ -362,6 +362,20 @@ def _role_follows(actor, committee: Committee, person: Person, role: str, on: da
     add_membership(actor, committee, person=person, agency=agency, role=role, start=on)
 
 
+def _step_down(actor, committee: Committee, person: Person, on: date) -> None:
+    """The outgoing chair's chair membership ends; they stay on as a member if they were."""
+    seat = next((m for m in committee.memberships if m.person_id == person.id
+                 and m.role == "chair" and m.start < on and (m.end is None or m.end >= on)),
+                None)
+    if seat is None:
+        return
+    stays = seat.end
+    update_membership(actor, seat, None, agency=seat.agency, role="chair", start=seat.start,
+                      end=on - timedelta(days=1))
+    add_membership(actor, committee, person=person, agency=seat.agency, role="member",
+                   start=on, end=stays)
+
+
 def hand_over(actor, committee: Committee, *, person: Person, start: date,
               agency: Agency | None = None, interim: bool = False,
               co_chair: Person | None = None, note: str = "") -> list[str]:
@@ -371,7 +385,9 @@ def hand_over(actor, committee: Committee, *, person: Person, start: date,
     An interim chair finishes the outgoing term; otherwise a full term runs.
     """
     policy = policy_of(committee)
-    outgoing = current_term(committee, start) or current_term(committee, min(start, today()))
+    # The outgoing term is the last one not yet closed, even if it lapsed unnoticed.
+    open_terms = [t for t in chairs(committee) if t.end is None and t.start < start]
+    outgoing = max(open_terms, key=lambda t: t.start) if open_terms else None
     if outgoing is not None and outgoing.person_id == person.id:
         raise DomainError(f"{person.name} already chairs the committee.", field="person")
     membership = next((m for m in committee.memberships
@@ -386,12 +402,9 @@ def hand_over(actor, committee: Committee, *, person: Person, start: date,
     _check_overlap(committee, person, start, planned_end, False, outgoing)
     done = []
     if outgoing is not None:
-        if start <= outgoing.start:
-            raise DomainError("The new term must start after the current one began.",
-                              field="start")
-        outgoing.end = start
+        outgoing.end = min(start, outgoing.planned_end + timedelta(days=1))
         audit.record(actor, "update", outgoing, committee=committee)
-        _role_follows(actor, committee, outgoing.person, "member", start)
+        _step_down(actor, committee, outgoing.person, start)
         done.append(f"{outgoing.person.name}'s term ends on {start:%d %B %Y}.")
     term = ChairTerm(committee=committee, person=person, agency=agency or membership.agency,
                      start=start, planned_end=planned_end)

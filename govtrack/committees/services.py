@@ -172,6 +172,10 @@ def roster(committee: Committee, on: date | None = None) -> Roster:
         else:
             former.append(m)
     current.sort(key=lambda m: (ROLE_ORDER[m.role], m.person.name))
+    # An earlier seat of someone still on the committee (a member who became
+    # chair) is history, not a departure: it stays in the audit trail.
+    sitting = {m.person_id for m in current} | {m.person_id for m in future}
+    former = [m for m in former if m.person_id not in sitting]
     former.sort(key=lambda m: m.end or day, reverse=True)
     present: dict[str, list[Agency]] = {}
     for m in current:

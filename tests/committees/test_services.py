@@ -116,3 +116,14 @@ def test_a_person_who_left_is_no_longer_on_the_roster(db, make):
     db.session.commit()
     assert services.roster(committee).current == []
     assert committee.memberships[0].holds_on(date(2026, 2, 28))
+
+
+@time_machine.travel(datetime(2026, 6, 1, 12, 0), tick=False)
+def test_a_member_who_became_chair_is_not_listed_as_former(db, make):
+    committee = make.committee()
+    person = make.person()
+    make.membership(committee, person, role="member", start=date(2025, 1, 1),
+                    end=date(2025, 12, 31))
+    make.membership(committee, person, role="chair", start=date(2026, 1, 1))
+    roster = services.roster(committee)
+    assert [m.role for m in roster.current] == ["chair"] and roster.former == []
