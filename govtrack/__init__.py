@@ -59,10 +59,13 @@ def create_app(test_config: dict | None = None) -> Flask:
     from govtrack.agencies.views import bp as agencies_bp
     from govtrack.chairs.views import bp as chairs_bp
     from govtrack.committees.views import bp as committees_bp
+    from govtrack.meetings.feeds import bp as feeds_bp
+    from govtrack.meetings.views import bp as meetings_bp
     from govtrack.web import init_app as init_web
     from govtrack.web.views import bp as web_bp
 
-    for blueprint in (web_bp, accounts_bp, agencies_bp, committees_bp, chairs_bp):
+    for blueprint in (web_bp, accounts_bp, agencies_bp, committees_bp, chairs_bp, meetings_bp,
+                      feeds_bp):
         app.register_blueprint(blueprint)
     init_web(app)
 

@@ -1,10 +1,21 @@
 """Imports every feature's models so that SQLAlchemy and Alembic see all tables."""
 
 from govtrack.accounts.models import Account, LoginAttempt, LoginSession
+from govtrack.actions.models import ActionItem, ActionUpdate
 from govtrack.agencies.models import Agency, Person
 from govtrack.audit.models import AuditEntry
 from govtrack.chairs.models import ChairTerm, RotationPolicy
 from govtrack.committees.models import Committee, Membership, StageChange
+from govtrack.meetings.models import (
+    AgendaItem,
+    AgendaRequest,
+    Attendance,
+    CalendarFeed,
+    Meeting,
+    QuorumRule,
+)
 
-__all__ = ["Account", "Agency", "AuditEntry", "ChairTerm", "Committee", "LoginAttempt",
-           "LoginSession", "Membership", "Person", "RotationPolicy", "StageChange"]
+__all__ = ["Account", "ActionItem", "ActionUpdate", "Agency", "AgendaItem", "AgendaRequest",
+           "Attendance", "AuditEntry", "CalendarFeed", "ChairTerm", "Committee", "LoginAttempt",
+           "LoginSession", "Meeting", "Membership", "Person", "QuorumRule", "RotationPolicy",
+           "StageChange"]

@@ -1,0 +1,1 @@
+"""Word documents: plain functions, model in, bytes out."""

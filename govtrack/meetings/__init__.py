@@ -1,0 +1,1 @@
+"""Meetings: cadence, agenda, attendance, minutes, Word and calendar exports."""

@@ -1,0 +1,5 @@
+"""Calendar feeds (iCalendar) at private, revocable URLs."""
+
+from flask import Blueprint
+
+bp = Blueprint("feeds", __name__)

@@ -1,0 +1,195 @@
+"""Meeting, agenda item, attendance, agenda request, quorum rule and calendar feed records."""
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from govtrack.agencies.models import Person
+from govtrack.clock import utcnow
+from govtrack.committees.models import Committee
+from govtrack.db_types import UTCDateTime
+from govtrack.extensions import db
+
+MEETING_STATUSES = {"scheduled": "Scheduled", "held": "Held", "cancelled": "Cancelled"}
+ITEM_KINDS = {"report_back": "Report-back", "decision": "Decision",
+              "discussion": "Discussion", "information": "Information"}
+ATTENDANCE = {"present": "Present", "absent": "Absent", "designee": "Sent a designee"}
+REQUEST_STATUSES = {"pending": "Waiting for the chair", "accepted": "Accepted",
+                    "declined": "Declined"}
+
+
+class Meeting(db.Model):
+    """One meeting of a committee: from its cadence or one-off."""
+
+    __tablename__ = "meeting"
+    __table_args__ = (UniqueConstraint("committee_id", "occurrence"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(80), unique=True)
+    committee_id: Mapped[int] = mapped_column(ForeignKey("committee.id"), index=True)
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    duration_minutes: Mapped[int] = mapped_column(default=90)
+    location: Mapped[str] = mapped_column(String(500), default="")
+    video_link: Mapped[str] = mapped_column(String(2000), default="")
+    status: Mapped[str] = mapped_column(String(20), default="scheduled")
+    #: the cadence occurrence (wall clock, committee's zone) it was made for;
+    #: moving the meeting keeps it, so the schedule never re-creates it
+    occurrence: Mapped[datetime | None]
+    #: iCalendar SEQUENCE, raised on every change a calendar must see
+    sequence: Mapped[int] = mapped_column(default=0)
+    agenda_status: Mapped[str] = mapped_column(String(20), default="draft")
+    agenda_published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    minutes_text: Mapped[str] = mapped_column(Text, default="")
+    decisions: Mapped[list[str]] = mapped_column(JSON, default=list)
+    minutes_approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    version: Mapped[int] = mapped_column(default=1)
+
+    committee: Mapped[Committee] = relationship(
+        backref=db.backref("meetings", order_by="Meeting.starts_at",
+                           cascade="all, delete-orphan"))
+    items: Mapped[list["AgendaItem"]] = relationship(
+        back_populates="meeting", cascade="all, delete-orphan", order_by="AgendaItem.position",
+        foreign_keys="AgendaItem.meeting_id")
+    attendance: Mapped[list["Attendance"]] = relationship(
+        back_populates="meeting", cascade="all, delete-orphan")
+
+    __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def ends_at(self) -> datetime:
+        """When the meeting ends."""
+        return self.starts_at + timedelta(minutes=self.duration_minutes)
+
+    @property
+    def agenda_minutes(self) -> int:
+        """Total time of the agenda's items."""
+        return sum(item.minutes for item in self.items)
+
+    @property
+    def minutes_locked(self) -> bool:
+        """Approved minutes are the record: read-only."""
+        return self.minutes_approved_at is not None
+
+    def __str__(self) -> str:
+        return f"{self.committee.name} meeting of {self.starts_at:%Y-%m-%d}"
+
+
+class AgendaItem(db.Model):
+    """A timed agenda item, with its minute notes once the meeting is held."""
+
+    __tablename__ = "agenda_item"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id"), index=True)
+    position: Mapped[int] = mapped_column(default=0)
+    title: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(20), default="discussion")
+    minutes: Mapped[int] = mapped_column(default=10)
+    presenter_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
+    workgroup_key: Mapped[str | None] = mapped_column(String(80))
+    mou_key: Mapped[str | None] = mapped_column(String(80))
+    pdsa_key: Mapped[str | None] = mapped_column(String(80))
+    action_id: Mapped[int | None] = mapped_column(ForeignKey("action_item.id"))
+    #: Markdown notes taken while minuting this item
+    notes: Mapped[str] = mapped_column(Text, default="")
+    #: the item of an earlier meeting it was carried over from
+    carried_from_id: Mapped[int | None] = mapped_column(ForeignKey("agenda_item.id"))
+    #: which draft source proposed it (e.g. "approve_minutes"), so drafting twice adds nothing
+    source: Mapped[str | None] = mapped_column(String(120))
+
+    meeting: Mapped[Meeting] = relationship(back_populates="items", foreign_keys=[meeting_id])
+    presenter: Mapped[Person | None] = relationship()
+
+    @property
+    def kind_label(self) -> str:
+        """The kind in words."""
+        return ITEM_KINDS[self.kind]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Attendance(db.Model):
+    """Whether a member was present, absent, or sent a designee."""
+
+    __tablename__ = "attendance"
+    __table_args__ = (UniqueConstraint("meeting_id", "person_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id"), index=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"))
+    status: Mapped[str] = mapped_column(String(20))
+    designee_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
+
+    meeting: Mapped[Meeting] = relationship(back_populates="attendance")
+    person: Mapped[Person] = relationship(foreign_keys=[person_id])
+    designee: Mapped[Person | None] = relationship(foreign_keys=[designee_id])
+
+    def __str__(self) -> str:
+        return f"{self.person.name}: {ATTENDANCE[self.status]}"
+
+
+class AgendaRequest(db.Model):
+    """A member asks for an item on a coming agenda; the chair accepts or declines."""
+
+    __tablename__ = "agenda_request"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    committee_id: Mapped[int] = mapped_column(ForeignKey("committee.id"), index=True)
+    meeting_id: Mapped[int | None] = mapped_column(ForeignKey("meeting.id"))
+    proposer_id: Mapped[int] = mapped_column(ForeignKey("person.id"))
+    title: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(20), default="discussion")
+    minutes: Mapped[int] = mapped_column(default=10)
+    note: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String(20), default="pending")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    committee: Mapped[Committee] = relationship()
+    meeting: Mapped[Meeting | None] = relationship()
+    proposer: Mapped[Person] = relationship()
+
+    def __str__(self) -> str:
+        return f"agenda request: {self.title}"
+
+
+class QuorumRule(db.Model):
+    """How many must be present, and which sides must be at the table."""
+
+    __tablename__ = "quorum_rule"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    committee_id: Mapped[int] = mapped_column(ForeignKey("committee.id"), unique=True)
+    #: present or represented members needed
+    min_present: Mapped[int] = mapped_column(default=1)
+    #: sides (criminal_justice, behavioural_health, community) that must be present
+    required_sides: Mapped[list[str]] = mapped_column(JSON, default=list)
+
+    committee: Mapped[Committee] = relationship(
+        backref=db.backref("quorum_rule", uselist=False, cascade="all, delete-orphan"))
+
+    def __str__(self) -> str:
+        return f"quorum: {self.min_present} present"
+
+
+class CalendarFeed(db.Model):
+    """A private iCalendar feed URL of a committee or a person; revocable."""
+
+    __tablename__ = "calendar_feed"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: SHA-256 of the token in the URL
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    committee_id: Mapped[int | None] = mapped_column(ForeignKey("committee.id"))
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    committee: Mapped[Committee | None] = relationship()
+    person: Mapped[Person] = relationship()
+
+    def __str__(self) -> str:
+        return f"calendar feed of {self.committee.name if self.committee else self.person.name}"
