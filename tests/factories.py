@@ -83,4 +83,24 @@ class Factories:
         self.db.session.commit()
         cast["head"] = head
         cast["admin"] = self.account(admin=True)
+        cast["meeting"] = self.meeting(committee)
         return cast
+
+    def meeting(self, committee, starts_at=None, status="scheduled", published=True):
+        """A meeting starting in two hours with one agenda item and a member's request."""
+        from datetime import UTC, datetime, timedelta
+
+        from govtrack.meetings.models import AgendaItem, AgendaRequest, Meeting
+
+        n = next(_counter)
+        starts_at = starts_at or datetime.now(UTC).replace(microsecond=0) + timedelta(hours=2)
+        meeting = Meeting(key=f"meeting-{n}", committee=committee, starts_at=starts_at,
+                          status=status, agenda_status="published" if published else "draft")
+        self.db.session.add(meeting)
+        meeting.items.append(AgendaItem(title="Report-back", kind="report_back", minutes=10,
+                                        position=1))
+        member = next((m.person for m in committee.memberships if m.role == "member"), None)
+        if member is not None:
+            self.db.session.add(AgendaRequest(committee=committee, meeting=meeting,
+                                              proposer=member, title="Bed data"))
+        return self._add(meeting)

@@ -1,7 +1,5 @@
 """Password policy, authentication with a shared throttle, server-side sessions."""
 
-import hashlib
-import secrets
 from contextlib import suppress
 from dataclasses import dataclass
 from datetime import timedelta
@@ -17,6 +15,7 @@ from govtrack.accounts.models import Account, LoginAttempt, LoginSession
 from govtrack.clock import utcnow
 from govtrack.editing import DomainError
 from govtrack.extensions import db
+from govtrack.tokens import new_token, token_hash
 
 MIN_PASSWORD_LENGTH = 12
 _hasher = PasswordHasher()  # Argon2id with the library's current parameters
@@ -115,14 +114,10 @@ def authenticate(email: str, password: str, address: str, *, max_per_account: in
     return LoginResult(account=account if ok else None)
 
 
-def _token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
 def start_session(account: Account, address: str | None, user_agent: str | None) -> str:
     """Open a server-side session for account; return the token for the cookie."""
-    token = secrets.token_urlsafe(32)
-    row = LoginSession(token_hash=_token_hash(token), account=account,
+    token = new_token()
+    row = LoginSession(token_hash=token_hash(token), account=account,
                        address=(address or "")[:64], user_agent=(user_agent or "")[:400])
     row.token = token
     db.session.add(row)
@@ -135,7 +130,7 @@ def load_session(token: str) -> Account | None:
     if not token:
         return None
     row = db.session.scalar(
-        select(LoginSession).where(LoginSession.token_hash == _token_hash(token),
+        select(LoginSession).where(LoginSession.token_hash == token_hash(token),
                                    LoginSession.ended_at.is_(None)))
     if row is None or not row.account.active:
         return None

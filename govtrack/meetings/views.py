@@ -1,5 +1,450 @@
-"""Meeting pages: schedule, agenda, attendance, minutes."""
+"""Meeting pages: schedule, agenda, requests, attendance, minutes, Word downloads."""
 
-from flask import Blueprint
+from datetime import datetime
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from govtrack.actions.models import ActionItem
+from govtrack.actions.services import create_action
+from govtrack.agencies.models import Person
+from govtrack.chairs.models import chair_loading
+from govtrack.committees.models import Committee, roster_loading
+from govtrack.editing import DomainError
+from govtrack.extensions import db
+from govtrack.forms import Form, save
+from govtrack.markdown import render as markdown
+from govtrack.meetings import services
+from govtrack.meetings.forms import (
+    ActionForm,
+    ItemForm,
+    MeetingForm,
+    QuorumForm,
+    RequestForm,
+    attendance_form,
+    minutes_form,
+)
+from govtrack.meetings.models import AgendaItem, AgendaRequest, Meeting
+from govtrack.permissions import (
+    can_edit_committee,
+    require_edit_committee,
+    require_view_committee,
+)
 
 bp = Blueprint("meetings", __name__)
+
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+def _committee(key: str) -> Committee:
+    return db.one_or_404(select(Committee).where(Committee.key == key).options(
+        *roster_loading(), *chair_loading(),
+        selectinload(Committee.meetings).selectinload(Meeting.attendance)))
+
+
+def _meeting(key: str, edit: bool = False) -> Meeting:
+    """Load a meeting with all its page shows; 404 / 403 as the committee decides."""
+    meeting = db.one_or_404(select(Meeting).where(Meeting.key == key).options(
+        selectinload(Meeting.items).selectinload(AgendaItem.presenter),
+        selectinload(Meeting.attendance),
+        selectinload(Meeting.committee).options(*roster_loading(), *chair_loading(),
+                                                selectinload(Committee.meetings))))
+    check = require_edit_committee if edit else require_view_committee
+    check(current_user, meeting.committee)
+    return meeting
+
+
+def _back(meeting: Meeting):
+    return redirect(url_for("meetings.meeting_detail", key=meeting.key))
+
+
+def _do(meeting: Meeting, change, done: str):
+    """Run a one-click change (no fields besides CSRF), commit and go back."""
+    try:
+        change()
+    except DomainError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+    else:
+        db.session.commit()
+        flash(done, "success")
+    return _back(meeting)
+
+
+def _members(committee: Committee):
+    return sorted(services.expected_members_today(committee), key=lambda m: m.person.name)
+
+
+@bp.get("/committees/<key>/meetings")
+@login_required
+def meeting_list(key: str):
+    """The committee's meetings: coming and past, with the attendance trend."""
+    committee = _committee(key)
+    require_view_committee(current_user, committee)
+    now = services.utcnow()
+    coming = [m for m in committee.meetings if m.starts_at >= now]
+    past = [m for m in reversed(committee.meetings) if m.starts_at < now]
+    return render_template("meetings/list.html", committee=committee, coming=coming, past=past,
+                           trend=services.attendance_history(committee),
+                           can_edit=can_edit_committee(current_user, committee),
+                           local=services.local)
+
+
+@bp.post("/committees/<key>/meetings/schedule")
+@login_required
+def schedule(key: str):
+    """Create the coming months' meetings from the cadence."""
+    committee = _committee(key)
+    require_edit_committee(current_user, committee)
+    try:
+        made = services.schedule(current_user, committee)
+    except DomainError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+    else:
+        db.session.commit()
+        flash(f"{len(made)} meetings scheduled." if made else
+              "The coming meetings were already scheduled.", "success")
+    return redirect(url_for("meetings.meeting_list", key=committee.key))
+
+
+@bp.route("/committees/<key>/meetings/new", methods=["GET", "POST"])
+@login_required
+def meeting_new(key: str):
+    """A one-off meeting."""
+    committee = _committee(key)
+    require_edit_committee(current_user, committee)
+    form = MeetingForm()
+    if not form.is_submitted():
+        form.duration_minutes.data = committee.duration_minutes
+    if form.validate_on_submit():
+        meeting = save(form, lambda: services.create_meeting(
+            current_user, committee, starts=datetime.combine(form.day.data, form.time.data),
+            duration_minutes=form.duration_minutes.data, location=form.location.data or "",
+            video_link=form.video_link.data or ""))
+        if meeting:
+            flash("Meeting added.", "success")
+            return _back(meeting)
+    return render_template("meetings/form.html", form=form, committee=committee, meeting=None)
+
+
+@bp.get("/meetings/<key>")
+@login_required
+def meeting_detail(key: str):
+    """A meeting: agenda (the draft only for those who edit), attendance, minutes."""
+    meeting = _meeting(key)
+    committee = meeting.committee
+    can_edit = can_edit_committee(current_user, committee)
+    actions = list(db.session.scalars(select(ActionItem).where(
+        ActionItem.meeting_id == meeting.id).options(selectinload(ActionItem.owner))))
+    requests = list(db.session.scalars(select(AgendaRequest).where(
+        AgendaRequest.meeting_id == meeting.id, AgendaRequest.status == "pending").options(
+        selectinload(AgendaRequest.proposer)))) if can_edit else []
+    return render_template(
+        "meetings/detail.html", meeting=meeting, committee=committee, can_edit=can_edit,
+        show_agenda=can_edit or meeting.agenda_status == "published",
+        starts=services.item_starts(meeting), timing=services.timing(meeting),
+        proposals=services.propose_agenda(meeting) if can_edit else [],
+        quorum=services.quorum(meeting), actions=actions, requests=requests,
+        markdown=markdown, local=services.local(meeting), form=Form(),
+        next_meeting=services.next_meeting(meeting))
+
+
+@bp.route("/meetings/<key>/edit", methods=["GET", "POST"])
+@login_required
+def meeting_edit(key: str):
+    """Move this meeting or change its place; the others stay as they are."""
+    meeting = _meeting(key, edit=True)
+    start = services.local(meeting)
+    form = MeetingForm(obj=meeting, day=start.date(), time=start.time().replace(tzinfo=None),
+                       version=meeting.version)
+    if form.validate_on_submit() and save(form, lambda: services.update_meeting(
+            current_user, meeting, form.expected_version(),
+            starts=datetime.combine(form.day.data, form.time.data),
+            duration_minutes=form.duration_minutes.data, location=form.location.data or "",
+            video_link=form.video_link.data or ""), meeting):
+        flash("Meeting saved; calendars will show the change.", "success")
+        return _back(meeting)
+    return render_template("meetings/form.html", form=form, committee=meeting.committee,
+                           meeting=meeting)
+
+
+@bp.post("/meetings/<key>/cancel")
+@login_required
+def meeting_cancel(key: str):
+    """Cancel this occurrence only."""
+    meeting = _meeting(key, edit=True)
+    return _do(meeting, lambda: services.cancel_meeting(current_user, meeting),
+               "Meeting cancelled; calendars will show it as cancelled.")
+
+
+@bp.post("/meetings/<key>/agenda/draft")
+@login_required
+def agenda_draft(key: str):
+    """Draft the agenda from live state."""
+    meeting = _meeting(key, edit=True)
+    return _do(meeting, lambda: services.draft_agenda(current_user, meeting),
+               "Proposed items added to the draft. Keep, edit, reorder or remove them.")
+
+
+@bp.post("/meetings/<key>/agenda/publish")
+@login_required
+def agenda_publish(key: str):
+    """Publish the agenda to the members."""
+    meeting = _meeting(key, edit=True)
+    return _do(meeting, lambda: services.publish(current_user, meeting),
+               "Agenda published.")
+
+
+def _presenters(meeting: Meeting) -> list[tuple[int, str]]:
+    return [(0, "No presenter")] + [(m.person_id, m.person.name)
+                                    for m in _members(meeting.committee)]
+
+
+@bp.route("/meetings/<key>/agenda/items/new", methods=["GET", "POST"])
+@login_required
+def item_new(key: str):
+    """Add an agenda item."""
+    meeting = _meeting(key, edit=True)
+    form = ItemForm()
+    form.presenter.choices = _presenters(meeting)
+    if form.validate_on_submit() and save(form, lambda: services.add_item(
+            current_user, meeting, title=form.title.data, kind=form.kind.data,
+            minutes=form.minutes.data, presenter=db.session.get(Person, form.presenter.data)
+            if form.presenter.data else None)):
+        flash("Item added.", "success")
+        return _back(meeting)
+    return render_template("meetings/item_form.html", form=form, meeting=meeting, item=None)
+
+
+def _item(meeting: Meeting, item_id: int) -> AgendaItem:
+    item = next((i for i in meeting.items if i.id == item_id), None)
+    if item is None:
+        abort(404)
+    return item
+
+
+@bp.route("/meetings/<key>/agenda/items/<int:item_id>/edit", methods=["GET", "POST"])
+@login_required
+def item_edit(key: str, item_id: int):
+    """Change an agenda item."""
+    meeting = _meeting(key, edit=True)
+    item = _item(meeting, item_id)
+    form = ItemForm(obj=item, presenter=item.presenter_id or 0)
+    form.presenter.choices = _presenters(meeting)
+    if form.validate_on_submit() and save(form, lambda: services.update_item(
+            current_user, item, title=form.title.data, kind=form.kind.data,
+            minutes=form.minutes.data, presenter=db.session.get(Person, form.presenter.data)
+            if form.presenter.data else None)):
+        flash("Item saved.", "success")
+        return _back(meeting)
+    return render_template("meetings/item_form.html", form=form, meeting=meeting, item=item)
+
+
+@bp.post("/meetings/<key>/agenda/items/<int:item_id>/delete")
+@login_required
+def item_delete(key: str, item_id: int):
+    """Remove an agenda item."""
+    meeting = _meeting(key, edit=True)
+    item = _item(meeting, item_id)
+    return _do(meeting, lambda: services.remove_item(current_user, item), "Item removed.")
+
+
+@bp.post("/meetings/<key>/agenda/items/<int:item_id>/move")
+@login_required
+def item_move(key: str, item_id: int):
+    """Move an agenda item up or down."""
+    meeting = _meeting(key, edit=True)
+    item = _item(meeting, item_id)
+    step = -1 if request.form.get("direction") == "up" else 1
+    return _do(meeting, lambda: services.move_item(current_user, item, step), "Item moved.")
+
+
+@bp.post("/meetings/<key>/agenda/items/<int:item_id>/carry")
+@login_required
+def item_carry(key: str, item_id: int):
+    """Carry an item not reached to the next meeting."""
+    meeting = _meeting(key, edit=True)
+    item = _item(meeting, item_id)
+    return _do(meeting, lambda: services.carry_item(current_user, item),
+               "Item carried to the next meeting, with its notes.")
+
+
+@bp.route("/meetings/<key>/requests/new", methods=["GET", "POST"])
+@login_required
+def request_new(key: str):
+    """A member asks for an item on this meeting's agenda."""
+    meeting = _meeting(key)
+    form = RequestForm()
+    if form.validate_on_submit() and save(form, lambda: services.request_item(
+            current_user, meeting, title=form.title.data, kind=form.kind.data,
+            minutes=form.minutes.data, note=form.note.data or "")):
+        flash("Your request went to the chair.", "success")
+        return _back(meeting)
+    return render_template("meetings/request_form.html", form=form, meeting=meeting)
+
+
+@bp.post("/agenda-requests/<int:request_id>/decide")
+@login_required
+def request_decide(request_id: int):
+    """The chair accepts or declines a member's request."""
+    agenda_request = db.get_or_404(AgendaRequest, request_id)
+    meeting = _meeting(agenda_request.meeting.key, edit=True) if agenda_request.meeting \
+        else abort(404)
+    accept = request.form.get("decision") == "accept"
+    return _do(meeting, lambda: services.decide_request(current_user, agenda_request, accept),
+               "Request accepted onto the agenda." if accept else "Request declined.")
+
+
+@bp.route("/meetings/<key>/attendance", methods=["GET", "POST"])
+@login_required
+def attendance(key: str):
+    """Take attendance; quorum shows as it is taken."""
+    meeting = _meeting(key, edit=True)
+    members = sorted(services.expected_members(meeting), key=lambda m: m.person.name)
+    designees = [(0, "—")] + [(p.id, f"{p.name} — {p.agency.name}") for p in db.session.scalars(
+        select(Person).where(Person.active.is_(True)).options(
+            selectinload(Person.agency)).order_by(Person.name))]
+    form = attendance_form(members, designees)
+    if not form.is_submitted():
+        for row in meeting.attendance:
+            if hasattr(form, f"status_{row.person_id}"):
+                form[f"status_{row.person_id}"].data = row.status
+                form[f"designee_{row.person_id}"].data = row.designee_id or 0
+    marks = {m.person_id: form[f"status_{m.person_id}"].data for m in members}
+    if form.validate_on_submit():
+        chosen = {m.person_id: (form[f"status_{m.person_id}"].data,
+                                db.session.get(Person, form[f"designee_{m.person_id}"].data)
+                                if form[f"designee_{m.person_id}"].data else None)
+                  for m in members}
+        if save(form, lambda: services.record_attendance(current_user, meeting, chosen)):
+            flash("Attendance saved. " + services.quorum(meeting).describe(), "success")
+            return _back(meeting)
+    return render_template("meetings/attendance.html", form=form, meeting=meeting,
+                           members=members, quorum=services.quorum(meeting, marks),
+                           rule=meeting.committee.quorum_rule)
+
+
+@bp.route("/meetings/<key>/minutes", methods=["GET", "POST"])
+@login_required
+def minutes(key: str):
+    """Write the minutes: notes per item, decisions, new action items."""
+    meeting = _meeting(key, edit=True)
+    if meeting.minutes_locked:
+        flash("These minutes are approved and can no longer be changed.", "info")
+        return _back(meeting)
+    form = minutes_form(meeting)
+    if not form.is_submitted():
+        form.version.data = meeting.version
+        form.text.data = meeting.minutes_text
+        form.decisions.data = "\n".join(meeting.decisions or [])
+        for item in meeting.items:
+            form[f"notes_{item.id}"].data = item.notes
+    if form.validate_on_submit() and save(form, lambda: services.save_minutes(
+            current_user, meeting, form.expected_version(), text=form.text.data or "",
+            decisions=[d.strip() for d in (form.decisions.data or "").splitlines()
+                       if d.strip()],
+            notes={i.id: form[f"notes_{i.id}"].data or "" for i in meeting.items}), meeting):
+        flash("Minutes saved.", "success")
+        return redirect(url_for("meetings.minutes", key=meeting.key))
+    action_form = ActionForm(formdata=None)
+    action_form.owner.choices = [(m.person_id, f"{m.person.name} — {m.agency.name}")
+                                 for m in _members(meeting.committee)]
+    return render_template("meetings/minutes.html", form=form, meeting=meeting,
+                           action_form=action_form, actions=_actions(meeting))
+
+
+def _actions(meeting: Meeting) -> list[ActionItem]:
+    return list(db.session.scalars(select(ActionItem).where(
+        ActionItem.meeting_id == meeting.id).options(selectinload(ActionItem.owner))))
+
+
+@bp.post("/meetings/<key>/minutes/actions")
+@login_required
+def minutes_action(key: str):
+    """Create an action item in place while minuting."""
+    meeting = _meeting(key, edit=True)
+    action_form = ActionForm()
+    action_form.owner.choices = [(m.person_id, f"{m.person.name} — {m.agency.name}")
+                                 for m in _members(meeting.committee)]
+    if action_form.validate_on_submit() and save(action_form, lambda: create_action(
+            current_user, meeting.committee, title=action_form.title.data,
+            owner=db.session.get(Person, action_form.owner.data), due=action_form.due.data,
+            origin_kind="meeting", origin_ref=meeting.key, meeting=meeting)):
+        flash("Action item added.", "success")
+        return redirect(url_for("meetings.minutes", key=meeting.key))
+    form = minutes_form(meeting, formdata=None)
+    form.version.data = meeting.version
+    form.text.data = meeting.minutes_text
+    form.decisions.data = "\n".join(meeting.decisions or [])
+    for item in meeting.items:
+        form[f"notes_{item.id}"].data = item.notes
+    return render_template("meetings/minutes.html", form=form, meeting=meeting,
+                           action_form=action_form, actions=_actions(meeting)), 400
+
+
+@bp.post("/meetings/<key>/minutes/approve")
+@login_required
+def minutes_approve(key: str):
+    """Approve the minutes; they become read-only."""
+    meeting = _meeting(key, edit=True)
+    return _do(meeting, lambda: services.approve_minutes(current_user, meeting),
+               "Minutes approved. They are now the committee's record.")
+
+
+def _docx(data: bytes, name: str) -> Response:
+    return Response(data, mimetype=DOCX, headers={
+        "Content-Disposition": f'attachment; filename="{name}"'})
+
+
+@bp.get("/meetings/<key>/agenda.docx")
+@login_required
+def agenda_docx(key: str):
+    """The agenda as a Word document."""
+    meeting = _meeting(key)
+    if meeting.agenda_status != "published" and not can_edit_committee(
+            current_user, meeting.committee):
+        abort(404)
+    from govtrack.documents.agenda import agenda_docx as build
+
+    return _docx(build(meeting), f"agenda-{meeting.key}.docx")
+
+
+@bp.get("/meetings/<key>/minutes.docx")
+@login_required
+def minutes_docx(key: str):
+    """The minutes as a Word document."""
+    meeting = _meeting(key)
+    if meeting.status != "held":
+        abort(404)
+    from govtrack.documents.minutes import minutes_docx as build
+
+    return _docx(build(meeting), f"minutes-{meeting.key}.docx")
+
+
+@bp.route("/committees/<key>/quorum", methods=["GET", "POST"])
+@login_required
+def quorum_rule(key: str):
+    """Set how many must attend, and which sides."""
+    committee = _committee(key)
+    require_edit_committee(current_user, committee)
+    rule = committee.quorum_rule
+    form = QuorumForm(obj=rule)
+    if form.validate_on_submit() and save(form, lambda: services.set_quorum_rule(
+            current_user, committee, min_present=form.min_present.data,
+            required_sides=form.required_sides.data or [])):
+        flash("Quorum rule saved.", "success")
+        return redirect(url_for("meetings.meeting_list", key=committee.key))
+    return render_template("meetings/quorum.html", form=form, committee=committee)
+
+
+@bp.app_template_global()
+def upcoming_meeting(committee: Committee):
+    """The next scheduled meeting of a committee, for its page."""
+    now = services.utcnow()
+    coming = [m for m in committee.meetings if m.status == "scheduled" and m.starts_at >= now]
+    return min(coming, key=lambda m: m.starts_at) if coming else None
+
+

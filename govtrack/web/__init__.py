@@ -1,5 +1,7 @@
 """What every page shares: security headers, error pages, template helpers."""
 
+from zoneinfo import ZoneInfo
+
 from flask import Flask, render_template, request
 from flask.sessions import SecureCookieSessionInterface
 from flask_wtf.csrf import CSRFError
@@ -65,7 +67,7 @@ def init_app(app: Flask) -> None:
         return _error("500", 500)
 
     app.jinja_env.globals.update(
-        SECTORS=SECTORS, SIDES=SIDES, STAGES=STAGES, ROLES=ROLES, KINDS=KINDS)
+        SECTORS=SECTORS, SIDES=SIDES, STAGES=STAGES, ROLES=ROLES, KINDS=KINDS, tz=ZoneInfo)
     app.jinja_env.filters["day"] = lambda d: d.strftime("%-d %B %Y") if d else ""
     app.jinja_env.filters["instant"] = (
         lambda t: t.strftime("%-d %B %Y, %H:%M UTC") if t else "")

@@ -1,0 +1,42 @@
+"""Rules for action items; later features add the full update workflow."""
+
+from datetime import date
+
+from govtrack import audit
+from govtrack.actions.models import STATUSES, ActionItem, ActionUpdate
+from govtrack.agencies.models import Person
+from govtrack.clock import today
+from govtrack.editing import DomainError, unique_key
+from govtrack.extensions import db
+
+
+def create_action(actor, committee, *, title: str, owner: Person, due: date | None,
+                  origin_kind: str = "other", origin_ref: str | None = None,
+                  meeting=None, workgroup_key: str | None = None,
+                  description: str = "") -> ActionItem:
+    """Create an action item; its owner must sit on the committee."""
+    if not any(m.person_id == owner.id and m.holds_on(today()) for m in committee.memberships):
+        raise DomainError(f"{owner.name} is not a member of {committee.name}.", field="owner")
+    action = ActionItem(key=unique_key(ActionItem, f"{committee.key}-{title}"[:60]),
+                        committee=committee, title=title, owner=owner, due=due,
+                        origin_kind=origin_kind, origin_ref=origin_ref,
+                        meeting_id=meeting.id if meeting is not None else None,
+                        workgroup_key=workgroup_key, description=description)
+    db.session.add(action)
+    audit.record(actor, "create", action, committee=committee)
+    return action
+
+
+def update_action(actor, action: ActionItem, *, status: str | None, note: str) -> ActionUpdate:
+    """Log an update (a note, a new status or both) on an action item."""
+    if status is not None and status not in STATUSES:
+        raise DomainError("Choose a status.", field="status")
+    if status in (None, action.status) and not note.strip():
+        raise DomainError("Write a note or change the status.", field="note")
+    update = ActionUpdate(action=action, by=actor.person, note=note,
+                          status=status if status != action.status else None)
+    if status is not None and status != action.status:
+        action.status = status
+        audit.record(actor, "update", action, committee=action.committee)
+    db.session.add(update)
+    return update

@@ -1,0 +1,132 @@
+"""The minutes as a Word document."""
+
+import re
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from govtrack.actions.models import STATUSES, ActionItem
+from govtrack.agencies.models import Person
+from govtrack.documents.common import (
+    add_table,
+    clean,
+    format_day,
+    heading_block,
+    labelled,
+    new_document,
+    on_committee_clock,
+    person_label,
+    to_bytes,
+)
+from govtrack.extensions import db
+from govtrack.meetings.models import ITEM_KINDS
+
+_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+")
+_QUOTE = re.compile(r"^\s{0,3}>\s?")
+_BULLET = re.compile(r"^\s*[-*+]\s+")
+_NUMBERED = re.compile(r"^\s*\d{1,9}[.)]\s+")
+_IMAGE_OR_LINK = re.compile(r"!?\[([^\]\n]*)\]\(([^)\s]*)\)")
+_EMPHASIS = re.compile(r"\*\*|__|`")
+
+
+def _inline(text: str) -> str:
+    """Links become "text (address)"; bold and code marks go; everything else stays as typed."""
+    text = _IMAGE_OR_LINK.sub(lambda m: f"{m[1]} ({m[2]})" if m[2] else m[1], text)
+    return _EMPHASIS.sub("", text)
+
+
+def _line(line: str) -> tuple[str | None, str]:
+    """The paragraph style a Markdown line asks for (None: running text), and its text."""
+    line = _QUOTE.sub("", line)
+    for pattern, style in ((_BULLET, "List Bullet"), (_NUMBERED, "List Number"),
+                           (_HEADING, "heading")):
+        if pattern.match(line):
+            return style, _inline(pattern.sub("", line))
+    return None, _inline(line.strip())
+
+
+def markdown_paragraphs(doc, text: str) -> None:
+    """Markdown notes as plain paragraphs: list lines as list items, nothing read as HTML."""
+    for block in re.split(r"\n[ \t]*\n", clean(text).replace("\r\n", "\n").strip()):
+        running: list[str] = []
+        for style, line in map(_line, block.split("\n")):
+            if style is None:
+                if line:
+                    running.append(line)
+                continue
+            if running:  # a list item or a heading ends the running text before it
+                doc.add_paragraph(" ".join(running))
+                running = []
+            if style == "heading":
+                doc.add_paragraph().add_run(line).bold = True
+            else:
+                doc.add_paragraph(line, style=style)
+        if running:
+            doc.add_paragraph(" ".join(running))
+
+
+def _attendance(doc, meeting) -> None:
+    marks = sorted(meeting.attendance, key=lambda a: a.person.name.casefold())
+    present = [person_label(a.person) for a in marks if a.status == "present"]
+    represented = [f"{person_label(a.person)}, represented by {person_label(a.designee)}"
+                   for a in marks if a.status == "designee"]
+    absent = [person_label(a.person) for a in marks if a.status == "absent"]
+    if not marks:
+        doc.add_paragraph("Attendance was not recorded.")
+    for label, names in (("Present", present), ("Represented by a designee", represented),
+                         ("Absent", absent)):
+        if names:
+            labelled(doc, label, "; ".join(names))
+
+
+def _actions(meeting) -> list[ActionItem]:
+    return list(db.session.scalars(
+        select(ActionItem).where(ActionItem.meeting_id == meeting.id)
+        .options(selectinload(ActionItem.owner).selectinload(Person.agency))
+        .order_by(ActionItem.created_at, ActionItem.id)))
+
+
+def minutes_docx(meeting) -> bytes:
+    """The meeting's minutes: attendance, notes per item, decisions and the action table."""
+    approved = meeting.minutes_approved_at
+    doc = new_document(meeting, "Minutes")
+    heading_block(doc, meeting, "Minutes")
+    if approved:
+        doc.add_paragraph(f"Approved on {format_day(on_committee_clock(meeting, approved))}.")
+    else:
+        doc.add_paragraph("Draft: not yet approved.")
+
+    doc.add_heading("Attendance", level=1)
+    _attendance(doc, meeting)
+
+    doc.add_heading("Agenda items", level=1)
+    if not meeting.items:
+        doc.add_paragraph("No agenda items.")
+    for number, item in enumerate(meeting.items, 1):
+        doc.add_heading(clean(f"{number}. {item.title}"), level=2)
+        details = f"{ITEM_KINDS.get(item.kind, item.kind)}, {item.minutes} minutes"
+        if item.presenter is not None:
+            details += f"; presented by {person_label(item.presenter)}"
+        doc.add_paragraph().add_run(clean(details)).italic = True
+        markdown_paragraphs(doc, item.notes or "")
+
+    if meeting.minutes_text and meeting.minutes_text.strip():
+        doc.add_heading("Other notes", level=1)
+        markdown_paragraphs(doc, meeting.minutes_text)
+
+    doc.add_heading("Decisions", level=1)
+    for decision in meeting.decisions or []:
+        doc.add_paragraph(clean(decision), style="List Number")
+    if not meeting.decisions:
+        doc.add_paragraph("No decisions recorded.")
+
+    doc.add_heading("Action items", level=1)
+    actions = _actions(meeting)
+    if actions:
+        add_table(doc, ["Action", "Owner", "Agency", "Due", "Status"], [
+            [a.title, a.owner.name, a.owner.agency.name,
+             format_day(a.due) if a.due else "—", STATUSES.get(a.status, a.status)]
+            for a in actions])
+    else:
+        doc.add_paragraph("No new action items.")
+    return to_bytes(doc)

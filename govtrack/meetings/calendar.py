@@ -1,0 +1,141 @@
+"""Calendar feeds: private, revocable iCalendar URLs of a committee's or a person's meetings."""
+
+from collections.abc import Callable
+from datetime import timedelta
+
+from icalendar import Alarm, Calendar, Event
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from govtrack import audit
+from govtrack.clock import today, utcnow
+from govtrack.committees.models import Committee, Membership
+from govtrack.editing import DomainError
+from govtrack.extensions import db
+from govtrack.meetings.models import CalendarFeed, Meeting
+from govtrack.permissions import can_view_committee, is_admin
+from govtrack.tokens import new_token, token_hash
+
+#: how far back a feed reaches: last quarter's meetings stay in members' calendars
+PAST_DAYS = 90
+#: the most events one feed holds, so a feed's size and cost are bounded
+MAX_EVENTS = 500
+
+
+def _check_own(actor, person_id: int) -> None:
+    """Feeds are personal: their owner manages them (an administrator may too)."""
+    if actor is None or (actor.person_id != person_id and not is_admin(actor)):
+        raise DomainError("Only the owner of a calendar feed can manage it.")
+
+
+def create_feed(actor, person, committee: Committee | None = None) -> str:
+    """Make a feed of person's meetings (of one committee, or of all theirs); the clear token.
+
+    The token is shown once and never stored: only its hash is kept.
+    """
+    _check_own(actor, person.id)
+    if committee is not None and not can_view_committee(person.account, committee):
+        raise DomainError("Choose one of your committees.", field="committee")
+    token = new_token()
+    feed = CalendarFeed(token_hash=token_hash(token), person=person, committee=committee)
+    db.session.add(feed)
+    audit.record(actor, "create", feed, committee=committee)
+    return token
+
+
+def revoke_feed(actor, feed: CalendarFeed) -> None:
+    """Stop a feed: its URL answers 404 from now on."""
+    _check_own(actor, feed.person_id)
+    if feed.revoked_at is not None:
+        return
+    feed.revoked_at = utcnow()
+    audit.record(actor, "update", feed, committee=feed.committee)
+
+
+def feed_for_token(token: str) -> CalendarFeed | None:
+    """The live feed a token opens; None if unknown, revoked, or its owner is gone."""
+    feed = db.session.scalar(
+        select(CalendarFeed).where(CalendarFeed.token_hash == token_hash(token))
+        .options(selectinload(CalendarFeed.person), selectinload(CalendarFeed.committee)))
+    if feed is None or feed.revoked_at is not None or not feed.person.active_on(today()):
+        return None
+    return feed
+
+
+def _committee_ids(feed: CalendarFeed) -> list[int]:
+    """The committees a feed shows now: membership is checked at every fetch, not at creation."""
+    person = feed.person
+    if feed.committee is not None:
+        return [feed.committee.id] if can_view_committee(person.account, feed.committee) else []
+    day = today()
+    memberships = db.session.scalars(
+        select(Membership).where(
+            Membership.person_id == person.id, Membership.start <= day,
+            Membership.end.is_(None) | (Membership.end >= day)))
+    return sorted({m.committee_id for m in memberships if m.holds_on(day)})
+
+
+def feed_meetings(feed: CalendarFeed) -> list[Meeting]:
+    """The feed's meetings from PAST_DAYS ago onward, soonest first, at most MAX_EVENTS."""
+    ids = _committee_ids(feed)
+    if not ids:
+        return []
+    return list(db.session.scalars(
+        select(Meeting)
+        .where(Meeting.committee_id.in_(ids),
+               Meeting.starts_at >= utcnow() - timedelta(days=PAST_DAYS))
+        .options(selectinload(Meeting.committee))
+        .order_by(Meeting.starts_at, Meeting.id)
+        .limit(MAX_EVENTS)))
+
+
+def calendar_name(feed: CalendarFeed) -> str:
+    """What a calendar client calls the feed."""
+    if feed.committee is not None:
+        return f"{feed.committee.name} meetings"
+    return f"Committee meetings of {feed.person.name}"
+
+
+def _event(meeting: Meeting, agenda_url: str, stamp) -> Event:
+    event = Event()
+    event.add("uid", f"{meeting.key}@govtrack")
+    event.add("dtstamp", stamp)
+    event.add("dtstart", meeting.starts_at)
+    event.add("dtend", meeting.ends_at)
+    event.add("summary", f"{meeting.committee.name} meeting")
+    if meeting.location or meeting.video_link:
+        event.add("location", meeting.location or meeting.video_link)
+    lines = [f"Agenda: {agenda_url}"]
+    if meeting.video_link:
+        lines.append(f"Video link: {meeting.video_link}")
+    event.add("description", "\n".join(lines))
+    event.add("url", agenda_url)
+    event.add("sequence", meeting.sequence)
+    cancelled = meeting.status == "cancelled"
+    event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
+    if not cancelled:  # no reminder of a meeting that will not happen
+        alarm = Alarm()
+        alarm.add("action", "DISPLAY")
+        alarm.add("trigger", timedelta(days=-1))
+        alarm.add("description", f"Tomorrow: {meeting.committee.name} meeting")
+        event.add_component(alarm)
+    return event
+
+
+def ical(feed: CalendarFeed, meetings: list[Meeting],
+         agenda_url: Callable[[Meeting], str]) -> bytes:
+    """The feed as an iCalendar file: one event per meeting, agenda_url giving each link."""
+    calendar = Calendar()
+    calendar.add("prodid", "-//govtrack//Committee meetings//EN")
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("method", "PUBLISH")
+    calendar.add("x-wr-calname", calendar_name(feed))
+    # Ask clients to look again hourly: a moved or cancelled meeting should reach them the
+    # same day.
+    calendar.add("refresh-interval", timedelta(hours=1), parameters={"VALUE": "DURATION"})
+    calendar.add("x-published-ttl", "PT1H")
+    stamp = utcnow().replace(microsecond=0)
+    for meeting in meetings:
+        calendar.add_component(_event(meeting, agenda_url(meeting), stamp))
+    return calendar.to_ical()

@@ -1,0 +1,99 @@
+"""Forms for meetings, agenda items, requests, attendance, minutes and quorum."""
+
+from wtforms import (
+    DateField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+    TimeField,
+)
+from wtforms.validators import URL, DataRequired, Length, Optional
+
+from govtrack.agencies.models import SIDES
+from govtrack.forms import Form, VersionedForm, bounded_int
+from govtrack.meetings.models import ATTENDANCE, ITEM_KINDS
+
+LONG_TEXT = 100_000
+
+
+class MeetingForm(VersionedForm):
+    """When and where a meeting takes place."""
+
+    day = DateField("Date", validators=[DataRequired(message="Enter a date.")])
+    time = TimeField("Start time", validators=[DataRequired(message="Enter a time.")])
+    duration_minutes = bounded_int("Length in minutes", 5, 1440, default=90)
+    location = StringField("Place", validators=[Optional(), Length(max=500)])
+    video_link = StringField("Video link", validators=[
+        Optional(), Length(max=2000), URL(message="Enter a full address, https://…")])
+
+
+class ItemForm(Form):
+    """An agenda item."""
+
+    title = StringField("Title", validators=[DataRequired(), Length(max=200)])
+    kind = SelectField("Kind", choices=list(ITEM_KINDS.items()), validators=[DataRequired()])
+    minutes = bounded_int("Minutes", 1, 480, default=10)
+    presenter = SelectField("Presenter", coerce=int, validators=[Optional()])
+
+
+class RequestForm(Form):
+    """A member asks for an item on the agenda."""
+
+    title = StringField("What should the committee discuss?",
+                        validators=[DataRequired(), Length(max=200)])
+    kind = SelectField("Kind", choices=list(ITEM_KINDS.items()), validators=[DataRequired()])
+    minutes = bounded_int("Minutes needed", 1, 480, default=10)
+    note = TextAreaField("Why (optional)", validators=[Optional(), Length(max=LONG_TEXT)])
+
+
+class ActionForm(Form):
+    """A new action item, created while minuting."""
+
+    title = StringField("Action", validators=[DataRequired(), Length(max=200)])
+    owner = SelectField("Owner", coerce=int, validators=[DataRequired(
+        message="Choose who owns it.")])
+    due = DateField("Due", validators=[Optional()])
+
+
+class QuorumForm(Form):
+    """The committee's quorum rule."""
+
+    min_present = bounded_int("Members present or represented needed", 1, 500, default=1)
+    required_sides = SelectMultipleField(
+        "Sides that must be present", choices=list(SIDES.items()), validators=[Optional()],
+        description="For example, at least one criminal-justice and one behavioural-health "
+        "agency.")
+
+
+def attendance_form(members, designees, formdata=None):
+    """A form with a present/absent/designee choice and a designee per member."""
+
+    class AttendanceForm(Form):
+        pass
+
+    for m in members:
+        setattr(AttendanceForm, f"status_{m.person_id}", RadioField(
+            m.person.name, choices=list(ATTENDANCE.items()), default="absent",
+            validators=[DataRequired()]))
+        setattr(AttendanceForm, f"designee_{m.person_id}", SelectField(
+            f"Designee for {m.person.name}", coerce=int, choices=designees,
+            validators=[Optional()]))
+    return AttendanceForm(formdata=formdata) if formdata is not None else AttendanceForm()
+
+
+def minutes_form(meeting, formdata=None):
+    """Notes per agenda item, the general text and decisions."""
+
+    class MinutesForm(VersionedForm):
+        text = TextAreaField("General notes (Markdown)",
+                             validators=[Optional(), Length(max=LONG_TEXT)])
+        decisions = TextAreaField("Decisions", validators=[Optional(), Length(max=LONG_TEXT)],
+                                  description="One decision per line.")
+
+    for item in meeting.items:
+        setattr(MinutesForm, f"notes_{item.id}", TextAreaField(
+            f"Notes on “{item.title}” (Markdown)",
+            validators=[Optional(), Length(max=LONG_TEXT)]))
+    return MinutesForm(formdata=formdata) if formdata is not None else MinutesForm()

@@ -1,0 +1,159 @@
+"""Meeting pages as the chair, the secretary and the members use them."""
+
+from datetime import UTC, date, datetime
+
+import time_machine
+
+from govtrack.actions.models import ActionItem
+from govtrack.meetings.models import Meeting
+
+NOW = datetime(2026, 11, 22, 14, 0, tzinfo=UTC)
+
+
+def _made(db, committee):
+    """Meetings made through the pages (the cast brings one of its own)."""
+    return db.session.query(Meeting).filter(Meeting.key.like(f"{committee.key}-%")).order_by(
+        Meeting.starts_at)
+
+
+def _cast(make, db):
+    cast = make.cast(make.committee(cadence_rrule="FREQ=MONTHLY;BYDAY=2TU",
+                                    cadence_dtstart=datetime(2025, 1, 14, 15, 0),
+                                    timezone="America/New_York"))
+    return cast
+
+
+@time_machine.travel(NOW, tick=False)
+def test_chair_schedules_drafts_edits_and_publishes_the_agenda(client, make, db, login):
+    cast = _cast(make, db)
+    committee = cast["committee"]
+    login(cast["chair"])
+    assert client.post(f"/committees/{committee.key}/meetings/schedule").status_code == 302
+    meeting = _made(db, committee).first()
+    assert meeting.starts_at == datetime(2026, 12, 8, 20, 0, tzinfo=UTC)
+    client.post(f"/meetings/{meeting.key}/agenda/draft")
+    page = client.get(f"/meetings/{meeting.key}").get_data(as_text=True)
+    assert "Choose the next chair" in page  # no chair term: the seat is vacant
+    client.post(f"/meetings/{meeting.key}/agenda/items/new", data={
+        "title": "Crisis line data", "kind": "report_back", "minutes": "20",
+        "presenter": cast["member"].person_id})
+    db.session.expire_all()
+    item = next(i for i in db.session.get(Meeting, meeting.id).items
+                if i.title == "Crisis line data")
+    client.post(f"/meetings/{meeting.key}/agenda/items/{item.id}/move",
+                data={"direction": "up"})
+    response = client.post(f"/meetings/{meeting.key}/agenda/publish")
+    assert response.status_code == 302
+    client.post("/logout")
+    login(cast["member"])
+    page = client.get(f"/meetings/{meeting.key}").get_data(as_text=True)
+    assert "Crisis line data" in page and "15:00" in page
+    assert page.index("Crisis line data") < page.index("Choose the next chair")
+
+
+@time_machine.travel(NOW, tick=False)
+def test_members_do_not_see_a_draft_agenda(client, make, db, login):
+    cast = _cast(make, db)
+    login(cast["chair"])
+    client.post(f"/committees/{cast['committee'].key}/meetings/schedule")
+    meeting = _made(db, cast['committee']).first()
+    client.post(f"/meetings/{meeting.key}/agenda/items/new", data={
+        "title": "Secret draft", "kind": "discussion", "minutes": "5", "presenter": "0"})
+    client.post("/logout")
+    login(cast["member"])
+    page = client.get(f"/meetings/{meeting.key}").get_data(as_text=True)
+    assert "Secret draft" not in page and "not published yet" in page
+    assert client.get(f"/meetings/{meeting.key}/agenda/items/new").status_code == 403
+
+
+@time_machine.travel(NOW, tick=False)
+def test_publishing_an_empty_agenda_says_why(client, make, db, login):
+    cast = _cast(make, db)
+    login(cast["chair"])
+    client.post(f"/committees/{cast['committee'].key}/meetings/schedule")
+    meeting = _made(db, cast['committee']).first()
+    response = client.post(f"/meetings/{meeting.key}/agenda/publish", follow_redirects=True)
+    assert "empty agenda cannot be published" in response.get_data(as_text=True)
+
+
+@time_machine.travel(NOW, tick=False)
+def test_secretary_takes_attendance_and_minutes_with_two_actions(client, make, db, login):
+    cast = _cast(make, db)
+    committee = cast["committee"]
+    login(cast["secretary"])
+    response = client.post(f"/committees/{committee.key}/meetings/new", data={
+        "day": "2026-11-22", "time": "09:00", "duration_minutes": "60", "location": "Room 4",
+        "video_link": ""})
+    assert response.status_code == 302
+    meeting = _made(db, cast['committee']).one()
+    page = client.get(f"/meetings/{meeting.key}/attendance").get_data(as_text=True)
+    assert 'role="status"' in page
+    marks = {f"status_{cast[r].person_id}": "present" for r in ("chair", "secretary")}
+    marks[f"status_{cast['member'].person_id}"] = "absent"
+    marks.update({f"designee_{cast[r].person_id}": "0" for r in ("chair", "secretary", "member")})
+    assert client.post(f"/meetings/{meeting.key}/attendance", data=marks).status_code == 302
+    client.post(f"/meetings/{meeting.key}/agenda/items/new", data={
+        "title": "Jail data", "kind": "discussion", "minutes": "20", "presenter": "0"})
+    db.session.expire_all()
+    item = db.session.get(Meeting, meeting.id).items[0]
+    response = client.post(f"/meetings/{meeting.key}/minutes", data={
+        "version": db.session.get(Meeting, meeting.id).version,
+        f"notes_{item.id}": "**Bookings** fell <script>x</script>",
+        "text": "Quorum present.", "decisions": "Adopt the drop-off protocol\n"})
+    assert response.status_code == 302
+    for title in ("Send bed data", "Draft the MOU"):
+        response = client.post(f"/meetings/{meeting.key}/minutes/actions", data={
+            "title": title, "owner": cast["member"].person_id, "due": "2026-12-15"})
+        assert response.status_code == 302
+    assert db.session.query(ActionItem).filter_by(meeting_id=meeting.id).count() == 2
+    page = client.get(f"/meetings/{meeting.key}").get_data(as_text=True)
+    assert "<strong>Bookings</strong> fell" in page and "<script>x</script>" not in page
+    assert "Adopt the drop-off protocol" in page and "Send bed data" in page
+    assert "Quorum:" in page
+
+
+@time_machine.travel(NOW, tick=False)
+def test_approved_minutes_cannot_be_edited_through_the_page(client, make, db, login):
+    cast = _cast(make, db)
+    login(cast["secretary"])
+    client.post(f"/committees/{cast['committee'].key}/meetings/new", data={
+        "day": "2026-11-22", "time": "09:00", "duration_minutes": "60"})
+    meeting = _made(db, cast['committee']).one()
+    client.post(f"/meetings/{meeting.key}/attendance", data={})
+    client.post(f"/meetings/{meeting.key}/minutes/approve")
+    response = client.post(f"/meetings/{meeting.key}/minutes", data={"text": "rewrite"})
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Meeting, meeting.id).minutes_text == ""
+
+
+@time_machine.travel(NOW, tick=False)
+def test_a_meeting_ending_before_it_starts_is_refused(client, make, db, login):
+    cast = _cast(make, db)
+    login(cast["chair"])
+    response = client.post(f"/committees/{cast['committee'].key}/meetings/new", data={
+        "day": "2026-12-01", "time": "09:00", "duration_minutes": "-30"})
+    assert response.status_code == 200
+    assert 'id="duration_minutes-error"' in response.get_data(as_text=True)
+    assert _made(db, cast['committee']).count() == 0
+
+
+@time_machine.travel(NOW, tick=False)
+def test_meeting_page_queries_do_not_grow_with_items_and_members(web_app, client, make, db,
+                                                                  login):
+    from tests.committees.test_views import _count_queries
+
+    cast = _cast(make, db)
+    committee = cast["committee"]
+    login(cast["chair"])
+    client.post(f"/committees/{committee.key}/meetings/new", data={
+        "day": "2026-12-01", "time": "09:00", "duration_minutes": "60"})
+    meeting = _made(db, cast['committee']).one()
+    url = f"/meetings/{meeting.key}"
+    few = _count_queries(web_app, lambda: client.get(url))
+    for n in range(12):
+        make.membership(committee, make.person(), start=date(2025, 1, 1))
+        client.post(f"{url}/agenda/items/new", data={
+            "title": f"Item {n}", "kind": "discussion", "minutes": "5", "presenter": "0"})
+    many = _count_queries(web_app, lambda: client.get(url))
+    assert few == many
