@@ -14,8 +14,9 @@ from govtrack.meetings.models import (
     Meeting,
     QuorumRule,
 )
+from govtrack.workgroups.models import Goal, Milestone, Workgroup, WorkgroupUpdate
 
 __all__ = ["Account", "ActionItem", "ActionUpdate", "Agency", "AgendaItem", "AgendaRequest",
-           "Attendance", "AuditEntry", "CalendarFeed", "ChairTerm", "Committee", "LoginAttempt",
-           "LoginSession", "Meeting", "Membership", "Person", "QuorumRule", "RotationPolicy",
-           "StageChange"]
+           "Attendance", "AuditEntry", "CalendarFeed", "ChairTerm", "Committee", "Goal",
+           "LoginAttempt", "LoginSession", "Meeting", "Membership", "Milestone", "Person",
+           "QuorumRule", "RotationPolicy", "StageChange", "Workgroup", "WorkgroupUpdate"]

@@ -33,7 +33,7 @@ class ActionItem(db.Model):
     due: Mapped[date | None]
     status: Mapped[str] = mapped_column(String(20), default="open")
     #: key of the workgroup it belongs to, if any
-    workgroup_key: Mapped[str | None] = mapped_column(String(80))
+    workgroup_key: Mapped[str | None] = mapped_column(String(80), index=True)
     origin_kind: Mapped[str] = mapped_column(String(20), default="other")
     #: key of the meeting, workgroup, MOU or PDSA cycle it came from
     origin_ref: Mapped[str | None] = mapped_column(String(80))

@@ -1,0 +1,1 @@
+"""Workgroups, goals, milestones and stalled-work detection."""

@@ -1,0 +1,126 @@
+"""Workgroup, member, update, goal and milestone records."""
+
+from datetime import date, datetime
+
+from sqlalchemy import Column, ForeignKey, String, Table, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from govtrack.agencies.models import Person
+from govtrack.clock import utcnow
+from govtrack.committees.models import Committee
+from govtrack.db_types import UTCDateTime
+from govtrack.extensions import db
+
+REPORT_BACK = {"every_meeting": "At every meeting", "monthly": "Monthly",
+               "quarterly": "Quarterly"}
+MILESTONE_STATUSES = {"open": "Open", "done": "Done", "cancelled": "Cancelled"}
+
+workgroup_member = Table(
+    "workgroup_member", db.metadata,
+    Column("workgroup_id", ForeignKey("workgroup.id", ondelete="CASCADE"), primary_key=True),
+    Column("person_id", ForeignKey("person.id"), primary_key=True),
+)
+
+
+class Workgroup(db.Model):
+    """A committee's workgroup: a charge, a lead, cross-agency members, goals."""
+
+    __tablename__ = "workgroup"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(80), unique=True)
+    committee_id: Mapped[int] = mapped_column(ForeignKey("committee.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    #: what the committee asked the workgroup to do
+    charge: Mapped[str] = mapped_column(Text, default="")
+    lead_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
+    report_back: Mapped[str] = mapped_column(String(20), default="every_meeting")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    version: Mapped[int] = mapped_column(default=1)
+
+    committee: Mapped[Committee] = relationship(
+        backref=db.backref("workgroups", order_by="Workgroup.name",
+                           cascade="all, delete-orphan"))
+    lead: Mapped[Person | None] = relationship()
+    members: Mapped[list[Person]] = relationship(secondary=workgroup_member,
+                                                 order_by="Person.name")
+    updates: Mapped[list["WorkgroupUpdate"]] = relationship(
+        back_populates="workgroup", cascade="all, delete-orphan",
+        order_by="WorkgroupUpdate.at")
+    goals: Mapped[list["Goal"]] = relationship(
+        back_populates="workgroup", cascade="all, delete-orphan", order_by="Goal.id")
+
+    __mapper_args__ = {"version_id_col": version}
+
+    def open_on(self, day: date) -> bool:
+        """Open workgroups: not closed on or before day."""
+        return self.closed_at is None or self.closed_at.date() > day
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class WorkgroupUpdate(db.Model):
+    """A status update of the workgroup as a whole."""
+
+    __tablename__ = "workgroup_update"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workgroup_id: Mapped[int] = mapped_column(ForeignKey("workgroup.id"), index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    by_id: Mapped[int] = mapped_column(ForeignKey("person.id"))
+    text: Mapped[str] = mapped_column(Text, default="")
+
+    workgroup: Mapped[Workgroup] = relationship(back_populates="updates")
+    by: Mapped[Person] = relationship()
+
+
+class Goal(db.Model):
+    """A workgroup goal, reached through milestones (and PDSA cycles)."""
+
+    __tablename__ = "goal"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(80), unique=True)
+    workgroup_id: Mapped[int] = mapped_column(ForeignKey("workgroup.id"), index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    #: the date by which the goal should be reached; milestones fall before it
+    end_date: Mapped[date | None]
+
+    workgroup: Mapped[Workgroup] = relationship(back_populates="goals")
+    milestones: Mapped[list["Milestone"]] = relationship(
+        back_populates="goal", cascade="all, delete-orphan",
+        order_by="(Milestone.due, Milestone.id)")
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Milestone(db.Model):
+    """A dated step towards a goal, with an owner."""
+
+    __tablename__ = "milestone"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(80), unique=True)
+    goal_id: Mapped[int] = mapped_column(ForeignKey("goal.id"), index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    due: Mapped[date]
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
+    status: Mapped[str] = mapped_column(String(20), default="open")
+    done_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    version: Mapped[int] = mapped_column(default=1)
+
+    goal: Mapped[Goal] = relationship(back_populates="milestones")
+    owner: Mapped[Person | None] = relationship()
+
+    __mapper_args__ = {"version_id_col": version}
+
+    def overdue_on(self, day: date) -> bool:
+        """An open milestone due before day."""
+        return self.status == "open" and self.due < day
+
+    def __str__(self) -> str:
+        return self.title
