@@ -45,6 +45,13 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config["SQLALCHEMY_DATABASE_URI"] = "postgresql+psycopg://" + url.split("://", 1)[1]
     if not app.config["SECRET_KEY"]:
         app.config["SECRET_KEY"] = _secret_key(app)
+    if app.config["TRUSTED_PROXIES"]:
+        # Behind nginx the client's address comes from X-Forwarded-For; without
+        # this the login throttle would count every user at the proxy's address.
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
     from govtrack import extensions, models  # noqa: F401  (models registers every table)
 
@@ -63,9 +70,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     from govtrack.meetings.views import bp as meetings_bp
     from govtrack.web import init_app as init_web
     from govtrack.web.views import bp as web_bp
+    from govtrack.workgroups.views import bp as workgroups_bp
 
     for blueprint in (web_bp, accounts_bp, agencies_bp, committees_bp, chairs_bp, meetings_bp,
-                      feeds_bp):
+                      feeds_bp, workgroups_bp):
         app.register_blueprint(blueprint)
     init_web(app)
 

@@ -29,3 +29,6 @@ class Config:
     MAIL_USE_TLS = os.environ.get("MAIL_USE_TLS", "") == "1"
     MAIL_FROM = os.environ.get("MAIL_FROM", "govtrack@localhost")
     PUBLIC_URL = os.environ.get("PUBLIC_URL", "http://127.0.0.1:5000")
+    #: how many reverse proxies stand in front (their X-Forwarded-* are trusted);
+    #: 0 when gunicorn faces the clients directly
+    TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))

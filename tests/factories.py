@@ -84,7 +84,34 @@ class Factories:
         cast["head"] = head
         cast["admin"] = self.account(admin=True)
         cast["meeting"] = self.meeting(committee)
+        cast["workgroup"] = self.workgroup(committee, lead=cast["chair"].person,
+                                           members=[cast["member"].person])
         return cast
+
+    def workgroup(self, committee, lead=None, members=()):
+        """A workgroup with one goal, one milestone and one action item of its member."""
+        from datetime import timedelta
+
+        from govtrack.actions.models import ActionItem
+        from govtrack.clock import today
+        from govtrack.workgroups.models import Goal, Milestone, Workgroup
+
+        n = next(_counter)
+        workgroup = Workgroup(key=f"wg-{n}", committee=committee, name=f"Workgroup {n}",
+                              lead=lead, members=list(members))
+        goal = Goal(key=f"goal-{n}", title=f"Goal {n}")
+        workgroup.goals.append(goal)
+        owner = members[0] if members else lead
+        goal.milestones.append(Milestone(key=f"ms-{n}", title="Protocol drafted",
+                                         due=today() + timedelta(days=30), owner=owner))
+        self.db.session.add(workgroup)
+        if owner is not None:
+            self.db.session.add(ActionItem(key=f"action-{n}", committee=committee,
+                                           title="Share the data", owner=owner,
+                                           due=today() + timedelta(days=10),
+                                           workgroup_key=workgroup.key,
+                                           origin_kind="workgroup", origin_ref=workgroup.key))
+        return self._add(workgroup)
 
     def meeting(self, committee, starts_at=None, status="scheduled", published=True):
         """A meeting starting in two hours with one agenda item and a member's request."""

@@ -94,6 +94,22 @@ FORMS["/meetings/<key>/attendance"] = {"status_1": _field("present", "designee")
                                        "designee_1": _field("0", "2")}
 FORMS["/agenda-requests/<int:request_id>/decide"] = {"decision": _field("accept", "decline")}
 FORMS["/meetings/<key>/agenda/items/<int:item_id>/move"] = {"direction": _field("up", "down")}
+FORMS["/committees/<key>/workgroups/new"] = {
+    "name": _field("Data"), "charge": TEXT, "lead": _field("0", "1"),
+    "members": _field("1", "2", "x"), "report_back": _field("monthly", "every_meeting")}
+FORMS["/workgroups/<key>/edit"] = {"version": _field("1"),
+                                   **FORMS["/committees/<key>/workgroups/new"]}
+FORMS["/workgroups/<key>/updates"] = {"text": TEXT}
+FORMS["/workgroups/<key>/goals"] = {"title": _field("Goal"), "description": TEXT,
+                                    "end_date": _field(*DATES)}
+FORMS["/workgroups/<key>/actions"] = {"title": _field("Do"), "owner": _field("1", "2"),
+                                      "due": _field(*DATES)}
+FORMS["/goals/<key>/milestones"] = {"title": _field("Step"), "due": _field(*DATES),
+                                    "owner": _field("0", "1")}
+FORMS["/milestones/<key>/status"] = {"version": _field("1"),
+                                     "status": _field("done", "open", "cancelled")}
+FORMS["/actions/<key>/update"] = {"version": _field("1"), "status": _field("done", "blocked"),
+                                  "note": TEXT}
 FORMS["/committees/<key>/edit"] = {"version": _field("1", "2"),
                                    **FORMS["/committees/new"]}
 FORMS["/calendar/new"] = {"committee": _field("", "committee-1", "committee-2")}

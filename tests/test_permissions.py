@@ -95,6 +95,21 @@ MATRIX = {
     ("POST", "/meetings/<key>/minutes/approve"): "302 404 403 302 302 404 302",
     ("GET", "/meetings/<key>/agenda.docx"): "302 404 200 200 200 404 200",
     ("GET", "/meetings/<key>/minutes.docx"): "302 404 404 404 404 404 404",
+    # workgroups: the cast's workgroup is led by the chair, with the member in it
+    ("GET", "/committees/<key>/workgroups"): "302 404 200 200 200 404 200",
+    ("GET", "/committees/<key>/dashboard"): "302 404 200 200 200 404 200",
+    ("GET", "/committees/<key>/workgroups/new"): "302 404 403 200 200 404 200",
+    ("POST", "/committees/<key>/workgroups/new"): "302 404 403 200 200 404 200",
+    ("GET", "/committees/<key>/actions.csv"): "302 404 200 200 200 404 200",
+    ("GET", "/workgroups/<key>"): "302 404 200 200 200 404 200",
+    ("GET", "/workgroups/<key>/edit"): "302 404 403 200 200 404 200",
+    ("POST", "/workgroups/<key>/edit"): "302 404 403 302 302 404 302",
+    ("POST", "/workgroups/<key>/updates"): "302 404 400 400 400 404 400",
+    ("POST", "/workgroups/<key>/goals"): "302 404 400 400 400 404 400",
+    ("POST", "/workgroups/<key>/actions"): "302 404 400 400 400 404 400",
+    ("POST", "/goals/<key>/milestones"): "302 404 400 400 400 404 400",
+    ("POST", "/milestones/<key>/status"): "302 404 400 400 400 404 400",
+    ("POST", "/actions/<key>/update"): "302 404 400 400 400 404 400",
     # calendar feeds: the .ics token is the credential, so a made-up one is 404 for all;
     # feed 0 exists for nobody
     ("GET", "/calendar/<token>.ics"): "404 404 404 404 404 404 404",
@@ -117,6 +132,13 @@ def _url(rule: str, cast) -> str:
         key = member.person.key
     elif rule.startswith("/meetings/"):
         key = meeting.key
+    elif rule.startswith(("/workgroups/", "/goals/", "/milestones/", "/actions/")):
+        workgroup = cast["workgroup"]
+        goal = workgroup.goals[0]
+        key = {"/workgroups/": workgroup.key, "/goals/": goal.key,
+               "/milestones/": goal.milestones[0].key,
+               "/actions/": f"action-{workgroup.key.removeprefix('wg-')}"}[
+            rule[:rule.index("/", 1) + 1]]
     else:
         key = cast["committee"].key
     membership = next(m for m in cast["committee"].memberships if m.person_id == member.person_id)

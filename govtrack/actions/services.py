@@ -2,11 +2,14 @@
 
 from datetime import date
 
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
 from govtrack import audit
-from govtrack.actions.models import STATUSES, ActionItem, ActionUpdate
+from govtrack.actions.models import OPEN_STATUSES, STATUSES, ActionItem, ActionUpdate
 from govtrack.agencies.models import Person
 from govtrack.clock import today
-from govtrack.editing import DomainError, unique_key
+from govtrack.editing import DomainError, StaleEdit, unique_key
 from govtrack.extensions import db
 
 
@@ -27,10 +30,20 @@ def create_action(actor, committee, *, title: str, owner: Person, due: date | No
     return action
 
 
-def update_action(actor, action: ActionItem, *, status: str | None, note: str) -> ActionUpdate:
-    """Log an update (a note, a new status or both) on an action item."""
+def update_action(actor, action: ActionItem, *, status: str | None, note: str,
+                  expected_version: int | None = None) -> ActionUpdate:
+    """Log an update (a note, a new status or both) on an action item.
+
+    Two people updating one action at once: the second is refused with the
+    version check, never silently overwriting the first.
+    """
+    if expected_version is not None and action.version != expected_version:
+        raise StaleEdit()
     if status is not None and status not in STATUSES:
         raise DomainError("Choose a status.", field="status")
+    if action.status not in OPEN_STATUSES and status in (None, action.status):
+        raise DomainError("This action item is closed; choose a status to reopen it.",
+                          field="status")
     if status in (None, action.status) and not note.strip():
         raise DomainError("Write a note or change the status.", field="note")
     update = ActionUpdate(action=action, by=actor.person, note=note,
@@ -38,5 +51,18 @@ def update_action(actor, action: ActionItem, *, status: str | None, note: str) -
     if status is not None and status != action.status:
         action.status = status
         audit.record(actor, "update", action, committee=action.committee)
+    else:
+        # A note alone still bumps the version, so a concurrent editor hears of it.
+        action.version += 1
     db.session.add(update)
     return update
+
+
+def my_actions(person) -> list[ActionItem]:
+    """Everything assigned to person across all committees: overdue first, then by due date."""
+    day = today()
+    actions = db.session.scalars(select(ActionItem).where(ActionItem.owner_id == person.id)
+                                 .options(selectinload(ActionItem.committee),
+                                          selectinload(ActionItem.updates)))
+    return sorted(actions, key=lambda a: (a.status not in OPEN_STATUSES, not a.overdue_on(day),
+                                          a.due or date.max, a.title))

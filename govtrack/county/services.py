@@ -34,10 +34,10 @@ FORMAT = "govtrack-county/1"
 
 #: the kinds of record an import counts, named as the file's sections
 KINDS = ("agencies", "people", "committees", "memberships", "stage_history", "rotation",
-         "chair_terms")
+         "chair_terms", "meetings", "actions", "workgroups")
 
 #: committee sections the schema allows but govtrack cannot store yet
-UNSTORED_SECTIONS = ("meetings", "workgroups", "actions", "measures")
+UNSTORED_SECTIONS = ("measures",)
 
 
 @dataclass
@@ -631,3 +631,5 @@ def _store(data: dict, known: _Known, actor, report: ImportReport) -> None:
 
 # Features that add to a committee's record register their section on import.
 from govtrack.chairs import county as _chairs  # noqa: E402,F401
+from govtrack.meetings import county as _meetings  # noqa: E402,F401
+from govtrack.workgroups import county as _workgroups  # noqa: E402,F401

@@ -6,7 +6,8 @@ means the same everywhere. Each feature registers its rules (see DESIGN.md,
 and returns the flags that hold, each with the date since which it holds.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import AbstractContextManager, ExitStack, contextmanager
 from dataclasses import asdict, dataclass
 from datetime import date
 
@@ -42,29 +43,72 @@ def rule(kind: str):
     return register
 
 
+#: context managers, by kind, within which the rules read what they need for
+#: many records at once: preloader(records, as_of)
+Preloader = Callable[[list, date], AbstractContextManager]
+PRELOADERS: dict[str, list[Preloader]] = {"committee": [], "workgroup": [], "mou": []}
+
+
+def preloader(kind: str):
+    """Register a preloader of what the rules of kind read (see preloaded)."""
+
+    def register(fn: Preloader) -> Preloader:
+        PRELOADERS[kind].append(fn)
+        return fn
+
+    return register
+
+
+@contextmanager
+def preloaded(kind: str, records: Iterable, as_of: date) -> Iterator[None]:
+    """Within this block, flags_for(kind, ...) of these records runs a fixed number of queries."""
+    records = list(records)
+    with ExitStack() as stack:
+        for fn in PRELOADERS[kind]:
+            stack.enter_context(fn(records, as_of))
+        yield
+
+
 def flags_for(kind: str, record, as_of: date) -> list[Flag]:
     """Every flag that holds for record on as_of, by code."""
-    found = [flag for fn in RULES[kind] for flag in fn(record, as_of)]
+    with preloaded(kind, [record], as_of):
+        found = [flag for fn in RULES[kind] for flag in fn(record, as_of)]
     return sorted(found, key=lambda f: f.code)
 
 
 def report(as_of: date) -> dict:
-    """The health report of county-format.md: every committee, workgroup and MOU."""
-    committees = db.session.scalars(
-        select(Committee).order_by(Committee.key).options(*roster_loading()))
-    return {
-        "as_of": as_of.isoformat(),
-        "committees": [
-            {"key": c.key,
-             "flags": [f.as_json() for f in flags_for("committee", c, as_of)],
-             "workgroups": []}
-            for c in committees],
-        "mous": [],
-    }
+    """The health report of county-format.md: every committee, workgroup and MOU.
+
+    Workgroups are the open ones (not closed on or before as_of), by key.
+    """
+    from govtrack.workgroups.health import committee_loading, open_workgroups
+
+    committees = list(db.session.scalars(
+        select(Committee).order_by(Committee.key).options(*roster_loading(),
+                                                          *committee_loading())))
+    workgroups = {c.id: open_workgroups(c, as_of) for c in committees}
+    with preloaded("workgroup", [wg for wgs in workgroups.values() for wg in wgs], as_of):
+        return {
+            "as_of": as_of.isoformat(),
+            "committees": [
+                {"key": c.key,
+                 "flags": [f.as_json() for f in flags_for("committee", c, as_of)],
+                 "workgroups": [_workgroup_health(wg, as_of) for wg in workgroups[c.id]]}
+                for c in committees],
+            "mous": [],
+        }
 
 
-__all__ = ["Flag", "RULES", "asdict", "flags_for", "report", "rule"]
+def _workgroup_health(workgroup, as_of: date) -> dict:
+    flags = flags_for("workgroup", workgroup, as_of)
+    return {"key": workgroup.key, "stalled": bool(flags),
+            "flags": [f.as_json() for f in flags]}
+
+
+__all__ = ["Flag", "RULES", "asdict", "flags_for", "preloaded", "preloader", "report", "rule"]
 
 
 # Each feature's rules register themselves on import; this is the list of them.
 from govtrack.chairs import health as _chairs  # noqa: E402,F401
+from govtrack.meetings import health as _meetings  # noqa: E402,F401
+from govtrack.workgroups import health as _workgroups  # noqa: E402,F401

@@ -385,8 +385,8 @@ def record_attendance(actor, meeting: Meeting,
     """Record who was present, absent or sent a designee; the meeting was held."""
     if meeting.status == "cancelled":
         raise DomainError("This meeting is cancelled.")
-    if meeting.starts_at.date() > today() + timedelta(days=1):
-        raise DomainError("Attendance is taken at or after the meeting.")
+    if meeting_day(meeting) > today():
+        raise DomainError("Attendance is taken on the day of the meeting or after it.")
     by_person = {a.person_id: a for a in meeting.attendance}
     for person_id, (status, designee) in marks.items():
         if status not in ATTENDANCE:

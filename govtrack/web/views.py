@@ -5,6 +5,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from govtrack.actions.models import OPEN_STATUSES
 from govtrack.agencies.models import Agency, Person
 from govtrack.chairs.models import ChairTerm, chair_loading
 from govtrack.chairs.services import convening_duties, succession
@@ -26,8 +27,22 @@ def index():
 @bp.get("/my-work")
 @login_required
 def my_work():
-    """Everything the signed-in person is part of."""
+    """Everything the signed-in person is part of, their action items first."""
+    return render_my_work()
+
+
+def render_my_work(errors: dict | None = None):
+    """My work, with an update form per action (errors: a refused form, kept as typed)."""
+    from govtrack.actions.services import my_actions
+    from govtrack.workgroups.forms import ActionUpdateForm
+
     day = today()
+    actions = my_actions(current_user.person)
+    forms = {}
+    for action in actions:
+        form = (errors or {}).get(action.id) or ActionUpdateForm(
+            formdata=None, prefix=f"a{action.id}", status=action.status, version=action.version)
+        forms[action.id] = form
     memberships = [
         m for m in db.session.scalars(
             select(Membership)
@@ -38,7 +53,8 @@ def my_work():
     headed = list(db.session.scalars(
         select(Agency).where(Agency.head_id == current_user.person_id)))
     return render_template(
-        "web/my_work.html", memberships=memberships, headed=headed,
+        "web/my_work.html", memberships=memberships, headed=headed, actions=actions,
+        forms=forms, day=day, open_statuses=OPEN_STATUSES,
         duties=_convening_duties(headed),
         chair_warnings=_chair_warnings([m for m in memberships if m.role in EDITOR_ROLES]))
 

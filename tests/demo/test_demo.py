@@ -62,7 +62,10 @@ def test_demo_file_imports_cleanly(db):
         "memberships": sum(len(c["memberships"]) for c in data["committees"]),
         "stage_history": sum(len(c["stage_history"]) for c in data["committees"]),
         "rotation": 3,
-        "chair_terms": sum(len(c["chair_terms"]) for c in data["committees"])}
+        "chair_terms": sum(len(c["chair_terms"]) for c in data["committees"]),
+        "meetings": sum(len(c.get("meetings", [])) for c in data["committees"]),
+        "actions": sum(len(c.get("actions", [])) for c in data["committees"]),
+        "workgroups": sum(len(c.get("workgroups", [])) for c in data["committees"])}
 
 
 def test_demo_county_round_trips(db):

@@ -1,0 +1,187 @@
+"""The meetings' committee health rules: no_meeting and attendance_falling (DESIGN.md).
+
+Kamin, Weisman and Lamberti saw committees fade in two ways these rules
+catch early: nobody calls the next meeting, and members stop coming before
+anyone decides to stop.
+
+"Before D" in DESIGN.md's table is read as "on or before D" for meetings:
+only what happened up to D counts, and a meeting held on D has happened. It
+is the one reading under which each rule's `since` column is also the first
+day the flag holds (a meeting on D clears no_meeting on D, and
+attendance_falling holds from the day of the meeting that started the run).
+"""
+
+from collections.abc import Callable, Iterable
+from datetime import UTC, date, datetime, time, timedelta
+from fractions import Fraction
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from govtrack.committees.cadence import PERIOD_DAYS, CadenceError, parse_rule
+from govtrack.committees.models import Committee
+from govtrack.extensions import db
+from govtrack.health.services import Flag, rule
+from govtrack.meetings.models import Meeting
+from govtrack.meetings.services import expected_members, meeting_day
+
+#: attendance below this share of the people expected flags a meeting
+LOW_SHARE = Fraction(1, 2)
+#: a fall of this much (25 points) from the three held meetings before also flags it
+DROP = Fraction(1, 4)
+#: meetings pooled in one share of attendance
+POOL = 3
+#: statuses of a member who was at the table, in person or through a designee
+AT_THE_TABLE = frozenset({"present", "designee"})
+
+
+def cadence_period_days(committee: Committee) -> int | None:
+    """P: the cadence's FREQ in days times its INTERVAL; None without a (usable) cadence."""
+    if not committee.cadence_rrule:
+        return None
+    try:
+        parts = parse_rule(committee.cadence_rrule)
+    except CadenceError:
+        return None
+    interval = parts.get("INTERVAL", "1")
+    if parts.get("FREQ") not in PERIOD_DAYS or not interval.isdigit() or int(interval) < 1:
+        return None
+    return PERIOD_DAYS[parts["FREQ"]] * int(interval)
+
+
+def _end_of(committee: Committee, as_of: date) -> datetime:
+    """The instant as_of ends on the committee's wall clock, in UTC."""
+    end = datetime.combine(as_of + timedelta(days=1), time(), ZoneInfo(committee.timezone))
+    return end.astimezone(UTC)
+
+
+def held_meetings(committee: Committee, as_of: date) -> list[Meeting]:
+    """The committee's held meetings up to the end of as_of (its zone), oldest first.
+
+    Their attendance comes along in one more query.
+    """
+    if committee.id is None:
+        return []
+    return list(db.session.scalars(
+        select(Meeting)
+        .where(Meeting.committee_id == committee.id, Meeting.status == "held",
+               Meeting.starts_at < _end_of(committee, as_of))
+        .order_by(Meeting.starts_at, Meeting.id)
+        .options(selectinload(Meeting.attendance))))
+
+
+def last_held_day(committee: Committee, as_of: date) -> date | None:
+    """The date (committee's zone) of its last held meeting up to as_of, in one query."""
+    if committee.id is None:
+        return None
+    last = db.session.scalar(
+        select(func.max(Meeting.starts_at))
+        .where(Meeting.committee_id == committee.id, Meeting.status == "held",
+               Meeting.starts_at < _end_of(committee, as_of)))
+    return last.astimezone(ZoneInfo(committee.timezone)).date() if last else None
+
+
+def committee_members_on(committee: Committee) -> Callable[[Meeting], set[int]]:
+    """People expected at a committee meeting: its members on the meeting's date.
+
+    Observers aside: they sit in by choice, and the meeting page's attendance
+    trend (meetings.services.expected_members) leaves them out too.
+    """
+
+    def expected(meeting: Meeting) -> set[int]:
+        return {m.person_id for m in expected_members(meeting)}
+
+    return expected
+
+
+def attendance_share(meetings: Iterable[Meeting],
+                     expected_people_of: Callable[[Meeting], set[int]]) -> Fraction | None:
+    """People present or represented over people expected, pooled across the meetings.
+
+    Someone at the table who was not expected (a guest) does not count; None
+    when nobody was expected at all.
+    """
+    here = expected = 0
+    for meeting in meetings:
+        people = expected_people_of(meeting)
+        at_table = {a.person_id for a in meeting.attendance if a.status in AT_THE_TABLE}
+        here += len(people & at_table)
+        expected += len(people)
+    return Fraction(here, expected) if expected else None
+
+
+def _falling_at(held: list[Meeting], n: int,
+                expected_people_of: Callable[[Meeting], set[int]]) -> bool:
+    """Whether attendance is falling at held[n], over the three held meetings ending there."""
+    if n + 1 < POOL:
+        return False
+    share = attendance_share(held[n + 1 - POOL:n + 1], expected_people_of)
+    if share is None:
+        return False
+    if share < LOW_SHARE:
+        return True
+    if n + 1 < 2 * POOL:
+        return False
+    before = attendance_share(held[n + 1 - 2 * POOL:n + 1 - POOL], expected_people_of)
+    return before is not None and before - share >= DROP
+
+
+def attendance_falling_since(held_meetings: Iterable[Meeting],
+                             expected_people_of: Callable[[Meeting], set[int]],
+                             as_of: date) -> date | None:
+    """Since when attendance has been falling as of as_of, or None if it is not.
+
+    Judged at each held meeting M over the three held meetings ending at M:
+    the pooled share of the people expected (expected_people_of(meeting): a
+    committee's or a workgroup's members) who were present or represented is
+    below 50 %, or 25 points or more below that of the three held meetings
+    before those. It holds on as_of when it holds at the last held meeting up
+    to as_of, since the date of the first meeting of that unbroken run.
+    Meetings after as_of, and meetings not held, are ignored.
+    """
+    held = sorted((m for m in held_meetings
+                   if m.status == "held" and meeting_day(m) <= as_of),
+                  key=lambda m: (m.starts_at, m.id or 0))
+    since = None
+    for n in range(len(held) - 1, -1, -1):
+        if not _falling_at(held, n, expected_people_of):
+            break
+        since = meeting_day(held[n])
+    return since
+
+
+def no_meeting_since(committee: Committee, as_of: date) -> date | None:
+    """Since when the committee has gone 2 × P days without a held meeting, or None.
+
+    It holds on as_of once as_of is 2 × P days or more after the last held
+    meeting (or, before any, the cadence's start). A committee without a
+    cadence has no period P, so this rule never holds for it: how often to
+    meet is then the chair's call, and chair_vacant covers a committee nobody
+    convenes.
+    """
+    period = cadence_period_days(committee)
+    if period is None:
+        return None
+    last = last_held_day(committee, as_of)
+    if last is None:
+        if committee.cadence_dtstart is None:
+            return None
+        last = committee.cadence_dtstart.date()
+    since = last + timedelta(days=2 * period)
+    return since if since <= as_of else None
+
+
+@rule("committee")
+def no_meeting(committee: Committee, as_of: date) -> list[Flag]:
+    """No held meeting for two cadence periods."""
+    since = no_meeting_since(committee, as_of)
+    return [Flag("no_meeting", since)] if since else []
+
+
+@rule("committee")
+def attendance_falling(committee: Committee, as_of: date) -> list[Flag]:
+    """The committee's members come less: under half, or 25 points down."""
+    since = attendance_falling_since(held_meetings(committee, as_of),
+                                     committee_members_on(committee), as_of)
+    return [Flag("attendance_falling", since)] if since else []

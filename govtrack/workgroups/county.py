@@ -1,0 +1,365 @@
+"""Workgroups, their goals, milestones and updates in the county file.
+
+Written the way meetings.county writes meetings and actions: instants in UTC
+with Z, optional fields left out when unset (no charge, no lead, not closed,
+no description, no owner, not done, an update without text), and the lists
+(members, updates, goals, milestones) always written. Workgroups come oldest
+first, their members by key, updates by time, goals in the order they were
+set, milestones by due date.
+
+Workgroups are matched by key and never deleted by an import (a file may
+carry only part of a committee's history); within a workgroup the file is
+authoritative for its members, updates (matched by time and author), goals
+and their milestones (matched by key).
+
+A goal's PDSA cycles are not stored yet: an import lists each goal's
+non-empty `pdsa_cycles` in the report's `ignored`, and the export leaves them
+out. An action's `workgroup` (ActionItem.workgroup_key, stored by
+meetings.county) and an agenda item's `workgroup` must name a workgroup of the
+same committee.
+"""
+
+from datetime import UTC, date, datetime
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import selectinload
+
+from govtrack.committees.models import Committee
+from govtrack.county.services import COMMITTEE_SECTIONS, CommitteeSection, assign_changes
+from govtrack.extensions import db
+from govtrack.workgroups.models import Goal, Milestone, Workgroup, WorkgroupUpdate
+
+
+def _when(value: str | None) -> datetime | None:
+    """An instant of the file (offset or Z; the schema checked its form), aware."""
+    if value is None:
+        return None
+    return datetime.fromisoformat(value.upper().replace("Z", "+00:00"))
+
+
+def _utc(value: datetime | None) -> str | None:
+    """An instant as the county file writes it: UTC, with Z."""
+    if value is None:
+        return None
+    spec = "microseconds" if value.microsecond else "seconds"
+    return value.astimezone(UTC).isoformat(timespec=spec).replace("+00:00", "Z")
+
+
+def _set(record: dict, *always: str) -> dict:
+    """The record without its unset fields (None or ""), except those always written."""
+    return {name: value for name, value in record.items()
+            if name in always or value not in (None, "")}
+
+
+# --- export -------------------------------------------------------------------------
+
+
+def _update_record(update: WorkgroupUpdate) -> dict:
+    return _set({"at": _utc(update.at), "by": update.by.key, "text": update.text})
+
+
+def _updates_of(workgroup: Workgroup) -> list[dict]:
+    return [_update_record(u)
+            for u in sorted(workgroup.updates, key=lambda u: (u.at, u.by.key))]
+
+
+def _milestone_record(milestone: Milestone) -> dict:
+    return _set({"key": milestone.key, "title": milestone.title,
+                 "due": milestone.due.isoformat(),
+                 "owner": milestone.owner.key if milestone.owner else None,
+                 "status": milestone.status, "done_at": _utc(milestone.done_at)})
+
+
+def _goal_record(goal: Goal) -> dict:
+    record = _set({"key": goal.key, "title": goal.title, "description": goal.description})
+    record["milestones"] = [_milestone_record(m) for m in
+                            sorted(goal.milestones, key=lambda m: (m.due, m.key))]
+    return record
+
+
+def _goals_of(workgroup: Workgroup) -> list[dict]:
+    # in the order they were set; new ones (no id yet) last, in the order added
+    goals = sorted(workgroup.goals, key=lambda g: (g.id is None, g.id or 0))
+    return [_goal_record(g) for g in goals]
+
+
+def _members_of(workgroup: Workgroup) -> list[str]:
+    return sorted(p.key for p in workgroup.members)
+
+
+def _workgroup_record(workgroup: Workgroup) -> dict:
+    record = _set({"key": workgroup.key, "name": workgroup.name, "charge": workgroup.charge,
+                   "lead": workgroup.lead.key if workgroup.lead else None})
+    record["members"] = _members_of(workgroup)
+    record["report_back"] = workgroup.report_back
+    record["created_at"] = _utc(workgroup.created_at)
+    if workgroup.closed_at is not None:
+        record["closed_at"] = _utc(workgroup.closed_at)
+    record["updates"] = _updates_of(workgroup)
+    record["goals"] = _goals_of(workgroup)
+    return record
+
+
+def _stored(committee: Committee) -> list[Workgroup]:
+    """The committee's stored workgroups with everything the file holds, in six queries."""
+    if committee.id is None:
+        return []
+    return list(db.session.scalars(
+        select(Workgroup).where(Workgroup.committee_id == committee.id).options(
+            selectinload(Workgroup.lead), selectinload(Workgroup.members),
+            selectinload(Workgroup.updates).selectinload(WorkgroupUpdate.by),
+            selectinload(Workgroup.goals).selectinload(Goal.milestones)
+            .selectinload(Milestone.owner))))
+
+
+def export(committee: Committee) -> dict:
+    """workgroups of a committee record, oldest first."""
+    workgroups = sorted(_stored(committee), key=lambda wg: (wg.created_at, wg.key))
+    return {"workgroups": [_workgroup_record(wg) for wg in workgroups]} if workgroups else {}
+
+
+# --- checks -------------------------------------------------------------------------
+
+
+def _first_paths(known) -> dict[str, dict[str, str]]:
+    """Where each workgroup, goal and milestone key was first seen in this file.
+
+    Keys are unique across the whole file, but a section checks one committee
+    at a time; `known` lives for exactly one import, so it carries what
+    earlier committees used.
+    """
+    seen = getattr(known, "workgroups_county_keys", None)
+    if seen is None:
+        seen = {"workgroup": {}, "goal": {}, "milestone": {}}
+        known.workgroups_county_keys = seen
+    return seen
+
+
+def _person(known, report, path: str, key: str | None) -> None:
+    if key is not None and key not in known.person_agency:
+        report.problem(path, f"no person has key “{key}”")
+
+
+def _stored_owners(record: dict) -> tuple[dict, dict, dict]:
+    """Stored workgroups (key -> committee key), goals (-> workgroup) and milestones (-> goal).
+
+    Workgroups: those the file names and the committee's own; goals and
+    milestones: those the file names. Three queries.
+    """
+    workgroups = record.get("workgroups", [])
+    goals = [g for wg in workgroups for g in wg.get("goals", [])]
+    milestones = [m for g in goals for m in g.get("milestones", [])]
+    workgroup_owner = dict(db.session.execute(
+        select(Workgroup.key, Committee.key).join(Committee, Workgroup.committee_id == Committee.id)
+        .where(or_(Workgroup.key.in_([wg["key"] for wg in workgroups]),
+                   Committee.key == record["key"]))).all())
+    goal_owner = dict(db.session.execute(
+        select(Goal.key, Workgroup.key).join(Workgroup, Goal.workgroup_id == Workgroup.id)
+        .where(Goal.key.in_([g["key"] for g in goals]))).all()) if goals else {}
+    milestone_owner = dict(db.session.execute(
+        select(Milestone.key, Goal.key).join(Goal, Milestone.goal_id == Goal.id)
+        .where(Milestone.key.in_([m["key"] for m in milestones]))).all()) if milestones else {}
+    return workgroup_owner, goal_owner, milestone_owner
+
+
+def _unique(kind: str, key: str, path: str, seen: dict, report) -> None:
+    if key in seen[kind]:
+        report.problem(f"{path}.key", f"duplicate key “{key}”, also at {seen[kind][key]}")
+    else:
+        seen[kind][key] = path
+
+
+def _not_moved(kind: str, key: str, path: str, owner: str | None, parent: str,
+               parent_kind: str, report) -> None:
+    if owner is not None and owner != parent:
+        report.problem(f"{path}.key", f"the {kind} “{key}” belongs to {parent_kind} “{owner}”; "
+                                      f"a {kind} cannot move to another {parent_kind}")
+
+
+def check(record: dict, path: str, known, report) -> None:
+    """References exist; keys are unique across the file; links name this committee's workgroups."""
+    workgroups = record.get("workgroups", [])
+    links = [a.get("workgroup") for a in record.get("actions", [])] + [
+        i.get("workgroup") for m in record.get("meetings", [])
+        for i in (m.get("agenda") or {}).get("items", [])]
+    if not workgroups and not any(links):
+        return
+    seen = _first_paths(known)
+    workgroup_owner, goal_owner, milestone_owner = _stored_owners(record)
+    for n, workgroup in enumerate(workgroups):
+        where = f"{path}.workgroups[{n}]"
+        _unique("workgroup", workgroup["key"], where, seen, report)
+        _not_moved("workgroup", workgroup["key"], where, workgroup_owner.get(workgroup["key"]),
+                   record["key"], "committee", report)
+        _check_workgroup(workgroup, where, known, report)
+        for g, goal in enumerate(workgroup.get("goals", [])):
+            at = f"{where}.goals[{g}]"
+            _unique("goal", goal["key"], at, seen, report)
+            _not_moved("goal", goal["key"], at, goal_owner.get(goal["key"]), workgroup["key"],
+                       "workgroup", report)
+            if goal.get("pdsa_cycles"):
+                report.ignored.append(f"{at}.pdsa_cycles")
+            for m, milestone in enumerate(goal.get("milestones", [])):
+                spot = f"{at}.milestones[{m}]"
+                _unique("milestone", milestone["key"], spot, seen, report)
+                _not_moved("milestone", milestone["key"], spot,
+                           milestone_owner.get(milestone["key"]), goal["key"], "goal", report)
+                _check_milestone(milestone, spot, known, report)
+    # the committee's workgroups: the file's and those already stored
+    keys = {wg["key"] for wg in workgroups} | {
+        key for key, owner in workgroup_owner.items() if owner == record["key"]}
+    for n, action in enumerate(record.get("actions", [])):
+        _link(action.get("workgroup"), f"{path}.actions[{n}].workgroup", keys, report)
+    for n, meeting in enumerate(record.get("meetings", [])):
+        for i, item in enumerate((meeting.get("agenda") or {}).get("items", [])):
+            _link(item.get("workgroup"), f"{path}.meetings[{n}].agenda.items[{i}].workgroup",
+                  keys, report)
+
+
+def _link(key: str | None, path: str, keys: set[str], report) -> None:
+    if key is not None and key not in keys:
+        report.problem(path, f"no workgroup of this committee has key “{key}”")
+
+
+def _check_workgroup(workgroup: dict, where: str, known, report) -> None:
+    _person(known, report, f"{where}.lead", workgroup.get("lead"))
+    listed: dict[str, int] = {}
+    for n, member in enumerate(workgroup.get("members", [])):
+        _person(known, report, f"{where}.members[{n}]", member)
+        if member in listed:
+            report.problem(f"{where}.members[{n}]", f"“{member}” is listed twice, also at "
+                                                    f"{where}.members[{listed[member]}]")
+        else:
+            listed[member] = n
+    closed = _when(workgroup.get("closed_at"))
+    if closed is not None and closed < _when(workgroup["created_at"]):
+        report.problem(f"{where}.closed_at", "the workgroup is closed before it was created")
+    first: dict[tuple[datetime, str], int] = {}
+    for u, update in enumerate(workgroup.get("updates", [])):
+        _person(known, report, f"{where}.updates[{u}].by", update["by"])
+        # Updates are matched by (at, by) on the next import: each pair is one update.
+        pair = (_when(update["at"]), update["by"])
+        if pair in first:
+            report.problem(f"{where}.updates[{u}]", f"the same person's update at the same "
+                                                    f"time as {where}.updates[{first[pair]}]")
+        else:
+            first[pair] = u
+
+
+def _check_milestone(milestone: dict, where: str, known, report) -> None:
+    _person(known, report, f"{where}.owner", milestone.get("owner"))
+    if milestone.get("done_at") and milestone["status"] != "done":
+        report.problem(f"{where}.done_at", f"only a milestone that is done has a done_at; "
+                                           f"the status is “{milestone['status']}”")
+
+
+# --- storing ------------------------------------------------------------------------
+
+
+def _workgroup_values(writer, entry: dict) -> dict:
+    lead = entry.get("lead")
+    return {"name": entry["name"], "charge": entry.get("charge", ""),
+            "lead": writer.people[lead] if lead else None,
+            "report_back": entry.get("report_back", "every_meeting"),
+            "created_at": _when(entry["created_at"]),
+            "closed_at": _when(entry.get("closed_at"))}
+
+
+def _milestone_values(writer, entry: dict) -> dict:
+    owner = entry.get("owner")
+    return {"title": entry["title"], "due": date.fromisoformat(entry["due"]),
+            "owner": writer.people[owner] if owner else None, "status": entry["status"],
+            "done_at": _when(entry.get("done_at"))}
+
+
+def _sync_members(writer, workgroup: Workgroup, keys: list[str]) -> list | None:
+    before, after = _members_of(workgroup), sorted(set(keys))
+    if before == after:
+        return None
+    workgroup.members = [writer.people[key] for key in after]
+    return [before, after]
+
+
+def _sync_updates(writer, workgroup: Workgroup, entries: list[dict]) -> list | None:
+    """Match updates by (at, by); [before, after] if the log changed."""
+    before = _updates_of(workgroup)
+    after = sorted((_set(dict(e, at=_utc(_when(e["at"])))) for e in entries),
+                   key=lambda u: (_when(u["at"]), u["by"]))
+    if before == after:
+        return None
+    stored = {(u.at, u.by.key): u for u in workgroup.updates}
+    for entry in entries:
+        update = stored.pop((_when(entry["at"]), entry["by"]), None)
+        if update is None:
+            workgroup.updates.append(WorkgroupUpdate(at=_when(entry["at"]),
+                                                     by=writer.people[entry["by"]],
+                                                     text=entry.get("text", "")))
+        else:
+            assign_changes(update, {"text": entry.get("text", "")})
+    for update in stored.values():
+        workgroup.updates.remove(update)
+    return [before, after]
+
+
+def _sync_goals(writer, workgroup: Workgroup, entries: list[dict]) -> list | None:
+    """Match goals, and each goal's milestones, by key; [before, after] if any changed."""
+    before = _goals_of(workgroup)
+    goals = {g.key: g for g in workgroup.goals}
+    for entry in entries:
+        goal = goals.pop(entry["key"], None)
+        if goal is None:
+            goal = Goal(key=entry["key"], title=entry["title"])
+            workgroup.goals.append(goal)
+        assign_changes(goal, {"title": entry["title"],
+                              "description": entry.get("description", "")})
+        milestones = {m.key: m for m in goal.milestones}
+        for item in entry.get("milestones", []):
+            values = _milestone_values(writer, item)
+            milestone = milestones.pop(item["key"], None)
+            if milestone is None:
+                goal.milestones.append(Milestone(key=item["key"], **values))
+                continue
+            owner = values.pop("owner")
+            assign_changes(milestone, values)
+            if milestone.owner is not owner:
+                milestone.owner = owner
+        for milestone in milestones.values():
+            goal.milestones.remove(milestone)
+    for goal in goals.values():
+        workgroup.goals.remove(goal)
+    after = _goals_of(workgroup)
+    return [before, after] if before != after else None
+
+
+def store(writer, committee: Committee, record: dict) -> None:
+    """Upsert workgroups by key; members, updates, goals and milestones as the file lists them."""
+    entries = record.get("workgroups", [])
+    if not entries:
+        return
+    workgroups = {wg.key: wg for wg in _stored(committee)}
+    for entry in entries:
+        values = _workgroup_values(writer, entry)
+        workgroup = workgroups.get(entry["key"])
+        if workgroup is None:
+            workgroup = Workgroup(committee=committee, key=entry["key"], **values)
+            _sync_members(writer, workgroup, entry.get("members", []))
+            _sync_updates(writer, workgroup, entry.get("updates", []))
+            _sync_goals(writer, workgroup, entry.get("goals", []))
+            writer.create(workgroup, "workgroups", committee)
+            continue
+        lead = values.pop("lead")
+        changes = assign_changes(workgroup, values)
+        if workgroup.lead is not lead:
+            changes["lead"] = [workgroup.lead.key if workgroup.lead else None,
+                               lead.key if lead else None]
+            workgroup.lead = lead
+        for name, change in (
+                ("members", _sync_members(writer, workgroup, entry.get("members", []))),
+                ("updates", _sync_updates(writer, workgroup, entry.get("updates", []))),
+                ("goals", _sync_goals(writer, workgroup, entry.get("goals", [])))):
+            if change is not None:
+                changes[name] = change
+        writer.updated(workgroup, "workgroups", changes, committee)
+
+
+COMMITTEE_SECTIONS.append(CommitteeSection(export=export, check=check, store=store))

@@ -1,0 +1,69 @@
+"""Forms for workgroups, their updates, goals and milestones, and action updates."""
+
+from wtforms import DateField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional
+
+from govtrack.actions.models import STATUSES
+from govtrack.forms import Form, VersionedForm
+from govtrack.workgroups.models import MILESTONE_STATUSES, REPORT_BACK
+
+LONG_TEXT = 100_000
+
+
+class WorkgroupForm(VersionedForm):
+    """A workgroup's name, charge, lead, members and report-back schedule."""
+
+    name = StringField("Name", validators=[DataRequired(), Length(max=200)])
+    charge = TextAreaField("Charge", validators=[Optional(), Length(max=LONG_TEXT)],
+                           description="What the committee asked this workgroup to do.")
+    lead = SelectField("Lead", coerce=int, validators=[Optional()])
+    members = SelectMultipleField("Members", coerce=int, validators=[Optional()],
+                                  description="Hold Ctrl (or Cmd) to choose several.")
+    report_back = SelectField("Reports back", choices=list(REPORT_BACK.items()),
+                              validators=[DataRequired()])
+
+
+class UpdateForm(Form):
+    """A status update of a workgroup."""
+
+    text = TextAreaField("Update", validators=[DataRequired(message="Write the update."),
+                                               Length(max=LONG_TEXT)])
+
+
+class GoalForm(Form):
+    """A goal."""
+
+    title = StringField("Goal", validators=[DataRequired(), Length(max=200)])
+    description = TextAreaField("Description", validators=[Optional(), Length(max=LONG_TEXT)])
+    end_date = DateField("Reach it by", validators=[Optional()])
+
+
+class MilestoneForm(Form):
+    """A milestone of a goal."""
+
+    title = StringField("Milestone", validators=[DataRequired(), Length(max=200)])
+    due = DateField("Due", validators=[DataRequired(message="Enter a date, e.g. 2027-03-31.")])
+    owner = SelectField("Owner", coerce=int, validators=[Optional()])
+
+
+class MilestoneStatusForm(VersionedForm):
+    """Mark a milestone done, cancelled or open again."""
+
+    status = SelectField("Status", choices=list(MILESTONE_STATUSES.items()),
+                         validators=[DataRequired()])
+
+
+class ActionUpdateForm(VersionedForm):
+    """Update an action item in one step: a status and a note."""
+
+    status = SelectField("Status", choices=list(STATUSES.items()), validators=[DataRequired()])
+    note = TextAreaField("Note", validators=[Optional(), Length(max=LONG_TEXT)])
+
+
+class ActionForm(Form):
+    """A new action item of a workgroup."""
+
+    title = StringField("Action", validators=[DataRequired(), Length(max=200)])
+    owner = SelectField("Owner", coerce=int, validators=[DataRequired(
+        message="Choose who owns it.")])
+    due = DateField("Due", validators=[Optional()])

@@ -1,0 +1,376 @@
+"""The workgroups' health rules (DESIGN.md, "Health rules"): when a workgroup has stalled.
+
+Kamin, Weisman and Lamberti saw workgroups stop following through once the
+first enthusiasm waned. These rules notice it from live state: no activity
+for N days, overdue milestones, overdue action items, missed report-backs and
+members who stop coming. A workgroup with any flag is stalled.
+
+Readings of the table, applied the same way in every rule:
+
+- Only what happened up to D counts, and what happened on D has happened: an
+  update posted on D is activity on D, a milestone done on D is no longer
+  open on D, a meeting held on D is one of the meetings "before D" (as in
+  meetings.health).
+- The date of an instant (an update, a milestone marked done, a status
+  change, a meeting, the workgroup's creation and closing) is its date on the
+  committee's wall clock.
+- `since` is the first day of the unbroken run of days on which the flag
+  held, reaching D. For milestones and action items that run is worked out
+  from their history: a milestone stopped being open on the day it was
+  marked done; an action item's status on a day is the one its update log
+  had set by then (the log records every status change). Without history the
+  run starts where the table says: the earliest overdue milestone's due date
+  + 1 day, the second-earliest overdue action's due date + 1 day.
+- A workgroup exists from the day it was created; a workgroup created after D,
+  or closed on or before D, has no flags.
+
+Rules read the workgroup's own collections (updates, goals, milestones) and
+ask a `_Source` for the rest: its action items, the committee's held meetings
+and their report-back items. Within `preloaded(...)` (the health report, a
+committee's pages) one source serves every workgroup in a fixed number of
+queries; otherwise flags_for opens one for the single workgroup.
+"""
+
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from govtrack.actions.models import OPEN_STATUSES, ActionItem
+from govtrack.committees.models import Committee
+from govtrack.extensions import db
+from govtrack.health.services import Flag, preloader, rule
+from govtrack.meetings.health import attendance_falling_since, held_meetings
+from govtrack.meetings.models import AgendaItem, Meeting
+from govtrack.meetings.services import expected_members, meeting_day
+from govtrack.workgroups.models import Goal, Milestone, Workgroup
+
+#: missed report-backs in a row that flag a workgroup
+MISSES = 2
+#: overdue action items that flag a workgroup
+OVERDUE_ACTIONS = 2
+
+
+def day_of(workgroup: Workgroup, instant: datetime) -> date:
+    """The date of an instant on the workgroup's committee's wall clock."""
+    return instant.astimezone(ZoneInfo(workgroup.committee.timezone)).date()
+
+
+def open_on(workgroup: Workgroup, as_of: date) -> bool:
+    """Open on as_of: created on or before it, and not closed on or before it."""
+    if day_of(workgroup, workgroup.created_at) > as_of:
+        return False
+    return workgroup.closed_at is None or day_of(workgroup, workgroup.closed_at) > as_of
+
+
+def committee_loading() -> tuple:
+    """Loader options for select(Committee): its workgroups with what the rules read."""
+    workgroups = selectinload(Committee.workgroups)
+    return (workgroups.selectinload(Workgroup.updates),
+            workgroups.selectinload(Workgroup.members),
+            workgroups.selectinload(Workgroup.goals).selectinload(Goal.milestones))
+
+
+def open_workgroups(committee: Committee, as_of: date) -> list[Workgroup]:
+    """The committee's workgroups open on as_of, by key."""
+    return sorted((wg for wg in committee.workgroups if open_on(wg, as_of)),
+                  key=lambda wg: wg.key)
+
+
+# --- what the rules read beyond the workgroup's own collections -----------------------
+
+
+def _end_of(committee: Committee, as_of: date) -> datetime:
+    """The instant as_of ends on the committee's wall clock, in UTC."""
+    end = datetime.combine(as_of + timedelta(days=1), time(), ZoneInfo(committee.timezone))
+    return end.astimezone(UTC)
+
+
+class _Source:
+    """Action items, held meetings and report-back items of some workgroups, loaded once.
+
+    Each part is loaded on first use, for all the workgroups at once: one
+    workgroup's rules cost a handful of queries, a whole county's the same.
+    """
+
+    def __init__(self, workgroups: Iterable[Workgroup], as_of: date):
+        self.as_of = as_of
+        self.workgroups = {wg.key: wg for wg in workgroups}
+        self.committees = {wg.committee.id: wg.committee for wg in self.workgroups.values()}
+        self._actions: dict[str, list[ActionItem]] | None = None
+        self._held: dict[int, list[Meeting]] | None = None
+        self._reported: set[tuple[int, str]] | None = None
+
+    def covers(self, workgroups: Iterable[Workgroup], as_of: date) -> bool:
+        """Whether this source already serves these workgroups on as_of."""
+        return as_of == self.as_of and all(
+            self.workgroups.get(wg.key) is wg for wg in workgroups)
+
+    @property
+    def _single(self) -> Workgroup | None:
+        return next(iter(self.workgroups.values())) if len(self.workgroups) == 1 else None
+
+    def actions(self, workgroup: Workgroup) -> list[ActionItem]:
+        """The workgroup's action items, with their update logs."""
+        if self._actions is None:
+            query = select(ActionItem).options(selectinload(ActionItem.updates))
+            if self._single is not None:
+                query = query.where(ActionItem.workgroup_key == self._single.key)
+            else:
+                # by committee, not by a list of keys that grows with the county
+                query = query.join(Workgroup, Workgroup.key == ActionItem.workgroup_key).where(
+                    Workgroup.committee_id.in_(list(self.committees)))
+            self._actions = {}
+            for action in db.session.scalars(query):
+                self._actions.setdefault(action.workgroup_key, []).append(action)
+        return self._actions.get(workgroup.key, [])
+
+    def held(self, committee: Committee) -> list[Meeting]:
+        """The committee's held meetings up to as_of, oldest first, with attendance."""
+        if self._held is None:
+            if len(self.committees) == 1:
+                self._held = {committee.id: held_meetings(committee, self.as_of)}
+            else:
+                self._held = {cid: [] for cid in self.committees}
+                if self.committees:
+                    end = max(_end_of(c, self.as_of) for c in self.committees.values())
+                    meetings = db.session.scalars(
+                        select(Meeting)
+                        .where(Meeting.committee_id.in_(list(self.committees)),
+                               Meeting.status == "held", Meeting.starts_at < end)
+                        .order_by(Meeting.starts_at, Meeting.id)
+                        .options(selectinload(Meeting.attendance)))
+                    for meeting in meetings:
+                        if meeting_day(meeting) <= self.as_of:
+                            self._held[meeting.committee_id].append(meeting)
+        return self._held.get(committee.id, [])
+
+    def reported(self, meeting: Meeting, workgroup: Workgroup) -> bool:
+        """Whether the meeting's agenda had a report-back item linked to the workgroup."""
+        if self._reported is None:
+            query = select(AgendaItem.meeting_id, AgendaItem.workgroup_key).where(
+                AgendaItem.kind == "report_back")
+            if self._single is not None:
+                query = query.where(AgendaItem.workgroup_key == self._single.key)
+            else:
+                query = query.join(Meeting, Meeting.id == AgendaItem.meeting_id).where(
+                    Meeting.committee_id.in_(list(self.committees)),
+                    AgendaItem.workgroup_key.is_not(None))
+            self._reported = {(meeting_id, key) for meeting_id, key in db.session.execute(query)}
+        return (meeting.id, workgroup.key) in self._reported
+
+
+_source: ContextVar[_Source | None] = ContextVar("workgroup_health_source", default=None)
+
+
+@preloader("workgroup")
+@contextmanager
+def preloaded(workgroups: Iterable[Workgroup], as_of: date) -> Iterator[None]:
+    """Within this block the rules read what they need for all these workgroups at once."""
+    workgroups = list(workgroups)
+    current = _source.get()
+    if current is not None and current.covers(workgroups, as_of):
+        yield
+        return
+    token = _source.set(_Source(workgroups, as_of))
+    try:
+        yield
+    finally:
+        _source.reset(token)
+
+
+def _source_for(workgroup: Workgroup, as_of: date) -> _Source:
+    current = _source.get()
+    if current is not None and current.covers([workgroup], as_of):
+        return current
+    return _Source([workgroup], as_of)
+
+
+WorkgroupRule = Callable[[Workgroup, date, _Source], Flag | None]
+
+
+def _workgroup_rule(fn: WorkgroupRule):
+    """Register fn as a workgroup rule that only open workgroups are judged by."""
+
+    def judge(workgroup: Workgroup, as_of: date) -> list[Flag]:
+        if not open_on(workgroup, as_of):
+            return []
+        flag = fn(workgroup, as_of, _source_for(workgroup, as_of))
+        return [flag] if flag is not None else []
+
+    judge.__name__ = fn.__name__
+    judge.__doc__ = fn.__doc__
+    return rule("workgroup")(judge)
+
+
+def _run_start(holds: Callable[[date], bool], changes: Iterable[date],
+               as_of: date) -> date | None:
+    """The first day of the unbroken run of days, reaching as_of, on which holds(day).
+
+    holds may change only on the days in changes, so each stretch from one
+    of them to the next is judged by its first day. None when it does not
+    hold on as_of.
+    """
+    if not holds(as_of):
+        return None
+    since = as_of
+    for day in sorted({d for d in changes if d <= as_of}, reverse=True):
+        if not holds(day):
+            break
+        since = day
+    return since
+
+
+# --- no_update ----------------------------------------------------------------------
+
+
+def last_activity(workgroup: Workgroup, as_of: date, source: _Source | None = None) -> date:
+    """The date of the workgroup's last activity up to as_of.
+
+    Activity: its creation, an update of the workgroup, an update of one of
+    its action items, a milestone marked done.
+    """
+    source = source or _source_for(workgroup, as_of)
+    instants = [workgroup.created_at]
+    instants += [update.at for update in workgroup.updates]
+    instants += [m.done_at for goal in workgroup.goals for m in goal.milestones
+                 if m.done_at is not None]
+    instants += [update.at for action in source.actions(workgroup)
+                 for update in action.updates]
+    # A PDSA phase change under the workgroup's goals is activity too: add the
+    # dates of its cycles' phase changes here once PDSA cycles exist.
+    return max(d for d in (day_of(workgroup, i) for i in instants) if d <= as_of)
+
+
+@_workgroup_rule
+def no_update(workgroup: Workgroup, as_of: date, source: _Source) -> Flag | None:
+    """No activity for N days (the committee's stall_after_days)."""
+    since = last_activity(workgroup, as_of, source) + timedelta(
+        days=workgroup.committee.stall_after_days)
+    return Flag("no_update", since) if since <= as_of else None
+
+
+# --- milestone_overdue ----------------------------------------------------------------
+
+
+def _milestone_open_on(workgroup: Workgroup, milestone: Milestone, day: date) -> bool:
+    """Open on day: open now, or marked done after day. A cancelled one never counts."""
+    if milestone.status == "open":
+        return True
+    return (milestone.status == "done" and milestone.done_at is not None
+            and day_of(workgroup, milestone.done_at) > day)
+
+
+@_workgroup_rule
+def milestone_overdue(workgroup: Workgroup, as_of: date, source: _Source) -> Flag | None:
+    """An open milestone is due before D."""
+    milestones = [m for goal in workgroup.goals for m in goal.milestones]
+
+    def holds(day: date) -> bool:
+        return any(m.due < day and _milestone_open_on(workgroup, m, day) for m in milestones)
+
+    changes = [m.due + timedelta(days=1) for m in milestones]
+    changes += [day_of(workgroup, m.done_at) for m in milestones if m.done_at is not None]
+    since = _run_start(holds, changes, as_of)
+    return Flag("milestone_overdue", since) if since else None
+
+
+# --- actions_overdue ------------------------------------------------------------------
+
+
+def _status_changes(workgroup: Workgroup, action: ActionItem) -> list[tuple[date, str]]:
+    """(date, status) of each status change in the action's log, oldest first."""
+    return sorted(((day_of(workgroup, u.at), u.status) for u in action.updates
+                   if u.status is not None), key=lambda change: change[0])
+
+
+def action_status_on(workgroup: Workgroup, action: ActionItem, day: date) -> str | None:
+    """The action's status on day, from its log; None before it was created.
+
+    A new action item is open; each logged status change holds from its date;
+    after the last one, the status is the action's own (the log may lack
+    changes made before govtrack kept it).
+    """
+    if day_of(workgroup, action.created_at) > day:
+        return None
+    changes = _status_changes(workgroup, action)
+    if not changes:
+        return action.status
+    if changes[-1][0] <= day:
+        return action.status
+    status = "open"
+    for when, after in changes:
+        if when > day:
+            break
+        status = after
+    return status
+
+
+@_workgroup_rule
+def actions_overdue(workgroup: Workgroup, as_of: date, source: _Source) -> Flag | None:
+    """Two or more of its open, in-progress or blocked action items are due before D."""
+    actions = [a for a in source.actions(workgroup) if a.due is not None]
+
+    def holds(day: date) -> bool:
+        overdue = sum(1 for a in actions
+                      if a.due < day and action_status_on(workgroup, a, day) in OPEN_STATUSES)
+        return overdue >= OVERDUE_ACTIONS
+
+    changes = [a.due + timedelta(days=1) for a in actions]
+    changes += [day_of(workgroup, a.created_at) for a in actions]
+    changes += [when for a in actions for when, _ in _status_changes(workgroup, a)]
+    since = _run_start(holds, changes, as_of)
+    return Flag("actions_overdue", since) if since else None
+
+
+# --- missed_report_backs --------------------------------------------------------------
+
+
+@_workgroup_rule
+def missed_report_backs(workgroup: Workgroup, as_of: date, source: _Source) -> Flag | None:
+    """Reporting at every meeting, it had no report-back item at the last two held meetings.
+
+    Only meetings that started after the workgroup was created count.
+    """
+    if workgroup.report_back != "every_meeting":
+        return None
+    created = workgroup.created_at
+    held = [m for m in source.held(workgroup.committee) if m.starts_at > created]
+    missed: list[Meeting] = []
+    for meeting in reversed(held):
+        if source.reported(meeting, workgroup):
+            break
+        missed.append(meeting)
+    if len(missed) < MISSES:
+        return None
+    # missed runs newest first; the run's second meeting is the one that made it two
+    return Flag("missed_report_backs", meeting_day(missed[-MISSES]))
+
+
+# --- attendance_falling ---------------------------------------------------------------
+
+
+def workgroup_members_on(workgroup: Workgroup) -> Callable[[Meeting], set[int]]:
+    """People expected of a workgroup at a committee meeting.
+
+    Its members who sit on the committee on the meeting's date (observers
+    aside, as for the committee's own attendance rule).
+    """
+    members = {person.id for person in workgroup.members}
+
+    def expected(meeting: Meeting) -> set[int]:
+        return members & {m.person_id for m in expected_members(meeting)}
+
+    return expected
+
+
+@_workgroup_rule
+def attendance_falling(workgroup: Workgroup, as_of: date, source: _Source) -> Flag | None:
+    """Its members come less to the committee: under half, or 25 points down."""
+    since = attendance_falling_since(source.held(workgroup.committee),
+                                     workgroup_members_on(workgroup), as_of)
+    return Flag("attendance_falling", since) if since else None

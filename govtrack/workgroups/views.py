@@ -1,0 +1,353 @@
+"""Workgroup pages, the chair's dashboard, My work and the action CSV."""
+
+import csv
+import io
+from datetime import timedelta
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from govtrack.actions.models import OPEN_STATUSES, ActionItem
+from govtrack.actions.services import create_action, update_action
+from govtrack.agencies.models import Person
+from govtrack.chairs.models import chair_loading
+from govtrack.clock import today
+from govtrack.committees.models import Committee, roster_loading
+from govtrack.extensions import db
+from govtrack.forms import save
+from govtrack.permissions import (
+    can_edit_committee,
+    committee_roles,
+    is_admin,
+    require_edit_committee,
+    require_view_committee,
+)
+from govtrack.workgroups import services
+from govtrack.workgroups.forms import (
+    ActionForm,
+    ActionUpdateForm,
+    GoalForm,
+    MilestoneForm,
+    MilestoneStatusForm,
+    UpdateForm,
+    WorkgroupForm,
+)
+from govtrack.workgroups.models import Goal, Milestone, Workgroup
+
+bp = Blueprint("workgroups", __name__)
+
+
+def _committee(key: str) -> Committee:
+    return db.one_or_404(select(Committee).where(Committee.key == key).options(
+        *roster_loading(), *chair_loading(),
+        selectinload(Committee.workgroups).options(
+            selectinload(Workgroup.members), selectinload(Workgroup.lead),
+            selectinload(Workgroup.updates),
+            selectinload(Workgroup.goals).selectinload(Goal.milestones)
+            .selectinload(Milestone.owner))))
+
+
+def _workgroup(key: str) -> Workgroup:
+    workgroup = db.one_or_404(select(Workgroup).where(Workgroup.key == key).options(
+        selectinload(Workgroup.members), selectinload(Workgroup.lead),
+        selectinload(Workgroup.updates),
+        selectinload(Workgroup.goals).selectinload(Goal.milestones).selectinload(
+            Milestone.owner),
+        selectinload(Workgroup.committee).options(*roster_loading(), *chair_loading())))
+    require_view_committee(current_user, workgroup.committee)
+    return workgroup
+
+
+def can_work_on(account, workgroup: Workgroup) -> bool:
+    """Editors of the committee, and the workgroup's lead and members."""
+    return can_edit_committee(account, workgroup.committee) or (
+        bool(committee_roles(account, workgroup.committee))
+        and account.person_id in {p.id for p in workgroup.members})
+
+
+def _require_work_on(workgroup: Workgroup) -> None:
+    if not can_work_on(current_user, workgroup):
+        abort(403)
+
+
+def _member_choices(committee: Committee):
+    day = today()
+    return [(m.person_id, f"{m.person.name} — {m.agency.name}")
+            for m in sorted(committee.memberships, key=lambda m: m.person.name)
+            if m.holds_on(day)]
+
+
+def _back(workgroup: Workgroup):
+    return redirect(url_for("workgroups.workgroup_detail", key=workgroup.key))
+
+
+@bp.get("/committees/<key>/workgroups")
+@login_required
+def workgroup_list(key: str):
+    """The committee's workgroups with their health."""
+    committee = _committee(key)
+    require_view_committee(current_user, committee)
+    day = today()
+    rows = [(wg, services.stall_reasons(wg, day)) for wg in committee.workgroups]
+    return render_template("workgroups/list.html", committee=committee, rows=rows,
+                           can_edit=can_edit_committee(current_user, committee))
+
+
+@bp.get("/committees/<key>/dashboard")
+@login_required
+def dashboard(key: str):
+    """The chair's dashboard: stalled workgroups, overdue actions by agency, milestones."""
+    committee = _committee(key)
+    require_view_committee(current_user, committee)
+    day = today()
+    stalled = [(wg, reasons) for wg in committee.workgroups if wg.open_on(day)
+               for reasons in [services.stall_reasons(wg, day)] if reasons]
+    actions = list(db.session.scalars(select(ActionItem).where(
+        ActionItem.committee_id == committee.id,
+        ActionItem.status.in_(OPEN_STATUSES)).options(
+        selectinload(ActionItem.owner).selectinload(Person.agency))))
+    overdue: dict[str, list[ActionItem]] = {}
+    for action in sorted((a for a in actions if a.overdue_on(day)), key=lambda a: a.due):
+        overdue.setdefault(action.owner.agency.name, []).append(action)
+    upcoming = sorted(
+        (m for wg in committee.workgroups if wg.open_on(day) for g in wg.goals
+         for m in g.milestones if m.status == "open" and day <= m.due <= day + timedelta(days=60)),
+        key=lambda m: m.due)
+    from govtrack.health.services import flags_for
+
+    return render_template("workgroups/dashboard.html", committee=committee, stalled=stalled,
+                           overdue=dict(sorted(overdue.items())), upcoming=upcoming,
+                           flags=flags_for("committee", committee, day),
+                           remedies=services.REMEDIES,
+                           can_edit=can_edit_committee(current_user, committee))
+
+
+@bp.route("/committees/<key>/workgroups/new", methods=["GET", "POST"])
+@login_required
+def workgroup_new(key: str):
+    """Set up a workgroup."""
+    committee = _committee(key)
+    require_edit_committee(current_user, committee)
+    form = WorkgroupForm()
+    form.lead.choices = [(0, "No lead yet")] + _member_choices(committee)
+    form.members.choices = _member_choices(committee)
+    if form.validate_on_submit():
+        lead = db.session.get(Person, form.lead.data) if form.lead.data else None
+        members = [db.session.get(Person, pid) for pid in form.members.data or []]
+        workgroup = save(form, lambda: services.create_workgroup(
+            current_user, committee, name=form.name.data, charge=form.charge.data or "",
+            lead=lead, members=[m for m in members if m], report_back=form.report_back.data))
+        if workgroup:
+            flash(f"{workgroup.name} set up.", "success")
+            return _back(workgroup)
+    return render_template("workgroups/form.html", form=form, committee=committee,
+                           workgroup=None)
+
+
+@bp.get("/workgroups/<key>")
+@login_required
+def workgroup_detail(key: str):
+    """A workgroup: charge, members, goals and milestones, actions, updates, health."""
+    workgroup = _workgroup(key)
+    committee = workgroup.committee
+    day = today()
+    reasons = services.stall_reasons(workgroup, day)
+    can_work = can_work_on(current_user, workgroup)
+    action_form = ActionForm(formdata=None)
+    action_form.owner.choices = _member_choices(committee)
+    return render_template(
+        "workgroups/detail.html", workgroup=workgroup, committee=committee, reasons=reasons,
+        actions=services.workgroup_actions(workgroup), day=day, can_work=can_work,
+        can_edit=can_edit_committee(current_user, committee), remedies=services.REMEDIES,
+        update_form=UpdateForm(formdata=None), goal_form=GoalForm(formdata=None),
+        milestone_forms=_milestone_forms(workgroup), action_form=action_form,
+        status_form=MilestoneStatusForm(formdata=None))
+
+
+def _milestone_forms(workgroup: Workgroup, refused: MilestoneForm | None = None,
+                     goal: Goal | None = None) -> dict[int, MilestoneForm]:
+    """One milestone form per goal, prefixed so their fields' ids stay unique."""
+    choices = [(0, "No owner")] + _member_choices(workgroup.committee)
+    forms = {}
+    for each in workgroup.goals:
+        form = refused if goal is not None and each.id == goal.id else MilestoneForm(
+            formdata=None, prefix=f"g{each.id}")
+        form.owner.choices = choices
+        forms[each.id] = form
+    return forms
+
+
+@bp.route("/workgroups/<key>/edit", methods=["GET", "POST"])
+@login_required
+def workgroup_edit(key: str):
+    """Re-examine the charge, members, lead and schedule."""
+    workgroup = _workgroup(key)
+    committee = workgroup.committee
+    require_edit_committee(current_user, committee)
+    form = WorkgroupForm(obj=workgroup, lead=workgroup.lead_id or 0,
+                         members=[p.id for p in workgroup.members], version=workgroup.version)
+    form.lead.choices = [(0, "No lead yet")] + _member_choices(committee)
+    form.members.choices = _member_choices(committee) + [
+        (p.id, p.name) for p in workgroup.members
+        if p.id not in {c[0] for c in _member_choices(committee)}]
+    if form.validate_on_submit():
+        lead = db.session.get(Person, form.lead.data) if form.lead.data else None
+        members = [db.session.get(Person, pid) for pid in form.members.data or []]
+        if save(form, lambda: services.update_workgroup(
+                current_user, workgroup, form.expected_version(), name=form.name.data,
+                charge=form.charge.data or "", lead=lead, members=[m for m in members if m],
+                report_back=form.report_back.data), workgroup):
+            flash("Workgroup saved.", "success")
+            return _back(workgroup)
+    return render_template("workgroups/form.html", form=form, committee=committee,
+                           workgroup=workgroup)
+
+
+def _rerender(workgroup: Workgroup, **forms):
+    """The workgroup page again with one form's errors and input kept (status 400)."""
+    committee = workgroup.committee
+    context = {"update_form": UpdateForm(formdata=None), "goal_form": GoalForm(formdata=None),
+               "milestone_forms": _milestone_forms(workgroup),
+               "action_form": ActionForm(formdata=None),
+               "status_form": MilestoneStatusForm(formdata=None)} | forms
+    context["action_form"].owner.choices = _member_choices(committee)
+    return render_template(
+        "workgroups/detail.html", workgroup=workgroup, committee=committee,
+        reasons=services.stall_reasons(workgroup, today()), day=today(),
+        actions=services.workgroup_actions(workgroup), can_work=True,
+        can_edit=can_edit_committee(current_user, committee), remedies=services.REMEDIES,
+        **context), 400
+
+
+@bp.post("/workgroups/<key>/updates")
+@login_required
+def workgroup_update(key: str):
+    """Post a status update of the workgroup."""
+    workgroup = _workgroup(key)
+    _require_work_on(workgroup)
+    form = UpdateForm()
+    if form.validate_on_submit() and save(form, lambda: services.post_update(
+            current_user, workgroup, form.text.data)):
+        flash("Update posted.", "success")
+        return _back(workgroup)
+    return _rerender(workgroup, update_form=form)
+
+
+@bp.post("/workgroups/<key>/goals")
+@login_required
+def goal_new(key: str):
+    """Add a goal."""
+    workgroup = _workgroup(key)
+    _require_work_on(workgroup)
+    form = GoalForm()
+    if form.validate_on_submit() and save(form, lambda: services.add_goal(
+            current_user, workgroup, title=form.title.data,
+            description=form.description.data or "", end_date=form.end_date.data)):
+        flash("Goal added.", "success")
+        return _back(workgroup)
+    return _rerender(workgroup, goal_form=form)
+
+
+@bp.post("/goals/<key>/milestones")
+@login_required
+def milestone_new(key: str):
+    """Add a milestone to a goal."""
+    goal = db.one_or_404(select(Goal).where(Goal.key == key))
+    workgroup = _workgroup(goal.workgroup.key)
+    _require_work_on(workgroup)
+    form = MilestoneForm(prefix=f"g{goal.id}")
+    form.owner.choices = [(0, "No owner")] + _member_choices(workgroup.committee)
+    if form.validate_on_submit() and save(form, lambda: services.add_milestone(
+            current_user, goal, title=form.title.data, due=form.due.data,
+            owner=db.session.get(Person, form.owner.data) if form.owner.data else None)):
+        flash("Milestone added.", "success")
+        return _back(workgroup)
+    return _rerender(workgroup, milestone_forms=_milestone_forms(workgroup, form, goal))
+
+
+@bp.post("/milestones/<key>/status")
+@login_required
+def milestone_status(key: str):
+    """Mark a milestone done, cancelled or open."""
+    milestone = db.one_or_404(select(Milestone).where(Milestone.key == key))
+    workgroup = _workgroup(milestone.goal.workgroup.key)
+    if not (can_work_on(current_user, workgroup) or milestone.owner_id == current_user.person_id):
+        abort(403)
+    form = MilestoneStatusForm()
+    if form.validate_on_submit() and save(form, lambda: services.set_milestone_status(
+            current_user, milestone, form.expected_version(), form.status.data), milestone):
+        flash("Milestone updated.", "success")
+        return _back(workgroup)
+    return _rerender(workgroup, status_form=form)
+
+
+@bp.post("/workgroups/<key>/actions")
+@login_required
+def action_new(key: str):
+    """Add an action item to the workgroup."""
+    workgroup = _workgroup(key)
+    _require_work_on(workgroup)
+    form = ActionForm()
+    form.owner.choices = _member_choices(workgroup.committee)
+    if form.validate_on_submit() and save(form, lambda: create_action(
+            current_user, workgroup.committee, title=form.title.data,
+            owner=db.session.get(Person, form.owner.data), due=form.due.data,
+            origin_kind="workgroup", origin_ref=workgroup.key, workgroup_key=workgroup.key)):
+        flash("Action item added.", "success")
+        return _back(workgroup)
+    return _rerender(workgroup, action_form=form)
+
+
+@bp.get("/committees/<key>/actions.csv")
+@login_required
+def actions_csv(key: str):
+    """Every action item of the committee as CSV, for a spreadsheet."""
+    committee = db.one_or_404(select(Committee).where(Committee.key == key).options(
+        *roster_loading(), *chair_loading()))
+    require_view_committee(current_user, committee)
+    actions = db.session.scalars(select(ActionItem).where(
+        ActionItem.committee_id == committee.id).options(
+        selectinload(ActionItem.owner).selectinload(Person.agency)).order_by(ActionItem.due))
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["key", "title", "owner", "agency", "due", "status", "workgroup",
+                     "origin", "created"])
+    for a in actions:
+        writer.writerow([_cell(v) for v in (
+            a.key, a.title, a.owner.name, a.owner.agency.name,
+            a.due.isoformat() if a.due else "", a.status, a.workgroup_key or "",
+            f"{a.origin_kind}:{a.origin_ref or ''}", a.created_at.date().isoformat())])
+    return Response(out.getvalue(), mimetype="text/csv", headers={
+        "Content-Disposition": f'attachment; filename="actions-{committee.key}.csv"'})
+
+
+def _cell(value: str) -> str:
+    """Stop a spreadsheet from running a cell as a formula (CSV injection)."""
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
+
+
+@bp.post("/actions/<key>/update")
+@login_required
+def action_update(key: str):
+    """Update an action in one step from My work (or the workgroup page)."""
+    action = db.one_or_404(select(ActionItem).where(ActionItem.key == key).options(
+        selectinload(ActionItem.committee).options(*roster_loading())))
+    require_view_committee(current_user, action.committee)
+    if action.owner_id != current_user.person_id and not (
+            can_edit_committee(current_user, action.committee) or is_admin(current_user)):
+        abort(403)
+    form = ActionUpdateForm(prefix=f"a{action.id}")
+    if form.validate_on_submit() and save(form, lambda: update_action(
+            current_user, action, status=form.status.data, note=form.note.data or "",
+            expected_version=form.expected_version()), action):
+        flash(f"“{action.title}” updated.", "success")
+        return redirect(url_for("web.my_work"))
+    from govtrack.web.views import render_my_work
+
+    return render_my_work(errors={action.id: form}), 400
+
+
