@@ -22,7 +22,7 @@ run: $(STAMP)
 	@echo
 	@echo "  govtrack is running at http://127.0.0.1:5000/  (Ctrl-C stops it)"
 	@echo
-	$(FLASK) run --host 127.0.0.1 --port 5000
+	$(VENV)/bin/gunicorn --workers 2 --bind 127.0.0.1:5000 --access-logfile - wsgi:app
 
 ## Debian packages the tests use: PostgreSQL 15 (initdb, pg_ctl) and Chromium.
 system-packages:

@@ -99,14 +99,22 @@ def import_command(file, dry_run):
 @govtrack_cli.command("load-demo")
 def load_demo_command():
     """Load the demo county and its logins (a second run changes nothing)."""
+    from govtrack.committees.models import Committee
     from govtrack.demo import DEMO_LOGINS, DEMO_PASSWORD, load_demo
+    from govtrack.meetings.services import schedule
 
     report = load_demo()
     if not report.ok:
         db.session.rollback()
         _print_report(report, False)
         sys.exit(1)
+    # The coming months' meetings, as a chair would schedule them: a newcomer
+    # opens the next meeting and drafts its agenda straight away.
+    scheduled = sum(len(schedule(None, c)) for c in db.session.scalars(select(Committee))
+                    if c.cadence_rrule and (c.end_date is None or c.end_date >= today()))
     db.session.commit()
+    if scheduled:
+        click.echo(f"{scheduled} coming meetings scheduled from the committees' cadences.")
     created = sum(report.created.values())
     click.echo("Demo county loaded." if created else "Demo county already loaded.")
     click.echo(f"Demo logins (password for each: {DEMO_PASSWORD}):")

@@ -46,6 +46,23 @@ def _committee_form(committee: Committee | None) -> CommitteeForm:
     return form
 
 
+#: committee health flags in words, for the top of the committee page
+ATTENTION = {
+    "chair_vacant": "The chair is vacant",
+    "chair_term_ending": "The chair's term ends soon and no successor is named",
+    "no_meeting": "No meeting was held for two cadence periods",
+    "attendance_falling": "Attendance is falling",
+}
+
+
+def attention(committee: Committee) -> list[str]:
+    """What needs the committee's attention today, from the one health service."""
+    from govtrack.health.services import flags_for
+
+    return [f"{ATTENTION.get(f.code, f.code)} (since {f.since:%-d %B %Y})."
+            for f in flags_for("committee", committee, today())]
+
+
 @bp.get("/")
 @login_required
 def committee_list():
@@ -87,7 +104,8 @@ def committee_detail(key: str):
         cadence=describe(committee.cadence_rrule, committee.duration_minutes),
         can_edit=can_edit_committee(current_user, committee),
         succession=succession(committee),
-        can_hand_over=can_hand_over_chair(current_user, committee))
+        can_hand_over=can_hand_over_chair(current_user, committee),
+        attention=attention(committee))
 
 
 @bp.route("/<key>/edit", methods=["GET", "POST"])
