@@ -51,10 +51,13 @@ class Server:
     error_log: Path
     process: subprocess.Popen | None = None
 
+    workers: int = 2
+
     def start(self, env: dict) -> None:
         """Start gunicorn as an operator would, from the project root."""
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "-w", "2", "-b", f"127.0.0.1:{self.port}",
+            [sys.executable, "-m", "gunicorn", "-w", str(self.workers),
+             "-b", f"127.0.0.1:{self.port}",
              "--chdir", str(ROOT), "--graceful-timeout", "5",
              "--access-logfile", str(self.access_log), "--access-logformat", ACCESS_LOG_FORMAT,
              "--error-logfile", str(self.error_log), *_NO_CONTROL_SOCKET, "wsgi:app"],
