@@ -22,13 +22,21 @@ Readings of the table, applied the same way in every rule:
   run starts where the table says: the earliest overdue milestone's due date
   + 1 day, the second-earliest overdue action's due date + 1 day.
 - A workgroup exists from the day it was created; a workgroup created after D,
-  or closed on or before D, has no flags.
+  or closed on or before D, has no flags. The meetings that count for
+  missed_report_backs and attendance_falling are those that started after the
+  instant it was created (the meeting that set it up does not count).
+- A report-back item counts whether the meeting's agenda was published or not:
+  the meeting was held and the item was on it.
+- A workgroup's members have no dates: its current members are the people
+  expected, when they sit on the committee (observers aside) on the meeting's
+  date.
 
 Rules read the workgroup's own collections (updates, goals, milestones) and
 ask a `_Source` for the rest: its action items, the committee's held meetings
-and their report-back items. Within `preloaded(...)` (the health report, a
-committee's pages) one source serves every workgroup in a fixed number of
-queries; otherwise flags_for opens one for the single workgroup.
+and their report-back items. Within health.services.preloaded("workgroup",
+workgroups, D) (the health report uses it; so can a page that lists many
+workgroups) one source serves them all in a fixed number of queries;
+otherwise each flags_for call opens one for its single workgroup.
 """
 
 from collections.abc import Callable, Iterable, Iterator
@@ -243,7 +251,9 @@ def last_activity(workgroup: Workgroup, as_of: date, source: _Source | None = No
                  for update in action.updates]
     # A PDSA phase change under the workgroup's goals is activity too: add the
     # dates of its cycles' phase changes here once PDSA cycles exist.
-    return max(d for d in (day_of(workgroup, i) for i in instants) if d <= as_of)
+    created = day_of(workgroup, workgroup.created_at)
+    return max((d for d in (day_of(workgroup, i) for i in instants) if d <= as_of),
+               default=created)
 
 
 @_workgroup_rule
@@ -370,7 +380,11 @@ def workgroup_members_on(workgroup: Workgroup) -> Callable[[Meeting], set[int]]:
 
 @_workgroup_rule
 def attendance_falling(workgroup: Workgroup, as_of: date, source: _Source) -> Flag | None:
-    """Its members come less to the committee: under half, or 25 points down."""
-    since = attendance_falling_since(source.held(workgroup.committee),
-                                     workgroup_members_on(workgroup), as_of)
+    """Its members come less to the committee: under half, or 25 points down.
+
+    Judged over the committee's held meetings that started after the workgroup
+    was created, as missed_report_backs is: before that nobody was its member.
+    """
+    held = [m for m in source.held(workgroup.committee) if m.starts_at > workgroup.created_at]
+    since = attendance_falling_since(held, workgroup_members_on(workgroup), as_of)
     return Flag("attendance_falling", since) if since else None

@@ -17,6 +17,7 @@ from govtrack.clock import today
 from govtrack.committees.models import Committee, roster_loading
 from govtrack.extensions import db
 from govtrack.forms import save
+from govtrack.health.services import preloaded
 from govtrack.permissions import (
     can_edit_committee,
     committee_roles,
@@ -90,7 +91,8 @@ def workgroup_list(key: str):
     committee = _committee(key)
     require_view_committee(current_user, committee)
     day = today()
-    rows = [(wg, services.stall_reasons(wg, day)) for wg in committee.workgroups]
+    with preloaded("workgroup", committee.workgroups, day):
+        rows = [(wg, services.stall_reasons(wg, day)) for wg in committee.workgroups]
     return render_template("workgroups/list.html", committee=committee, rows=rows,
                            can_edit=can_edit_committee(current_user, committee))
 
@@ -102,8 +104,9 @@ def dashboard(key: str):
     committee = _committee(key)
     require_view_committee(current_user, committee)
     day = today()
-    stalled = [(wg, reasons) for wg in committee.workgroups if wg.open_on(day)
-               for reasons in [services.stall_reasons(wg, day)] if reasons]
+    with preloaded("workgroup", committee.workgroups, day):
+        stalled = [(wg, reasons) for wg in committee.workgroups if wg.open_on(day)
+                   for reasons in [services.stall_reasons(wg, day)] if reasons]
     actions = list(db.session.scalars(select(ActionItem).where(
         ActionItem.committee_id == committee.id,
         ActionItem.status.in_(OPEN_STATUSES)).options(

@@ -75,6 +75,10 @@ def county() -> dict:
          "created_at": "2025-03-12T12:00:00Z",
          "updates": [{"at": "2025-06-01T12:00:00Z", "by": "p-ortiz", "status": "done"}]},
     ]
+    # an action's workgroup must be one of the committee's (workgroups.county)
+    cit["workgroups"] = [{"key": "wg-inreach", "name": "Jail in-reach", "members": [],
+                          "report_back": "every_meeting", "created_at": "2025-01-14T16:00:00Z",
+                          "updates": [], "goals": []}]
     data["people"].append({"key": "p-ortiz-deputy", "name": "Lou Park", "email": None,
                            "agency": "sheriff", "title": "Undersheriff", "active": True,
                            "inactive_since": None})
@@ -339,6 +343,7 @@ def test_a_meeting_cannot_move_to_another_committee(db):
     imported(db)
     data = county()
     data["committees"][0] |= {"key": "mhcj", "name": "MH/CJ Committee"}
+    del data["committees"][0]["workgroups"]
     data["committees"][0]["meetings"] = data["committees"][0]["meetings"][:1]
     data["committees"][0]["actions"] = data["committees"][0]["actions"][1:2]
     assert problems_of(db, data) == [

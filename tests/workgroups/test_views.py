@@ -124,10 +124,14 @@ def test_my_work_and_workgroup_pages_run_a_fixed_number_of_queries(web_app, clie
     cast = make.cast()
     login(cast["member"])
     urls = ["/my-work", f"/workgroups/{cast['workgroup'].key}",
-            f"/committees/{cast['committee'].key}/dashboard"]
+            f"/committees/{cast['committee'].key}/dashboard",
+            f"/committees/{cast['committee'].key}/workgroups"]
     few = [_count_queries(web_app, lambda u=u: client.get(u)) for u in urls]
     for n in range(10):
         _overdue(make, db, cast, title=f"Overdue {n:02d}")
         make.membership(cast["committee"], make.person(), start=date(2025, 1, 1))
+    for _ in range(4):
+        make.workgroup(cast["committee"], lead=cast["chair"].person,
+                       members=[cast["member"].person])
     many = [_count_queries(web_app, lambda u=u: client.get(u)) for u in urls]
     assert few == many

@@ -1,0 +1,335 @@
+"""Workgroups in the county file: round trip, idempotence, problems with their JSON paths."""
+
+from datetime import UTC, date, datetime
+
+from jsonschema import Draft202012Validator, FormatChecker
+from sqlalchemy import func, select
+
+from govtrack.actions.models import ActionItem
+from govtrack.audit.models import AuditEntry
+from govtrack.county.services import export_county, import_county, load_schema
+from govtrack.workgroups.models import Goal, Milestone, Workgroup, WorkgroupUpdate
+from tests.county.test_services import canonical
+from tests.county.test_services import county as small_county
+
+
+def county() -> dict:
+    """The small county of the county tests, its committee with two workgroups and actions.
+
+    Written as the export writes it: workgroups oldest first, members by key,
+    updates by time, goals in the order they were set, milestones by due
+    date; optional fields only when set.
+    """
+    data = small_county()
+    cit = data["committees"][0]
+    cit["meetings"] = [
+        {"key": "cit-2025-02", "starts_at": "2025-02-11T15:00:00-05:00",
+         "duration_minutes": 90, "status": "held",
+         "agenda": {"status": "published", "items": [
+             {"title": "Jail in-reach report", "kind": "report_back", "minutes": 15,
+              "presenter": "p-ortiz", "workgroup": "wg-inreach"}]},
+         "attendance": [{"person": "p-ortiz", "status": "present"},
+                        {"person": "p-ruiz", "status": "present"}]},
+    ]
+    cit["workgroups"] = [
+        {"key": "wg-inreach", "name": "Jail in-reach",
+         "charge": "Start treatment before release.", "lead": "p-ortiz",
+         "members": ["p-ortiz", "p-ruiz"], "report_back": "every_meeting",
+         "created_at": "2025-01-14T16:00:00Z",
+         "updates": [
+             {"at": "2025-02-01T12:00:00Z", "by": "p-ortiz", "text": "Clinician hired."},
+             {"at": "2025-02-20T09:30:15.250000Z", "by": "p-ruiz"},
+         ],
+         "goals": [
+             {"key": "g-beds", "title": "Cut the wait for inpatient beds",
+              "description": "From 41 days to under 14.",
+              "milestones": [
+                  {"key": "m-protocol", "title": "Protocol drafted", "due": "2025-04-01",
+                   "owner": "p-ortiz", "status": "done", "done_at": "2025-03-28T18:00:00Z"},
+                  {"key": "m-signed", "title": "Protocol signed", "due": "2025-06-30",
+                   "owner": "p-ruiz", "status": "open"},
+                  {"key": "m-pilot", "title": "Pilot", "due": "2025-09-30", "status": "cancelled"},
+              ]},
+             {"key": "g-release", "title": "Appointments on release", "milestones": []},
+         ]},
+        {"key": "wg-data", "name": "Data", "members": [], "report_back": "quarterly",
+         "created_at": "2025-03-11T20:30:00Z", "closed_at": "2025-12-09T21:00:00Z",
+         "updates": [], "goals": []},
+    ]
+    cit["actions"] = [
+        {"key": "a-1", "title": "Share bed-wait data", "owner": "p-ruiz", "due": "2025-03-01",
+         "status": "in_progress", "workgroup": "wg-inreach",
+         "created_at": "2025-02-11T16:30:00Z",
+         "origin": {"kind": "meeting", "ref": "cit-2025-02"},
+         "updates": [{"at": "2025-02-20T14:00:00Z", "by": "p-ruiz", "status": "in_progress",
+                      "note": "Asked the hospital."}]},
+        {"key": "a-2", "title": "Pull the call codes", "owner": "p-ortiz", "status": "open",
+         "workgroup": "wg-data", "created_at": "2025-03-12T12:00:00Z",
+         "origin": {"kind": "workgroup", "ref": "wg-data"}, "updates": []},
+    ]
+    return data
+
+
+def rows(db) -> dict[str, int]:
+    """Rows of every kind this section stores, and of the audit trail."""
+    return {model.__name__: db.session.scalar(select(func.count()).select_from(model))
+            for model in (Workgroup, WorkgroupUpdate, Goal, Milestone, ActionItem, AuditEntry)}
+
+
+def imported(db, data=None, **kwargs):
+    """Import data (default the county above) and commit; return the report."""
+    report = import_county(county() if data is None else data, **kwargs)
+    assert report.ok, report.problems
+    db.session.commit()
+    return report
+
+
+def problems_of(db, data) -> list[tuple[str, str]]:
+    """Import data, expecting problems; return them, having checked nothing was written."""
+    before = rows(db)
+    report = import_county(data)
+    assert not report.ok
+    db.session.commit()  # a refused import must leave nothing to commit
+    assert rows(db) == before
+    return report.problems
+
+
+def workgroup(db, key) -> Workgroup:
+    """The stored workgroup with key."""
+    return db.session.scalar(select(Workgroup).where(Workgroup.key == key))
+
+
+# --- round trip ---------------------------------------------------------------------
+
+
+def test_export_of_an_import_gives_workgroups_and_their_actions_back(db):
+    imported(db)
+    assert canonical(export_county()) == canonical(county())
+
+
+def test_the_export_validates_against_the_schema(db):
+    imported(db)
+    validator = Draft202012Validator(load_schema(), format_checker=FormatChecker())
+    assert list(validator.iter_errors(export_county())) == []
+
+
+def test_import_stores_the_history_as_it_is(db):
+    report = imported(db)
+    assert report.created["workgroups"] == 2
+    inreach = workgroup(db, "wg-inreach")
+    assert inreach.committee.key == "cit" and inreach.lead.key == "p-ortiz"
+    assert inreach.created_at == datetime(2025, 1, 14, 16, 0, tzinfo=UTC)
+    assert sorted(p.key for p in inreach.members) == ["p-ortiz", "p-ruiz"]
+    assert [(u.at, u.by.key, u.text) for u in inreach.updates] == [
+        (datetime(2025, 2, 1, 12, 0, tzinfo=UTC), "p-ortiz", "Clinician hired."),
+        (datetime(2025, 2, 20, 9, 30, 15, 250000, tzinfo=UTC), "p-ruiz", "")]
+    beds = inreach.goals[0]
+    assert [(m.key, m.due, m.owner.key if m.owner else None, m.status, m.done_at)
+            for m in beds.milestones] == [
+        ("m-protocol", date(2025, 4, 1), "p-ortiz", "done",
+         datetime(2025, 3, 28, 18, 0, tzinfo=UTC)),
+        ("m-signed", date(2025, 6, 30), "p-ruiz", "open", None),
+        ("m-pilot", date(2025, 9, 30), None, "cancelled", None)]
+    assert workgroup(db, "wg-data").closed_at == datetime(2025, 12, 9, 21, 0, tzinfo=UTC)
+    actions = {a.key: a.workgroup_key for a in db.session.scalars(select(ActionItem))}
+    assert actions == {"a-1": "wg-inreach", "a-2": "wg-data"}
+
+
+def test_a_second_import_of_the_same_file_changes_nothing(db):
+    first = imported(db)
+    before = rows(db)
+    versions = {wg.key: wg.version for wg in db.session.scalars(select(Workgroup))}
+    second = imported(db)
+    assert second.unchanged["workgroups"] == 2
+    assert second.unchanged == first.created
+    assert not any(second.created.values()) and not any(second.updated.values())
+    assert rows(db) == before  # no new rows, no audit entries
+    assert {wg.key: wg.version for wg in db.session.scalars(select(Workgroup))} == versions
+
+
+def test_a_dry_run_stores_nothing(db):
+    report = import_county(county(), dry_run=True)
+    assert report.ok, report.problems
+    assert report.created["workgroups"] == 2
+    db.session.commit()
+    assert set(rows(db).values()) == {0}
+
+
+def test_changes_are_stored_audited_and_exported(db):
+    imported(db)
+    data = county()
+    inreach = data["committees"][0]["workgroups"][0]
+    inreach["lead"] = "p-ruiz"
+    inreach["members"] = ["p-ruiz"]
+    inreach["updates"][0]["text"] = "Clinician hired and trained."
+    inreach["updates"].append({"at": "2025-03-01T10:00:00Z", "by": "p-ruiz", "text": "More."})
+    beds = inreach["goals"][0]
+    beds["milestones"][1] |= {"status": "done", "done_at": "2025-06-20T12:00:00Z"}
+    del beds["milestones"][2]
+    del inreach["goals"][1]
+    inreach["goals"].append({"key": "g-peers", "title": "A peer at every release",
+                             "milestones": [{"key": "m-peer", "title": "Peer hired",
+                                             "due": "2025-10-01", "status": "open"}]})
+    update_ids = [u.id for u in workgroup(db, "wg-inreach").updates]
+    report = imported(db, data)
+    assert (report.updated["workgroups"], report.unchanged["workgroups"]) == (1, 1)
+    assert canonical(export_county()) == canonical(data)
+    db.session.expire_all()
+    stored = workgroup(db, "wg-inreach")
+    # updates are matched by (at, by): the first keeps its row
+    assert [u.id for u in stored.updates][:2] == update_ids
+    assert db.session.scalar(select(func.count(Goal.id))) == 2
+    assert db.session.scalar(select(func.count(Milestone.id))) == 3
+    entry = db.session.scalar(select(AuditEntry).where(
+        AuditEntry.action == "update", AuditEntry.object_type == "Workgroup"))
+    assert set(entry.changes) == {"lead", "members", "updates", "goals"}
+    assert entry.changes["lead"] == ["p-ortiz", "p-ruiz"]
+    assert entry.changes["members"] == [["p-ortiz", "p-ruiz"], ["p-ruiz"]]
+
+
+def test_a_file_may_leave_stored_workgroups_out(db):
+    imported(db)
+    data = county()
+    cit = data["committees"][0]
+    cit["workgroups"] = cit["workgroups"][:1]
+    imported(db, data)  # a-2 still names wg-data, which is stored
+    assert workgroup(db, "wg-data") is not None
+
+
+def test_pdsa_cycles_are_reported_as_ignored(db):
+    data = county()
+    data["committees"][0]["workgroups"][0]["goals"][0]["pdsa_cycles"] = [
+        {"key": "pdsa-1", "title": "Bed-wait huddle", "phase": "plan",
+         "phase_history": [{"phase": "plan", "since": "2025-02-01"}]}]
+    data["committees"][0]["workgroups"][0]["goals"][1]["pdsa_cycles"] = []
+    report = imported(db, data)
+    assert report.ignored == ["$.committees[0].workgroups[0].goals[0].pdsa_cycles"]
+    assert report.created["workgroups"] == 2
+
+
+# --- problems -----------------------------------------------------------------------
+
+
+def test_unknown_people_are_reported_at_their_paths(db):
+    data = county()
+    inreach = data["committees"][0]["workgroups"][0]
+    inreach["lead"] = "p-nobody"
+    inreach["members"][1] = "p-ghost"
+    inreach["updates"][0]["by"] = "p-stranger"
+    inreach["goals"][0]["milestones"][1]["owner"] = "p-absent"
+    where = "$.committees[0].workgroups[0]"
+    assert problems_of(db, data) == [
+        (f"{where}.lead", "no person has key “p-nobody”"),
+        (f"{where}.members[1]", "no person has key “p-ghost”"),
+        (f"{where}.updates[0].by", "no person has key “p-stranger”"),
+        (f"{where}.goals[0].milestones[1].owner", "no person has key “p-absent”"),
+    ]
+
+
+def test_an_actions_workgroup_must_be_one_of_the_committees(db):
+    data = county()
+    data["committees"][0]["actions"][0]["workgroup"] = "wg-nowhere"
+    other = small_county()["committees"][0] | {"key": "mhcj", "name": "MH/CJ Committee"}
+    other["actions"] = [{"key": "a-9", "title": "Borrowed", "owner": "p-ruiz",
+                         "status": "open", "workgroup": "wg-inreach",
+                         "created_at": "2025-04-01T12:00:00Z", "updates": []}]
+    data["committees"].append(other)
+    assert problems_of(db, data) == [
+        ("$.committees[0].actions[0].workgroup",
+         "no workgroup of this committee has key “wg-nowhere”"),
+        ("$.committees[1].actions[0].workgroup",
+         "no workgroup of this committee has key “wg-inreach”"),
+    ]
+
+
+def test_keys_are_unique_across_the_whole_file(db):
+    data = county()
+    cit = data["committees"][0]
+    cit["workgroups"][1]["key"] = "wg-inreach"
+    cit["workgroups"][1]["goals"] = [
+        {"key": "g-beds", "title": "Again", "milestones": [
+            {"key": "m-signed", "title": "Again", "due": "2025-05-01", "status": "open"}]}]
+    other = small_county()["committees"][0] | {"key": "mhcj", "name": "MH/CJ Committee"}
+    other["workgroups"] = [{"key": "wg-inreach", "name": "Copy",
+                            "created_at": "2025-01-01T00:00:00Z"}]
+    data["committees"].append(other)
+    problems = [p for p in problems_of(db, data) if p[0].endswith(".key")]
+    assert problems == [
+        ("$.committees[0].workgroups[1].key",
+         "duplicate key “wg-inreach”, also at $.committees[0].workgroups[0]"),
+        ("$.committees[0].workgroups[1].goals[0].key",
+         "duplicate key “g-beds”, also at $.committees[0].workgroups[0].goals[0]"),
+        ("$.committees[0].workgroups[1].goals[0].milestones[0].key",
+         "duplicate key “m-signed”, also at "
+         "$.committees[0].workgroups[0].goals[0].milestones[1]"),
+        ("$.committees[1].workgroups[0].key",
+         "duplicate key “wg-inreach”, also at $.committees[0].workgroups[0]"),
+    ]
+
+
+def test_a_workgroup_goal_or_milestone_cannot_move(db):
+    imported(db)
+    data = county()
+    cit = data["committees"][0]
+    # the goal g-release moves to wg-data, the milestone m-pilot to g-release
+    release = cit["workgroups"][0]["goals"].pop()
+    release["milestones"] = [cit["workgroups"][0]["goals"][0]["milestones"].pop()]
+    cit["workgroups"][1]["goals"] = [release]
+    other = small_county()["committees"][0] | {"key": "mhcj", "name": "MH/CJ Committee"}
+    other["workgroups"] = [dict(cit["workgroups"][1], goals=[])]
+    data["committees"].append(other)
+    assert problems_of(db, data) == [
+        ("$.committees[0].workgroups[1].goals[0].key",
+         "the goal “g-release” belongs to workgroup “wg-inreach”; a goal cannot move to "
+         "another workgroup"),
+        ("$.committees[0].workgroups[1].goals[0].milestones[0].key",
+         "the milestone “m-pilot” belongs to goal “g-beds”; a milestone cannot move to "
+         "another goal"),
+        ("$.committees[1].workgroups[0].key",
+         "duplicate key “wg-data”, also at $.committees[0].workgroups[1]"),
+        ("$.committees[1].workgroups[0].key",
+         "the workgroup “wg-data” belongs to committee “cit”; a workgroup cannot move to "
+         "another committee"),
+    ]
+
+
+def test_dates_and_statuses_that_contradict_each_other_are_refused(db):
+    data = county()
+    inreach = data["committees"][0]["workgroups"][0]
+    inreach["closed_at"] = "2025-01-14T15:59:59Z"
+    inreach["goals"][0]["milestones"][1]["done_at"] = "2025-06-01T12:00:00Z"
+    inreach["members"].append("p-ortiz")
+    inreach["updates"].append({"at": "2025-02-01T07:00:00-05:00", "by": "p-ortiz"})
+    where = "$.committees[0].workgroups[0]"
+    assert problems_of(db, data) == [
+        (f"{where}.members[2]", "“p-ortiz” is listed twice, also at "
+                                f"{where}.members[0]"),
+        (f"{where}.closed_at", "the workgroup is closed before it was created"),
+        (f"{where}.updates[2]", "the same person's update at the same time as "
+                                f"{where}.updates[0]"),
+        (f"{where}.goals[0].milestones[1].done_at",
+         "only a milestone that is done has a done_at; the status is “open”"),
+    ]
+
+
+def test_bad_dates_are_refused_by_the_schema(db):
+    data = county()
+    inreach = data["committees"][0]["workgroups"][0]
+    inreach["created_at"] = "2025-01-14 16:00"
+    inreach["goals"][0]["milestones"][0]["due"] = "1 April 2025"
+    assert sorted({path for path, _ in problems_of(db, data)}) == [
+        "$.committees[0].workgroups[0].created_at",
+        "$.committees[0].workgroups[0].goals[0].milestones[0].due"]
+
+
+def test_one_problem_anywhere_stores_nothing_at_all(db):
+    imported(db)
+    data = county()
+    cit = data["committees"][0]
+    cit["workgroups"][0]["name"] = "Renamed"
+    cit["workgroups"].append({"key": "wg-new", "name": "New",
+                              "created_at": "2025-05-01T12:00:00Z"})
+    cit["actions"][1]["owner"] = "p-nobody"
+    problems_of(db, data)
+    assert workgroup(db, "wg-inreach").name == "Jail in-reach"
+    assert workgroup(db, "wg-new") is None
