@@ -68,12 +68,14 @@ def create_app(test_config: dict | None = None) -> Flask:
     from govtrack.committees.views import bp as committees_bp
     from govtrack.meetings.feeds import bp as feeds_bp
     from govtrack.meetings.views import bp as meetings_bp
+    from govtrack.mous.views import bp as mous_bp
+    from govtrack.pdsa.views import bp as pdsa_bp
     from govtrack.web import init_app as init_web
     from govtrack.web.views import bp as web_bp
     from govtrack.workgroups.views import bp as workgroups_bp
 
     for blueprint in (web_bp, accounts_bp, agencies_bp, committees_bp, chairs_bp, meetings_bp,
-                      feeds_bp, workgroups_bp):
+                      feeds_bp, workgroups_bp, mous_bp, pdsa_bp):
         app.register_blueprint(blueprint)
     init_web(app)
 

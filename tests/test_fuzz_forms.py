@@ -110,10 +110,43 @@ FORMS["/milestones/<key>/status"] = {"version": _field("1"),
                                      "status": _field("done", "open", "cancelled")}
 FORMS["/actions/<key>/update"] = {"version": _field("1"), "status": _field("done", "blocked"),
                                   "note": TEXT}
+FORMS["/committees/<key>/measures/new"] = {
+    "name": _field("Bed waits"), "definition": TEXT, "unit": _field("days"),
+    "kind": _field("outcome", "balancing"), "direction": _field("up", "down"),
+    "frequency": _field("monthly"), "workgroup": _field("0", "1"),
+    "source_agency": _field("0", "1"), "rules": _field("anhoej", "ihi"),
+    "baseline_points": _field("", "12", "1", "101"), "show_limits": _field("yes", "no")}
+FORMS["/measures/<key>/edit"] = {"version": _field("1"),
+                                 **FORMS["/committees/<key>/measures/new"]}
+FORMS["/measures/<key>/points"] = {"day": _field(*DATES), "value": _field("4", "1,250", "x"),
+                                   "note": TEXT}
+FORMS["/measures/<key>/import"] = {"file": TEXT}
+FORMS["/measures/<key>/baseline"] = {"reset_on": _field("", "2025-01-01")}
+FORMS["/goals/<key>/pdsa/new"] = {
+    "title": _field("Screen"), "objective": TEXT, "questions": TEXT, "predictions": TEXT,
+    "who_what_where_when": TEXT, "measure_keys": TEXT, "study_due": _field(*DATES)}
+FORMS["/pdsa/<key>/record"] = {
+    "version": _field("1", "5"), "phase": _field("act", "study", "plan"), "decision":
+    _field("adopt", "adapt", ""), "reason": TEXT, "results": TEXT, "lessons": TEXT}
+FORMS["/pdsa/<key>/phase"] = {"version": _field("5", "1"),
+                              "phase": _field("closed", "do", "act"), "on": _field(*DATES)}
 FORMS["/committees/<key>/edit"] = {"version": _field("1", "2"),
                                    **FORMS["/committees/new"]}
 FORMS["/calendar/new"] = {"committee": _field("", "committee-1", "committee-2")}
 FORMS["/calendar/<int:feed_id>/revoke"] = {"confirm": TEXT}
+FORMS["/mous/new"] = {
+    "title": _field("MOU"), "committee": _field("1", "2"), "parties": _field("1", "2", "x"),
+    "purpose": TEXT, "background": TEXT, "text": TEXT, "effective": _field(*DATES),
+    "expires": _field(*DATES), "review": _field(*DATES)}
+FORMS["/mous/<key>/edit"] = {"version": _field("1", "2"), "obligation_1": TEXT,
+                             "obligation_2": TEXT, **FORMS["/mous/new"]}
+FORMS["/mous/<key>/status"] = {"to": _field("in_review", "out_for_signature", "executed")}
+FORMS["/mous/<key>/sign"] = {"party": _field("1", "2"), "password": _field(PASSWORD),
+                             "consent": _field("y"), "name": TEXT, "title": TEXT}
+FORMS["/mous/<key>/decline"] = {"party": _field("1", "2"), "reason": TEXT}
+FORMS["/mous/<key>/certificate"] = {"sha256": _field("0" * 64)}
+FORMS["/mous/<key>/obligations/track"] = {"title": _field("Do"), "owner": _field("1", "2"),
+                                          "due": _field(*DATES)}
 
 
 #: POST routes that take no input but the CSRF token: a button, not a form
@@ -122,6 +155,8 @@ NO_FIELDS = {
     "/meetings/<key>/agenda/draft", "/meetings/<key>/agenda/publish",
     "/meetings/<key>/agenda/items/<int:item_id>/delete",
     "/meetings/<key>/agenda/items/<int:item_id>/carry", "/meetings/<key>/minutes/approve",
+    "/pdsa/<key>/adapt",
+    "/mous/<key>/amend",
 }
 
 

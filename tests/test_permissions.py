@@ -21,6 +21,22 @@ MATRIX = {
     ("POST", "/logout"): "302 302 302 302 302 302 302",
     ("GET", "/my-work"): "302 200 200 200 200 200 200",
     ("GET", "/mous/"): "302 200 200 200 200 200 200",
+    # MOUs: the cast's MOU is out for signature between the member's and the head's agencies
+    ("GET", "/mous/mine"): "302 200 200 200 200 200 200",
+    ("GET", "/mous/new"): "302 403 403 200 200 403 200",
+    ("POST", "/mous/new"): "302 403 403 200 200 403 200",
+    ("GET", "/mous/<key>"): "302 404 200 200 200 200 200",
+    ("GET", "/mous/<key>/edit"): "302 404 403 200 200 403 200",
+    ("POST", "/mous/<key>/edit"): "302 404 403 302 302 403 302",
+    ("POST", "/mous/<key>/status"): "302 404 403 302 302 403 302",
+    ("POST", "/mous/<key>/amend"): "302 404 403 302 302 403 302",
+    ("GET", "/mous/<key>/sign"): "302 404 403 403 403 200 403",
+    ("POST", "/mous/<key>/sign"): "302 404 403 403 403 400 403",
+    ("POST", "/mous/<key>/decline"): "302 404 403 403 403 400 403",
+    ("GET", "/mous/<key>/certificate"): "302 404 200 200 200 200 200",
+    ("POST", "/mous/<key>/certificate"): "302 404 400 400 400 400 400",
+    ("GET", "/mous/<key>/document.docx"): "302 404 200 200 200 200 200",
+    ("POST", "/mous/<key>/obligations/track"): "302 404 403 302 302 403 302",
     ("GET", "/account/password"): "302 200 200 200 200 200 200",
     ("POST", "/account/password"): "302 200 200 200 200 200 200",
     ("GET", "/admin/accounts/"): "302 403 403 403 403 403 200",
@@ -110,6 +126,25 @@ MATRIX = {
     ("POST", "/goals/<key>/milestones"): "302 404 400 400 400 404 400",
     ("POST", "/milestones/<key>/status"): "302 404 400 400 400 404 400",
     ("POST", "/actions/<key>/update"): "302 404 400 400 400 404 400",
+    # outcomes, measures and PDSA cycles (tests/pdsa/records.py: a measure with six
+    # points, a cycle in Act decided "adapt" under the cast's workgroup's goal)
+    ("GET", "/committees/<key>/outcomes"): "302 404 200 200 200 404 200",
+    ("GET", "/committees/<key>/measures/new"): "302 404 403 200 200 404 200",
+    ("POST", "/committees/<key>/measures/new"): "302 404 403 200 200 404 200",
+    ("GET", "/measures/<key>"): "302 404 200 200 200 404 200",
+    ("GET", "/measures/<key>/edit"): "302 404 403 200 200 404 200",
+    ("POST", "/measures/<key>/edit"): "302 404 403 302 302 404 302",
+    ("POST", "/measures/<key>/points"): "302 404 403 400 400 404 400",
+    ("POST", "/measures/<key>/import"): "302 404 403 400 400 404 400",
+    ("POST", "/measures/<key>/baseline"): "302 404 403 302 302 404 302",
+    ("GET", "/goals/<key>/ramp"): "302 404 200 200 200 404 200",
+    ("GET", "/goals/<key>/pdsa/new"): "302 404 200 200 200 404 200",
+    ("POST", "/goals/<key>/pdsa/new"): "302 404 200 200 200 404 200",
+    ("GET", "/pdsa/<key>"): "302 404 200 200 200 404 200",
+    # the member is in the cast's workgroup: members of a workgroup record its cycles
+    ("POST", "/pdsa/<key>/record"): "302 404 400 400 400 404 400",
+    ("POST", "/pdsa/<key>/phase"): "302 404 400 400 400 404 400",
+    ("POST", "/pdsa/<key>/adapt"): "302 404 302 302 302 404 302",
     # calendar feeds: the .ics token is the credential, so a made-up one is 404 for all;
     # feed 0 exists for nobody
     ("GET", "/calendar/<token>.ics"): "404 404 404 404 404 404 404",
@@ -139,6 +174,14 @@ def _url(rule: str, cast) -> str:
                "/milestones/": goal.milestones[0].key,
                "/actions/": f"action-{workgroup.key.removeprefix('wg-')}"}[
             rule[:rule.index("/", 1) + 1]]
+    elif rule.startswith("/mous/<key>"):
+        from tests.mous.factories import make_mou
+
+        key = make_mou(cast).key
+    elif rule.startswith(("/measures/", "/pdsa/")):
+        from tests.pdsa.records import matrix_records
+
+        key = matrix_records(cast)[rule[:rule.index("/", 1) + 1]]
     else:
         key = cast["committee"].key
     membership = next(m for m in cast["committee"].memberships if m.person_id == member.person_id)

@@ -48,13 +48,13 @@ def update_action(actor, action: ActionItem, *, status: str | None, note: str,
         raise DomainError("Write a note or change the status.", field="note")
     update = ActionUpdate(action=action, by=actor.person, note=note,
                           status=status if status != action.status else None)
+    db.session.add(update)
     if status is not None and status != action.status:
         action.status = status
         audit.record(actor, "update", action, committee=action.committee)
     else:
         # A note alone still bumps the version, so a concurrent editor hears of it.
         action.version += 1
-    db.session.add(update)
     return update
 
 

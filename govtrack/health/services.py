@@ -81,6 +81,7 @@ def report(as_of: date) -> dict:
 
     Workgroups are the open ones (not closed on or before as_of), by key.
     """
+    from govtrack.mous.health import report_mous
     from govtrack.workgroups.health import committee_loading, open_workgroups
 
     committees = list(db.session.scalars(
@@ -95,7 +96,7 @@ def report(as_of: date) -> dict:
                  "flags": [f.as_json() for f in flags_for("committee", c, as_of)],
                  "workgroups": [_workgroup_health(wg, as_of) for wg in workgroups[c.id]]}
                 for c in committees],
-            "mous": [],
+            "mous": report_mous(as_of),
         }
 
 
@@ -111,4 +112,5 @@ __all__ = ["Flag", "RULES", "asdict", "flags_for", "preloaded", "preloader", "re
 # Each feature's rules register themselves on import; this is the list of them.
 from govtrack.chairs import health as _chairs  # noqa: E402,F401
 from govtrack.meetings import health as _meetings  # noqa: E402,F401
+from govtrack.mous import health as _mous  # noqa: E402,F401
 from govtrack.workgroups import health as _workgroups  # noqa: E402,F401

@@ -1,4 +1,4 @@
-"""Home pages: My work, and the MOU register until MOUs arrive."""
+"""Home pages: My work."""
 
 from flask import Blueprint, redirect, render_template, url_for
 from flask_login import current_user, login_required
@@ -83,10 +83,3 @@ def _chair_warnings(led: list[Membership]):
         if state.vacancy or state.ending:
             warnings.append((committee, state))
     return warnings
-
-
-@bp.get("/mous/")
-@login_required
-def mous():
-    """The MOU register."""
-    return render_template("web/mous.html")

@@ -1,0 +1,1 @@
+"""Memoranda of understanding: drafting, versions, signatures by agency heads."""

@@ -1,0 +1,72 @@
+"""The MOU health rules of DESIGN.md: signature_stalled, expiring and lapsed.
+
+An MOU negotiated for months can still die at the signature stage or quietly
+run out; these flags put both on the agenda in time.
+"""
+
+from datetime import date, timedelta
+
+from sqlalchemy import select
+
+from govtrack.extensions import db
+from govtrack.health.services import Flag, flags_for, rule
+from govtrack.mous.models import EXECUTED_STATUSES, Mou
+from govtrack.mous.services import mou_loading
+
+#: days out for signature before the signatures count as stalled
+STALL_DAYS = 30
+#: days before expiry from which an executed MOU is expiring
+EXPIRING_DAYS = 90
+
+
+def _signed_by(mou: Mou, as_of: date) -> set[int]:
+    """Parties whose signature of the current version was given up to as_of."""
+    return {agency_id for agency_id, event in mou.signed_parties().items()
+            if event.at.date() <= as_of}
+
+
+@rule("mou")
+def signature_stalled(mou: Mou, as_of: date) -> list[Flag]:
+    """Out for signature 30 days or more without every party's signature."""
+    sent = mou.current.sent_for_signature_at
+    if mou.status != "out_for_signature" or sent is None:
+        return []
+    since = sent.date() + timedelta(days=STALL_DAYS)
+    if as_of < since or len(_signed_by(mou, as_of)) == len(mou.parties):
+        return []
+    return [Flag("signature_stalled", since)]
+
+
+def _renewals(mou: Mou, as_of: date) -> list[Mou]:
+    """MOUs that name this one in `supersedes`, created up to as_of."""
+    return [m for m in mou.superseded_by if m.created_at.date() <= as_of]
+
+
+@rule("mou")
+def expiring(mou: Mou, as_of: date) -> list[Flag]:
+    """Executed, expires within 90 days after D, and no renewal is in progress."""
+    if mou.status != "executed" or mou.expires is None:
+        return []
+    if not as_of <= mou.expires <= as_of + timedelta(days=EXPIRING_DAYS):
+        return []
+    if any(m.status != "terminated" for m in _renewals(mou, as_of)):
+        return []
+    return [Flag("expiring", mou.expires - timedelta(days=EXPIRING_DAYS))]
+
+
+@rule("mou")
+def lapsed(mou: Mou, as_of: date) -> list[Flag]:
+    """Its expiry date is before D and no executed renewal supersedes it."""
+    if mou.expires is None or mou.expires >= as_of:
+        return []
+    if any(m.status in EXECUTED_STATUSES and m.executed_at is not None
+           and m.executed_at.date() <= as_of for m in _renewals(mou, as_of)):
+        return []
+    return [Flag("lapsed", mou.expires + timedelta(days=1))]
+
+
+def report_mous(as_of: date) -> list[dict]:
+    """Every MOU with its flags, by key, as the health report lists them."""
+    mous = db.session.scalars(select(Mou).order_by(Mou.key).options(*mou_loading()))
+    return [{"key": m.key, "flags": [f.as_json() for f in flags_for("mou", m, as_of)]}
+            for m in mous]

@@ -1,0 +1,192 @@
+"""MOU, version and signing-event records."""
+
+import hashlib
+import json
+from datetime import date, datetime
+
+from sqlalchemy import JSON, Column, ForeignKey, String, Table, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from govtrack.agencies.models import Agency, Person
+from govtrack.clock import utcnow
+from govtrack.committees.models import Committee
+from govtrack.db_types import UTCDateTime
+from govtrack.extensions import db
+
+STATUSES = {"draft": "Draft", "in_review": "In review",
+            "out_for_signature": "Out for signature", "executed": "Executed",
+            "expired": "Expired", "terminated": "Terminated", "superseded": "Superseded"}
+#: statuses in which the text may still change (a new version once review started)
+EDITABLE_STATUSES = frozenset({"draft", "in_review", "out_for_signature"})
+#: statuses of an MOU that was executed at some point
+EXECUTED_STATUSES = frozenset({"executed", "expired", "superseded"})
+EVENT_KINDS = {"signed": "Signed", "declined": "Declined", "voided": "Signature voided"}
+
+mou_party = Table(
+    "mou_party", db.metadata,
+    Column("mou_id", ForeignKey("mou.id", ondelete="CASCADE"), primary_key=True),
+    Column("agency_id", ForeignKey("agency.id"), primary_key=True),
+)
+
+
+def sha256_hex(text: str) -> str:
+    """SHA-256 of text encoded as UTF-8, in hex."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+class Mou(db.Model):
+    """A memorandum of understanding between agencies, sponsored by a committee."""
+
+    __tablename__ = "mou"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(80), unique=True)
+    title: Mapped[str] = mapped_column(String(200))
+    purpose: Mapped[str] = mapped_column(Text, default="")
+    background: Mapped[str] = mapped_column(Text, default="")
+    committee_id: Mapped[int | None] = mapped_column(ForeignKey("committee.id"), index=True)
+    status: Mapped[str] = mapped_column(String(20), default="draft")
+    effective: Mapped[date | None]
+    expires: Mapped[date | None]
+    review: Mapped[date | None]
+    #: the MOU this one amends or renews; it becomes superseded when this is executed
+    supersedes_id: Mapped[int | None] = mapped_column(ForeignKey("mou.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    executed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: event_hash of the last signing event: a removed last event shows as a mismatch
+    chain_head: Mapped[str | None] = mapped_column(String(64))
+    version: Mapped[int] = mapped_column(default=1)
+
+    committee: Mapped[Committee | None] = relationship()
+    parties: Mapped[list[Agency]] = relationship(secondary=mou_party, order_by="Agency.name")
+    versions: Mapped[list["MouVersion"]] = relationship(
+        back_populates="mou", cascade="all, delete-orphan", order_by="MouVersion.number")
+    events: Mapped[list["SigningEvent"]] = relationship(
+        back_populates="mou", cascade="all, delete-orphan", order_by="SigningEvent.id")
+    supersedes: Mapped["Mou | None"] = relationship(
+        remote_side=[id], backref=db.backref("superseded_by", order_by="Mou.id"))
+
+    __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def status_label(self) -> str:
+        """The status in words."""
+        return STATUSES[self.status]
+
+    @property
+    def current(self) -> "MouVersion":
+        """The latest version: the one parties review and sign."""
+        return self.versions[-1]
+
+    def signed_parties(self, version: "MouVersion | None" = None) -> dict[int, "SigningEvent"]:
+        """agency id -> signing event, for the valid signatures of a version (default current)."""
+        version = version or self.current
+        found: dict[int, SigningEvent] = {}
+        for event in self.events:
+            if event.version_id != version.id:
+                continue
+            if event.kind == "signed":
+                found[event.agency_id] = event
+            elif event.kind == "voided":
+                found.pop(event.agency_id, None)
+        return found
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class MouVersion(db.Model):
+    """One text of an MOU with each party's obligations; signatures bind to it."""
+
+    __tablename__ = "mou_version"
+    __table_args__ = (UniqueConstraint("mou_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    mou_id: Mapped[int] = mapped_column(ForeignKey("mou.id"), index=True)
+    number: Mapped[int]
+    text: Mapped[str] = mapped_column(Text, default="")
+    #: [{"party": agency key, "text": what that party promises}], in party order
+    obligations: Mapped[list] = mapped_column(JSON, default=list)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    sent_for_signature_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    mou: Mapped[Mou] = relationship(back_populates="versions")
+
+    def canonical(self) -> str:
+        """The exact thing a signature binds to: JSON of the text and obligations, sorted keys."""
+        return json.dumps({"number": self.number, "obligations": self.obligations or [],
+                           "text": self.text},
+                          sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+    @property
+    def digest(self) -> str:
+        """SHA-256 of the canonical rendering, as the stored text reads now."""
+        return sha256_hex(self.canonical())
+
+    def obligations_of(self, agency_key: str) -> list[str]:
+        """What one party promises in this version."""
+        return [o["text"] for o in self.obligations or [] if o["party"] == agency_key]
+
+
+class SigningEvent(db.Model):
+    """A signature, a refusal to sign, or a voided signature: one link of the MOU's hash chain.
+
+    Rows are written once and never changed: a signature made void by a new
+    text is answered by a "voided" event, so the chain keeps the history.
+    """
+
+    __tablename__ = "mou_signing_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    mou_id: Mapped[int] = mapped_column(ForeignKey("mou.id"), index=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("mou_version.id"))
+    version_number: Mapped[int]
+    kind: Mapped[str] = mapped_column(String(20))
+    #: the party the event is about
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"))
+    #: who signed or declined (None for a signature voided by the system)
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
+    signer_name: Mapped[str] = mapped_column(String(200), default="")
+    signer_title: Mapped[str] = mapped_column(String(200), default="")
+    #: how the signer proved who they were just before signing: password, imported
+    auth_method: Mapped[str] = mapped_column(String(40), default="")
+    consent_version: Mapped[str] = mapped_column(String(40), default="")
+    consent_sha256: Mapped[str] = mapped_column(String(64), default="")
+    intent: Mapped[str] = mapped_column(Text, default="")
+    #: why a party declined, or why a signature was voided
+    reason: Mapped[str] = mapped_column(Text, default="")
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    address: Mapped[str] = mapped_column(String(64), default="")
+    user_agent: Mapped[str] = mapped_column(String(400), default="")
+    #: SHA-256 of the version's canonical rendering when the event was written
+    document_sha256: Mapped[str] = mapped_column(String(64))
+    previous_sha256: Mapped[str] = mapped_column(String(64), default="")
+    event_sha256: Mapped[str] = mapped_column(String(64))
+
+    mou: Mapped[Mou] = relationship(back_populates="events")
+    version: Mapped[MouVersion] = relationship()
+    agency: Mapped[Agency] = relationship()
+    person: Mapped[Person | None] = relationship()
+
+    @property
+    def kind_label(self) -> str:
+        """The kind in words."""
+        return EVENT_KINDS[self.kind]
+
+    def chained_fields(self, agency_key: str, person_key: str | None) -> dict:
+        """What the event hash covers: every field but the ids the database assigns."""
+        return {"mou": self.mou.key, "version": self.version_number, "kind": self.kind,
+                "agency": agency_key, "person": person_key, "signer_name": self.signer_name,
+                "signer_title": self.signer_title, "auth_method": self.auth_method,
+                "consent_version": self.consent_version,
+                "consent_sha256": self.consent_sha256, "intent": self.intent,
+                "reason": self.reason, "at": self.at.isoformat(), "address": self.address,
+                "user_agent": self.user_agent, "document_sha256": self.document_sha256,
+                "previous_sha256": self.previous_sha256}
+
+    def compute_hash(self) -> str:
+        """SHA-256 of the chained fields as sorted JSON."""
+        fields = self.chained_fields(self.agency.key,
+                                     self.person.key if self.person else None)
+        return sha256_hex(json.dumps(fields, sort_keys=True, ensure_ascii=False,
+                                     separators=(",", ":")))

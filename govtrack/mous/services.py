@@ -1,0 +1,458 @@
+"""The MOU rules: lifecycle, versions, signing and its hash chain, who may see and sign.
+
+Kamin, Weisman and Lamberti's county negotiated its MOU for months and then
+had nothing that held the parties to what they had promised. So a signature
+binds to the SHA-256 of the exact text signed, every signing event is chained
+to the one before, and an executed MOU is never edited in place.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import selectinload
+
+from govtrack import audit
+from govtrack.accounts.services import verify_password
+from govtrack.actions.models import ActionItem
+from govtrack.agencies.models import Agency
+from govtrack.clock import utcnow
+from govtrack.committees.models import Committee
+from govtrack.editing import DomainError, apply_edit, unique_key
+from govtrack.extensions import db
+from govtrack.mous.models import (
+    EDITABLE_STATUSES,
+    Mou,
+    MouVersion,
+    SigningEvent,
+    mou_party,
+    sha256_hex,
+)
+from govtrack.permissions import can_edit_committee, committee_roles, is_admin
+
+#: allowed moves by hand; "executed" is reached only by the last signature and
+#: "superseded" only when an amendment is executed
+TRANSITIONS = {
+    "draft": {"in_review", "terminated"},
+    "in_review": {"draft", "out_for_signature", "terminated"},
+    "out_for_signature": {"in_review", "terminated"},
+    "executed": {"expired", "terminated"},
+    "expired": set(),
+    "terminated": set(),
+    "superseded": set(),
+}
+
+#: the consent to do business electronically; a new wording needs a new version
+CONSENT_VERSION = "2026-01"
+CONSENT_TEXT = (
+    "I agree to sign this memorandum of understanding electronically. My electronic "
+    "signature has the same effect as my handwritten signature. I may ask the sponsoring "
+    "committee for a paper copy of the executed memorandum.")
+CONSENT_SHA256 = sha256_hex(CONSENT_TEXT)
+
+EXECUTED_EDIT_MESSAGE = ("An executed MOU is never edited in place: start an amendment, "
+                         "which supersedes it once executed.")
+
+
+def mou_loading():
+    """Loader options for an MOU page: parties, versions, events with their people."""
+    return (selectinload(Mou.parties).selectinload(Agency.head),
+            selectinload(Mou.versions),
+            selectinload(Mou.events).options(selectinload(SigningEvent.agency),
+                                              selectinload(SigningEvent.person)),
+            selectinload(Mou.committee).selectinload(Committee.memberships),
+            selectinload(Mou.supersedes), selectinload(Mou.superseded_by))
+
+
+def intent_statement(agency: Agency) -> str:
+    """What the signer reads and adopts."""
+    return f"I sign this MOU on behalf of {agency.name}."
+
+
+# --- who may see, edit and sign -------------------------------------------------------
+
+
+def can_view_mou(account, mou: Mou) -> bool:
+    """Administrators, members of the sponsoring committee, and people of party agencies."""
+    if not account or not account.is_authenticated:
+        return False
+    if is_admin(account) or account.person.agency_id in {a.id for a in mou.parties}:
+        return True
+    return mou.committee is not None and bool(committee_roles(account, mou.committee))
+
+
+def can_edit_mou(account, mou: Mou | None = None, committee: Committee | None = None) -> bool:
+    """The sponsoring committee's chair, co-chair and secretary, and administrators."""
+    committee = committee if mou is None else mou.committee
+    if is_admin(account):
+        return True
+    return committee is not None and can_edit_committee(account, committee)
+
+
+def may_sign_for(account, agency: Agency) -> bool:
+    """Only the head of the agency signs for it."""
+    return bool(account and account.is_authenticated and agency.head_id is not None
+                and agency.head_id == account.person_id)
+
+
+def signable_parties(account, mou: Mou) -> list[Agency]:
+    """The parties of mou this account may sign for."""
+    return [a for a in mou.parties if may_sign_for(account, a)]
+
+
+# --- creating and editing -------------------------------------------------------------
+
+
+def _obligations(parties: list[Agency], obligations: dict[str, str]) -> list[dict]:
+    """The obligations list of a version: one entry per party that promises something."""
+    return [{"party": a.key, "text": obligations[a.key].strip()} for a in parties
+            if (obligations.get(a.key) or "").strip()]
+
+
+def _check_fields(values: dict, parties: list[Agency]) -> None:
+    if len({a.id for a in parties}) < 2:
+        raise DomainError("An MOU needs at least two parties.", "parties")
+    effective, expires = values.get("effective"), values.get("expires")
+    if effective and expires and expires < effective:
+        raise DomainError("The MOU cannot expire before it takes effect.", "expires")
+
+
+def create_mou(actor, *, title: str, committee: Committee | None, parties: list[Agency],
+               text: str = "", purpose: str = "", background: str = "",
+               obligations: dict[str, str] | None = None, effective: date | None = None,
+               expires: date | None = None, review: date | None = None,
+               supersedes: Mou | None = None) -> Mou:
+    """A draft MOU with its first version."""
+    values = {"effective": effective, "expires": expires}
+    _check_fields(values, parties)
+    mou = Mou(key=unique_key(Mou, f"mou-{title}"), title=title, committee=committee,
+              purpose=purpose, background=background, parties=list(parties),
+              effective=effective, expires=expires, review=review, supersedes=supersedes,
+              status="draft")
+    mou.versions.append(MouVersion(number=1, text=text,
+                                   obligations=_obligations(parties, obligations or {})))
+    db.session.add(mou)
+    audit.record(actor, "create", mou, committee=committee)
+    return mou
+
+
+def refuse_if_executed(mou: Mou) -> None:
+    """Refuse any edit of an MOU that is no longer being drafted or signed."""
+    if mou.status not in EDITABLE_STATUSES:
+        raise DomainError(EXECUTED_EDIT_MESSAGE if mou.status == "executed" else
+                          f"A {mou.status_label.lower()} MOU cannot be edited.")
+
+
+def update_mou(actor, mou: Mou, expected_version: int | None, *, title: str, purpose: str,
+               background: str, text: str, obligations: dict[str, str],
+               parties: list[Agency] | None = None, effective: date | None = None,
+               expires: date | None = None, review: date | None = None) -> Mou:
+    """Change an MOU being drafted, reviewed or signed.
+
+    In draft the text changes in place; once review started a new text is a
+    new version, and a new version voids every signature of the old one and
+    sends the MOU back to review, so each party signs what it now says.
+    """
+    refuse_if_executed(mou)
+    parties = list(parties) if parties is not None else list(mou.parties)
+    _check_fields({"effective": effective, "expires": expires}, parties)
+    apply_edit(mou, expected_version, {"title": title, "purpose": purpose,
+                                       "background": background, "effective": effective,
+                                       "expires": expires, "review": review})
+    if {a.id for a in parties} != {a.id for a in mou.parties}:
+        if mou.status not in ("draft", "in_review"):
+            raise DomainError("The parties can change only in draft or in review; send the "
+                              "MOU back to review first.", "parties")
+        audit.record(actor, "update", mou, committee=mou.committee,
+                     changes={"parties": [[a.key for a in mou.parties],
+                                          [a.key for a in parties]]})
+        mou.parties = parties
+    new_obligations = _obligations(parties, obligations)
+    current = mou.current
+    if text != current.text or new_obligations != (current.obligations or []):
+        if mou.status == "draft" and not any(e.version_id == current.id for e in mou.events):
+            current.text, current.obligations = text, new_obligations
+            audit.record(actor, "update", mou, committee=mou.committee,
+                         changes={"text": [None, f"version {current.number} revised"]})
+        else:
+            _new_version(actor, mou, text, new_obligations)
+    audit.record(actor, "update", mou, committee=mou.committee)
+    return mou
+
+
+def _new_version(actor, mou: Mou, text: str, obligations: list[dict]) -> MouVersion:
+    old = mou.current
+    signed = mou.signed_parties(old)
+    version = MouVersion(number=old.number + 1, text=text, obligations=obligations)
+    mou.versions.append(version)
+    db.session.flush()
+    reason = (f"The text changed after this signature: version {version.number} replaces "
+              f"version {old.number}; please sign the new version.")
+    for event in signed.values():
+        _append_event(mou, old, "voided", event.agency, reason=reason)
+    changes = {"version": [old.number, version.number]}
+    if signed:
+        changes["voided_signatures"] = [sorted(e.agency.key for e in signed.values()), None]
+    if mou.status == "out_for_signature":
+        changes["status"] = [mou.status, "in_review"]
+        mou.status = "in_review"
+    audit.record(actor, "new_version", mou, committee=mou.committee, changes=changes)
+    return version
+
+
+def change_status(actor, mou: Mou, to: str, now: datetime | None = None) -> Mou:
+    """Move the MOU along its lifecycle, refusing any move TRANSITIONS does not allow."""
+    if to not in TRANSITIONS.get(mou.status, set()):
+        raise DomainError(f"A {mou.status_label.lower()} MOU cannot move to “{to}”.", "to")
+    before = mou.status
+    if to == "out_for_signature":
+        if len(mou.parties) < 2:
+            raise DomainError("An MOU needs at least two parties.", "to")
+        if mou.current.sent_for_signature_at is None:
+            mou.current.sent_for_signature_at = (now or utcnow()).replace(microsecond=0)
+    mou.status = to
+    audit.record(actor, "status", mou, committee=mou.committee,
+                 changes={"status": [before, to]})
+    return mou
+
+
+def amend(actor, mou: Mou) -> Mou:
+    """A new draft MOU that supersedes an executed one once it is executed itself."""
+    if mou.status != "executed":
+        raise DomainError("Only an executed MOU is amended; edit this one instead.")
+    if any(m.status not in ("terminated",) for m in mou.superseded_by):
+        raise DomainError("An amendment of this MOU is already under way.")
+    current = mou.current
+    return create_mou(actor, title=f"{mou.title} (amendment)", committee=mou.committee,
+                      parties=list(mou.parties), text=current.text, purpose=mou.purpose,
+                      background=mou.background,
+                      obligations={o["party"]: o["text"] for o in current.obligations or []},
+                      effective=mou.effective, expires=mou.expires, review=mou.review,
+                      supersedes=mou)
+
+
+# --- signing ----------------------------------------------------------------------------
+
+
+def _append_event(mou: Mou, version: MouVersion, kind: str, agency: Agency,
+                  person=None, at: datetime | None = None, **fields) -> SigningEvent:
+    """Add a link to the MOU's hash chain; the only way events are written."""
+    previous = mou.events[-1].event_sha256 if mou.events else ""
+    # Column defaults apply only at flush; the hash must cover the values stored.
+    fields = dict.fromkeys((
+        "signer_name", "signer_title", "auth_method", "consent_version", "consent_sha256",
+        "intent", "reason", "address", "user_agent"), "") | fields
+    event = SigningEvent(mou=mou, version=version, version_id=version.id,
+                         version_number=version.number, kind=kind, agency=agency,
+                         agency_id=agency.id, person=person,
+                         at=(at or utcnow()).replace(microsecond=0),
+                         document_sha256=version.digest, previous_sha256=previous, **fields)
+    event.event_sha256 = event.compute_hash()
+    db.session.add(event)
+    mou.chain_head = event.event_sha256
+    return event
+
+
+@dataclass
+class Signing:
+    """What the signer typed and ticked, and where they signed from."""
+
+    password: str
+    consent: bool
+    name: str
+    title: str
+    address: str = ""
+    user_agent: str = ""
+
+
+def sign(account, mou: Mou, agency: Agency, signing: Signing,
+         now: datetime | None = None) -> SigningEvent:
+    """Sign the current version for agency, after re-authentication and consent.
+
+    The last party's signature executes the MOU (and supersedes the one it amends).
+    """
+    if not may_sign_for(account, agency) or agency.id not in {a.id for a in mou.parties}:
+        raise NotSignatory(f"Only the head of {agency.name} signs for it.")
+    if mou.status != "out_for_signature":
+        raise DomainError(f"The MOU is {mou.status_label.lower()}, not out for signature.")
+    if agency.id in mou.signed_parties():
+        raise DomainError(f"{agency.name} has already signed version {mou.current.number}.",
+                          "party")
+    if not verify_password(account, signing.password):
+        raise DomainError("The password is not right.", "password")
+    if not signing.consent:
+        raise DomainError("Tick the box to consent to signing electronically.", "consent")
+    if not signing.name.strip():
+        raise DomainError("Type your name.", "name")
+    event = _append_event(
+        mou, mou.current, "signed", agency, person=account.person, at=now,
+        signer_name=signing.name.strip(), signer_title=signing.title.strip(),
+        auth_method="password", consent_version=CONSENT_VERSION,
+        consent_sha256=CONSENT_SHA256, intent=intent_statement(agency),
+        address=(signing.address or "")[:64], user_agent=(signing.user_agent or "")[:400])
+    audit.record(account, "sign", mou, committee=mou.committee, changes={
+        "signature": [None, {"party": agency.key, "version": mou.current.number,
+                             "document_sha256": event.document_sha256}]})
+    if len(mou.signed_parties()) == len(mou.parties):
+        _execute(account, mou, event.at)
+    return event
+
+
+def _execute(actor, mou: Mou, at: datetime) -> None:
+    mou.status, mou.executed_at = "executed", at
+    audit.record(actor, "status", mou, committee=mou.committee,
+                 changes={"status": ["out_for_signature", "executed"]})
+    old = mou.supersedes
+    if old is not None and old.status in ("executed", "expired"):
+        audit.record(actor, "status", old, committee=old.committee,
+                     changes={"status": [old.status, "superseded"]})
+        old.status = "superseded"
+
+
+def decline(account, mou: Mou, agency: Agency, reason: str) -> SigningEvent:
+    """A party refuses to sign, with its reason; the MOU goes back to review."""
+    if not may_sign_for(account, agency) or agency.id not in {a.id for a in mou.parties}:
+        raise NotSignatory(f"Only the head of {agency.name} declines for it.")
+    if mou.status != "out_for_signature":
+        raise DomainError(f"The MOU is {mou.status_label.lower()}, not out for signature.")
+    if not reason.strip():
+        raise DomainError("Say why the agency declines.", "reason")
+    event = _append_event(mou, mou.current, "declined", agency, person=account.person,
+                          signer_name=account.person.name, reason=reason.strip())
+    audit.record(account, "decline", mou, committee=mou.committee,
+                 changes={"declined": [None, {"party": agency.key, "reason": reason.strip()}],
+                          "status": [mou.status, "in_review"]})
+    mou.status = "in_review"
+    return event
+
+
+class NotSignatory(DomainError):
+    """The acting person may not sign for that agency (a 403 in the views)."""
+
+
+# --- verification -------------------------------------------------------------------------
+
+
+@dataclass
+class Verification:
+    """The result of checking an MOU's signing record against its stored versions."""
+
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        """Whether the record is intact."""
+        return not self.problems
+
+
+def verify(mou: Mou) -> Verification:
+    """Recompute every event hash, the chain's links and each signed version's hash.
+
+    A removed event breaks the link of the one after it (or the chain head); an
+    altered event no longer matches its own hash; a version whose stored text
+    changed after signing no longer matches the hash its signatures hold.
+    """
+    result = Verification()
+    previous = ""
+    for n, event in enumerate(mou.events, start=1):
+        if event.previous_sha256 != previous:
+            result.problems.append(f"Event {n} does not follow the event before it: an "
+                                   "event was removed or inserted.")
+        if event.compute_hash() != event.event_sha256:
+            result.problems.append(f"Event {n} ({event.kind_label.lower()} for "
+                                   f"{event.agency.name}) was altered after it was recorded.")
+        if event.kind == "signed" and event.version.digest != event.document_sha256:
+            result.problems.append(
+                f"Version {event.version_number} no longer matches the hash "
+                f"{event.agency.name} signed: its stored text was changed.")
+        previous = event.event_sha256
+    if (mou.chain_head or "") != previous:
+        result.problems.append("The last recorded event is missing from the signing record.")
+    if mou.status in ("executed", "expired", "superseded"):
+        signed = mou.signed_parties()
+        missing = [a.name for a in mou.parties if a.id not in signed]
+        if missing:
+            result.problems.append("Executed without a signature of " + ", ".join(missing) + ".")
+    return result
+
+
+def matches_executed(mou: Mou, digest: str) -> MouVersion | None:
+    """The executed version whose hash is digest, if any (the verification page)."""
+    digest = digest.strip().lower()
+    for version in mou.versions:
+        if version.digest == digest and mou.signed_parties(version):
+            return version
+    return None
+
+
+# --- what agency heads see --------------------------------------------------------------
+
+
+def awaiting_signature(person) -> list[tuple[Mou, Agency]]:
+    """MOUs out for signature that an agency person heads has not signed yet."""
+    mous = db.session.scalars(
+        select(Mou).join(mou_party, mou_party.c.mou_id == Mou.id)
+        .join(Agency, Agency.id == mou_party.c.agency_id)
+        .where(Mou.status == "out_for_signature", Agency.head_id == person.id)
+        .order_by(Mou.title).options(*mou_loading())).unique()
+    return [(mou, agency) for mou in mous for agency in mou.parties
+            if agency.head_id == person.id and agency.id not in mou.signed_parties()]
+
+
+def promised_by(agencies: list[Agency]) -> list[tuple[Mou, Agency, str, list[ActionItem]]]:
+    """Every obligation of these agencies in live MOUs, with the action items tracking them."""
+    if not agencies:
+        return []
+    ids = [a.id for a in agencies]
+    mous = list(db.session.scalars(
+        select(Mou).join(mou_party, mou_party.c.mou_id == Mou.id)
+        .where(mou_party.c.agency_id.in_(ids),
+               Mou.status.in_(("in_review", "out_for_signature", "executed")))
+        .order_by(Mou.title).options(*mou_loading())).unique())
+    actions = obligation_actions(mous)
+    rows = []
+    for mou in mous:
+        for agency in agencies:
+            for text in mou.current.obligations_of(agency.key):
+                rows.append((mou, agency, text, [a for a in actions.get(mou.key, [])
+                                                 if a.owner.agency_id == agency.id]))
+    return rows
+
+
+def obligation_actions(mous: list[Mou]) -> dict[str, list[ActionItem]]:
+    """MOU key -> the action items tracking its obligations, in one query."""
+    if not mous:
+        return {}
+    found: dict[str, list[ActionItem]] = {}
+    for action in db.session.scalars(
+            select(ActionItem).where(ActionItem.origin_kind == "mou",
+                                     ActionItem.origin_ref.in_([m.key for m in mous]))
+            .options(selectinload(ActionItem.owner)).order_by(ActionItem.due)):
+        found.setdefault(action.origin_ref, []).append(action)
+    return found
+
+
+def track_obligation(actor, mou: Mou, *, title: str, owner, due: date | None) -> ActionItem:
+    """An action item owned by a party's person that tracks one of its obligations."""
+    if mou.committee is None:
+        raise DomainError("Only an MOU sponsored by a committee tracks action items.")
+    if owner.agency_id not in {a.id for a in mou.parties}:
+        raise DomainError("The owner must work for one of the parties.", "owner")
+    action = ActionItem(key=unique_key(ActionItem, f"{mou.key}-{title}"),
+                        committee=mou.committee, title=title, owner=owner, due=due,
+                        origin_kind="mou", origin_ref=mou.key)
+    db.session.add(action)
+    audit.record(actor, "create", action, committee=mou.committee)
+    return action
+
+
+def visible_mous(account) -> list[Mou]:
+    """The MOUs account may see, by title."""
+    query = select(Mou).order_by(Mou.title).options(*mou_loading())
+    if not is_admin(account):
+        committee_ids = select(Committee.id).where(Committee.memberships.any(
+            person_id=account.person_id))
+        query = query.where(or_(
+            Mou.parties.any(Agency.id == account.person.agency_id),
+            Mou.committee_id.in_(committee_ids)))
+    return [m for m in db.session.scalars(query) if can_view_mou(account, m)]

@@ -1,0 +1,1 @@
+"""PDSA cycles under workgroup goals, and measures with run charts."""

@@ -1,0 +1,355 @@
+"""Outcomes, measure and PDSA pages."""
+
+from datetime import date
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from govtrack.agencies.models import Agency
+from govtrack.committees.models import Committee, roster_loading
+from govtrack.extensions import db
+from govtrack.forms import save
+from govtrack.pdsa import runchart, services
+from govtrack.pdsa.forms import (
+    BaselineForm,
+    CycleForm,
+    ImportForm,
+    MeasureForm,
+    PhaseForm,
+    PointForm,
+    RecordForm,
+)
+from govtrack.pdsa.models import (
+    DECISIONS,
+    DIRECTIONS,
+    MEASURE_KINDS,
+    PHASE_NAMES,
+    Measure,
+    PdsaCycle,
+)
+from govtrack.permissions import can_edit_committee, require_edit_committee, require_view_committee
+from govtrack.workgroups.models import Goal, Workgroup
+from govtrack.workgroups.views import can_work_on
+
+bp = Blueprint("pdsa", __name__)
+
+
+def _committee(key: str) -> Committee:
+    committee = db.one_or_404(select(Committee).where(Committee.key == key).options(
+        *roster_loading(), selectinload(Committee.measures).selectinload(Measure.points)))
+    require_view_committee(current_user, committee)
+    return committee
+
+
+def _measure(key: str) -> Measure:
+    measure = db.one_or_404(select(Measure).where(Measure.key == key).options(
+        selectinload(Measure.points),
+        selectinload(Measure.committee).options(*roster_loading())))
+    require_view_committee(current_user, measure.committee)
+    return measure
+
+
+def _goal(key: str) -> Goal:
+    goal = db.one_or_404(select(Goal).where(Goal.key == key).options(
+        selectinload(Goal.workgroup).selectinload(Workgroup.committee).options(
+            *roster_loading())))
+    require_view_committee(current_user, goal.workgroup.committee)
+    return goal
+
+
+def _cycle(key: str) -> PdsaCycle:
+    cycle = db.one_or_404(select(PdsaCycle).where(PdsaCycle.key == key))
+    require_view_committee(current_user, cycle.goal.workgroup.committee)
+    return cycle
+
+
+def _require_work_on(workgroup: Workgroup) -> None:
+    if not can_work_on(current_user, workgroup):
+        abort(403)
+
+
+def cycle_starts(committee: Committee) -> list[tuple[date, str]]:
+    """PDSA cycles' start dates under the committee's goals: the charts' annotations."""
+    return sorted((c.started_on, c.title) for wg in committee.workgroups for g in wg.goals
+                  for c in g.pdsa_cycles if c.started_on)
+
+
+def _view(measure: Measure, starts: list[tuple[date, str]]) -> dict:
+    result = services.analysis(measure)
+    return {"measure": measure, "analysis": result, "signal": runchart.describe(
+        result, measure.direction), "chart": runchart.chart(result, starts, measure.show_limits)}
+
+
+# --- outcomes and measures -------------------------------------------------------------
+
+
+@bp.get("/committees/<key>/outcomes")
+@login_required
+def outcomes(key: str):
+    """Every measure of the committee: its run chart and its signal in words."""
+    committee = _committee(key)
+    starts = cycle_starts(committee)
+    return render_template("pdsa/outcomes.html", committee=committee,
+                           views=[_view(m, starts) for m in committee.measures],
+                           can_edit=can_edit_committee(current_user, committee))
+
+
+def _measure_choices(form: MeasureForm, committee: Committee) -> None:
+    form.workgroup.choices = [(0, "The whole committee")] + [
+        (wg.id, wg.name) for wg in committee.workgroups]
+    form.source_agency.choices = [(0, "Not said")] + [
+        (a.id, a.name) for a in db.session.scalars(select(Agency).order_by(Agency.name))]
+
+
+def _measure_values(form: MeasureForm, committee: Committee) -> dict:
+    workgroup = next((wg for wg in committee.workgroups if wg.id == form.workgroup.data), None)
+    agency = db.session.get(Agency, form.source_agency.data) if form.source_agency.data else None
+    return {"name": form.name.data, "definition": form.definition.data or "",
+            "unit": form.unit.data or "", "kind": form.kind.data,
+            "direction": form.direction.data, "frequency": form.frequency.data,
+            "workgroup": workgroup, "source_agency": agency, "rules": form.rules.data,
+            "baseline_points": form.baseline_points.data,
+            "show_limits": form.show_limits.data == "yes"}
+
+
+@bp.route("/committees/<key>/measures/new", methods=["GET", "POST"])
+@login_required
+def measure_new(key: str):
+    """Define a measure."""
+    committee = _committee(key)
+    require_edit_committee(current_user, committee)
+    form = MeasureForm()
+    _measure_choices(form, committee)
+    if form.validate_on_submit():
+        measure = save(form, lambda: services.create_measure(
+            current_user, committee, **_measure_values(form, committee)))
+        if measure:
+            flash(f"{measure.name} defined. Add its data points.", "success")
+            return redirect(url_for("pdsa.measure_detail", key=measure.key))
+    return render_template("pdsa/measure_form.html", form=form, committee=committee,
+                           measure=None)
+
+
+@bp.route("/measures/<key>/edit", methods=["GET", "POST"])
+@login_required
+def measure_edit(key: str):
+    """Change a measure's definition or chart settings."""
+    measure = _measure(key)
+    committee = measure.committee
+    require_edit_committee(current_user, committee)
+    # no obj=: its workgroup, source_agency and show_limits are not the form's values
+    form = MeasureForm(**{name: getattr(measure, name) for name in (
+                           "name", "definition", "unit", "kind", "direction", "frequency",
+                           "rules", "baseline_points")},
+                       workgroup=measure.workgroup_id or 0,
+                       source_agency=measure.source_agency_id or 0,
+                       show_limits="yes" if measure.show_limits else "no",
+                       version=measure.version)
+    _measure_choices(form, committee)
+    if form.validate_on_submit() and save(form, lambda: services.update_measure(
+            current_user, measure, form.expected_version(),
+            **_measure_values(form, committee)), measure):
+        flash("Measure saved.", "success")
+        return redirect(url_for("pdsa.measure_detail", key=measure.key))
+    return render_template("pdsa/measure_form.html", form=form, committee=committee,
+                           measure=measure)
+
+
+def _render_measure(measure: Measure, point_form=None, import_form=None, problems=(),
+                    baseline_form=None, status=200):
+    committee = measure.committee
+    view = _view(measure, cycle_starts(committee))
+    baseline_form = baseline_form or BaselineForm(formdata=None)
+    starts = runchart.sustained_shift_starts(services.analysis(measure, reset_on=None))
+    baseline_form.reset_on.choices = [("", "No reset: one baseline")] + [
+        (d.isoformat(), d.isoformat()) for d in starts]
+    baseline_form.reset_on.data = measure.reset_on.isoformat() if measure.reset_on else ""
+    return render_template(
+        "pdsa/measure.html", committee=committee, **view,
+        point_form=point_form or PointForm(formdata=None),
+        import_form=import_form or ImportForm(formdata=None), problems=problems,
+        baseline_form=baseline_form, can_edit=can_edit_committee(current_user, committee),
+        kinds=MEASURE_KINDS, directions=DIRECTIONS), status
+
+
+@bp.get("/measures/<key>")
+@login_required
+def measure_detail(key: str):
+    """A measure: run chart, signals in words, the data table, data entry."""
+    return _render_measure(_measure(key))
+
+
+@bp.post("/measures/<key>/points")
+@login_required
+def point_add(key: str):
+    """Record one data point."""
+    measure = _measure(key)
+    require_edit_committee(current_user, measure.committee)
+    form = PointForm()
+    if form.validate_on_submit():
+        try:
+            value = services.parse_value(form.value.data)
+        except services.DomainError as exc:
+            form.add_domain_error(exc)
+        else:
+            if save(form, lambda: services.add_point(current_user, measure, form.day.data,
+                                                     value, form.note.data or "")):
+                flash("Point recorded.", "success")
+                return redirect(url_for("pdsa.measure_detail", key=measure.key))
+    return _render_measure(measure, point_form=form, status=400)
+
+
+@bp.post("/measures/<key>/import")
+@login_required
+def point_import(key: str):
+    """Import data points from CSV: all rows or none, with a row-by-row report."""
+    measure = _measure(key)
+    require_edit_committee(current_user, measure.committee)
+    form = ImportForm()
+    problems: list[tuple[int, str, str]] = []
+    if form.validate_on_submit():
+        upload = form.file.data
+        raw = upload.read(2_000_000) if upload and hasattr(upload, "read") else b""
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            problems = [(1, "", "The file is not UTF-8 text.")]
+        else:
+            result = services.import_csv(current_user, measure, text)
+            if result.ok:
+                db.session.commit()
+                flash(f"{len(result.added)} points imported.", "success")
+                return redirect(url_for("pdsa.measure_detail", key=measure.key))
+            db.session.rollback()
+            problems = result.problems
+    return _render_measure(measure, import_form=form, problems=problems, status=400)
+
+
+@bp.post("/measures/<key>/baseline")
+@login_required
+def baseline(key: str):
+    """Reset the baseline where a sustained shift began, or undo the reset."""
+    measure = _measure(key)
+    require_edit_committee(current_user, measure.committee)
+    form = BaselineForm()
+    text = form.reset_on.raw_data[0] if form.reset_on.raw_data else ""
+    try:
+        day = date.fromisoformat(text) if text else None
+    except ValueError:
+        day = None
+        form.form_errors.append("Choose a date from the list.")
+    if not form.form_errors and save(
+            form, lambda: services.reset_baseline(current_user, measure, day)):
+        flash("Baseline reset." if day else "One baseline again.", "success")
+        return redirect(url_for("pdsa.measure_detail", key=measure.key))
+    form.reset_on.errors = [*form.form_errors]
+    return _render_measure(measure, baseline_form=form, status=400)
+
+
+# --- PDSA cycles ---------------------------------------------------------------------
+
+
+@bp.get("/goals/<key>/ramp")
+@login_required
+def ramp(key: str):
+    """The goal's ramp: its cycles in order with their phases and dates."""
+    goal = _goal(key)
+    workgroup = goal.workgroup
+    return render_template("pdsa/ramp.html", goal=goal, workgroup=workgroup,
+                           committee=workgroup.committee, cycles=services.ramp(goal),
+                           phases=PHASE_NAMES, decisions=DECISIONS,
+                           can_work=can_work_on(current_user, workgroup))
+
+
+@bp.route("/goals/<key>/pdsa/new", methods=["GET", "POST"])
+@login_required
+def cycle_new(key: str):
+    """Plan a new cycle under the goal."""
+    goal = _goal(key)
+    _require_work_on(goal.workgroup)
+    form = CycleForm()
+    if form.validate_on_submit():
+        plan = {name: form[name].data or "" for name in (
+            "objective", "questions", "predictions", "who_what_where_when", "measure_keys")}
+        cycle = save(form, lambda: services.create_cycle(
+            current_user, goal, title=form.title.data, study_due=form.study_due.data,
+            owner=current_user.person, **plan))
+        if cycle:
+            flash("Cycle planned.", "success")
+            return redirect(url_for("pdsa.cycle_detail", key=cycle.key))
+    return render_template("pdsa/cycle_form.html", form=form, goal=goal,
+                           committee=goal.workgroup.committee)
+
+
+def _render_cycle(cycle: PdsaCycle, record_form=None, phase_form=None, status=200):
+    workgroup = cycle.goal.workgroup
+    phase_form = phase_form or PhaseForm(formdata=None, version=cycle.version)
+    upcoming = services.next_phase(cycle)
+    return render_template(
+        "pdsa/cycle.html", cycle=cycle, goal=cycle.goal, workgroup=workgroup,
+        committee=workgroup.committee, phases=PHASE_NAMES, decisions=DECISIONS,
+        fields=services.PHASE_FIELDS, next_phase=upcoming,
+        record_form=record_form or RecordForm(formdata=None, obj=cycle, phase=cycle.phase,
+                                              version=cycle.version),
+        phase_form=phase_form, can_work=can_work_on(current_user, workgroup)), status
+
+
+@bp.get("/pdsa/<key>")
+@login_required
+def cycle_detail(key: str):
+    """A cycle's worksheet: all four phases and the phase history."""
+    return _render_cycle(_cycle(key))
+
+
+@bp.post("/pdsa/<key>/record")
+@login_required
+def cycle_record(key: str):
+    """Record the current phase's findings (Do, Study or Act)."""
+    cycle = _cycle(key)
+    _require_work_on(cycle.goal.workgroup)
+    form = RecordForm()
+    if form.validate_on_submit():
+        phase = form.phase.data
+        names = services.PHASE_FIELDS[phase] if phase != "plan" else ()
+        values = {name: (form[name].data or ("" if name != "decision" else None))
+                  for name in names}
+        if save(form, lambda: services.update_cycle(
+                current_user, cycle, form.expected_version(), phase, **values), cycle):
+            flash(f"{PHASE_NAMES[phase]} recorded.", "success")
+            return redirect(url_for("pdsa.cycle_detail", key=cycle.key))
+    return _render_cycle(cycle, record_form=form, status=400)
+
+
+@bp.post("/pdsa/<key>/phase")
+@login_required
+def cycle_phase(key: str):
+    """Move the cycle to its next phase, dated."""
+    cycle = _cycle(key)
+    _require_work_on(cycle.goal.workgroup)
+    form = PhaseForm()
+    if form.validate_on_submit():
+        if form.expected_version() not in (None, cycle.version):
+            form.form_errors.append("The cycle changed since you opened it; look again.")
+        elif save(form, lambda: services.move_phase(current_user, cycle, form.phase.data,
+                                                    form.on.data), cycle):
+            flash(f"Moved to {PHASE_NAMES[cycle.phase]}.", "success")
+            return redirect(url_for("pdsa.cycle_detail", key=cycle.key))
+    return _render_cycle(cycle, phase_form=form, status=400)
+
+
+@bp.post("/pdsa/<key>/adapt")
+@login_required
+def cycle_adapt(key: str):
+    """Start the next cycle, pre-filled from this adapted one."""
+    cycle = _cycle(key)
+    _require_work_on(cycle.goal.workgroup)
+    form = PhaseForm(formdata=None)
+    following = save(form, lambda: services.adapt(current_user, cycle))
+    if following:
+        flash("The next cycle is planned from this one; review its plan.", "success")
+        return redirect(url_for("pdsa.cycle_detail", key=following.key))
+    for message in form.form_errors + form.phase.errors:
+        flash(message, "error")
+    return redirect(url_for("pdsa.cycle_detail", key=cycle.key))

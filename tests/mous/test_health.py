@@ -1,0 +1,97 @@
+"""signature_stalled, expiring and lapsed: both sides of each threshold, since included."""
+
+from datetime import UTC, date, datetime, timedelta
+
+from govtrack.health.services import Flag, flags_for, report
+from govtrack.mous import services
+from tests.mous.factories import make_mou, sign_as
+
+SENT = datetime(2026, 3, 1, 15, 0, tzinfo=UTC)
+
+
+def _flags(mou, day):
+    return flags_for("mou", mou, day)
+
+
+def test_signature_stalled_from_thirty_days_after_sending(make, db):
+    cast = make.cast()
+    mou = make_mou(cast)
+    mou.current.sent_for_signature_at = SENT
+    db.session.commit()
+    since = date(2026, 3, 31)
+    assert _flags(mou, since - timedelta(days=1)) == []
+    assert _flags(mou, since) == [Flag("signature_stalled", since)]
+    assert _flags(mou, date(2026, 6, 1)) == [Flag("signature_stalled", since)]
+
+
+def test_signature_stalled_counts_only_signatures_given_by_the_day(make, db):
+    cast = make.cast()
+    mou = make_mou(cast)
+    mou.current.sent_for_signature_at = SENT
+    member_agency = cast["member"].person.agency
+    member_agency.head = cast["member"].person
+    db.session.commit()
+    sign_as(cast["head"], mou, cast["head"].person.agency)
+    services.sign(cast["member"], mou, member_agency, services.Signing(
+        password="correct-staple-battery-42", consent=True, name="M", title="Head"),
+        now=datetime(2026, 4, 10, 12, tzinfo=UTC))
+    # the signature of 10 April makes the MOU executed; before it, it was stalled
+    assert mou.status == "executed"
+    assert _flags(mou, date(2026, 4, 5)) == []  # no longer out for signature
+
+
+def _executed(make, db, expires):
+    cast = make.cast()
+    mou = make_mou(cast, status="executed")
+    mou.expires = expires
+    db.session.commit()
+    return cast, mou
+
+
+def test_expiring_from_ninety_days_before_expiry(make, db):
+    expires = date(2027, 6, 30)
+    _, mou = _executed(make, db, expires)
+    since = expires - timedelta(days=90)
+    assert _flags(mou, since - timedelta(days=1)) == []
+    assert _flags(mou, since) == [Flag("expiring", since)]
+    assert _flags(mou, expires) == [Flag("expiring", since)]
+
+
+def test_expiring_is_cleared_by_a_renewal_in_progress(make, db):
+    expires = date(2027, 6, 30)
+    cast, mou = _executed(make, db, expires)
+    services.amend(cast["admin"], mou)
+    db.session.commit()
+    assert _flags(mou, expires) == []
+
+
+def test_lapsed_from_the_day_after_expiry(make, db):
+    expires = date(2027, 6, 30)
+    _, mou = _executed(make, db, expires)
+    assert Flag("lapsed", expires + timedelta(days=1)) not in _flags(mou, expires)
+    assert _flags(mou, expires + timedelta(days=1)) == [Flag("lapsed", date(2027, 7, 1))]
+    assert _flags(mou, date(2028, 1, 1)) == [Flag("lapsed", date(2027, 7, 1))]
+
+
+def test_an_executed_renewal_ends_the_lapse(make, db):
+    expires = date(2026, 6, 30)
+    cast, mou = _executed(make, db, expires)
+    renewal = services.amend(cast["admin"], mou)
+    services.change_status(cast["admin"], renewal, "in_review")
+    services.change_status(cast["admin"], renewal, "out_for_signature")
+    for agency in renewal.parties:
+        sign_as(agency.head.account, renewal, agency)
+    db.session.commit()
+    assert renewal.status == "executed" and mou.status == "superseded"
+    executed_on = renewal.executed_at.date()
+    assert _flags(mou, max(executed_on, expires + timedelta(days=1))) == []
+
+
+def test_the_health_report_lists_every_mou(make, db):
+    cast = make.cast()
+    mou = make_mou(cast)
+    mou.current.sent_for_signature_at = SENT
+    db.session.commit()
+    result = report(date(2026, 4, 1))
+    assert result["mous"] == [{"key": mou.key, "flags": [
+        {"code": "signature_stalled", "since": "2026-03-31"}]}]

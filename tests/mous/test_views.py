@@ -1,0 +1,181 @@
+"""MOU pages: signing through the browser's form, refusals, certificate and Word file."""
+
+import io
+
+from docx import Document
+from sqlalchemy import select, text
+
+from govtrack.mous.models import Mou, MouVersion, SigningEvent
+from tests.factories import PASSWORD
+from tests.mous.factories import make_mou
+
+
+def _sign_data(agency, **changes):
+    data = {"party": agency.id, "password": PASSWORD, "consent": "y", "name": "Dana Ortiz",
+            "title": "Sheriff"}
+    data.update(changes)
+    return data
+
+
+def test_the_head_signs_and_the_last_signature_shows_the_certificate(client, make, db, login):
+    cast = make.cast()
+    member_agency = cast["member"].person.agency
+    mou = make_mou(cast, parties=[member_agency, cast["head"].person.agency])
+    other = make.account()
+    other.person.agency = member_agency
+    member_agency.head = other.person
+    db.session.commit()
+    login(cast["head"])
+    page = client.get("/mous/").get_data(as_text=True)
+    assert "MOUs awaiting my signature" in page and mou.title in page
+    page = client.get(f"/mous/{mou.key}/sign").get_data(as_text=True)
+    assert f"I sign this MOU on behalf of {cast['head'].person.agency.name}." in page
+    response = client.post(f"/mous/{mou.key}/sign", data=_sign_data(cast["head"].person.agency),
+                           headers={"User-Agent": "Firefox/140"})
+    assert response.status_code == 302
+    event = db.session.scalar(select(SigningEvent))
+    assert event.signer_name == "Dana Ortiz" and event.user_agent == "Firefox/140"
+    assert event.address == "127.0.0.1"
+    client.post("/logout")
+    login(other)
+    response = client.post(f"/mous/{mou.key}/sign", data=_sign_data(member_agency))
+    assert response.headers["Location"].endswith(f"/mous/{mou.key}/certificate")
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Certificate of completion" in page and "Signing record verified" in page
+    db.session.expire_all()
+    assert db.session.get(Mou, mou.id).status == "executed"
+
+
+def test_a_member_who_is_not_the_head_gets_403(client, make, db, login):
+    cast = make.cast()
+    mou = make_mou(cast)
+    login(cast["member"])
+    assert client.get(f"/mous/{mou.key}/sign").status_code == 403
+    response = client.post(f"/mous/{mou.key}/sign",
+                           data=_sign_data(cast["member"].person.agency))
+    assert response.status_code == 403
+    assert db.session.scalar(select(SigningEvent)) is None
+
+
+def test_a_wrong_password_or_no_consent_is_refused_on_the_form(client, make, db, login):
+    cast = make.cast()
+    mou = make_mou(cast)
+    agency = cast["head"].person.agency
+    login(cast["head"])
+    response = client.post(f"/mous/{mou.key}/sign", data=_sign_data(agency, password="nope"))
+    assert response.status_code == 400 and "The password is not right." in response.text
+    data = _sign_data(agency)
+    del data["consent"]
+    response = client.post(f"/mous/{mou.key}/sign", data=data)
+    assert response.status_code == 400 and "consent" in response.text
+    assert db.session.scalar(select(SigningEvent)) is None
+
+
+def test_signing_twice_is_refused(client, make, db, login):
+    cast = make.cast()
+    mou = make_mou(cast)
+    agency = cast["head"].person.agency
+    login(cast["head"])
+    assert client.post(f"/mous/{mou.key}/sign", data=_sign_data(agency)).status_code == 302
+    response = client.post(f"/mous/{mou.key}/sign", data=_sign_data(agency))
+    assert response.status_code == 400
+    assert len(db.session.scalars(select(SigningEvent)).all()) == 1
+
+
+def test_editing_an_executed_mou_is_refused_through_the_routes(client, make, db, login):
+    cast = make.cast()
+    mou = make_mou(cast, status="executed")
+    login(cast["chair"])
+    response = client.get(f"/mous/{mou.key}/edit")
+    assert response.status_code == 302
+    response = client.post(f"/mous/{mou.key}/edit", data={
+        "title": "Changed", "text": "Changed", "version": mou.version}, follow_redirects=True)
+    assert "never edited in place" in response.text
+    db.session.expire_all()
+    assert db.session.get(Mou, mou.id).title == "Jail in-reach protocol"
+    assert [v.text for v in db.session.scalars(select(MouVersion))] == [
+        "The parties agree to screen every booking for mental illness."]
+    client.post(f"/mous/{mou.key}/status", data={"to": "out_for_signature"})
+    db.session.expire_all()
+    assert db.session.get(Mou, mou.id).status == "executed"
+
+
+def test_the_chair_drafts_edits_and_sends_an_mou(client, make, db, login):
+    cast = make.cast()
+    login(cast["chair"])
+    parties = [cast["member"].person.agency, cast["head"].person.agency]
+    response = client.post("/mous/new", data={
+        "title": "Crisis drop-off", "committee": cast["committee"].id,
+        "parties": [a.id for a in parties], "text": "Police bring people to the centre."})
+    assert response.status_code == 302
+    mou = db.session.scalar(select(Mou))
+    response = client.post(f"/mous/{mou.key}/edit", data={
+        "title": "Crisis drop-off", "version": mou.version, "parties": [a.id for a in parties],
+        "committee": cast["committee"].id, "text": "Police bring people to the centre.",
+        f"obligation_{parties[0].id}": "Staff the centre around the clock."})
+    assert response.status_code == 302, response.text
+    for to in ("in_review", "out_for_signature"):
+        client.post(f"/mous/{mou.key}/status", data={"to": to})
+    db.session.expire_all()
+    mou = db.session.get(Mou, mou.id)
+    assert mou.status == "out_for_signature" and mou.current.sent_for_signature_at
+    assert mou.current.obligations == [{"party": parties[0].key,
+                                        "text": "Staff the centre around the clock."}]
+    page = client.get(f"/mous/{mou.key}").get_data(as_text=True)
+    assert "Staff the centre around the clock." in page
+
+
+def test_a_tampered_version_is_shown_as_such(client, make, db, login):
+    cast = make.cast()
+    mou = make_mou(cast, status="executed")
+    db.session.execute(text("UPDATE mou_version SET text = 'Nothing.'"))
+    db.session.commit()
+    login(cast["member"])
+    page = client.get(f"/mous/{mou.key}").get_data(as_text=True)
+    assert "Tampering detected" in page and "no longer matches the hash" in page
+
+
+def test_the_word_file_holds_the_signature_records_and_the_hash(client, make, db, login):
+    cast = make.cast()
+    mou = make_mou(cast, status="executed")
+    digest = mou.current.digest
+    events = list(mou.events)
+    login(cast["member"])
+    response = client.get(f"/mous/{mou.key}/document.docx")
+    assert response.status_code == 200
+    doc = Document(io.BytesIO(response.data))
+    body = "\n".join(p.text for p in doc.paragraphs)
+    cells = "\n".join(c.text for t in doc.tables for r in t.rows for c in r.cells)
+    assert "Certificate of completion" in body and digest in body
+    for event in events:
+        assert event.event_sha256 in body and event.intent in body
+        assert event.signer_name in cells
+    assert "screen every booking" in body
+
+
+def test_the_certificate_checks_a_hash(client, make, db, login):
+    cast = make.cast()
+    mou = make_mou(cast, status="executed")
+    login(cast["head"])
+    page = client.post(f"/mous/{mou.key}/certificate", data={"sha256": mou.current.digest})
+    assert "matches version 1, which was signed" in page.text
+    page = client.post(f"/mous/{mou.key}/certificate", data={"sha256": "0" * 64})
+    assert "matches no signed version" in page.text
+
+
+def test_my_agency_view_lists_awaiting_and_promised(client, make, db, login):
+    cast = make.cast()
+    mou = make_mou(cast)
+    login(cast["head"])
+    page = client.get("/mous/mine").get_data(as_text=True)
+    assert "MOUs awaiting my signature" in page
+    assert f"{cast['head'].person.agency.name} shares its data monthly." in page
+    assert mou.title in page
+
+
+def test_outsiders_do_not_see_the_mou(client, make, db, login):
+    cast = make.cast()
+    mou = make_mou(cast)
+    login(cast["outsider"])
+    assert client.get(f"/mous/{mou.key}").status_code == 404
+    assert mou.title not in client.get("/mous/").get_data(as_text=True)

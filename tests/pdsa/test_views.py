@@ -1,0 +1,98 @@
+"""Outcomes, measure and PDSA pages."""
+
+import io
+from datetime import date
+
+from govtrack.extensions import db
+from govtrack.pdsa import services
+from govtrack.pdsa.models import DataPoint, PdsaCycle
+
+SHIFTED = [20, 22, 19, 21, 23, 18, 20, 22, 19, 21, 24, 21,
+           14, 15, 13, 12, 14, 15, 13, 12, 14, 13, 15, 12]
+
+
+def _shifted_measure(cast):
+    measure = services.create_measure(cast["chair"], cast["committee"], name="Bed waits",
+                                      unit="days", baseline_points=12)
+    for n, value in enumerate(SHIFTED):
+        services.add_point(cast["chair"], measure, date(2023 + n // 12, n % 12 + 1, 1), value)
+    goal = cast["workgroup"].goals[0]
+    services.create_cycle(cast["chair"], goal, title="Screen at booking", on=date(2023, 12, 15))
+    db.session.commit()
+    return measure
+
+
+def test_outcomes_page_shows_the_chart_its_text_alternative_and_signal(make, client, login):
+    cast = make.cast()
+    _shifted_measure(cast)
+    login(cast["member"])
+    page = client.get(f"/committees/{cast['committee'].key}/outcomes").get_data(as_text=True)
+    assert "Improvement: unusually long run below the median since January 2024." in page
+    assert '<svg role="img"' in page and "<desc id=" in page and "<script" not in page
+    assert "style=" not in page
+    assert "<th scope=\"row\">2024-12-01</th>" in page  # the data table
+    assert "Screen at booking" in page  # the PDSA start annotated
+
+
+def test_measure_page_shows_both_medians_after_a_reset(make, client, login):
+    cast = make.cast()
+    measure = _shifted_measure(cast)
+    services.reset_baseline(cast["chair"], measure, date(2024, 1, 1))
+    db.session.commit()
+    login(cast["chair"])
+    page = client.get(f"/measures/{measure.key}").get_data(as_text=True)
+    assert "median 21" in page and "median 13.5" in page
+
+
+def test_csv_import_with_a_bad_row_reports_it_and_imports_nothing(make, client, login):
+    cast = make.cast()
+    measure = services.create_measure(cast["chair"], cast["committee"], name="Transports")
+    db.session.commit()
+    login(cast["chair"])
+    data = {"file": (io.BytesIO(b"date,value\n2025-01-01,3\n2025-02-01,many\n"), "p.csv")}
+    response = client.post(f"/measures/{measure.key}/import", data=data,
+                           content_type="multipart/form-data")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "Nothing was imported" in page and "<td>3</td><td>value</td>" in page
+    assert db.session.query(DataPoint).count() == 0
+    data = {"file": (io.BytesIO(b"date,value\n2025-01-01,3\n2025-02-01,4\n"), "p.csv")}
+    response = client.post(f"/measures/{measure.key}/import", data=data,
+                           content_type="multipart/form-data")
+    assert response.status_code == 302
+    assert db.session.query(DataPoint).count() == 2
+
+
+def test_a_member_records_the_study_phase(make, client, login):
+    cast = make.cast()
+    goal = cast["workgroup"].goals[0]
+    cycle = services.create_cycle(cast["chair"], goal, title="Screen", on=date(2025, 1, 6))
+    services.move_phase(cast["chair"], cycle, "do", date(2025, 1, 10))
+    db.session.commit()
+    login(cast["member"])
+    response = client.post(f"/pdsa/{cycle.key}/phase",
+                           data={"phase": "study", "on": "2025-02-01", "version": cycle.version})
+    assert response.status_code == 302
+    db.session.expire_all()
+    cycle = db.session.get(PdsaCycle, cycle.id)
+    response = client.post(f"/pdsa/{cycle.key}/record", data={
+        "phase": "study", "version": cycle.version, "results": "Wait fell by a third",
+        "lessons": "Night shift needs training"})
+    assert response.status_code == 302
+    db.session.expire_all()
+    cycle = db.session.get(PdsaCycle, cycle.id)
+    assert cycle.phase == "study" and cycle.results == "Wait fell by a third"
+    page = client.get(f"/goals/{goal.key}/ramp").get_data(as_text=True)
+    assert "Study since 2025-02-01" in page
+
+
+def test_skipping_a_phase_by_hand_is_refused_on_the_page(make, client, login):
+    cast = make.cast()
+    goal = cast["workgroup"].goals[0]
+    cycle = services.create_cycle(cast["chair"], goal, title="Screen", on=date(2025, 1, 6))
+    db.session.commit()
+    login(cast["member"])
+    response = client.post(f"/pdsa/{cycle.key}/phase",
+                           data={"phase": "act", "on": "2025-02-01", "version": cycle.version})
+    assert response.status_code == 400
+    assert "one phase forward at a time" in response.get_data(as_text=True)
