@@ -59,10 +59,13 @@ def update_action(actor, action: ActionItem, *, status: str | None, note: str,
 
 
 def my_actions(person) -> list[ActionItem]:
-    """Everything assigned to person across all committees: overdue first, then by due date."""
+    """Everything open assigned to person across all committees: overdue first, then by due.
+
+    Done and cancelled items stay out, so the page does not grow with a
+    person's history.
+    """
     day = today()
-    actions = db.session.scalars(select(ActionItem).where(ActionItem.owner_id == person.id)
-                                 .options(selectinload(ActionItem.committee),
-                                          selectinload(ActionItem.updates)))
-    return sorted(actions, key=lambda a: (a.status not in OPEN_STATUSES, not a.overdue_on(day),
-                                          a.due or date.max, a.title))
+    actions = db.session.scalars(select(ActionItem).where(
+        ActionItem.owner_id == person.id, ActionItem.status.in_(OPEN_STATUSES)).options(
+        selectinload(ActionItem.committee), selectinload(ActionItem.updates)))
+    return sorted(actions, key=lambda a: (not a.overdue_on(day), a.due or date.max, a.title))

@@ -81,12 +81,13 @@ def report(as_of: date) -> dict:
 
     Workgroups are the open ones (not closed on or before as_of), by key.
     """
+    from govtrack.chairs.models import chair_loading
     from govtrack.mous.health import report_mous
     from govtrack.workgroups.health import committee_loading, open_workgroups
 
     committees = list(db.session.scalars(
-        select(Committee).order_by(Committee.key).options(*roster_loading(),
-                                                          *committee_loading())))
+        select(Committee).order_by(Committee.key).options(
+            *roster_loading(), *chair_loading(), *committee_loading())))
     workgroups = {c.id: open_workgroups(c, as_of) for c in committees}
     with preloaded("workgroup", [wg for wgs in workgroups.values() for wg in wgs], as_of):
         return {

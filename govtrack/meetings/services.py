@@ -7,9 +7,10 @@ from zoneinfo import ZoneInfo
 
 from dateutil.rrule import rrulestr
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from govtrack import audit
-from govtrack.actions.models import ActionItem
+from govtrack.actions.models import OPEN_STATUSES, ActionItem
 from govtrack.agencies.models import SIDES, Person
 from govtrack.clock import today, utcnow
 from govtrack.committees.models import Committee
@@ -275,8 +276,10 @@ def _approve_last_minutes(meeting: Meeting, day: date) -> list[Proposed]:
 
 @draft_source
 def _overdue_actions(meeting: Meeting, day: date) -> list[Proposed]:
-    overdue = [a for a in db.session.scalars(select(ActionItem).where(
-        ActionItem.committee_id == meeting.committee_id)) if a.overdue_on(day)]
+    overdue = list(db.session.scalars(select(ActionItem).where(
+        ActionItem.committee_id == meeting.committee_id,
+        ActionItem.status.in_(OPEN_STATUSES), ActionItem.due < day).options(
+        selectinload(ActionItem.owner))))
     if not overdue:
         return []
     owners = sorted({a.owner.name for a in overdue})

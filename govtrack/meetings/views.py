@@ -146,7 +146,8 @@ def meeting_detail(key: str):
         "meetings/detail.html", meeting=meeting, committee=committee, can_edit=can_edit,
         show_agenda=can_edit or meeting.agenda_status == "published",
         starts=services.item_starts(meeting), timing=services.timing(meeting),
-        proposals=services.propose_agenda(meeting) if can_edit else [],
+        proposals=services.propose_agenda(meeting) if can_edit and meeting.status ==
+        "scheduled" and meeting.agenda_status == "draft" else [],
         quorum=services.quorum(meeting), actions=actions, requests=requests,
         markdown=markdown, local=services.local(meeting), form=Form(),
         next_meeting=services.next_meeting(meeting))
