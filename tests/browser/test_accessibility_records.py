@@ -1,0 +1,54 @@
+"""axe on the pages of one record each: a meeting, a workgroup, an MOU, a measure, a PDSA cycle.
+
+The demo county has no MOU or measure yet, so these pages are audited on
+records made for the test, as the permission matrix makes them.
+"""
+
+from govtrack.extensions import db
+from tests.browser.test_accessibility import assert_no_blocking
+from tests.factories import PASSWORD
+from tests.mous.factories import make_mou
+from tests.pdsa.records import matrix_records
+
+
+def _records(app, make):
+    with app.app_context():
+        cast = make.cast()
+        mou = make_mou(cast)
+        keys = matrix_records(cast)
+        db.session.commit()
+        goal = cast["workgroup"].goals[0]
+        return {"committee": cast["committee"].key, "meeting": cast["meeting"].key,
+                "workgroup": cast["workgroup"].key, "goal": goal.key, "mou": mou.key,
+                "measure": keys["/measures/"], "cycle": keys["/pdsa/"],
+                "admin": cast["admin"].email, "head": cast["head"].email}
+
+
+def test_record_pages_pass_axe(app, make, page, axe, log_in):
+    keys = _records(app, make)
+    log_in(keys["admin"], PASSWORD)
+    paths = [
+        "/meetings/{meeting}", "/meetings/{meeting}/attendance", "/meetings/{meeting}/minutes",
+        "/workgroups/{workgroup}", "/goals/{goal}/ramp", "/goals/{goal}/pdsa/new",
+        "/committees/{committee}/outcomes", "/committees/{committee}/measures/new",
+        "/measures/{measure}", "/pdsa/{cycle}", "/mous/", "/mous/new", "/mous/{mou}",
+        "/mous/{mou}/certificate",
+    ]
+    found = {}
+    for template in paths:
+        path = template.format(**keys)
+        response = page.goto(path)
+        assert response.status == 200, f"{path} answered {response.status}"
+        found[path] = axe()
+    assert_no_blocking(found)
+
+
+def test_signing_page_passes_axe(app, make, page, axe, log_in):
+    keys = _records(app, make)
+    log_in(keys["head"], PASSWORD)
+    found = {}
+    for path in ("/mous/mine", f"/mous/{keys['mou']}", f"/mous/{keys['mou']}/sign"):
+        response = page.goto(path)
+        assert response.status == 200, f"{path} answered {response.status}"
+        found[path] = axe()
+    assert_no_blocking(found)
