@@ -13,6 +13,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from sqlalchemy import select
+
 from govtrack import audit
 from govtrack.agencies.models import SIDES, Agency, Person
 from govtrack.chairs.models import MODES, ChairTerm, RotationPolicy
@@ -376,6 +378,33 @@ def _step_down(actor, committee: Committee, person: Person, on: date) -> None:
                    start=on, end=stays)
 
 
+def _reassign_open_work(actor, committee: Committee, outgoing: Person,
+                        incoming: Person) -> list[str]:
+    """A chair leaving mid-term hands their open action items and draft agenda items on."""
+    from govtrack.actions.models import OPEN_STATUSES, ActionItem
+    from govtrack.meetings.models import AgendaItem, Meeting
+
+    said = []
+    actions = db.session.scalars(select(ActionItem).where(
+        ActionItem.committee_id == committee.id, ActionItem.owner_id == outgoing.id,
+        ActionItem.status.in_(OPEN_STATUSES))).all()
+    for action in actions:
+        action.owner = incoming
+        audit.record(actor, "update", action, committee=committee,
+                     changes={"owner": [outgoing.name, incoming.name]})
+    if actions:
+        said.append(f"{len(actions)} open action items move to {incoming.name}.")
+    items = db.session.scalars(select(AgendaItem).join(Meeting).where(
+        Meeting.committee_id == committee.id, Meeting.agenda_status == "draft",
+        Meeting.status == "scheduled", AgendaItem.presenter_id == outgoing.id)).all()
+    for item in items:
+        item.presenter = incoming
+    if items:
+        said.append(f"{len(items)} items of draft agendas are now presented by "
+                    f"{incoming.name}.")
+    return said
+
+
 def hand_over(actor, committee: Committee, *, person: Person, start: date,
               agency: Agency | None = None, interim: bool = False,
               co_chair: Person | None = None, note: str = "") -> list[str]:
@@ -421,6 +450,8 @@ def hand_over(actor, committee: Committee, *, person: Person, start: date,
         _role_follows(actor, committee, co_chair, "co_chair", start)
         done.append(f"{co_chair.name} co-chairs alongside.")
     outgoing_person = outgoing.person if outgoing else None
+    if interim and outgoing_person is not None:
+        done.extend(_reassign_open_work(actor, committee, outgoing_person, person))
     if note:
         done.append(f"Note: {note}")
     for step in HANDOVER_STEPS:

@@ -255,3 +255,29 @@ def test_outlook_shows_the_next_three_terms(db, county):
         (date(2023, 1, 1), "A criminal justice agency"),
         (date(2024, 1, 1), "A behavioural health agency"),
         (date(2025, 1, 1), "A criminal justice agency")]
+
+
+def test_an_interim_takes_over_the_leaving_chairs_open_work(db, county, make):
+    from govtrack.actions.models import ActionItem
+    from govtrack.meetings.models import AgendaItem, Meeting
+
+    committee, _, people = county()
+    with at(date(2022, 1, 1)):
+        services.hand_over(None, committee, person=people["sheriff"], start=date(2022, 1, 1))
+        db.session.commit()
+    open_item = ActionItem(key="a-open", committee=committee, title="Call the jail",
+                           owner=people["sheriff"])
+    done_item = ActionItem(key="a-done", committee=committee, title="Old", status="done",
+                           owner=people["sheriff"])
+    meeting = Meeting(key="m-draft", committee=committee,
+                      starts_at=datetime(2022, 6, 1, 14, tzinfo=UTC))
+    meeting.items.append(AgendaItem(title="Chair's report", presenter=people["sheriff"]))
+    db.session.add_all([open_item, done_item, meeting])
+    db.session.commit()
+    with at(date(2022, 5, 10)):
+        done = services.hand_over(None, committee, person=people["da"], start=date(2022, 5, 10),
+                                  interim=True)
+        db.session.commit()
+    assert open_item.owner == people["da"] and done_item.owner == people["sheriff"]
+    assert meeting.items[0].presenter == people["da"]
+    assert any("1 open action items move" in line for line in done)
