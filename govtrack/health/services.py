@@ -89,7 +89,8 @@ def report(as_of: date) -> dict:
         select(Committee).order_by(Committee.key).options(
             *roster_loading(), *chair_loading(), *committee_loading())))
     workgroups = {c.id: open_workgroups(c, as_of) for c in committees}
-    with preloaded("workgroup", [wg for wgs in workgroups.values() for wg in wgs], as_of):
+    with preloaded("committee", committees, as_of), preloaded(
+            "workgroup", [wg for wgs in workgroups.values() for wg in wgs], as_of):
         return {
             "as_of": as_of.isoformat(),
             "committees": [
@@ -114,4 +115,5 @@ __all__ = ["Flag", "RULES", "asdict", "flags_for", "preloaded", "preloader", "re
 from govtrack.chairs import health as _chairs  # noqa: E402,F401
 from govtrack.meetings import health as _meetings  # noqa: E402,F401
 from govtrack.mous import health as _mous  # noqa: E402,F401
+from govtrack.pdsa import health as _pdsa  # noqa: E402,F401
 from govtrack.workgroups import health as _workgroups  # noqa: E402,F401

@@ -11,7 +11,10 @@ day the flag holds (a meeting on D clears no_meeting on D, and
 attendance_falling holds from the day of the meeting that started the run).
 """
 
-from collections.abc import Callable, Iterable
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import UTC, date, datetime, time, timedelta
 from fractions import Fraction
 from zoneinfo import ZoneInfo
@@ -22,7 +25,7 @@ from sqlalchemy.orm import selectinload
 from govtrack.committees.cadence import PERIOD_DAYS, CadenceError, parse_rule
 from govtrack.committees.models import Committee
 from govtrack.extensions import db
-from govtrack.health.services import Flag, rule
+from govtrack.health.services import Flag, preloader, rule
 from govtrack.meetings.models import Meeting
 from govtrack.meetings.services import expected_members, meeting_day
 
@@ -56,6 +59,34 @@ def _end_of(committee: Committee, as_of: date) -> datetime:
     return end.astimezone(UTC)
 
 
+#: (as_of, {committee id: held meetings}) while the health of many committees is read
+_held: ContextVar[tuple[date, dict[int, list[Meeting]]] | None] = ContextVar(
+    "held_meetings", default=None)
+
+
+@preloader("committee")
+@contextmanager
+def _preload_held(committees, as_of: date) -> Iterator[None]:
+    """Load every committee's held meetings and attendance in two queries, not three each."""
+    committees = [c for c in committees if c.id is not None]
+    if _held.get() is not None or len(committees) < 2:
+        yield
+        return
+    end = max(_end_of(c, as_of) for c in committees)
+    by_committee: dict[int, list[Meeting]] = defaultdict(list)
+    for meeting in db.session.scalars(
+            select(Meeting).where(Meeting.committee_id.in_([c.id for c in committees]),
+                                  Meeting.status == "held", Meeting.starts_at < end)
+            .order_by(Meeting.starts_at, Meeting.id)
+            .options(selectinload(Meeting.attendance))):
+        by_committee[meeting.committee_id].append(meeting)
+    token = _held.set((as_of, by_committee))
+    try:
+        yield
+    finally:
+        _held.reset(token)
+
+
 def held_meetings(committee: Committee, as_of: date) -> list[Meeting]:
     """The committee's held meetings up to the end of as_of (its zone), oldest first.
 
@@ -63,6 +94,10 @@ def held_meetings(committee: Committee, as_of: date) -> list[Meeting]:
     """
     if committee.id is None:
         return []
+    loaded = _held.get()
+    if loaded is not None and loaded[0] == as_of:
+        end = _end_of(committee, as_of)
+        return [m for m in loaded[1].get(committee.id, []) if m.starts_at < end]
     return list(db.session.scalars(
         select(Meeting)
         .where(Meeting.committee_id == committee.id, Meeting.status == "held",
@@ -75,6 +110,10 @@ def last_held_day(committee: Committee, as_of: date) -> date | None:
     """The date (committee's zone) of its last held meeting up to as_of, in one query."""
     if committee.id is None:
         return None
+    loaded = _held.get()
+    if loaded is not None and loaded[0] == as_of:
+        held = held_meetings(committee, as_of)
+        return meeting_day(held[-1]) if held else None
     last = db.session.scalar(
         select(func.max(Meeting.starts_at))
         .where(Meeting.committee_id == committee.id, Meeting.status == "held",
