@@ -141,6 +141,7 @@ MATRIX = {
     ("GET", "/goals/<key>/pdsa/new"): "302 404 200 200 200 404 200",
     ("POST", "/goals/<key>/pdsa/new"): "302 404 200 200 200 404 200",
     ("GET", "/pdsa/<key>"): "302 404 200 200 200 404 200",
+    ("GET", "/pdsa/<key>/worksheet.docx"): "302 404 200 200 200 404 200",
     # the member is in the cast's workgroup: members of a workgroup record its cycles
     ("POST", "/pdsa/<key>/record"): "302 404 400 400 400 404 400",
     ("POST", "/pdsa/<key>/phase"): "302 404 400 400 400 404 400",

@@ -34,10 +34,10 @@ FORMAT = "govtrack-county/1"
 
 #: the kinds of record an import counts, named as the file's sections
 KINDS = ("agencies", "people", "committees", "memberships", "stage_history", "rotation",
-         "chair_terms", "meetings", "actions", "workgroups")
+         "chair_terms", "meetings", "actions", "workgroups", "measures", "mous")
 
 #: committee sections the schema allows but govtrack cannot store yet
-UNSTORED_SECTIONS = ("measures",)
+UNSTORED_SECTIONS: tuple[str, ...] = ()
 
 
 @dataclass
@@ -54,6 +54,19 @@ class CommitteeSection:
 
 
 COMMITTEE_SECTIONS: list[CommitteeSection] = []
+
+
+@dataclass
+class TopLevelSection:
+    """A feature's own top-level array of the file (such as "mous"), stored after committees."""
+
+    name: str
+    export: Callable[[], list]
+    check: Callable[[dict, Any, "ImportReport"], None]
+    store: Callable[[Any, dict], None]
+
+
+TOP_LEVEL_SECTIONS: list[TopLevelSection] = []
 
 #: what a committee gets when the file leaves stall_after_days out (DESIGN.md)
 DEFAULT_STALL_AFTER_DAYS = 30
@@ -131,7 +144,7 @@ def export_county() -> dict:
                     key=lambda p: p.key)
     committees = sorted(db.session.scalars(select(Committee).options(*roster_loading())),
                         key=lambda c: c.key)
-    return {
+    document = {
         "format": FORMAT,
         "exported_at": utcnow().replace(microsecond=0).isoformat().replace("+00:00", "Z"),
         "agencies": [{"key": a.key, "name": a.name, "sector": a.sector,
@@ -142,6 +155,9 @@ def export_county() -> dict:
         "committees": [_export_committee(c) for c in committees],
         "mous": [],
     }
+    for section in TOP_LEVEL_SECTIONS:
+        document[section.name] = section.export()
+    return document
 
 
 def _export_committee(committee: Committee) -> dict:
@@ -237,6 +253,8 @@ def import_county(data: Any, *, dry_run: bool = False, actor=None) -> ImportRepo
     _check_text(data, "$", report)
     for n, committee in enumerate(data["committees"]):
         _check_committee(committee, f"$.committees[{n}]", known, report)
+    for section in TOP_LEVEL_SECTIONS:
+        section.check(data, known, report)
     if report.problems:
         return report
     if dry_run:
@@ -270,7 +288,9 @@ def _unstored_sections(data: dict) -> list[str]:
         for section in UNSTORED_SECTIONS:
             if committee.get(section):
                 ignored.append(f"$.committees[{n}].{section}")
-    ignored.extend(f"$.mous[{n}]" for n, mou in enumerate(data["mous"]) if mou)
+    stored = {section.name for section in TOP_LEVEL_SECTIONS}
+    if "mous" not in stored:
+        ignored.extend(f"$.mous[{n}]" for n, mou in enumerate(data["mous"]) if mou)
     return ignored
 
 
@@ -624,6 +644,8 @@ def _store(data: dict, known: _Known, actor, report: ImportReport) -> None:
         writer.agencies_and_people(data)
         for record in data["committees"]:
             writer.committee(record)
+        for section in TOP_LEVEL_SECTIONS:
+            section.store(writer, data)
     db.session.flush()
     writer.audit_created()
     db.session.flush()
@@ -632,4 +654,6 @@ def _store(data: dict, known: _Known, actor, report: ImportReport) -> None:
 # Features that add to a committee's record register their section on import.
 from govtrack.chairs import county as _chairs  # noqa: E402,F401
 from govtrack.meetings import county as _meetings  # noqa: E402,F401
+from govtrack.mous import county as _mous  # noqa: E402,F401
+from govtrack.pdsa import county as _pdsa  # noqa: E402,F401  (registers workgroups first)
 from govtrack.workgroups import county as _workgroups  # noqa: E402,F401

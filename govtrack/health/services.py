@@ -115,4 +115,5 @@ __all__ = ["Flag", "RULES", "asdict", "flags_for", "preloaded", "preloader", "re
 from govtrack.chairs import health as _chairs  # noqa: E402,F401
 from govtrack.meetings import health as _meetings  # noqa: E402,F401
 from govtrack.mous import health as _mous  # noqa: E402,F401
+from govtrack.pdsa import health as _pdsa  # noqa: E402,F401
 from govtrack.workgroups import health as _workgroups  # noqa: E402,F401

@@ -2,7 +2,7 @@
 
 from datetime import date
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -34,6 +34,8 @@ from govtrack.workgroups.models import Goal, Workgroup
 from govtrack.workgroups.views import can_work_on
 
 bp = Blueprint("pdsa", __name__)
+
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
 def _committee(key: str) -> Committee:
@@ -301,6 +303,17 @@ def _render_cycle(cycle: PdsaCycle, record_form=None, phase_form=None, status=20
 def cycle_detail(key: str):
     """A cycle's worksheet: all four phases and the phase history."""
     return _render_cycle(_cycle(key))
+
+
+@bp.get("/pdsa/<key>/worksheet.docx")
+@login_required
+def cycle_docx(key: str):
+    """The cycle's worksheet (all four phases) as a Word document."""
+    from govtrack.documents.pdsa import pdsa_docx
+
+    cycle = _cycle(key)
+    return Response(pdsa_docx(cycle), mimetype=DOCX, headers={
+        "Content-Disposition": f'attachment; filename="pdsa-{cycle.key}.docx"'})
 
 
 @bp.post("/pdsa/<key>/record")

@@ -55,7 +55,7 @@ def render_my_work(errors: dict | None = None):
     return render_template(
         "web/my_work.html", memberships=memberships, headed=headed, actions=actions,
         forms=forms, day=day, open_statuses=OPEN_STATUSES,
-        duties=_convening_duties(headed),
+        duties=_convening_duties(headed), awaiting=_awaiting_signature(headed),
         chair_warnings=_chair_warnings([m for m in memberships if m.role in EDITOR_ROLES]))
 
 
@@ -64,6 +64,15 @@ def _committees(ids) -> list[Committee]:
         return []
     return list(db.session.scalars(select(Committee).where(Committee.id.in_(ids)).options(
         *roster_loading(), *chair_loading())))
+
+
+def _awaiting_signature(headed: list[Agency]):
+    """MOUs out for signature that an agency I head has not signed yet."""
+    if not headed:
+        return []
+    from govtrack.mous.services import awaiting_signature
+
+    return awaiting_signature(current_user.person)
 
 
 def _convening_duties(headed: list[Agency]):

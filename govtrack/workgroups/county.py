@@ -12,9 +12,9 @@ carry only part of a committee's history); within a workgroup the file is
 authoritative for its members, updates (matched by time and author), goals
 and their milestones (matched by key).
 
-A goal's PDSA cycles are not stored yet: an import lists each goal's
-non-empty `pdsa_cycles` in the report's `ignored`, and the export leaves them
-out. An action's `workgroup` (ActionItem.workgroup_key, stored by
+A goal's PDSA cycles (`pdsa_cycles`, written when it has any) are exported,
+checked and stored by pdsa.county, called from here. An action's
+`workgroup` (ActionItem.workgroup_key, stored by
 meetings.county) must name a workgroup of the same committee, in the file or
 stored. (An agenda item's `workgroup` is not checked: a report-back may name
 a workgroup the file does not carry.)
@@ -28,11 +28,8 @@ from sqlalchemy.orm import selectinload
 from govtrack.committees.models import Committee
 from govtrack.county.services import COMMITTEE_SECTIONS, CommitteeSection, assign_changes
 from govtrack.extensions import db
+from govtrack.pdsa.models import PdsaCycle
 from govtrack.workgroups.models import Goal, Milestone, Workgroup, WorkgroupUpdate
-
-#: parts of a goal the schema allows but govtrack cannot store yet: an import
-#: lists them in the report's `ignored` (remove "pdsa_cycles" once PDSA stores them)
-GOAL_UNSTORED = ("pdsa_cycles",)
 
 
 def _when(value: str | None) -> datetime | None:
@@ -79,6 +76,11 @@ def _goal_record(goal: Goal) -> dict:
     record = _set({"key": goal.key, "title": goal.title, "description": goal.description})
     record["milestones"] = [_milestone_record(m) for m in
                             sorted(goal.milestones, key=lambda m: (m.due, m.key))]
+    from govtrack.pdsa.county import export_cycles
+
+    cycles = export_cycles(goal)
+    if cycles:
+        record["pdsa_cycles"] = cycles
     return record
 
 
@@ -114,7 +116,9 @@ def _stored(committee: Committee) -> list[Workgroup]:
             selectinload(Workgroup.lead), selectinload(Workgroup.members),
             selectinload(Workgroup.updates).selectinload(WorkgroupUpdate.by),
             selectinload(Workgroup.goals).selectinload(Goal.milestones)
-            .selectinload(Milestone.owner))))
+            .selectinload(Milestone.owner),
+            selectinload(Workgroup.goals).selectinload(Goal.pdsa_cycles)
+            .selectinload(PdsaCycle.phase_history))))
 
 
 def export(committee: Committee) -> dict:
@@ -183,6 +187,8 @@ def _not_moved(kind: str, key: str, path: str, owner: str | None, parent: str,
 
 def check(record: dict, path: str, known, report) -> None:
     """References exist; keys are unique across the file; links name this committee's workgroups."""
+    from govtrack.pdsa.county import check_cycles
+
     workgroups = record.get("workgroups", [])
     if not workgroups and not any(a.get("workgroup") for a in record.get("actions", [])):
         return
@@ -199,7 +205,7 @@ def check(record: dict, path: str, known, report) -> None:
             _unique("goal", goal["key"], at, seen, report)
             _not_moved("goal", goal["key"], at, goal_owner.get(goal["key"]), workgroup["key"],
                        "workgroup", report)
-            report.ignored.extend(f"{at}.{part}" for part in GOAL_UNSTORED if goal.get(part))
+            check_cycles(goal, at, known, report)
             for m, milestone in enumerate(goal.get("milestones", [])):
                 spot = f"{at}.milestones[{m}]"
                 _unique("milestone", milestone["key"], spot, seen, report)
@@ -297,7 +303,9 @@ def _sync_updates(writer, workgroup: Workgroup, entries: list[dict]) -> list | N
 
 
 def _sync_goals(writer, workgroup: Workgroup, entries: list[dict]) -> list | None:
-    """Match goals, and each goal's milestones, by key; [before, after] if any changed."""
+    """Match goals, and each goal's milestones and PDSA cycles, by key; [before, after]."""
+    from govtrack.pdsa.county import sync_cycles
+
     before = _goals_of(workgroup)
     goals = {g.key: g for g in workgroup.goals}
     for entry in entries:
@@ -320,6 +328,7 @@ def _sync_goals(writer, workgroup: Workgroup, entries: list[dict]) -> list | Non
                 milestone.owner = owner
         for milestone in milestones.values():
             goal.milestones.remove(milestone)
+        sync_cycles(writer, goal, entry.get("pdsa_cycles", []))
     for goal in goals.values():
         workgroup.goals.remove(goal)
     after = _goals_of(workgroup)

@@ -240,7 +240,7 @@ def last_activity(workgroup: Workgroup, as_of: date, source: _Source | None = No
     """The date of the workgroup's last activity up to as_of.
 
     Activity: its creation, an update of the workgroup, an update of one of
-    its action items, a milestone marked done.
+    its action items, a milestone marked done, a PDSA phase change under its goals.
     """
     source = source or _source_for(workgroup, as_of)
     instants = [workgroup.created_at]
@@ -249,11 +249,12 @@ def last_activity(workgroup: Workgroup, as_of: date, source: _Source | None = No
                  if m.done_at is not None]
     instants += [update.at for action in source.actions(workgroup)
                  for update in action.updates]
-    # A PDSA phase change under the workgroup's goals is activity too: add the
-    # dates of its cycles' phase changes here once PDSA cycles exist.
+    # A PDSA phase change under the workgroup's goals is activity too (a date already).
+    from govtrack.pdsa.health import phase_change_days
+
+    days = [day_of(workgroup, i) for i in instants] + phase_change_days(workgroup, as_of)
     created = day_of(workgroup, workgroup.created_at)
-    return max((d for d in (day_of(workgroup, i) for i in instants) if d <= as_of),
-               default=created)
+    return max((d for d in days if d <= as_of), default=created)
 
 
 @_workgroup_rule

@@ -196,15 +196,18 @@ def test_a_file_may_leave_stored_workgroups_out(db):
     assert workgroup(db, "wg-data") is not None
 
 
-def test_pdsa_cycles_are_reported_as_ignored(db):
+def test_pdsa_cycles_are_stored(db):
     data = county()
     data["committees"][0]["workgroups"][0]["goals"][0]["pdsa_cycles"] = [
         {"key": "pdsa-1", "title": "Bed-wait huddle", "phase": "plan",
          "phase_history": [{"phase": "plan", "since": "2025-02-01"}]}]
     data["committees"][0]["workgroups"][0]["goals"][1]["pdsa_cycles"] = []
     report = imported(db, data)
-    assert report.ignored == ["$.committees[0].workgroups[0].goals[0].pdsa_cycles"]
+    assert report.ignored == []
     assert report.created["workgroups"] == 2
+    goal = db.session.scalar(select(Goal).where(Goal.key == data["committees"][0]["workgroups"][0]
+                                                ["goals"][0]["key"]))
+    assert [c.key for c in goal.pdsa_cycles] == ["pdsa-1"]
 
 
 # --- problems -----------------------------------------------------------------------

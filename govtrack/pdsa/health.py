@@ -1,0 +1,140 @@
+"""The PDSA health rule (DESIGN.md, "Health rules"): `pdsa_stuck`.
+
+A cycle that is not closed has been in its phase for 60 days or more, or is
+in Do 14 days or more past its study date. Readings, as in workgroups.health:
+only what happened up to D counts, so a cycle's phase on a day is the one its
+phase history had reached by then (a cycle closed after D was open on D, a
+cycle planned after D did not exist); `since` is the first day of the unbroken
+run of days, reaching D, on which some cycle of the workgroup was stuck (for
+one cycle stuck in one phase: the earlier of phase since + 60 days and study
+date + 14 days).
+
+The cycles of the workgroups judged together are read once, in one query
+(two with their phase histories), within health.services.preloaded.
+"""
+
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from datetime import date, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from govtrack.extensions import db
+from govtrack.health.services import Flag, preloader, rule
+from govtrack.pdsa.models import PdsaCycle
+from govtrack.workgroups.health import _run_start, open_on
+from govtrack.workgroups.models import Goal, Workgroup
+
+#: days in one phase that make a cycle stuck
+PHASE_DAYS = 60
+#: days in Do past the study date that make a cycle stuck
+STUDY_LATE_DAYS = 14
+
+
+class _Cycles:
+    """The PDSA cycles of some workgroups, with their phase histories, loaded once."""
+
+    def __init__(self, workgroups: Iterable[Workgroup], as_of: date):
+        self.as_of = as_of
+        self.workgroups = {wg.id: wg for wg in workgroups}
+        self._by_workgroup: dict[int, list[PdsaCycle]] | None = None
+
+    def covers(self, workgroups: Iterable[Workgroup], as_of: date) -> bool:
+        """Whether these workgroups' cycles are loaded here."""
+        return as_of == self.as_of and all(
+            self.workgroups.get(wg.id) is wg for wg in workgroups)
+
+    def of(self, workgroup: Workgroup) -> list[PdsaCycle]:
+        """The cycles under the workgroup's goals."""
+        if self._by_workgroup is None:
+            query = (select(PdsaCycle, Goal.workgroup_id).join(Goal, PdsaCycle.goal_id == Goal.id)
+                     .options(selectinload(PdsaCycle.phase_history)))
+            ids = [i for i in self.workgroups if i is not None]
+            if len(ids) == 1:
+                query = query.where(Goal.workgroup_id == ids[0])
+            else:
+                # by committee, not by a list of ids that grows with the county
+                committees = {wg.committee_id for wg in self.workgroups.values()}
+                query = query.join(Workgroup, Workgroup.id == Goal.workgroup_id).where(
+                    Workgroup.committee_id.in_(list(committees)))
+            self._by_workgroup = {}
+            if ids:
+                for cycle, workgroup_id in db.session.execute(query):
+                    self._by_workgroup.setdefault(workgroup_id, []).append(cycle)
+        return self._by_workgroup.get(workgroup.id, [])
+
+
+_cycles: ContextVar[_Cycles | None] = ContextVar("pdsa_health_cycles", default=None)
+
+
+@preloader("workgroup")
+@contextmanager
+def preloaded(workgroups: Iterable[Workgroup], as_of: date) -> Iterator[None]:
+    """Within this block the cycles of all these workgroups are read at once."""
+    workgroups = list(workgroups)
+    current = _cycles.get()
+    if current is not None and current.covers(workgroups, as_of):
+        yield
+        return
+    token = _cycles.set(_Cycles(workgroups, as_of))
+    try:
+        yield
+    finally:
+        _cycles.reset(token)
+
+
+def cycles_of(workgroup: Workgroup, as_of: date) -> list[PdsaCycle]:
+    """The workgroup's cycles, from the preloaded ones when they cover it."""
+    current = _cycles.get()
+    if current is None or not current.covers([workgroup], as_of):
+        current = _Cycles([workgroup], as_of)
+    return current.of(workgroup)
+
+
+def phase_change_days(workgroup: Workgroup, as_of: date) -> list[date]:
+    """The dates of the phase changes of its cycles, up to as_of (activity for no_update)."""
+    return [c.since for cycle in cycles_of(workgroup, as_of) for c in cycle.phase_history
+            if c.since <= as_of]
+
+
+def phase_on(cycle: PdsaCycle, day: date) -> tuple[str, date] | None:
+    """(phase, since) the cycle was in on day; None before it was planned."""
+    reached = [c for c in cycle.phase_history if c.since <= day]
+    if not reached:
+        return None
+    last = reached[-1]  # phase_history is ordered by (since, id)
+    return last.phase, last.since
+
+
+def stuck_on(cycle: PdsaCycle, day: date) -> bool:
+    """Whether the cycle was stuck on day."""
+    state = phase_on(cycle, day)
+    if state is None or state[0] == "closed":
+        return False
+    phase, since = state
+    if day >= since + timedelta(days=PHASE_DAYS):
+        return True
+    return (phase == "do" and cycle.study_due is not None
+            and day >= cycle.study_due + timedelta(days=STUDY_LATE_DAYS))
+
+
+@rule("workgroup")
+def pdsa_stuck(workgroup: Workgroup, as_of: date) -> list[Flag]:
+    """A cycle not closed has been in its phase 60 days, or in Do 14 days past its study date."""
+    if not open_on(workgroup, as_of):
+        return []
+    cycles = cycles_of(workgroup, as_of)
+    if not cycles:
+        return []
+    # stuck_on changes only on these days: a phase change, 60 days after one,
+    # 14 days after a study date
+    changes = []
+    for cycle in cycles:
+        for change in cycle.phase_history:
+            changes += [change.since, change.since + timedelta(days=PHASE_DAYS)]
+        if cycle.study_due is not None:
+            changes.append(cycle.study_due + timedelta(days=STUDY_LATE_DAYS))
+    since = _run_start(lambda day: any(stuck_on(c, day) for c in cycles), changes, as_of)
+    return [Flag("pdsa_stuck", since)] if since else []
