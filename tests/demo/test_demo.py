@@ -166,3 +166,31 @@ def test_every_demo_agency_has_a_head_who_works_there(db):
     assert len(agencies) >= 12
     assert all(a.head is not None and a.head.agency is a for a in agencies)
     assert all(p.email.endswith(".example.org") for p in db.session.scalars(select(Person)))
+
+
+def test_demo_inreach_ramp_and_its_measure_shift_after_the_first_cycle(db):
+    from govtrack.pdsa import runchart
+    from govtrack.pdsa.models import Measure
+    from govtrack.pdsa.services import analysis, ramp, signal_text
+    from govtrack.workgroups.models import Goal
+
+    loaded(db)
+    goal = db.session.scalar(select(Goal).where(Goal.key == "g-inreach-first-contact"))
+    assert goal.workgroup.committee.key == "inreach"
+    cycles = ramp(goal)
+    assert [(c.phase, c.decision) for c in cycles] == [
+        ("closed", "adopt"), ("closed", "adapt"), ("do", None)]
+    assert cycles[2].previous is cycles[1]
+    assert WRITTEN < cycles[2].study_due <= WRITTEN + timedelta(days=21)
+    assert all(c.since <= WRITTEN for cycle in cycles for c in cycle.phase_history)
+
+    measure = db.session.scalar(select(Measure).where(Measure.key == "m-inreach-first-contact"))
+    assert (len(measure.points), measure.direction, measure.workgroup) == (
+        24, "down", goal.workgroup)
+    result = analysis(measure)
+    centre = result.current.median
+    first_start = cycles[0].started_on
+    shifts = [s for s in runchart.shifts(result.values, centre)
+              if s.side < 0 and result.dates[s.indices[0]] > first_start]
+    assert shifts and len(shifts[0].indices) >= runchart.SHIFT
+    assert signal_text(measure).startswith("Improvement: unusually long run below the median")
