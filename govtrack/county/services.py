@@ -11,7 +11,7 @@ import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from functools import cache
 from importlib import resources
 from types import SimpleNamespace
@@ -54,6 +54,43 @@ class CommitteeSection:
 
 
 COMMITTEE_SECTIONS: list[CommitteeSection] = []
+
+
+# --- helpers the sections share ------------------------------------------------
+
+
+def instant(value: str | None) -> datetime | None:
+    """An instant of the file (offset or Z; the schema checked its form), aware."""
+    if value is None:
+        return None
+    return datetime.fromisoformat(value.upper().replace("Z", "+00:00"))
+
+
+def utc_text(value: datetime | None) -> str | None:
+    """An instant as the county file writes it: UTC, with Z."""
+    if value is None:
+        return None
+    spec = "microseconds" if value.microsecond else "seconds"
+    return value.astimezone(UTC).isoformat(timespec=spec).replace("+00:00", "Z")
+
+
+def check_person(known, report, path: str, key: str | None) -> None:
+    """Report a person key that names nobody (in the file or stored)."""
+    if key is not None and key not in known.person_agency:
+        report.problem(path, f"no person has key “{key}”")
+
+
+def check_updates(updates: list[dict], where: str, known, report) -> None:
+    """Updates name known people, and (at, by) is unique: the next import matches on it."""
+    first: dict[tuple[datetime, str], int] = {}
+    for u, update in enumerate(updates):
+        check_person(known, report, f"{where}.updates[{u}].by", update["by"])
+        pair = (instant(update["at"]), update["by"])
+        if pair in first:
+            report.problem(f"{where}.updates[{u}]", f"the same person's update at the same "
+                                                    f"time as {where}.updates[{first[pair]}]")
+        else:
+            first[pair] = u
 
 
 @dataclass

@@ -12,7 +12,7 @@ may carry only part of a committee's history); within a meeting or an action
 the file is authoritative for its agenda, attendance and update log.
 """
 
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from dateutil.rrule import rrulestr
@@ -21,7 +21,15 @@ from sqlalchemy.orm import selectinload
 
 from govtrack.actions.models import ActionItem, ActionUpdate
 from govtrack.committees.models import Committee
-from govtrack.county.services import COMMITTEE_SECTIONS, CommitteeSection, assign_changes
+from govtrack.county.services import (
+    COMMITTEE_SECTIONS,
+    CommitteeSection,
+    assign_changes,
+    check_person,
+    check_updates,
+    instant,
+    utc_text,
+)
 from govtrack.extensions import db
 from govtrack.meetings.models import AgendaItem, Attendance, Meeting
 
@@ -30,24 +38,12 @@ CALENDAR_FIELDS = frozenset({"starts_at", "duration_minutes", "location", "video
                              "status"})
 
 
-def _when(value: str | None) -> datetime | None:
-    """An instant of the file (offset or Z; the schema checked its form), aware."""
-    if value is None:
-        return None
-    return datetime.fromisoformat(value.upper().replace("Z", "+00:00"))
-
-
 def _day(value: str | None) -> date | None:
     return date.fromisoformat(value) if value else None
 
 
 def _spec(value: datetime) -> str:
     return "microseconds" if value.microsecond else "seconds"
-
-
-def utc_text(value: datetime) -> str:
-    """An instant as the county file writes it: UTC, with Z."""
-    return value.astimezone(UTC).isoformat(timespec=_spec(value)).replace("+00:00", "Z")
 
 
 def local_text(value: datetime, timezone: str) -> str:
@@ -176,11 +172,6 @@ def _owners(model, keys: list[str], committee_key: str) -> dict[str, str]:
     return dict(rows.all())
 
 
-def _person(known, report, path: str, key: str | None) -> None:
-    if key is not None and key not in known.person_agency:
-        report.problem(path, f"no person has key “{key}”")
-
-
 def _unique(kind: str, key: str, path: str, seen: dict, owners: dict, committee_key: str,
             report) -> None:
     noun, article = ("meeting", "a") if kind == "meetings" else ("action", "an")
@@ -214,13 +205,13 @@ def check(record: dict, path: str, known, report) -> None:
 
 def _check_meeting(meeting: dict, where: str, known, report) -> None:
     for i, item in enumerate(meeting.get("agenda", {}).get("items", [])):
-        _person(known, report, f"{where}.agenda.items[{i}].presenter", item.get("presenter"))
+        check_person(known, report, f"{where}.agenda.items[{i}].presenter", item.get("presenter"))
     listed: dict[str, int] = {}
     for a, row in enumerate(meeting.get("attendance", [])):
         at = f"{where}.attendance[{a}]"
         person, designee = row["person"], row.get("designee")
-        _person(known, report, f"{at}.person", person)
-        _person(known, report, f"{at}.designee", designee)
+        check_person(known, report, f"{at}.person", person)
+        check_person(known, report, f"{at}.designee", designee)
         if person in listed:
             report.problem(f"{at}.person", f"“{person}” is listed twice in this meeting's "
                                            f"attendance, also at {where}.attendance"
@@ -234,14 +225,14 @@ def _check_meeting(meeting: dict, where: str, known, report) -> None:
                                              f"the status is “{row['status']}”")
         elif designee is not None and designee == person:
             report.problem(f"{at}.designee", "a member cannot be their own designee")
-    approved = _when(meeting.get("minutes", {}).get("approved_at"))
-    if approved is not None and approved < _when(meeting["starts_at"]):
+    approved = instant(meeting.get("minutes", {}).get("approved_at"))
+    if approved is not None and approved < instant(meeting["starts_at"]):
         report.problem(f"{where}.minutes.approved_at",
                        "the minutes are approved before the meeting starts")
 
 
 def _check_action(action: dict, where: str, meeting_keys: set[str], known, report) -> None:
-    _person(known, report, f"{where}.owner", action["owner"])
+    check_person(known, report, f"{where}.owner", action["owner"])
     origin = action.get("origin") or {}
     if origin.get("kind") == "meeting":
         ref = origin.get("ref")
@@ -249,16 +240,7 @@ def _check_action(action: dict, where: str, meeting_keys: set[str], known, repor
             report.problem(f"{where}.origin.ref", "name the meeting the action came from")
         elif ref not in meeting_keys:
             report.problem(f"{where}.origin.ref", f"no meeting of this committee has key “{ref}”")
-    first: dict[tuple[datetime, str], int] = {}
-    for u, update in enumerate(action.get("updates", [])):
-        _person(known, report, f"{where}.updates[{u}].by", update["by"])
-        # Updates are matched by (at, by) on the next import: each pair is one update.
-        pair = (_when(update["at"]), update["by"])
-        if pair in first:
-            report.problem(f"{where}.updates[{u}]", f"the same person's update at the same "
-                                                    f"time as {where}.updates[{first[pair]}]")
-        else:
-            first[pair] = u
+    check_updates(action.get("updates", []), where, known, report)
 
 
 # --- storing ------------------------------------------------------------------------
@@ -289,13 +271,13 @@ def _occurrence(committee: Committee, cadence, starts_at: datetime,
 
 def _meeting_values(entry: dict) -> dict:
     agenda, minutes = entry.get("agenda") or {}, entry.get("minutes") or {}
-    return {"starts_at": _when(entry["starts_at"]),
+    return {"starts_at": instant(entry["starts_at"]),
             "duration_minutes": entry["duration_minutes"],
             "location": entry.get("location", ""), "video_link": entry.get("video_link", ""),
             "status": entry["status"], "agenda_status": agenda.get("status", "draft"),
             "minutes_text": minutes.get("text", ""),
             "decisions": list(minutes.get("decisions", [])),
-            "minutes_approved_at": _when(minutes.get("approved_at"))}
+            "minutes_approved_at": instant(minutes.get("approved_at"))}
 
 
 def _item_values(writer, position: int, entry: dict) -> dict:
@@ -395,7 +377,7 @@ def _action_values(writer, entry: dict, meetings: dict[str, Meeting]) -> dict:
               "owner": writer.people[entry["owner"]], "due": _day(entry.get("due")),
               "status": entry["status"], "workgroup_key": entry.get("workgroup"),
               "origin_kind": origin.get("kind", "other"), "origin_ref": origin.get("ref"),
-              "created_at": _when(entry["created_at"])}
+              "created_at": instant(entry["created_at"])}
     if values["origin_kind"] == "meeting":
         # The minutes' action table lists the actions whose meeting_id is theirs.
         values["meeting_id"] = meetings[values["origin_ref"]].id
@@ -405,16 +387,16 @@ def _action_values(writer, entry: dict, meetings: dict[str, Meeting]) -> dict:
 def _sync_updates(writer, action: ActionItem, entries: list[dict]) -> list | None:
     """Match updates by (at, by); [before, after] if the log changed."""
     before = _updates_of(action)
-    after = sorted((_set(dict(e, at=utc_text(_when(e["at"])))) for e in entries),
-                   key=lambda u: (_when(u["at"]), u["by"]))
+    after = sorted((_set(dict(e, at=utc_text(instant(e["at"])))) for e in entries),
+                   key=lambda u: (instant(u["at"]), u["by"]))
     if before == after:
         return None
     stored = {(u.at, u.by.key): u for u in action.updates}
     for entry in entries:
         values = {"status": entry.get("status"), "note": entry.get("note", "")}
-        update = stored.pop((_when(entry["at"]), entry["by"]), None)
+        update = stored.pop((instant(entry["at"]), entry["by"]), None)
         if update is None:
-            action.updates.append(ActionUpdate(at=_when(entry["at"]),
+            action.updates.append(ActionUpdate(at=instant(entry["at"]),
                                                by=writer.people[entry["by"]], **values))
         else:
             assign_changes(update, values)

@@ -19,9 +19,8 @@ from sqlalchemy import select
 
 from govtrack.agencies.models import Agency
 from govtrack.committees.models import Committee
-from govtrack.county.services import TOP_LEVEL_SECTIONS, TopLevelSection, assign_changes
+from govtrack.county.services import TOP_LEVEL_SECTIONS, TopLevelSection, assign_changes, utc_text
 from govtrack.extensions import db
-from govtrack.meetings.county import utc_text
 from govtrack.mous.models import EXECUTED_STATUSES, Mou, MouVersion
 from govtrack.mous.services import _append_event, intent_statement, mou_loading
 

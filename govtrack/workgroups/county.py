@@ -20,31 +20,24 @@ stored. (An agenda item's `workgroup` is not checked: a report-back may name
 a workgroup the file does not carry.)
 """
 
-from datetime import UTC, date, datetime
+from datetime import date
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
 from govtrack.committees.models import Committee
-from govtrack.county.services import COMMITTEE_SECTIONS, CommitteeSection, assign_changes
+from govtrack.county.services import (
+    COMMITTEE_SECTIONS,
+    CommitteeSection,
+    assign_changes,
+    check_person,
+    check_updates,
+    instant,
+    utc_text,
+)
 from govtrack.extensions import db
 from govtrack.pdsa.models import PdsaCycle
 from govtrack.workgroups.models import Goal, Milestone, Workgroup, WorkgroupUpdate
-
-
-def _when(value: str | None) -> datetime | None:
-    """An instant of the file (offset or Z; the schema checked its form), aware."""
-    if value is None:
-        return None
-    return datetime.fromisoformat(value.upper().replace("Z", "+00:00"))
-
-
-def _utc(value: datetime | None) -> str | None:
-    """An instant as the county file writes it: UTC, with Z."""
-    if value is None:
-        return None
-    spec = "microseconds" if value.microsecond else "seconds"
-    return value.astimezone(UTC).isoformat(timespec=spec).replace("+00:00", "Z")
 
 
 def _set(record: dict, *always: str) -> dict:
@@ -57,7 +50,7 @@ def _set(record: dict, *always: str) -> dict:
 
 
 def _update_record(update: WorkgroupUpdate) -> dict:
-    return _set({"at": _utc(update.at), "by": update.by.key, "text": update.text})
+    return _set({"at": utc_text(update.at), "by": update.by.key, "text": update.text})
 
 
 def _updates_of(workgroup: Workgroup) -> list[dict]:
@@ -69,7 +62,7 @@ def _milestone_record(milestone: Milestone) -> dict:
     return _set({"key": milestone.key, "title": milestone.title,
                  "due": milestone.due.isoformat(),
                  "owner": milestone.owner.key if milestone.owner else None,
-                 "status": milestone.status, "done_at": _utc(milestone.done_at)})
+                 "status": milestone.status, "done_at": utc_text(milestone.done_at)})
 
 
 def _goal_record(goal: Goal) -> dict:
@@ -99,9 +92,9 @@ def _workgroup_record(workgroup: Workgroup) -> dict:
                    "lead": workgroup.lead.key if workgroup.lead else None})
     record["members"] = _members_of(workgroup)
     record["report_back"] = workgroup.report_back
-    record["created_at"] = _utc(workgroup.created_at)
+    record["created_at"] = utc_text(workgroup.created_at)
     if workgroup.closed_at is not None:
-        record["closed_at"] = _utc(workgroup.closed_at)
+        record["closed_at"] = utc_text(workgroup.closed_at)
     record["updates"] = _updates_of(workgroup)
     record["goals"] = _goals_of(workgroup)
     return record
@@ -142,11 +135,6 @@ def _first_paths(known) -> dict[str, dict[str, str]]:
         seen = {"workgroup": {}, "goal": {}, "milestone": {}}
         known.workgroups_county_keys = seen
     return seen
-
-
-def _person(known, report, path: str, key: str | None) -> None:
-    if key is not None and key not in known.person_agency:
-        report.problem(path, f"no person has key “{key}”")
 
 
 def _stored_owners(record: dict) -> tuple[dict, dict, dict]:
@@ -223,32 +211,23 @@ def check(record: dict, path: str, known, report) -> None:
 
 
 def _check_workgroup(workgroup: dict, where: str, known, report) -> None:
-    _person(known, report, f"{where}.lead", workgroup.get("lead"))
+    check_person(known, report, f"{where}.lead", workgroup.get("lead"))
     listed: dict[str, int] = {}
     for n, member in enumerate(workgroup.get("members", [])):
-        _person(known, report, f"{where}.members[{n}]", member)
+        check_person(known, report, f"{where}.members[{n}]", member)
         if member in listed:
             report.problem(f"{where}.members[{n}]", f"“{member}” is listed twice, also at "
                                                     f"{where}.members[{listed[member]}]")
         else:
             listed[member] = n
-    closed = _when(workgroup.get("closed_at"))
-    if closed is not None and closed < _when(workgroup["created_at"]):
+    closed = instant(workgroup.get("closed_at"))
+    if closed is not None and closed < instant(workgroup["created_at"]):
         report.problem(f"{where}.closed_at", "the workgroup is closed before it was created")
-    first: dict[tuple[datetime, str], int] = {}
-    for u, update in enumerate(workgroup.get("updates", [])):
-        _person(known, report, f"{where}.updates[{u}].by", update["by"])
-        # Updates are matched by (at, by) on the next import: each pair is one update.
-        pair = (_when(update["at"]), update["by"])
-        if pair in first:
-            report.problem(f"{where}.updates[{u}]", f"the same person's update at the same "
-                                                    f"time as {where}.updates[{first[pair]}]")
-        else:
-            first[pair] = u
+    check_updates(workgroup.get("updates", []), where, known, report)
 
 
 def _check_milestone(milestone: dict, where: str, known, report) -> None:
-    _person(known, report, f"{where}.owner", milestone.get("owner"))
+    check_person(known, report, f"{where}.owner", milestone.get("owner"))
     if milestone.get("done_at") and milestone["status"] != "done":
         report.problem(f"{where}.done_at", f"only a milestone that is done has a done_at; "
                                            f"the status is “{milestone['status']}”")
@@ -262,15 +241,15 @@ def _workgroup_values(writer, entry: dict) -> dict:
     return {"name": entry["name"], "charge": entry.get("charge", ""),
             "lead": writer.people[lead] if lead else None,
             "report_back": entry.get("report_back", "every_meeting"),
-            "created_at": _when(entry["created_at"]),
-            "closed_at": _when(entry.get("closed_at"))}
+            "created_at": instant(entry["created_at"]),
+            "closed_at": instant(entry.get("closed_at"))}
 
 
 def _milestone_values(writer, entry: dict) -> dict:
     owner = entry.get("owner")
     return {"title": entry["title"], "due": date.fromisoformat(entry["due"]),
             "owner": writer.people[owner] if owner else None, "status": entry["status"],
-            "done_at": _when(entry.get("done_at"))}
+            "done_at": instant(entry.get("done_at"))}
 
 
 def _sync_members(writer, workgroup: Workgroup, keys: list[str]) -> list | None:
@@ -284,15 +263,15 @@ def _sync_members(writer, workgroup: Workgroup, keys: list[str]) -> list | None:
 def _sync_updates(writer, workgroup: Workgroup, entries: list[dict]) -> list | None:
     """Match updates by (at, by); [before, after] if the log changed."""
     before = _updates_of(workgroup)
-    after = sorted((_set(dict(e, at=_utc(_when(e["at"])))) for e in entries),
-                   key=lambda u: (_when(u["at"]), u["by"]))
+    after = sorted((_set(dict(e, at=utc_text(instant(e["at"])))) for e in entries),
+                   key=lambda u: (instant(u["at"]), u["by"]))
     if before == after:
         return None
     stored = {(u.at, u.by.key): u for u in workgroup.updates}
     for entry in entries:
-        update = stored.pop((_when(entry["at"]), entry["by"]), None)
+        update = stored.pop((instant(entry["at"]), entry["by"]), None)
         if update is None:
-            workgroup.updates.append(WorkgroupUpdate(at=_when(entry["at"]),
+            workgroup.updates.append(WorkgroupUpdate(at=instant(entry["at"]),
                                                      by=writer.people[entry["by"]],
                                                      text=entry.get("text", "")))
         else:
