@@ -93,6 +93,38 @@ def check_updates(updates: list[dict], where: str, known, report) -> None:
             first[pair] = u
 
 
+def update_log(updates, record: Callable) -> list[dict]:
+    """An update log as the file holds it: oldest first, ties by the author's key."""
+    return [record(u) for u in sorted(updates, key=lambda u: (u.at, u.by.key))]
+
+
+def sync_update_log(writer, updates: list, entries: list[dict], record: Callable,
+                    make: Callable[..., Any], values: Callable[[dict], dict]) -> list | None:
+    """Match an update log (an action item's, a workgroup's) by (at, by).
+
+    record(update) is an update's file record, values(entry) its fields besides
+    time and author, make(at=, by=, **values) a new update. Changes updates in
+    place; returns [before, after] if the log changed, else None.
+    """
+    before = update_log(updates, record)
+    after = sorted(({k: v for k, v in dict(e, at=utc_text(instant(e["at"]))).items()
+                     if v not in (None, "")} for e in entries),
+                   key=lambda u: (instant(u["at"]), u["by"]))
+    if before == after:
+        return None
+    stored = {(u.at, u.by.key): u for u in updates}
+    for entry in entries:
+        update = stored.pop((instant(entry["at"]), entry["by"]), None)
+        if update is None:
+            updates.append(make(at=instant(entry["at"]), by=writer.people[entry["by"]],
+                                **values(entry)))
+        else:
+            assign_changes(update, values(entry))
+    for update in stored.values():
+        updates.remove(update)
+    return [before, after]
+
+
 @dataclass
 class TopLevelSection:
     """A feature's own top-level array of the file (such as "mous"), stored after committees."""

@@ -28,6 +28,8 @@ from govtrack.county.services import (
     check_person,
     check_updates,
     instant,
+    sync_update_log,
+    update_log,
     utc_text,
 )
 from govtrack.extensions import db
@@ -104,10 +106,6 @@ def _update_record(update: ActionUpdate) -> dict:
                  "note": update.note})
 
 
-def _updates_of(action: ActionItem) -> list[dict]:
-    return [_update_record(u) for u in sorted(action.updates, key=lambda u: (u.at, u.by.key))]
-
-
 def _action_record(action: ActionItem) -> dict:
     record = _set({"key": action.key, "title": action.title, "description": action.description,
                    "owner": action.owner.key, "due": action.due.isoformat() if action.due else None,
@@ -115,7 +113,7 @@ def _action_record(action: ActionItem) -> dict:
                    "created_at": utc_text(action.created_at)})
     if action.origin_kind != "other" or action.origin_ref:
         record["origin"] = _set({"kind": action.origin_kind, "ref": action.origin_ref})
-    record["updates"] = _updates_of(action)
+    record["updates"] = update_log(action.updates, _update_record)
     return record
 
 
@@ -385,24 +383,8 @@ def _action_values(writer, entry: dict, meetings: dict[str, Meeting]) -> dict:
 
 
 def _sync_updates(writer, action: ActionItem, entries: list[dict]) -> list | None:
-    """Match updates by (at, by); [before, after] if the log changed."""
-    before = _updates_of(action)
-    after = sorted((_set(dict(e, at=utc_text(instant(e["at"])))) for e in entries),
-                   key=lambda u: (instant(u["at"]), u["by"]))
-    if before == after:
-        return None
-    stored = {(u.at, u.by.key): u for u in action.updates}
-    for entry in entries:
-        values = {"status": entry.get("status"), "note": entry.get("note", "")}
-        update = stored.pop((instant(entry["at"]), entry["by"]), None)
-        if update is None:
-            action.updates.append(ActionUpdate(at=instant(entry["at"]),
-                                               by=writer.people[entry["by"]], **values))
-        else:
-            assign_changes(update, values)
-    for update in stored.values():
-        action.updates.remove(update)
-    return [before, after]
+    return sync_update_log(writer, action.updates, entries, _update_record, ActionUpdate,
+                           lambda e: {"status": e.get("status"), "note": e.get("note", "")})
 
 
 def _store_actions(writer, committee: Committee, entries: list[dict],

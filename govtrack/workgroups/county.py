@@ -33,6 +33,8 @@ from govtrack.county.services import (
     check_person,
     check_updates,
     instant,
+    sync_update_log,
+    update_log,
     utc_text,
 )
 from govtrack.extensions import db
@@ -51,11 +53,6 @@ def _set(record: dict, *always: str) -> dict:
 
 def _update_record(update: WorkgroupUpdate) -> dict:
     return _set({"at": utc_text(update.at), "by": update.by.key, "text": update.text})
-
-
-def _updates_of(workgroup: Workgroup) -> list[dict]:
-    return [_update_record(u)
-            for u in sorted(workgroup.updates, key=lambda u: (u.at, u.by.key))]
 
 
 def _milestone_record(milestone: Milestone) -> dict:
@@ -95,7 +92,7 @@ def _workgroup_record(workgroup: Workgroup) -> dict:
     record["created_at"] = utc_text(workgroup.created_at)
     if workgroup.closed_at is not None:
         record["closed_at"] = utc_text(workgroup.closed_at)
-    record["updates"] = _updates_of(workgroup)
+    record["updates"] = update_log(workgroup.updates, _update_record)
     record["goals"] = _goals_of(workgroup)
     return record
 
@@ -261,24 +258,8 @@ def _sync_members(writer, workgroup: Workgroup, keys: list[str]) -> list | None:
 
 
 def _sync_updates(writer, workgroup: Workgroup, entries: list[dict]) -> list | None:
-    """Match updates by (at, by); [before, after] if the log changed."""
-    before = _updates_of(workgroup)
-    after = sorted((_set(dict(e, at=utc_text(instant(e["at"])))) for e in entries),
-                   key=lambda u: (instant(u["at"]), u["by"]))
-    if before == after:
-        return None
-    stored = {(u.at, u.by.key): u for u in workgroup.updates}
-    for entry in entries:
-        update = stored.pop((instant(entry["at"]), entry["by"]), None)
-        if update is None:
-            workgroup.updates.append(WorkgroupUpdate(at=instant(entry["at"]),
-                                                     by=writer.people[entry["by"]],
-                                                     text=entry.get("text", "")))
-        else:
-            assign_changes(update, {"text": entry.get("text", "")})
-    for update in stored.values():
-        workgroup.updates.remove(update)
-    return [before, after]
+    return sync_update_log(writer, workgroup.updates, entries, _update_record, WorkgroupUpdate,
+                           lambda e: {"text": e.get("text", "")})
 
 
 def _sync_goals(writer, workgroup: Workgroup, entries: list[dict]) -> list | None:
