@@ -14,12 +14,14 @@ from govtrack.meetings.models import (
     Meeting,
     QuorumRule,
 )
-from govtrack.mous.models import Mou, MouVersion, SigningEvent
+from govtrack.mous.models import Mou, MouVersion, SignatoryAuthorisation, SigningEvent
+from govtrack.notifications.models import Notification
 from govtrack.pdsa.models import DataPoint, Measure, PdsaCycle, PhaseChange
 from govtrack.workgroups.models import Goal, Milestone, Workgroup, WorkgroupUpdate
 
 __all__ = ["Account", "ActionItem", "ActionUpdate", "Agency", "AgendaItem", "AgendaRequest",
            "Attendance", "AuditEntry", "CalendarFeed", "ChairTerm", "Committee", "Goal",
            "LoginAttempt", "LoginSession", "Meeting", "Membership", "Milestone", "Mou",
-           "MouVersion", "Person", "QuorumRule", "RotationPolicy", "SigningEvent", "StageChange",
+           "MouVersion", "Notification", "Person", "QuorumRule", "RotationPolicy",
+           "SignatoryAuthorisation", "SigningEvent", "StageChange",
            "Workgroup", "WorkgroupUpdate", "DataPoint", "Measure", "PdsaCycle", "PhaseChange"]

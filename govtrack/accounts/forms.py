@@ -1,6 +1,6 @@
 """Forms for logging in and managing accounts."""
 
-from wtforms import BooleanField, EmailField, PasswordField, SelectField
+from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
 from govtrack.forms import Form
@@ -44,3 +44,37 @@ class AccountStatusForm(Form):
 
     active = BooleanField("Account active")
     is_admin = BooleanField("Administrator")
+
+
+#: what browsers and password managers need to offer a one-time code
+ONE_TIME_CODE = {"autocomplete": "one-time-code", "inputmode": "numeric", "spellcheck": "false"}
+
+
+def totp_code_field(label="Code from your authenticator app", **kwargs):
+    """A 6-digit code field, typed or pasted from an authenticator app."""
+    return StringField(label, render_kw=ONE_TIME_CODE, description=kwargs.pop(
+        "description", "The 6 digits your app shows now."), **kwargs)
+
+
+class TotpConfirmForm(Form):
+    """The first code, proving the app holds the secret."""
+
+    code = totp_code_field(validators=[DataRequired(
+        message="Type the 6-digit code from your authenticator app."), Length(max=20)])
+
+
+class TotpRemoveForm(Form):
+    """The password and a current code, to remove the two-step code."""
+
+    password = PasswordField("Your password", validators=[DataRequired(), Length(max=1000)])
+    code = totp_code_field(validators=[DataRequired(
+        message="Type the 6-digit code from your authenticator app."), Length(max=20)])
+
+
+class SigningPolicyForm(Form):
+    """Site-wide rules for signing MOUs."""
+
+    require_totp = BooleanField(
+        "Require a TOTP code from everyone who signs MOUs",
+        description="Signatories who have not set up a two-step sign-in code cannot sign "
+                    "until they do.")

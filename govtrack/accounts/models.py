@@ -3,7 +3,7 @@
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import BigInteger, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from govtrack.agencies.models import Person
@@ -26,6 +26,12 @@ class Account(UserMixin, db.Model):
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     deactivated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: base32 TOTP secret (RFC 6238); set at the start of enrolment, never audited
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    #: when a code confirmed the secret; until then the enrolment is pending
+    totp_enrolled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: the 30-second time step of the last code accepted; older or equal steps are refused
+    totp_last_step: Mapped[int | None] = mapped_column(BigInteger)
 
     person: Mapped[Person] = relationship(lazy="joined", innerjoin=True, back_populates="account")
 
@@ -78,3 +84,17 @@ class LoginAttempt(db.Model):
     address: Mapped[str] = mapped_column(String(64), index=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     succeeded: Mapped[bool] = mapped_column(default=False)
+
+
+class SiteSetting(db.Model):
+    """A setting an administrator changes at run time, e.g. requiring TOTP to sign MOUs."""
+
+    __tablename__ = "site_setting"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(80), unique=True)
+    value: Mapped[str] = mapped_column(String(200), default="")
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    def __str__(self) -> str:
+        return f"setting {self.key}"

@@ -11,7 +11,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import func, select, update
 
 from govtrack import audit
-from govtrack.accounts.models import Account, LoginAttempt, LoginSession
+from govtrack.accounts.models import Account, LoginAttempt, LoginSession, SiteSetting
 from govtrack.clock import utcnow
 from govtrack.editing import DomainError
 from govtrack.extensions import db
@@ -84,7 +84,7 @@ class LoginResult:
     throttled: bool = False
 
 
-def _recent_failures(column, value, window_start) -> int:
+def recent_failures(column, value, window_start) -> int:
     return db.session.scalar(
         select(func.count(LoginAttempt.id)).where(
             column == value, LoginAttempt.at >= window_start,
@@ -102,8 +102,8 @@ def authenticate(email: str, password: str, address: str, *, max_per_account: in
     email = email.strip().lower()
     now = utcnow()
     window_start = now - timedelta(minutes=window_minutes)
-    if (_recent_failures(LoginAttempt.email, email, window_start) >= max_per_account
-            or _recent_failures(LoginAttempt.address, address, window_start)
+    if (recent_failures(LoginAttempt.email, email, window_start) >= max_per_account
+            or recent_failures(LoginAttempt.address, address, window_start)
             >= max_per_address):
         # Refused attempts count too: an address that keeps guessing stays locked.
         db.session.add(LoginAttempt(email=email[:320], address=address[:64], at=now))
@@ -199,3 +199,22 @@ def set_admin(actor, account: Account, is_admin: bool) -> None:
         raise AccountError("You cannot remove your own administrator rights.")
     account.is_admin = is_admin
     audit.record(actor, "update", account, label=f"account {account.email}")
+
+
+def get_setting(key: str, default: str = "") -> str:
+    """The value an administrator set for key, or default."""
+    value = db.session.scalar(select(SiteSetting.value).where(SiteSetting.key == key))
+    return default if value is None else value
+
+
+def set_setting(actor, key: str, value: str) -> SiteSetting:
+    """Store a site setting, auditing the change (nothing is written if it is unchanged)."""
+    row = db.session.scalar(select(SiteSetting).where(SiteSetting.key == key))
+    if row is None:
+        row = SiteSetting(key=key, value=value)
+        db.session.add(row)
+        audit.record(actor, "create", row)
+    elif row.value != value:
+        audit.record(actor, "update", row, changes={"value": [row.value, value]})
+        row.value = value
+    return row

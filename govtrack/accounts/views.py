@@ -17,17 +17,21 @@ from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from govtrack.accounts import services
+from govtrack.accounts import services, totp
 from govtrack.accounts.forms import (
     AccountForm,
     AccountStatusForm,
     ChangePasswordForm,
     LoginForm,
     NewPasswordForm,
+    SigningPolicyForm,
+    TotpConfirmForm,
+    TotpRemoveForm,
 )
 from govtrack.accounts.models import Account
 from govtrack.agencies.models import Person
 from govtrack.extensions import db
+from govtrack.forms import save
 from govtrack.permissions import require_admin
 
 bp = Blueprint("accounts", __name__)
@@ -109,6 +113,62 @@ def change_password():
     return render_template("accounts/password.html", form=form)
 
 
+def _totp_page(confirm_form=None, remove_form=None, status: int = 200):
+    """The two-step code page in whichever state the account is: none, pending, enrolled."""
+    account = current_user._get_current_object()
+    context = {"account": account, "enrolled": totp.enrolled(account),
+               "pending": totp.pending(account),
+               "required": totp.signing_requires_totp(),
+               "confirm_form": confirm_form or TotpConfirmForm(formdata=None),
+               "remove_form": remove_form or TotpRemoveForm(formdata=None)}
+    if context["pending"]:
+        uri = totp.provisioning_uri(account)
+        context.update(secret=totp.grouped(account.totp_secret), uri=uri, qr=totp.qr_svg(uri))
+    return render_template("accounts/totp.html", **context), status
+
+
+@bp.route("/account/totp", methods=["GET", "POST"])
+@login_required
+def totp_page():
+    """Two-step sign-in code: set it up (confirming with a first code) or see it is on."""
+    form = TotpConfirmForm()
+    if form.validate_on_submit():
+        account = current_user._get_current_object()
+        if save(form, lambda: totp.confirm_enrolment(account, account, form.code.data)):
+            flash("Your two-step sign-in code is set up.", "success")
+            return redirect(url_for("accounts.totp_page"))
+    return _totp_page(confirm_form=form)
+
+
+@bp.post("/account/totp/start")
+@login_required
+def totp_start():
+    """Give the account a new secret to load into an authenticator app."""
+    account = current_user._get_current_object()
+    try:
+        totp.start_enrolment(account, account)
+    except services.AccountError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+    else:
+        db.session.commit()
+    return redirect(url_for("accounts.totp_page"))
+
+
+@bp.post("/account/totp/remove")
+@login_required
+def totp_remove():
+    """Remove one's two-step code, with the password and a current code."""
+    form = TotpRemoveForm()
+    if form.validate_on_submit():
+        account = current_user._get_current_object()
+        if save(form, lambda: totp.remove(account, account, password=form.password.data,
+                                          code=form.code.data)):
+            flash("Your two-step sign-in code is removed.", "success")
+            return redirect(url_for("accounts.totp_page"))
+    return _totp_page(remove_form=form)
+
+
 def _person_choices() -> list[tuple[int, str]]:
     people = db.session.scalars(
         select(Person).where(Person.active.is_(True), ~Person.id.in_(select(Account.person_id)))
@@ -124,7 +184,24 @@ def account_list():
     accounts = db.session.scalars(
         select(Account).options(selectinload(Account.person).selectinload(Person.agency))
         .order_by(Account.email))
-    return render_template("accounts/list.html", accounts=list(accounts))
+    policy = SigningPolicyForm(require_totp=totp.signing_requires_totp())
+    return render_template("accounts/list.html", accounts=list(accounts), policy_form=policy)
+
+
+@bp.post("/admin/accounts/signing-policy")
+@login_required
+def signing_policy():
+    """Require, or stop requiring, a TOTP code from everyone who signs MOUs."""
+    require_admin(current_user)
+    form = SigningPolicyForm()
+    if form.validate_on_submit():
+        totp.require_for_signing(current_user, form.require_totp.data)
+        db.session.commit()
+        flash("A TOTP code is now required to sign MOUs." if form.require_totp.data
+              else "A TOTP code is no longer required to sign MOUs.", "success")
+    else:
+        flash("The setting could not be saved; reload the page and try again.", "error")
+    return redirect(url_for("accounts.account_list"))
 
 
 @bp.route("/admin/accounts/new", methods=["GET", "POST"])
@@ -206,3 +283,20 @@ def account_password(account_id: int):
     status = AccountStatusForm(formdata=None, active=account.active, is_admin=account.is_admin)
     return render_template("accounts/detail.html", account=account, status_form=status,
                            password_form=form), 400
+
+
+@bp.post("/admin/accounts/<int:account_id>/totp/remove")
+@login_required
+def account_totp_remove(account_id: int):
+    """Remove an account's two-step code, e.g. after a lost phone."""
+    require_admin(current_user)
+    account = db.get_or_404(Account, account_id)
+    try:
+        totp.remove(current_user, account)
+    except services.AccountError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+    else:
+        db.session.commit()
+        flash(f"Two-step sign-in code removed for {account.email}.", "success")
+    return redirect(url_for("accounts.account_detail", account_id=account.id))

@@ -28,9 +28,16 @@ def update_agency(actor, agency: Agency, expected_version: int | None, *, name: 
                   sector: str, head: Person | None) -> None:
     """Change an agency's name, sector or head."""
     _check_head(agency, head)
+    head_before = agency.head_id
     apply_edit(agency, expected_version, {"name": name, "sector": sector,
                                           "head_id": head.id if head else None})
     audit.record(actor, "update", agency)
+    if agency.head_id != head_before:
+        # Imported here: MOUs build on agencies, not the other way round.
+        from govtrack.mous.signatories import signatories_changed
+
+        signatories_changed(agency, reason=f"{head.name} is now the head of {agency.name}."
+                            if head else f"{agency.name} has no head named now.")
 
 
 def create_person(actor, *, name: str, agency: Agency, email: str | None = None,

@@ -9,7 +9,7 @@ from govtrack.audit.models import AuditEntry
 from govtrack.extensions import db
 
 #: columns that say nothing a reader of the history needs
-_SKIP = {"id", "version", "password_hash", "token_hash"}
+_SKIP = {"id", "version", "password_hash", "token_hash", "totp_secret", "totp_last_step"}
 
 
 def plain(value: Any) -> Any:

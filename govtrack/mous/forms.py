@@ -11,7 +11,8 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, Optional
 
-from govtrack.forms import Form, VersionedForm
+from govtrack.accounts.forms import totp_code_field
+from govtrack.forms import Form, VersionedForm, bounded_int
 
 LONG_TEXT = 100_000
 
@@ -35,8 +36,14 @@ class MouForm(VersionedForm):
     review = DateField("Review date", validators=[Optional()])
 
 
-def mou_form(agencies, /, **kwargs) -> MouForm:
-    """A MouForm with an obligations field for each party (named obligation_<agency key>)."""
+def mou_form(agencies, /, *, signing_order: bool = False, **kwargs) -> MouForm:
+    """A MouForm with an obligations field for each party (named obligation_<agency id>).
+
+    signing_order adds the optional signing order: a checkbox, and a place
+    (1 signs first) per party, named position_<agency id>. Plain numbered
+    fields rather than drag and drop: they work with a keyboard, a screen
+    reader and no JavaScript.
+    """
 
     class WithObligations(MouForm):
         pass
@@ -44,6 +51,15 @@ def mou_form(agencies, /, **kwargs) -> MouForm:
     for agency in agencies:
         setattr(WithObligations, f"obligation_{agency.id}", TextAreaField(
             f"Obligations of {agency.name}", validators=[Optional(), Length(max=LONG_TEXT)]))
+    if signing_order:
+        WithObligations.signing_in_order = BooleanField(
+            "The parties sign one after another",
+            description="Only the first party in this order that has not signed may sign; "
+                        "the next party is told when it is their turn.")
+        for agency in agencies:
+            setattr(WithObligations, f"position_{agency.id}", bounded_int(
+                f"Place of {agency.name} in the signing order", 1, 99,
+                validators=[Optional()]))
     return WithObligations(**kwargs)
 
 
@@ -65,6 +81,8 @@ class SignForm(Form):
         message="Tick the box to consent to signing electronically.")])
     name = StringField("Your full name", validators=[DataRequired(), Length(max=200)])
     title = StringField("Your title", validators=[DataRequired(), Length(max=200)])
+    #: checked by the service (needed only when enrolled), so optional here
+    totp_code = totp_code_field(validators=[Optional(), Length(max=20)])
 
 
 class DeclineForm(Form):
@@ -89,3 +107,16 @@ class VerifyForm(Form):
 
     sha256 = StringField("SHA-256 of the document", validators=[DataRequired(),
                                                                 Length(min=64, max=64)])
+
+
+class AuthorisationForm(Form):
+    """The head authorises a person of the agency to sign MOUs for it."""
+
+    person = SelectField("Person", coerce=int, validators=[DataRequired(
+        message="Choose who may sign.")])
+    mou = SelectField("For", coerce=int, validators=[Optional()],
+                      description="Every MOU of the agency, or only one.")
+    starts_on = DateField("From", validators=[DataRequired(
+        message="Give the first day, as a date.")])
+    ends_on = DateField("Until (last day)", validators=[Optional()],
+                        description="Leave empty until further notice.")

@@ -7,11 +7,11 @@ run out; these flags put both on the agenda in time.
 from datetime import date, timedelta
 
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from govtrack.extensions import db
 from govtrack.health.services import Flag, flags_for, rule
 from govtrack.mous.models import EXECUTED_STATUSES, Mou
-from govtrack.mous.services import mou_loading
 
 #: days out for signature before the signatures count as stalled
 STALL_DAYS = 30
@@ -65,8 +65,17 @@ def lapsed(mou: Mou, as_of: date) -> list[Flag]:
     return [Flag("lapsed", mou.expires + timedelta(days=1))]
 
 
+def report_loading() -> tuple:
+    """Loader options for what the MOU rules read: parties, versions, events, renewals.
+
+    Not the people and committees an MOU's page shows (services.mou_loading).
+    """
+    return (selectinload(Mou.parties), selectinload(Mou.versions), selectinload(Mou.events),
+            selectinload(Mou.superseded_by))
+
+
 def report_mous(as_of: date) -> list[dict]:
     """Every MOU with its flags, by key, as the health report lists them."""
-    mous = db.session.scalars(select(Mou).order_by(Mou.key).options(*mou_loading()))
+    mous = db.session.scalars(select(Mou).order_by(Mou.key).options(*report_loading()))
     return [{"key": m.key, "flags": [f.as_json() for f in flags_for("mou", m, as_of)]}
             for m in mous]

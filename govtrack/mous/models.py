@@ -4,7 +4,17 @@ import hashlib
 import json
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Column, ForeignKey, String, Table, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Column,
+    ForeignKey,
+    Integer,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    false,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from govtrack.agencies.models import Agency, Person
@@ -26,6 +36,8 @@ mou_party = Table(
     "mou_party", db.metadata,
     Column("mou_id", ForeignKey("mou.id", ondelete="CASCADE"), primary_key=True),
     Column("agency_id", ForeignKey("agency.id"), primary_key=True),
+    #: place in the signing order (1 signs first); 0 for all when the MOU has no order
+    Column("position", Integer, nullable=False, default=0, server_default="0"),
 )
 
 
@@ -56,9 +68,13 @@ class Mou(db.Model):
     #: event_hash of the last signing event: a removed last event shows as a mismatch
     chain_head: Mapped[str | None] = mapped_column(String(64))
     version: Mapped[int] = mapped_column(default=1)
+    #: parties sign one after another, in the order of mou_party.position
+    signing_in_order: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     committee: Mapped[Committee | None] = relationship()
-    parties: Mapped[list[Agency]] = relationship(secondary=mou_party, order_by="Agency.name")
+    #: in signing order when the MOU has one, else by name (every position is 0)
+    parties: Mapped[list[Agency]] = relationship(
+        secondary=mou_party, order_by=lambda: [mou_party.c.position, Agency.name])
     versions: Mapped[list["MouVersion"]] = relationship(
         back_populates="mou", cascade="all, delete-orphan", order_by="MouVersion.number")
     events: Mapped[list["SigningEvent"]] = relationship(
@@ -90,6 +106,14 @@ class Mou(db.Model):
             elif event.kind == "voided":
                 found.pop(event.agency_id, None)
         return found
+
+    def waiting_for(self, agency: Agency) -> Agency | None:
+        """The party that must sign before agency may, under a signing order; else None."""
+        if not self.signing_in_order:
+            return None
+        signed = self.signed_parties()
+        first = next((a for a in self.parties if a.id not in signed), None)
+        return first if first is not None and first.id != agency.id else None
 
     def __str__(self) -> str:
         return self.title
@@ -150,6 +174,9 @@ class SigningEvent(db.Model):
     signer_title: Mapped[str] = mapped_column(String(200), default="")
     #: how the signer proved who they were just before signing: password, imported
     auth_method: Mapped[str] = mapped_column(String(40), default="")
+    #: the signer's capacity: "head" or "authorised_signatory" ("" before the register,
+    #: and for imports)
+    signed_as: Mapped[str] = mapped_column(String(30), default="", server_default="")
     consent_version: Mapped[str] = mapped_column(String(40), default="")
     consent_sha256: Mapped[str] = mapped_column(String(64), default="")
     intent: Mapped[str] = mapped_column(Text, default="")
@@ -175,14 +202,19 @@ class SigningEvent(db.Model):
 
     def chained_fields(self, agency_key: str, person_key: str | None) -> dict:
         """What the event hash covers: every field but the ids the database assigns."""
-        return {"mou": self.mou.key, "version": self.version_number, "kind": self.kind,
-                "agency": agency_key, "person": person_key, "signer_name": self.signer_name,
-                "signer_title": self.signer_title, "auth_method": self.auth_method,
-                "consent_version": self.consent_version,
-                "consent_sha256": self.consent_sha256, "intent": self.intent,
-                "reason": self.reason, "at": self.at.isoformat(), "address": self.address,
-                "user_agent": self.user_agent, "document_sha256": self.document_sha256,
-                "previous_sha256": self.previous_sha256}
+        fields = {"mou": self.mou.key, "version": self.version_number, "kind": self.kind,
+                 "agency": agency_key, "person": person_key, "signer_name": self.signer_name,
+                 "signer_title": self.signer_title, "auth_method": self.auth_method,
+                 "consent_version": self.consent_version,
+                 "consent_sha256": self.consent_sha256, "intent": self.intent,
+                 "reason": self.reason, "at": self.at.isoformat(), "address": self.address,
+                 "user_agent": self.user_agent, "document_sha256": self.document_sha256,
+                 "previous_sha256": self.previous_sha256}
+        # Added with the signatory register: left out when empty, so the hashes of
+        # events recorded before it still verify.
+        if self.signed_as:
+            fields["signed_as"] = self.signed_as
+        return fields
 
     def compute_hash(self) -> str:
         """SHA-256 of the chained fields as sorted JSON."""
@@ -190,3 +222,41 @@ class SigningEvent(db.Model):
                                      self.person.key if self.person else None)
         return sha256_hex(json.dumps(fields, sort_keys=True, ensure_ascii=False,
                                      separators=(",", ":")))
+
+
+class SignatoryAuthorisation(db.Model):
+    """A person the head of an agency authorised to sign MOUs for it: the register.
+
+    Rows are never deleted: ending an authorisation sets its last day, so the
+    register keeps who could sign for whom, and when.
+    """
+
+    __tablename__ = "mou_signatory_authorisation"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"), index=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
+    #: the one MOU it covers; None for every MOU of the agency
+    mou_id: Mapped[int | None] = mapped_column(ForeignKey("mou.id"), index=True)
+    starts_on: Mapped[date]
+    #: the last day it holds; None until further notice
+    ends_on: Mapped[date | None]
+    granted_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    ended_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    agency: Mapped[Agency] = relationship()
+    person: Mapped[Person] = relationship(foreign_keys=[person_id])
+    mou: Mapped[Mou | None] = relationship()
+    granted_by: Mapped[Person | None] = relationship(foreign_keys=[granted_by_id])
+    ended_by: Mapped[Person | None] = relationship(foreign_keys=[ended_by_id])
+
+    def holds_on(self, day: date, mou: Mou | None = None) -> bool:
+        """Whether it lets its person sign on day (for mou, if given)."""
+        if self.starts_on > day or (self.ends_on is not None and day > self.ends_on):
+            return False
+        return self.mou_id is None or (mou is not None and self.mou_id == mou.id)
+
+    def __str__(self) -> str:
+        return f"{self.person.name} signs for {self.agency.name}"

@@ -9,14 +9,14 @@ to the one before, and an executed MOU is never edited in place.
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy import or_, select
+from sqlalchemy import or_, select, update
 from sqlalchemy.orm import selectinload
 
 from govtrack import audit
-from govtrack.accounts.services import verify_password
+from govtrack.accounts.totp import reauthenticate, signing_requires_totp
 from govtrack.actions.models import ActionItem
 from govtrack.agencies.models import Agency
-from govtrack.clock import utcnow
+from govtrack.clock import today, utcnow
 from govtrack.committees.models import Committee
 from govtrack.editing import DomainError, apply_edit, unique_key
 from govtrack.extensions import db
@@ -27,6 +27,15 @@ from govtrack.mous.models import (
     SigningEvent,
     mou_party,
     sha256_hex,
+)
+from govtrack.mous.signatories import (
+    AUTHORISED,
+    HEAD,
+    capacities,
+    holding_of,
+    person_capacities,
+    request_signatures,
+    tell_voided,
 )
 from govtrack.permissions import can_edit_committee, committee_roles, is_admin
 
@@ -64,8 +73,10 @@ def mou_loading():
             selectinload(Mou.supersedes), selectinload(Mou.superseded_by))
 
 
-def intent_statement(agency: Agency) -> str:
-    """What the signer reads and adopts."""
+def intent_statement(agency: Agency, capacity: str = HEAD) -> str:
+    """What the signer reads and adopts; an authorised signatory says so."""
+    if capacity == AUTHORISED:
+        return f"I sign this MOU on behalf of {agency.name} as its authorised signatory."
     return f"I sign this MOU on behalf of {agency.name}."
 
 
@@ -89,15 +100,32 @@ def can_edit_mou(account, mou: Mou | None = None, committee: Committee | None = 
     return committee is not None and can_edit_committee(account, committee)
 
 
-def may_sign_for(account, agency: Agency) -> bool:
-    """Only the head of the agency signs for it."""
-    return bool(account and account.is_authenticated and agency.head_id is not None
-                and agency.head_id == account.person_id)
+def signing_capacity(account, agency: Agency, mou: Mou | None = None,
+                     on: date | None = None) -> str | None:
+    """HEAD or AUTHORISED if account may sign for agency on a day (default today), else None."""
+    return capacities(account, [agency], mou, on or today()).get(agency.id)
 
 
-def signable_parties(account, mou: Mou) -> list[Agency]:
-    """The parties of mou this account may sign for."""
-    return [a for a in mou.parties if may_sign_for(account, a)]
+def may_sign_for(account, agency: Agency, mou: Mou | None = None,
+                 on: date | None = None) -> bool:
+    """The head of the agency, or a person of it holding an authorisation for that day and MOU.
+
+    The register is in mous.signatories; mou None counts only authorisations
+    for every MOU of the agency.
+    """
+    return signing_capacity(account, agency, mou, on) is not None
+
+
+def signable_parties(account, mou: Mou, on: date | None = None) -> list[Agency]:
+    """The parties of mou this account may sign for (whether or not it is their turn)."""
+    found = capacities(account, mou.parties, mou, on or today())
+    return [a for a in mou.parties if a.id in found]
+
+
+def intents_for(account, mou: Mou) -> dict[int, str]:
+    """agency id -> the intent statement account adopts when signing for it."""
+    found = capacities(account, mou.parties, mou, today())
+    return {a.id: intent_statement(a, found.get(a.id, HEAD)) for a in mou.parties}
 
 
 # --- creating and editing -------------------------------------------------------------
@@ -146,14 +174,19 @@ def refuse_if_executed(mou: Mou) -> None:
 def update_mou(actor, mou: Mou, expected_version: int | None, *, title: str, purpose: str,
                background: str, text: str, obligations: dict[str, str],
                parties: list[Agency] | None = None, effective: date | None = None,
-               expires: date | None = None, review: date | None = None) -> Mou:
+               expires: date | None = None, review: date | None = None,
+               signing_in_order: bool | None = None,
+               positions: dict[int, int] | None = None) -> Mou:
     """Change an MOU being drafted, reviewed or signed.
 
     In draft the text changes in place; once review started a new text is a
     new version, and a new version voids every signature of the old one and
     sends the MOU back to review, so each party signs what it now says.
+    signing_in_order and positions (agency id -> place, 1 first) set the
+    optional signing order; None leaves it as it is.
     """
     refuse_if_executed(mou)
+    order_before = list(mou.parties)
     parties = list(parties) if parties is not None else list(mou.parties)
     _check_fields({"effective": effective, "expires": expires}, parties)
     apply_edit(mou, expected_version, {"title": title, "purpose": purpose,
@@ -167,9 +200,13 @@ def update_mou(actor, mou: Mou, expected_version: int | None, *, title: str, pur
                      changes={"parties": [[a.key for a in mou.parties],
                                           [a.key for a in parties]]})
         mou.parties = parties
+    _set_signing_order(actor, mou, order_before, parties, signing_in_order, positions)
     new_obligations = _obligations(parties, obligations)
     current = mou.current
-    if text != current.text or new_obligations != (current.obligations or []):
+    # Compared regardless of party order: listing the parties in signing order
+    # is no new text.
+    if text != current.text or (sorted(new_obligations, key=_obligation_key)
+                                != sorted(current.obligations or [], key=_obligation_key)):
         if mou.status == "draft" and not any(e.version_id == current.id for e in mou.events):
             current.text, current.obligations = text, new_obligations
             audit.record(actor, "update", mou, committee=mou.committee,
@@ -178,6 +215,54 @@ def update_mou(actor, mou: Mou, expected_version: int | None, *, title: str, pur
             _new_version(actor, mou, text, new_obligations)
     audit.record(actor, "update", mou, committee=mou.committee)
     return mou
+
+
+def _obligation_key(obligation: dict) -> tuple[str, str]:
+    return obligation["party"], obligation["text"]
+
+
+def _set_signing_order(actor, mou: Mou, before: list[Agency], parties: list[Agency],
+                       in_order: bool | None, positions: dict[int, int] | None) -> None:
+    """Parties sign one after another (lowest position first), or in any order.
+
+    Changes only in draft or in review, like the parties: once out for
+    signature, parties may already have signed on the strength of the order.
+    """
+    kept = [a for a in before if a in parties]
+    added = sorted((a for a in parties if a not in before), key=lambda a: a.name)
+    if in_order is None:
+        in_order = mou.signing_in_order
+        positions = None
+    if in_order and positions:
+        given = [positions[a.id] for a in parties if positions.get(a.id) is not None]
+        if len(given) != len(set(given)):
+            raise DomainError("Give each party its own place in the signing order.",
+                              "signing_in_order")
+        order = sorted(parties, key=lambda a: (positions.get(a.id) is None,
+                                               positions.get(a.id) or 0, a.name))
+    else:
+        order = kept + added
+    was = [a.key for a in before] if mou.signing_in_order else None
+    now = [a.key for a in order] if in_order else None
+    if was == now:
+        return
+    if mou.status not in ("draft", "in_review"):
+        raise DomainError("The signing order can change only in draft or in review; send "
+                          "the MOU back to review first.", "signing_in_order")
+    audit.record(actor, "update", mou, committee=mou.committee,
+                 changes={"signing_order": [was, now]})
+    mou.signing_in_order = in_order
+    _write_positions(mou, order)
+
+
+def _write_positions(mou: Mou, order: list[Agency]) -> None:
+    """Store each party's place (0 for all without an order) and reload the parties."""
+    db.session.flush()
+    for n, agency in enumerate(order, start=1):
+        db.session.execute(update(mou_party).where(
+            mou_party.c.mou_id == mou.id, mou_party.c.agency_id == agency.id)
+            .values(position=n if mou.signing_in_order else 0))
+    db.session.expire(mou, ["parties"])
 
 
 def _new_version(actor, mou: Mou, text: str, obligations: list[dict]) -> MouVersion:
@@ -190,6 +275,7 @@ def _new_version(actor, mou: Mou, text: str, obligations: list[dict]) -> MouVers
               f"version {old.number}; please sign the new version.")
     for event in signed.values():
         _append_event(mou, old, "voided", event.agency, reason=reason)
+    tell_voided(mou, list(signed.values()), reason)
     changes = {"version": [old.number, version.number]}
     if signed:
         changes["voided_signatures"] = [sorted(e.agency.key for e in signed.values()), None]
@@ -213,6 +299,8 @@ def change_status(actor, mou: Mou, to: str, now: datetime | None = None) -> Mou:
     mou.status = to
     audit.record(actor, "status", mou, committee=mou.committee,
                  changes={"status": [before, to]})
+    if to == "out_for_signature":
+        request_signatures(mou, (now or utcnow()).date())
     return mou
 
 
@@ -263,23 +351,32 @@ class Signing:
     title: str
     address: str = ""
     user_agent: str = ""
+    #: the 6-digit code from the signer's authenticator app, if they enrolled
+    totp_code: str = ""
 
 
 def sign(account, mou: Mou, agency: Agency, signing: Signing,
          now: datetime | None = None) -> SigningEvent:
     """Sign the current version for agency, after re-authentication and consent.
 
-    The last party's signature executes the MOU (and supersedes the one it amends).
+    The last party's signature executes the MOU (and supersedes the one it amends);
+    any other tells the signatories of the party whose turn it is next.
     """
-    if not may_sign_for(account, agency) or agency.id not in {a.id for a in mou.parties}:
-        raise NotSignatory(f"Only the head of {agency.name} signs for it.")
+    day = (now or utcnow()).date()
+    capacity = signing_capacity(account, agency, mou, day)
+    if capacity is None or agency.id not in {a.id for a in mou.parties}:
+        raise NotSignatory(f"Only the head of {agency.name}, or a person the head "
+                           "authorised, signs for it.")
     if mou.status != "out_for_signature":
         raise DomainError(f"The MOU is {mou.status_label.lower()}, not out for signature.")
     if agency.id in mou.signed_parties():
         raise DomainError(f"{agency.name} has already signed version {mou.current.number}.",
                           "party")
-    if not verify_password(account, signing.password):
-        raise DomainError("The password is not right.", "password")
+    first = mou.waiting_for(agency)
+    if first is not None:
+        raise DomainError(f"Waiting for {first.name} to sign first.", "party")
+    auth_method = reauthenticate(account, signing.password, signing.totp_code,
+                                 require_totp=signing_requires_totp())
     if not signing.consent:
         raise DomainError("Tick the box to consent to signing electronically.", "consent")
     if not signing.name.strip():
@@ -287,14 +384,17 @@ def sign(account, mou: Mou, agency: Agency, signing: Signing,
     event = _append_event(
         mou, mou.current, "signed", agency, person=account.person, at=now,
         signer_name=signing.name.strip(), signer_title=signing.title.strip(),
-        auth_method="password", consent_version=CONSENT_VERSION,
-        consent_sha256=CONSENT_SHA256, intent=intent_statement(agency),
-        address=(signing.address or "")[:64], user_agent=(signing.user_agent or "")[:400])
+        auth_method=auth_method, consent_version=CONSENT_VERSION,
+        consent_sha256=CONSENT_SHA256, intent=intent_statement(agency, capacity),
+        signed_as=capacity, address=(signing.address or "")[:64],
+        user_agent=(signing.user_agent or "")[:400])
     audit.record(account, "sign", mou, committee=mou.committee, changes={
         "signature": [None, {"party": agency.key, "version": mou.current.number,
                              "document_sha256": event.document_sha256}]})
     if len(mou.signed_parties()) == len(mou.parties):
         _execute(account, mou, event.at)
+    else:
+        request_signatures(mou, day)
     return event
 
 
@@ -311,8 +411,9 @@ def _execute(actor, mou: Mou, at: datetime) -> None:
 
 def decline(account, mou: Mou, agency: Agency, reason: str) -> SigningEvent:
     """A party refuses to sign, with its reason; the MOU goes back to review."""
-    if not may_sign_for(account, agency) or agency.id not in {a.id for a in mou.parties}:
-        raise NotSignatory(f"Only the head of {agency.name} declines for it.")
+    if not may_sign_for(account, agency, mou) or agency.id not in {a.id for a in mou.parties}:
+        raise NotSignatory(f"Only the head of {agency.name}, or a person the head "
+                           "authorised, declines for it.")
     if mou.status != "out_for_signature":
         raise DomainError(f"The MOU is {mou.status_label.lower()}, not out for signature.")
     if not reason.strip():
@@ -388,15 +489,27 @@ def matches_executed(mou: Mou, digest: str) -> MouVersion | None:
 # --- what agency heads see --------------------------------------------------------------
 
 
-def awaiting_signature(person) -> list[tuple[Mou, Agency]]:
-    """MOUs out for signature that an agency person heads has not signed yet."""
+def awaiting_signature(person, on: date | None = None) -> list[tuple[Mou, Agency]]:
+    """(MOU, party) pairs awaiting person's signature, as head or authorised signatory.
+
+    Only parties that have not signed, and whose turn it is under a signing order.
+    """
+    day = on or today()
+    holding = holding_of(person, day)
     mous = db.session.scalars(
         select(Mou).join(mou_party, mou_party.c.mou_id == Mou.id)
         .join(Agency, Agency.id == mou_party.c.agency_id)
-        .where(Mou.status == "out_for_signature", Agency.head_id == person.id)
+        .where(Mou.status == "out_for_signature",
+               or_(Agency.head_id == person.id,
+                   mou_party.c.agency_id.in_({a.agency_id for a in holding})))
         .order_by(Mou.title).options(*mou_loading())).unique()
-    return [(mou, agency) for mou in mous for agency in mou.parties
-            if agency.head_id == person.id and agency.id not in mou.signed_parties()]
+    rows = []
+    for mou in mous:
+        found = person_capacities(person, mou.parties, mou, day, holding)
+        signed = mou.signed_parties()
+        rows += [(mou, agency) for agency in mou.parties if agency.id in found
+                 and agency.id not in signed and mou.waiting_for(agency) is None]
+    return rows
 
 
 def promised_by(agencies: list[Agency]) -> list[tuple[Mou, Agency, str, list[ActionItem]]]:

@@ -4,6 +4,7 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
+from govtrack.accounts import totp
 from govtrack.agencies.models import Agency, Person
 from govtrack.clock import today
 from govtrack.committees.models import Committee, roster_loading
@@ -11,8 +12,9 @@ from govtrack.editing import DomainError
 from govtrack.extensions import db
 from govtrack.forms import save
 from govtrack.health.services import flags_for
-from govtrack.mous import services
+from govtrack.mous import services, signatories
 from govtrack.mous.forms import (
+    AuthorisationForm,
     DeclineForm,
     SignForm,
     StatusForm,
@@ -20,10 +22,11 @@ from govtrack.mous.forms import (
     VerifyForm,
     mou_form,
 )
-from govtrack.mous.models import Mou
+from govtrack.mous.models import Mou, SignatoryAuthorisation
 from govtrack.permissions import is_admin
 
 bp = Blueprint("mous", __name__)
+bp.add_app_template_global(signatories.can_view_signatories, "can_view_signatories")
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
@@ -117,12 +120,15 @@ def mou_detail(key: str):
     mou = _mou(key)
     track = TrackForm(formdata=None)
     track.owner.choices = _owner_choices(mou)
+    sign_parties = services.signable_parties(current_user, mou)
     return render_template(
         "mous/detail.html", mou=mou, flags=flags_for("mou", mou, today()),
         signed=mou.signed_parties(), verification=services.verify(mou),
         actions=services.obligation_actions([mou]).get(mou.key, []),
         can_edit=services.can_edit_mou(current_user, mou),
-        can_sign=bool(services.signable_parties(current_user, mou)),
+        can_sign=bool(sign_parties), sign_parties=sign_parties,
+        signatories=signatories.signatories(mou.parties, mou, today()),
+        capacity_labels=signatories.CAPACITY_LABELS,
         status_form=StatusForm(formdata=None), track_form=track,
         statuses=sorted(services.TRANSITIONS[mou.status]))
 
@@ -146,11 +152,15 @@ def mou_edit(key: str):
         flash(str(exc), "error")
         return _back(mou)
     current = mou.current
-    form = mou_form(mou.parties, title=mou.title, purpose=mou.purpose,
+    ordering = mou.status in ("draft", "in_review")
+    form = mou_form(mou.parties, signing_order=ordering, title=mou.title,
+                    purpose=mou.purpose,
                     background=mou.background, effective=mou.effective,
                     expires=mou.expires, review=mou.review, text=current.text,
                     version=mou.version,
                     committee=mou.committee_id or 0, parties=[a.id for a in mou.parties],
+                    signing_in_order=mou.signing_in_order,
+                    **{f"position_{a.id}": n for n, a in enumerate(mou.parties, start=1)},
                     **{f"obligation_{a.id}": "\n".join(current.obligations_of(a.key))
                        for a in mou.parties})
     form.committee.choices = [(mou.committee_id or 0, mou.committee.name if mou.committee
@@ -164,11 +174,20 @@ def mou_edit(key: str):
                 purpose=form.purpose.data or "", background=form.background.data or "",
                 text=form.text.data or "", obligations=_obligations_from(form, mou.parties),
                 parties=parties, effective=form.effective.data, expires=form.expires.data,
-                review=form.review.data), mou):
+                review=form.review.data, **_signing_order_from(form, mou, ordering)), mou):
             flash("MOU saved.", "success")
             return _back(mou)
     return render_template("mous/form.html", form=form, mou=mou, obligation_fields=[
-        getattr(form, f"obligation_{a.id}") for a in mou.parties])
+        getattr(form, f"obligation_{a.id}") for a in mou.parties], position_fields=[
+        getattr(form, f"position_{a.id}") for a in mou.parties] if ordering else [])
+
+
+def _signing_order_from(form, mou: Mou, ordering: bool) -> dict:
+    """The signing order as typed, for update_mou; nothing once it can no longer change."""
+    if not ordering:
+        return {}
+    return {"signing_in_order": bool(form.signing_in_order.data),
+            "positions": {a.id: getattr(form, f"position_{a.id}").data for a in mou.parties}}
 
 
 @bp.post("/mous/<key>/status")
@@ -209,6 +228,19 @@ def _party_choices(mou: Mou):
             if a.id not in signed]
 
 
+def _waiting(mou: Mou, choices) -> dict:
+    """agency id -> the party that must sign first, for the parties I could sign for."""
+    ids = {i for i, _ in choices}
+    return {a.id: mou.waiting_for(a) for a in mou.parties
+            if a.id in ids and mou.waiting_for(a) is not None}
+
+
+def _totp_context() -> dict:
+    """Whether the sign page asks for a TOTP code, and why."""
+    return {"totp_enrolled": totp.enrolled(current_user),
+            "totp_required": totp.signing_requires_totp()}
+
+
 @bp.route("/mous/<key>/sign", methods=["GET", "POST"])
 @login_required
 def mou_sign(key: str):
@@ -225,19 +257,23 @@ def mou_sign(key: str):
         signing = services.Signing(
             password=form.password.data, consent=form.consent.data, name=form.name.data,
             title=form.title.data, address=request.remote_addr or "",
-            user_agent=request.user_agent.string or "")
+            user_agent=request.user_agent.string or "", totp_code=form.totp_code.data or "")
         if agency is not None and save(form, lambda: services.sign(
                 current_user, mou, agency, signing)):
             flash(f"Signed for {agency.name}.", "success")
             if mou.status == "executed":
                 return redirect(url_for("mous.certificate", key=mou.key))
             return _back(mou)
+        if form.password.errors or (form.totp_code.errors and form.totp_code.data):
+            totp.note_failed_reauthentication(current_user, request.remote_addr or "")
+            db.session.commit()
     status = 400 if request.method == "POST" else 200
     return render_template("mous/sign.html", mou=mou, form=form, decline_form=decline_form,
                            consent=services.CONSENT_TEXT,
                            consent_version=services.CONSENT_VERSION,
-                           intents={a.id: services.intent_statement(a) for a in mou.parties},
-                           ), status
+                           intents=services.intents_for(current_user, mou),
+                           waiting=_waiting(mou, form.party.choices),
+                           **_totp_context()), status
 
 
 @bp.post("/mous/<key>/decline")
@@ -260,8 +296,9 @@ def mou_decline(key: str):
     return render_template("mous/sign.html", mou=mou, form=sign_form, decline_form=form,
                            consent=services.CONSENT_TEXT,
                            consent_version=services.CONSENT_VERSION,
-                           intents={a.id: services.intent_statement(a) for a in mou.parties},
-                           ), 400
+                           intents=services.intents_for(current_user, mou),
+                           waiting=_waiting(mou, form.party.choices),
+                           **_totp_context()), 400
 
 
 @bp.route("/mous/<key>/certificate", methods=["GET", "POST"])
@@ -311,3 +348,70 @@ def track_obligation(key: str):
     flash(" ".join(form.form_errors + [e for f in form for e in f.errors])
           or "The action item could not be added.", "error")
     return _back(mou)
+
+
+# --- the register of who may sign for an agency ------------------------------------------
+
+
+def _register_agency(key: str) -> Agency:
+    """Load the agency (404), then check the register is readable to the user (403)."""
+    agency = db.one_or_404(select(Agency).where(Agency.key == key))
+    if not signatories.can_view_signatories(current_user, agency):
+        abort(403)
+    return agency
+
+
+def _authorisation_form(agency: Agency) -> AuthorisationForm:
+    form = AuthorisationForm(starts_on=today())
+    form.person.choices = [(p.id, p.name) for p in agency.people
+                           if p.active and p.id != agency.head_id]
+    form.mou.choices = [(0, f"Every MOU of {agency.name}")] + [
+        (m.id, m.title) for m in signatories.party_mous(agency)]
+    return form
+
+
+@bp.route("/agencies/<key>/signatories", methods=["GET", "POST"])
+@login_required
+def signatory_register(key: str):
+    """Who may sign for an agency: its head and the people the head authorised."""
+    agency = _register_agency(key)
+    can_manage = signatories.can_manage_signatories(current_user, agency)
+    if request.method == "POST" and not can_manage:
+        abort(403)
+    form = _authorisation_form(agency)
+    if form.validate_on_submit():
+        person = db.session.get(Person, form.person.data)
+        mou = db.session.get(Mou, form.mou.data) if form.mou.data else None
+        if person is not None and save(form, lambda: signatories.authorise(
+                current_user, agency, person, starts_on=form.starts_on.data,
+                ends_on=form.ends_on.data, mou=mou)):
+            flash(f"{person.name} may sign for {agency.name} from "
+                  f"{form.starts_on.data:%-d %B %Y}.", "success")
+            return redirect(url_for("mous.signatory_register", key=agency.key))
+    day = today()
+    entries = signatories.register(agency)
+    return render_template(
+        "mous/signatories.html", agency=agency, form=form, can_manage=can_manage,
+        current=[a for a in entries if signatories.current(a, day)],
+        past=[a for a in entries if not signatories.current(a, day)], day=day)
+
+
+@bp.post("/agencies/<key>/signatories/<int:authorisation_id>/end")
+@login_required
+def signatory_end(key: str, authorisation_id: int):
+    """End an authorisation today (it stays in the register)."""
+    agency = _register_agency(key)
+    authorisation = db.one_or_404(select(SignatoryAuthorisation).where(
+        SignatoryAuthorisation.id == authorisation_id,
+        SignatoryAuthorisation.agency_id == agency.id))
+    if not signatories.can_manage_signatories(current_user, agency):
+        abort(403)
+    try:
+        signatories.end_authorisation(current_user, authorisation)
+        db.session.commit()
+    except DomainError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+    else:
+        flash(f"{authorisation.person.name} no longer signs for {agency.name}.", "success")
+    return redirect(url_for("mous.signatory_register", key=agency.key))

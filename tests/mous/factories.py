@@ -40,3 +40,17 @@ def sign_as(account, mou, agency, password=PASSWORD):
     return services.sign(account, mou, agency, Signing(
         password=password, consent=True, name=account.person.name, title="Head",
         address="127.0.0.1", user_agent="pytest"))
+
+
+def make_authorisation(cast, mou=None, starts_on=None, ends_on=None):
+    """A person of the head's agency whom the head authorised to sign, from today."""
+    from govtrack.clock import today
+    from govtrack.mous.signatories import authorise
+    from tests.factories import Factories
+
+    agency = cast["head"].person.agency
+    deputy = Factories(db).account(person=Factories(db).person(agency=agency, name="Deputy"))
+    authorisation = authorise(cast["head"], agency, deputy.person,
+                              starts_on=starts_on or today(), ends_on=ends_on, mou=mou)
+    db.session.commit()
+    return authorisation

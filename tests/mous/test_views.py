@@ -179,3 +179,28 @@ def test_outsiders_do_not_see_the_mou(client, make, db, login):
     login(cast["outsider"])
     assert client.get(f"/mous/{mou.key}").status_code == 404
     assert mou.title not in client.get("/mous/").get_data(as_text=True)
+
+
+def test_the_mou_page_runs_a_fixed_number_of_queries(web_app, client, make, db, login):
+    from datetime import date
+
+    from govtrack.mous import services
+    from tests.committees.test_views import _count_queries
+
+    cast = make.cast()
+    mou = make_mou(cast)
+    party = cast["member"].person.agency
+    services.track_obligation(cast["admin"], mou, title="Share data", owner=cast["member"].person,
+                              due=date(2027, 1, 1))
+    db.session.commit()
+    login(cast["chair"])
+    url = f"/mous/{mou.key}"
+    few = _count_queries(web_app, lambda: client.get(url))
+    for n in range(5):
+        make.membership(cast["committee"], make.person(agency=party))
+        services.track_obligation(cast["admin"], mou, title=f"Share data {n}",
+                                  owner=make.person(agency=party), due=date(2027, 1, n + 1))
+    db.session.commit()
+    many = _count_queries(web_app, lambda: client.get(url))
+    assert few == many
+    assert "Share data 4" in client.get(url).get_data(as_text=True)

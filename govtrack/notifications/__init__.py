@@ -1,0 +1,1 @@
+"""The in-app inbox: notices to a person, each created exactly once."""

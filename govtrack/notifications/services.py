@@ -1,0 +1,78 @@
+"""notify(): the one way a notice reaches a person's inbox.
+
+Only the in-app inbox is delivered here. E-mail delivery (an outbox swept
+by the scheduler, sent after commit, re-sent with the same Message-ID after a
+crash) belongs to the reminders issue and will read these same rows.
+"""
+
+from datetime import datetime
+
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+
+from govtrack.clock import utcnow
+from govtrack.extensions import db
+from govtrack.notifications.models import Notification
+
+
+def notify(person, key: str, subject: str, body: str = "", link: str = "") -> Notification | None:
+    """Put a notice in person's inbox, once per key; None if key was already used.
+
+    Callers derive key from what the notice is about (say
+    "mou:7:v2:sign-request:3:12"), so a sweep that runs twice, or an event
+    handled twice, tells nobody twice. Leaves committing to the caller.
+    """
+    if _known(key):
+        return None
+    notification = Notification(person_id=person.id, key=key, subject=subject[:300],
+                                body=body, link=link[:500], created_at=utcnow())
+    try:
+        # A savepoint: another worker that told the same person the same thing a
+        # moment ago makes this insert a duplicate; skip it, keep the caller's work.
+        with db.session.begin_nested():
+            db.session.add(notification)
+    except IntegrityError:
+        return None
+    return notification
+
+
+def _known(key: str) -> bool:
+    """Whether a notice with key is stored or waiting in this transaction."""
+    return any(isinstance(n, Notification) and n.key == key for n in db.session.new) or (
+        db.session.scalar(select(Notification.id).where(Notification.key == key)) is not None)
+
+
+def unread_count(person) -> int:
+    """How many notices person has not read: one COUNT query (the header shows it)."""
+    return db.session.scalar(select(func.count(Notification.id)).where(
+        Notification.person_id == person.id, Notification.read_at.is_(None))) or 0
+
+
+def inbox(person, unread_only: bool = False) -> list[Notification]:
+    """person's notices, newest first."""
+    query = select(Notification).where(Notification.person_id == person.id)
+    if unread_only:
+        query = query.where(Notification.read_at.is_(None))
+    return list(db.session.scalars(query.order_by(Notification.created_at.desc(),
+                                                  Notification.id.desc())))
+
+
+def notification_of(person, notification_id: int) -> Notification | None:
+    """One of person's notices by id; None for anyone else's (a 404 in the views)."""
+    return db.session.scalar(select(Notification).where(
+        Notification.id == notification_id, Notification.person_id == person.id))
+
+
+def mark_read(notification: Notification, now: datetime | None = None) -> None:
+    """Mark one notice read (reading it again keeps the first time)."""
+    if notification.read_at is None:
+        notification.read_at = now or utcnow()
+
+
+def mark_all_read(person, now: datetime | None = None) -> int:
+    """Mark every unread notice of person read; returns how many."""
+    result = db.session.execute(
+        update(Notification)
+        .where(Notification.person_id == person.id, Notification.read_at.is_(None))
+        .values(read_at=now or utcnow()))
+    return result.rowcount or 0
