@@ -1,14 +1,19 @@
 # The two commands a newcomer needs: `make run` and `make test`.
 VENV   := .venv
+# Debian's own Python 3.11 where there is one: the pyenv 3.11.7 build on these
+# machines crashes in the garbage collector (SIGSEGV) under govtrack's larger
+# queries, in gunicorn workers and in `flask govtrack health`; Debian's 3.11.2
+# runs the same code cleanly (bench/RESULTS.md, "How it was measured").
+PYTHON ?= $(firstword $(wildcard /usr/bin/python3.11) python3)
 PIP    := $(VENV)/bin/pip
 FLASK  := $(VENV)/bin/flask --app wsgi
 PYTEST := $(VENV)/bin/pytest
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test install system-packages lint bench clean
+.PHONY: run test install system-packages lint bench bench-national clean
 
 $(STAMP): pyproject.toml
-	python3 -m venv $(VENV)
+	$(PYTHON) -m venv --clear $(VENV)
 	$(PIP) install -q --upgrade pip
 	$(PIP) install -q -e '.[dev]'
 	touch $(STAMP)
@@ -44,6 +49,10 @@ test: $(STAMP) system-packages lint
 
 bench: $(STAMP)
 	$(VENV)/bin/python -m bench.run
+
+## make bench-national: the 10x data set in a throwaway PostgreSQL 15 cluster (7 to 9 minutes).
+bench-national: $(STAMP) system-packages
+	$(VENV)/bin/python -m bench.run --scale national
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache

@@ -1,19 +1,25 @@
-"""Benchmark the main pages at county scale and rewrite bench/RESULTS.md: python -m bench.run.
+"""Benchmark the main pages and rewrite bench/RESULTS.md: python -m bench.run [--scale national].
 
-What `make bench` runs. In order:
+`make bench` runs the county scale on SQLite; `--scale national` the 10x data
+set on PostgreSQL. In order:
 
-1. build the county data set under bench/data/ (or reuse it if it is there,
-   of the same DATASET_VERSION, seed and as-of month);
+1. county: build the data set under bench/data/ (or reuse it if it is there,
+   of the same DATASET_VERSION, schema, seed and as-of month); national: start
+   a throwaway PostgreSQL cluster (tests/pg.py), build the data set into it
+   with COPY and VACUUM ANALYZE it;
 2. count the SQL queries of each page in-process (Flask test client, same
    database, a before_cursor_execute listener), logged in as the chair of the
-   largest committee;
+   largest committee, or for a page the chair does not see (an agency head's
+   MOUs) as the user it belongs to;
 3. start gunicorn on a free loopback port with the same configuration for
    every page, log in through the real login form, and for each page measure
    the latency of sequential requests after a warm-up (p50 and p95) and the
    requests per second of CONCURRENCY client threads for LOAD_SECONDS, against
    a trivial route (a static file) served by the same gunicorn;
-4. time the health report over all committees and the 30-item agenda .docx;
-5. rewrite bench/RESULTS.md.
+4. time the health report over all committees (and at county scale the
+   30-item agenda .docx);
+5. rewrite this scale's section of bench/RESULTS.md, keeping the other's;
+   national: stop and remove the cluster, on failure and Ctrl-C too.
 
 Every loop is bounded in count and in time, and everything stays on 127.0.0.1.
 """
@@ -67,7 +73,11 @@ RPS_SHARE = 0.25
 HEALTH_S = 2
 DOCX_MS = 150
 
+#: the trivial route of issue 8, the reference of the ratio column
 TRIVIAL = ("Trivial route (static file, anonymous)", "/static/css/govtrack.css")
+#: a second reference: the smallest page the application itself renders (template, CSRF
+#: token, session cookie), to tell the framework's cost from the pages' own
+APP_REFERENCE = ("Reference: login form (anonymous, rendered by the app)", "/login")
 
 
 @dataclass
@@ -77,6 +87,12 @@ class Page:
     label: str
     path: str
     anonymous: bool = False
+    #: e-mail of the user to log in as (plan() sets the chair's where none is given)
+    login: str | None = None
+    #: a reference row (the trivial routes): no target applies
+    reference: bool = False
+    #: why the page could not be measured (an error status), if it could not
+    failed: str = ""
     queries: int | None = None
     cpu_ms: float = 0.0
     latencies: list[float] = field(default_factory=list)
@@ -127,85 +143,242 @@ def _csrf(html: str) -> str:
     return match.group(1)
 
 
-def plan(url: str) -> tuple[str, list[Page], dict[str, int]]:
+def _account_of(person_id: int | None):
+    """The active, non-administrator account of a person, or None."""
+    from sqlalchemy import select
+
+    from govtrack.accounts.models import Account
+    from govtrack.extensions import db
+
+    if person_id is None:
+        return None
+    account = db.session.scalar(select(Account).where(Account.person_id == person_id))
+    return account if account and account.active and not account.is_admin else None
+
+
+def _pick_chair():
+    """The largest committee (by current seats) whose chair has an account; and that chair."""
+    from sqlalchemy import func, select
+
+    from govtrack.chairs.services import current_term
+    from govtrack.clock import today
+    from govtrack.committees.models import Committee, Membership
+    from govtrack.extensions import db
+
+    seats = (select(Membership.committee_id, func.count().label("n"))
+             .where(Membership.end.is_(None)).group_by(Membership.committee_id)
+             .order_by(func.count().desc(), Membership.committee_id).limit(20))
+    for committee_id, _n in db.session.execute(seats):
+        committee = db.session.get(Committee, committee_id)
+        term = current_term(committee, today())
+        account = _account_of(term and term.person_id)
+        if account:
+            return account, committee
+    raise SystemExit("no committee with a chair in office: rebuild the data set")
+
+
+def _meeting_pages(committee) -> list[Page]:
+    """The committee's next meeting (the chair drafting its agenda) and its last held one."""
+    from sqlalchemy import select
+
+    from govtrack.clock import utcnow
+    from govtrack.extensions import db
+    from govtrack.meetings.models import Meeting
+
+    coming = db.session.scalar(
+        select(Meeting).where(Meeting.committee_id == committee.id,
+                              Meeting.status == "scheduled", Meeting.starts_at >= utcnow())
+        .order_by(Meeting.starts_at).limit(1))
+    held = db.session.scalar(
+        select(Meeting).where(Meeting.committee_id == committee.id, Meeting.status == "held")
+        .order_by(Meeting.starts_at.desc()).limit(1))
+    return ([Page(f"Meeting, next ({coming.key}, chair drafting)", f"/meetings/{coming.key}")]
+            if coming else []) + ([Page(f"Meeting, last held ({held.key})",
+                                        f"/meetings/{held.key}")] if held else [])
+
+
+def _workgroup_page(committee) -> list[Page]:
+    """The committee's open workgroup with the most action items."""
+    from sqlalchemy import func, select
+
+    from govtrack.actions.models import ActionItem
+    from govtrack.extensions import db
+    from govtrack.workgroups.models import Workgroup
+
+    row = db.session.execute(
+        select(Workgroup.key, func.count(ActionItem.id))
+        .outerjoin(ActionItem, ActionItem.workgroup_key == Workgroup.key)
+        .where(Workgroup.committee_id == committee.id, Workgroup.closed_at.is_(None))
+        .group_by(Workgroup.id, Workgroup.key)
+        .order_by(func.count(ActionItem.id).desc(), Workgroup.id).limit(1)).first()
+    if row is None:
+        print(f"  (no open workgroup in {committee.key}: no workgroup page)")
+        return []
+    return [Page(f"Workgroup ({row[0]}, {row[1]} action items)", f"/workgroups/{row[0]}")]
+
+
+def _mou_page(committee) -> list[Page]:
+    """The executed MOU with the longest signing record: the committee's own, else any.
+
+    Logged in as the chair when the committee sponsors it; otherwise as the
+    head of its first party, who may see it too.
+    """
+    from sqlalchemy import func, select
+
+    from govtrack.extensions import db
+    from govtrack.mous.models import Mou, SigningEvent
+
+    def best(*where):
+        return db.session.execute(
+            select(Mou, func.count(SigningEvent.id))
+            .join(SigningEvent, SigningEvent.mou_id == Mou.id)
+            .where(Mou.status == "executed", *where)
+            .group_by(Mou.id).order_by(func.count(SigningEvent.id).desc(), Mou.id)
+            .limit(1)).first()
+
+    found, login = best(Mou.committee_id == committee.id), None
+    if found is None:
+        found = best()
+        if found is None:
+            print("  (no executed MOU: no MOU page)")
+            return []
+        account = next(filter(None, (_account_of(a.head_id) for a in found[0].parties)), None)
+        if account is None:
+            return []
+        login = account.email
+    mou, events = found
+    return [Page(f"MOU ({mou.key}, executed, {len(mou.parties)} parties signed, "
+                 f"{events} signing events)", f"/mous/{mou.key}", login=login)]
+
+
+def _outcomes_page(committee) -> list[Page]:
+    """The committee's outcomes; if it has no measures, those of the one with the most."""
+    from sqlalchemy import func, select
+
+    from govtrack.chairs.services import current_term
+    from govtrack.clock import today
+    from govtrack.committees.models import Committee
+    from govtrack.extensions import db
+    from govtrack.pdsa.models import Measure
+
+    def count(c):
+        return db.session.scalar(select(func.count(Measure.id)).where(
+            Measure.committee_id == c.id))
+
+    login = None
+    if not count(committee):
+        for committee_id, _n in db.session.execute(
+                select(Measure.committee_id, func.count()).group_by(Measure.committee_id)
+                .order_by(func.count().desc(), Measure.committee_id).limit(20)):
+            candidate = db.session.get(Committee, committee_id)
+            term = current_term(candidate, today())
+            account = _account_of(term and term.person_id)
+            if account:
+                committee, login = candidate, account.email
+                break
+        else:
+            print("  (no committee with measures and a chair: no outcomes page)")
+            return []
+    return [Page(f"Outcomes ({committee.key}, {count(committee)} measures)",
+                 f"/committees/{committee.key}/outcomes", login=login)]
+
+
+def _head_page() -> list[Page]:
+    """MOUs awaiting my signature, for the head of the agencies in the most live MOUs."""
+    from sqlalchemy import func, select
+
+    from govtrack.agencies.models import Agency
+    from govtrack.extensions import db
+    from govtrack.mous.models import Mou, mou_party
+    from govtrack.mous.services import awaiting_signature
+
+    heads = db.session.execute(
+        select(Agency.head_id, func.count())
+        .join(mou_party, mou_party.c.agency_id == Agency.id)
+        .join(Mou, Mou.id == mou_party.c.mou_id)
+        .where(Mou.status.in_(("in_review", "out_for_signature", "executed")),
+               Agency.head_id.is_not(None))
+        .group_by(Agency.head_id).order_by(func.count().desc(), Agency.head_id).limit(20))
+    for person_id, live in heads:
+        account = _account_of(person_id)
+        if account and awaiting_signature(account.person):
+            waiting = len(awaiting_signature(account.person))
+            return [Page(f"MOUs awaiting my signature (agency head p{person_id}: {waiting} "
+                         f"waiting, {live} live MOUs)", "/mous/mine", login=account.email)]
+    print("  (no agency head with an MOU awaiting signature: no head page)")
+    return []
+
+
+def plan(url: str) -> tuple[list[Page], dict[str, int]]:
     """Pick the chair of the largest committee; list the pages; count their queries.
 
-    Returns the chair's e-mail, the pages and the size of every table.
+    Returns the pages and the size of every table. Pages
+    the chair cannot see (or that belong to someone else) carry the e-mail of
+    the user to log in as instead.
     """
     from sqlalchemy import event, func, select
 
     from govtrack import create_app
-    from govtrack.accounts.models import Account
-    from govtrack.chairs.services import current_term
-    from govtrack.clock import today, utcnow
-    from govtrack.committees.models import Committee, Membership
+    from govtrack.clock import today
     from govtrack.extensions import db
-    from govtrack.meetings.models import Meeting
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": SECRET_KEY})
     with app.app_context():
         sizes = {t.name: db.session.scalar(select(func.count()).select_from(t))
                  for t in db.metadata.sorted_tables}
-        seats = (select(Membership.committee_id, func.count().label("n"))
-                 .where(Membership.end.is_(None)).group_by(Membership.committee_id)
-                 .order_by(func.count().desc(), Membership.committee_id).limit(20))
-        chair = committee = None
-        for committee_id, _n in db.session.execute(seats):
-            candidate = db.session.get(Committee, committee_id)
-            term = current_term(candidate, today())
-            account = term and db.session.scalar(
-                select(Account).where(Account.person_id == term.person_id))
-            if account and account.active and not account.is_admin:
-                chair, committee = account, candidate
-                break
-        if chair is None:
-            raise SystemExit("no committee with a chair in office: rebuild the data set")
-        now = utcnow()
-        coming = db.session.scalar(
-            select(Meeting).where(Meeting.committee_id == committee.id,
-                                  Meeting.status == "scheduled", Meeting.starts_at >= now)
-            .order_by(Meeting.starts_at).limit(1))
-        held = db.session.scalar(
-            select(Meeting).where(Meeting.committee_id == committee.id,
-                                  Meeting.status == "held")
-            .order_by(Meeting.starts_at.desc()).limit(1))
+        chair, committee = _pick_chair()
         members = sum(1 for m in committee.memberships if m.holds_on(today()))
         email, key = chair.email, committee.key
-        meetings = [(f"Meeting, next ({coming.key}, chair drafting)", f"/meetings/{coming.key}")
-                    ] if coming else []
-        meetings += [(f"Meeting, last held ({held.key})", f"/meetings/{held.key}")
-                     ] if held else []
         print(f"logging in as {email}, chair of {key} ({members} current members)")
-
-    pages = [Page(*TRIVIAL, anonymous=True),
-             Page("My work", "/my-work"),
-             Page("Committees list", "/committees/"),
-             Page(f"Committee ({key})", f"/committees/{key}"),
-             Page(f"Committee meetings ({key})", f"/committees/{key}/meetings"),
-             *(Page(label, path) for label, path in meetings),
-             Page("Agencies", "/agencies/")]
+        pages = [Page(*TRIVIAL, anonymous=True, reference=True),
+                 Page(*APP_REFERENCE, anonymous=True, reference=True),
+                 Page("My work", "/my-work"),
+                 Page(f"Chair's dashboard ({key})", f"/committees/{key}/dashboard"),
+                 Page("Committees list", "/committees/"),
+                 Page(f"Committee ({key})", f"/committees/{key}"),
+                 Page(f"Committee meetings ({key})", f"/committees/{key}/meetings"),
+                 *_meeting_pages(committee),
+                 *_workgroup_page(committee),
+                 *_mou_page(committee),
+                 *_outcomes_page(committee),
+                 Page("Agencies", "/agencies/"),
+                 *_head_page()]
+        for p in pages:
+            if p.login is None and not p.anonymous:
+                p.login = email
+            elif p.login:
+                print(f"  {p.label}: logged in as {p.login}")
 
     statements: list[str] = []
     with app.app_context():
         engine = db.engine
-    event.listen(engine, "before_cursor_execute",
-                 lambda conn, cursor, sql, params, context, many: statements.append(sql))
-    # No app context around the client: each request must get its own, with a
+
+    def listener(conn, cursor, sql, params, context, many):
+        statements.append(sql)
+
+    event.listen(engine, "before_cursor_execute", listener)
+    # No app context around the clients: each request must get its own, with a
     # fresh session and `g`, or the identity map and the loaded user would
-    # carry over and hide queries.
-    client = app.test_client()
-    page = client.get("/login").get_data(as_text=True)
-    response = client.post("/login", data={"csrf_token": _csrf(page), "email": email,
-                                           "password": make_dataset.PASSWORD})
-    if response.status_code != 302:
-        raise SystemExit(f"login failed in-process: {response.status_code}")
+    # carry over and hide queries. One client per user logged in as.
+    clients = {None: app.test_client()}
+    for login_as in dict.fromkeys(p.login for p in pages if p.login):
+        client = clients[login_as] = app.test_client()
+        page = client.get("/login").get_data(as_text=True)
+        response = client.post("/login", data={"csrf_token": _csrf(page), "email": login_as,
+                                               "password": make_dataset.PASSWORD})
+        if response.status_code != 302:
+            raise SystemExit(f"login of {login_as} failed in-process: {response.status_code}")
     (DATA / "queries").mkdir(parents=True, exist_ok=True)
     for p in pages:
+        client = clients[p.login]
         client.get(p.path)  # first request of a page: caches and compiled queries
         statements.clear()
         response = client.get(p.path)
         if response.status_code != 200:
-            raise SystemExit(f"{p.path}: {response.status_code} in-process")
+            # Reported in its row; the other pages are still worth measuring.
+            p.failed = f"HTTP {response.status_code} in-process"
+            print(f"  {p.path}: {p.failed}", flush=True)
+            continue
         p.queries = len(statements)
         slug = re.sub(r"[^a-z0-9]+", "-", p.path.lower()).strip("-") or "root"
         (DATA / "queries" / f"{slug}.sql").write_text(";\n\n".join(statements) + ";\n")
@@ -215,7 +388,9 @@ def plan(url: str) -> tuple[str, list[Page], dict[str, int]]:
         for _ in range(CPU_RUNS):
             client.get(p.path)
         p.cpu_ms = (time.process_time() - start) / CPU_RUNS * 1000
-    return email, pages, sizes
+    event.remove(engine, "before_cursor_execute", listener)
+    engine.dispose()
+    return pages, sizes
 
 
 # --- over HTTP, against gunicorn -------------------------------------------------------
@@ -304,11 +479,15 @@ def login(port: int, email: str) -> str:
 
 def measure(port: int, page: Page, cookie: str) -> None:
     """Warm up, then sequential latencies, then throughput with CONCURRENCY threads."""
-    cookie = "" if page.anonymous else cookie
+    if page.failed:
+        return
     for _ in range(WARMUP):
         status, page.bytes = fetch(port, page.path, cookie)
         if status != 200:
-            raise SystemExit(f"{page.path}: {status} through gunicorn")
+            page.failed = f"HTTP {status} through gunicorn"
+            print(f"  {page.label}: {page.failed} (see {GUNICORN_LOG.relative_to(ROOT)})",
+                  flush=True)
+            return
     deadline = time.monotonic() + SEQUENTIAL_SECONDS
     while len(page.latencies) < SEQUENTIAL and time.monotonic() < deadline:
         start = time.perf_counter()
@@ -393,16 +572,27 @@ def worker_crashes() -> int:
     return len(re.findall(r"Worker \(pid:\d+\) was sent SIG(?!TERM)", GUNICORN_LOG.read_text()))
 
 
-def write_results(pages: list[Page], health: tuple[float, int, int], docx: tuple[float, float],
-                  sizes: dict[str, int], meta: dict, run: dict) -> str:
-    """Rewrite bench/RESULTS.md; return the table."""
+SCALE_TITLES = {"county": "County scale, SQLite", "national": "National scale, PostgreSQL"}
+#: what a section says until its scale has been run
+NOT_RUN = {"county": "Not run yet: `make bench`.",
+           "national": "Not run yet: `python -m bench.run --scale national`."}
+
+
+def section_text(scale: str, pages: list[Page], health: tuple[float, int, int] | None,
+                 docx: tuple[float, float] | None, sizes: dict[str, int], meta: dict,
+                 run: dict) -> tuple[str, str]:
+    """The RESULTS.md section of one scale's run, and its table."""
     trivial = pages[0]
     rows = ["| Page | Path | Queries | CPU ms | p50 ms | p95 ms | Requests/s "
             "| Ratio to trivial | Target met? |", "|---|---|--:|--:|--:|--:|--:|--:|---|"]
     for p in pages:
         ratio = p.rps / trivial.rps if trivial.rps else 0
-        if p is trivial:
-            verdict = "(reference)"
+        if p.failed:
+            rows.append(f"| {p.label} | `{p.path}` | {p.queries if p.queries is not None else '—'}"
+                        f" | — | — | — | — | — | **failed**: {p.failed} |")
+            continue
+        if p.reference:
+            verdict = "(reference)" if p is trivial else "(reference, no target)"
         else:
             misses = ([f"p95 ≥ {P95_MS} ms"] if p.pct(95) >= P95_MS else []) + (
                 [f"ratio < {RPS_SHARE:.2f}"] if ratio < RPS_SHARE else [])
@@ -411,69 +601,107 @@ def write_results(pages: list[Page], health: tuple[float, int, int], docx: tuple
         rows.append(f"| {p.label} | `{p.path}` | {p.queries} | {p.cpu_ms:.1f} | {p.pct(50):.1f} | "
                     f"{p.pct(95):.1f} | {p.rps:.0f} | {ratio:.2f} | {verdict} |")
     table = "\n".join(rows)
-    health_s, health_queries, flags = health
-    health_line = (f"- Health report over all {sizes['committee']} committees "
-                   f"(`health.services.report`, what `flask govtrack health` runs), median "
-                   f"of 3: **{health_s:.2f} s**, {health_queries:,} queries, {flags} flags — "
-                   f"target < {HEALTH_S} s: {'yes' if health_s < HEALTH_S else '**no**'}")
-    docx_line = (f"- Agenda .docx with 30 items (`bench/agenda_docx.py`, 20 runs): median "
-                 f"**{docx[0]:.1f} ms**, max {docx[1]:.1f} ms — target < {DOCX_MS} ms: "
-                 f"{'yes' if docx[0] < DOCX_MS else '**no**'}")
+    lines = []
+    if health:
+        health_s, health_queries, flags = health
+        lines.append(f"- Health report over all {sizes['committee']:,} committees "
+                     f"(`health.services.report`, what `flask govtrack health` runs), "
+                     f"{run['health_runs_label']}: **{health_s:.2f} s**, {health_queries:,} "
+                     f"queries, {flags:,} flags — target < {HEALTH_S} s: "
+                     f"{'yes' if health_s < HEALTH_S else '**no**'}")
+    if docx:
+        lines.append(f"- Agenda .docx with 30 items (`bench/agenda_docx.py`, 20 runs): median "
+                     f"**{docx[0]:.1f} ms**, max {docx[1]:.1f} ms — target < {DOCX_MS} ms: "
+                     f"{'yes' if docx[0] < DOCX_MS else '**no**'}")
     crashes = run["crashes"]
-    crash_line = ("- gunicorn workers that died during the run: none.\n" if not crashes else
-                  f"- **{crashes} gunicorn worker(s) died of a signal during the run** (see "
-                  "`bench/data/gunicorn.log`, with the Python traceback of each crash).\n")
+    lines.append("- gunicorn workers that died during the run: none." if not crashes else
+                 f"- **{crashes} gunicorn worker(s) died of a signal during the run** (see "
+                 "`bench/data/gunicorn.log`, with the Python traceback of each crash).")
     # Builder order (agencies first); the logins of the benchmark itself left out.
     order = list(meta.get("counts", {})) + sorted(sizes)
     size_list = ", ".join(f"{name} {sizes[name]:,}" for name in dict.fromkeys(order)
                           if sizes.get(name) and not name.startswith("login_"))
-    text = f"""# Benchmark results
+    logins = sorted({p.login for p in pages if p.login})
+    text = f"""## {SCALE_TITLES[scale]}
 
-Written by `make bench` (`python -m bench.run`); do not edit by hand.
-Run on {datetime.now(UTC):%Y-%m-%d %H:%M} UTC in {run['seconds']:.0f} s. Load average (1 min):
-{run['load'][0]:.1f} at the start, {run['load'][1]:.1f} at the end. Above about 0.5, other
-programs shared the 2 cores and the HTTP columns are pessimistic; the CPU ms column is not.
-
-## Pages
+Run on {datetime.now(UTC):%Y-%m-%d %H:%M} UTC in {run['seconds']:.0f} s, {run['database']}.
+Load average (1 min): {run['load'][0]:.1f} at the start, {run['load'][1]:.1f} at the end.
+Above about 0.5, other programs shared the 2 cores and the HTTP columns are
+pessimistic; the CPU ms column is not.
 
 {table}
 
-Targets (issue 8): p95 under {P95_MS} ms, and at least {RPS_SHARE:.0%} of the trivial
-route's requests per second, measured in the same run.
+{chr(10).join(lines)}
+- Logged in as {", ".join(f"`{e}`" for e in logins)} (the chair of the largest
+  committee; pages the chair does not see, as the user named in the row).
+- Data set (`bench/make_dataset.py --scale {scale}`, seed {meta.get('seed')}, as of
+  {meta.get('as_of')}, built in {meta.get('seconds')} s{run.get('build_note', '')}):
+  {size_list}.
+"""
+    return text, table
 
-{health_line}
-{docx_line}
-{crash_line}
+
+def _kept_section(scale: str) -> str:
+    """The section of scale in the current RESULTS.md, or a line saying it was not run."""
+    if RESULTS.exists():
+        match = re.search(rf"<!-- {scale}:start -->\n(.*?)<!-- {scale}:end -->",
+                          RESULTS.read_text(), re.S)
+        if match:
+            return match.group(1)
+    return f"## {SCALE_TITLES[scale]}\n\n{NOT_RUN[scale]}\n"
+
+
+def write_results(scale: str, section: str) -> None:
+    """Rewrite bench/RESULTS.md with this scale's section; keep the other scale's as it was."""
+    sections = {s: section if s == scale else _kept_section(s) for s in SCALE_TITLES}
+    body = "\n".join(f"<!-- {s}:start -->\n{text}<!-- {s}:end -->\n"
+                      for s, text in sections.items())
+    RESULTS.write_text(f"""# Benchmark results
+
+Written by `python -m bench.run` (`make bench`: county scale on SQLite) and
+`python -m bench.run --scale national` (PostgreSQL); do not edit by hand. Each
+run rewrites its own section and keeps the other as it was.
+
+Targets (issue 8): every main page answers at p95 under {P95_MS} ms and sustains at
+least {RPS_SHARE:.0%} of the requests per second of the trivial route (a static
+file) served by the same gunicorn, measured in the same run.
+
+{body}
 ## How it was measured
 
 - Server: gunicorn, {WORKERS} sync workers (one per core; the pages are CPU-bound),
-  `--no-control-socket`, on 127.0.0.1, SQLite in WAL mode; the same configuration
-  for every row.
-- Logged in through the login form as the chair of the largest committee
-  (anonymous for the trivial route). Queries: counted in-process with the Flask
-  test client on the same database (a `before_cursor_execute` listener), the
-  second request of each page; the statements are in `bench/data/queries/`.
+  `--no-control-socket`, on 127.0.0.1; the same configuration for every row.
+  County: SQLite in WAL mode. National: a throwaway PostgreSQL cluster (initdb
+  and pg_ctl as in `tests/pg.py`, loopback TCP, default `shared_buffers`;
+  fsync off, which only matters for writes), built with COPY and `VACUUM ANALYZE`d
+  before the run, then stopped and removed.
+- Queries: counted in-process with the Flask test client on the same database
+  (a `before_cursor_execute` listener), the second request of each page; the
+  statements are in `bench/data/queries/`.
 - CPU ms: CPU time of one request in-process (mean of {CPU_RUNS}, test client, no
-  HTTP): what the page costs, whatever else the machine is doing.
+  HTTP): what the page costs in Python, whatever else the machine is doing. On
+  PostgreSQL the server's own CPU is not in it.
 - Latency: {WARMUP} warm-up requests, then up to {SEQUENTIAL} sequential requests
   (at most {SEQUENTIAL_SECONDS} s), measured by the client over loopback: server time
   plus well under a millisecond of connection set-up.
 - Requests per second: {CONCURRENCY} client threads for {LOAD_SECONDS} s (at most
   {LOAD_MAX:,} requests). The client shares the 2 cores with the server, so the
   trivial route's rate is a floor, and every page's ratio an upper bound.
+- The static file costs gunicorn almost nothing, so a quarter of its rate is a
+  stiff target; the login form row shows what the smallest page rendered by the
+  application (session, CSRF token, template) sustains on the same server.
 
-## Machine and data
+## Machine
 
-- {os.cpu_count()} CPUs (`nproc`), Python {platform.python_version()},
+- {os.cpu_count()} CPUs (`nproc`), Python {platform.python_version()} (`{sys.executable}`),
   {platform.system()} {platform.release()}, SQLite {_sqlite_version()}
-- County data set (`bench/make_dataset.py`, seed {meta.get('seed')}, as of
-  {meta.get('as_of')}, built in {meta.get('seconds')} s): {size_list}.
-- Not in the data set yet (their `build_*` sections are still to be written):
-  workgroups, PDSA cycles, measures and data points, MOUs and signatures; nor
-  are their pages in the table.
-"""
-    RESULTS.write_text(text)
-    return table
+- The Makefile builds `.venv` on Debian's Python 3.11 (`/usr/bin/python3.11`):
+  the machine's pyenv Python 3.11.7 crashed with SIGSEGV in the garbage collector
+  under the health report's large queries (every one of five runs) and, most likely
+  the same fault, killed
+  gunicorn workers about once per 1,000–2,000 requests; Debian's 3.11.2 ran the
+  same code and data cleanly (five runs of five).
+""")
 
 
 def _sqlite_version() -> str:
@@ -482,38 +710,123 @@ def _sqlite_version() -> str:
     return sqlite3.sqlite_version
 
 
-def main(argv: list[str] | None = None) -> None:
-    """Run the whole benchmark and rewrite bench/RESULTS.md."""
-    parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--rebuild", action="store_true", help="rebuild the data set")
-    args = parser.parse_args(argv)
-    begin = time.perf_counter()
-    load_start = os.getloadavg()[0]
-    path = DATA / "county.sqlite"
-    meta = ensure_dataset(path, args.rebuild)
-    url = database_url(path)
-    email, pages, sizes = plan(url)
+# --- the two scales ------------------------------------------------------------------------
 
+
+def measure_pages(url: str, pages: list[Page]) -> int:
+    """Serve url with gunicorn, log in as each user the pages need, measure every page.
+
+    Returns the number of workers that crashed.
+    """
     port = free_port()
     print(f"gunicorn -w {WORKERS} on 127.0.0.1:{port}", flush=True)
     server = start_gunicorn(url, port)
     try:
-        cookie = login(port, email)
+        cookies = {email: login(port, email)
+                   for email in dict.fromkeys(p.login for p in pages if p.login)}
         for page in pages:
-            measure(port, page, cookie)
+            measure(port, page, cookies.get(page.login, ""))
     finally:
         stop(server)
+    return worker_crashes()
 
+
+def run_county(rebuild: bool) -> tuple[str, str]:
+    """The county data set on SQLite: pages, health report, agenda .docx."""
+    path = DATA / "county.sqlite"
+    meta = ensure_dataset(path, rebuild)
+    url = database_url(path)
+    pages, sizes = plan(url)
+    crashes = measure_pages(url, pages)
     print("health report ...", flush=True)
     health = time_health(url)
     print(f"  {health[0]:.2f} s, {health[1]} queries")
     print("agenda .docx ...", flush=True)
     docx = time_docx()
     print(f"  median {docx[0]:.1f} ms")
-    run = {"seconds": time.perf_counter() - begin, "load": (load_start, os.getloadavg()[0]),
-           "crashes": worker_crashes()}
-    table = write_results(pages, health, docx, sizes, meta, run)
+    return pages, health, docx, sizes, meta, {
+        "crashes": crashes, "database": f"SQLite {_sqlite_version()}",
+        "health_runs_label": "median of 3"}
+
+
+def _postgres_version(url: str) -> str:
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        version = conn.execute(text("SHOW server_version")).scalar()
+    engine.dispose()
+    return f"PostgreSQL {version}"
+
+
+def _analyze(url: str) -> None:
+    """VACUUM ANALYZE the fresh database: planner statistics and a visibility map, as in use."""
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(text("VACUUM ANALYZE"))
+    engine.dispose()
+
+
+def run_national() -> tuple:
+    """The national data set in a throwaway PostgreSQL cluster, stopped whatever happens."""
+    from tests.pg import Cluster
+
+    cluster = Cluster()
+    try:
+        print(f"starting PostgreSQL in {cluster.dir} ...", flush=True)
+        url = cluster.start()
+        print("building the national data set (10x) ...", flush=True)
+        meta_path = DATA / "national.json"
+        DATA.mkdir(parents=True, exist_ok=True)
+        subprocess.run([sys.executable, "-m", "bench.make_dataset", "--scale", "national",
+                        "--database-url", url, "--meta", str(meta_path)], cwd=ROOT, check=True)
+        meta = json.loads(meta_path.read_text())
+        start = time.perf_counter()
+        _analyze(url)
+        analyzed = time.perf_counter() - start
+        print(f"  VACUUM ANALYZE in {analyzed:.0f} s", flush=True)
+        pages, sizes = plan(url)
+        crashes = measure_pages(url, pages)
+        print("health report (one run) ...", flush=True)
+        health = time_health(url, runs=1)
+        print(f"  {health[0]:.2f} s, {health[1]} queries")
+        return pages, health, None, sizes, meta, {
+            "crashes": crashes, "database": _postgres_version(url),
+            "health_runs_label": "one run", "build_note": f", then VACUUM ANALYZE in "
+                                                          f"{analyzed:.0f} s"}
+    finally:
+        print("stopping PostgreSQL ...", flush=True)
+        cluster.stop()
+
+
+def _exit_on_signal(signum, frame) -> None:
+    """End the run on SIGTERM or SIGHUP as on Ctrl-C: the finally blocks stop the servers."""
+    raise SystemExit(f"stopped by signal {signum}")
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Run the benchmark of one scale and rewrite its section of bench/RESULTS.md."""
+    parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--scale", choices=make_dataset.SCALES, default="county",
+                        help="county: SQLite under bench/data/ (default); national: 10x, "
+                             "in a throwaway PostgreSQL cluster")
+    parser.add_argument("--rebuild", action="store_true",
+                        help="rebuild the county data set (national is always built afresh)")
+    args = parser.parse_args(argv)
+    for signum in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, _exit_on_signal)
+    begin = time.perf_counter()
+    load_start = os.getloadavg()[0]
+    if args.scale == "county":
+        pages, health, docx, sizes, meta, run = run_county(args.rebuild)
+    else:
+        pages, health, docx, sizes, meta, run = run_national()
+    run |= {"seconds": time.perf_counter() - begin, "load": (load_start, os.getloadavg()[0])}
+    section, table = section_text(args.scale, pages, health, docx, sizes, meta, run)
+    write_results(args.scale, section)
     print()
     print(table)
     if run["crashes"]:

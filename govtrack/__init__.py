@@ -69,15 +69,18 @@ def create_app(test_config: dict | None = None) -> Flask:
     from govtrack.meetings.feeds import bp as feeds_bp
     from govtrack.meetings.views import bp as meetings_bp
     from govtrack.mous.views import bp as mous_bp
+    from govtrack.notifications.views import bp as notifications_bp
+    from govtrack.notifications.views import init_app as init_notifications
     from govtrack.pdsa.views import bp as pdsa_bp
     from govtrack.web import init_app as init_web
     from govtrack.web.views import bp as web_bp
     from govtrack.workgroups.views import bp as workgroups_bp
 
     for blueprint in (web_bp, accounts_bp, agencies_bp, committees_bp, chairs_bp, meetings_bp,
-                      feeds_bp, workgroups_bp, mous_bp, pdsa_bp):
+                      feeds_bp, workgroups_bp, mous_bp, pdsa_bp, notifications_bp):
         app.register_blueprint(blueprint)
     init_web(app)
+    init_notifications(app)
 
     from govtrack.cli import govtrack_cli
 
@@ -95,6 +98,23 @@ def _init_login(app: Flask) -> None:
     login_manager.login_message = "Log in to see this page."
     login_manager.login_message_category = "info"
     login_manager.session_protection = None  # the server-side session does the job
-    login_manager.user_loader(load_session)
+    login_manager.user_loader(_signed_in(load_session))
     if app.config["ARGON2_TIME_COST"] or app.config["ARGON2_MEMORY_COST"]:
         configure_hasher(app.config["ARGON2_TIME_COST"], app.config["ARGON2_MEMORY_COST"])
+
+
+def _signed_in(load_session):
+    """The user loader: load_session, then tell the person their account is the one loaded.
+
+    Whether a membership holds reads person.account (Person.active_on); the
+    account is in hand, so that check costs no query on any page.
+    """
+    from sqlalchemy.orm.attributes import set_committed_value
+
+    def load(token: str):
+        account = load_session(token)
+        if account is not None:
+            set_committed_value(account.person, "account", account)
+        return account
+
+    return load

@@ -8,9 +8,11 @@ name of a committee (say, on a jail death) can itself be sensitive.
 from datetime import date
 
 from flask import abort
+from sqlalchemy import exists, inspect, select
 
 from govtrack.clock import today
-from govtrack.committees.models import EDITOR_ROLES, Committee
+from govtrack.committees.models import EDITOR_ROLES, Committee, Membership
+from govtrack.extensions import db
 
 
 def is_admin(account) -> bool:
@@ -23,8 +25,20 @@ def committee_roles(account, committee: Committee, on: date | None = None) -> se
     if not account or not account.is_authenticated:
         return set()
     day = on or today()
-    return {m.role for m in committee.memberships
-            if m.person_id == account.person_id and m.holds_on(day)}
+    return {m.role for m in _seats(account, committee) if m.holds_on(day)}
+
+
+def _seats(account, committee: Committee) -> list[Membership]:
+    """account's person's memberships of committee, from its roster if loaded, else by query.
+
+    A page that only checks permission then loads one or two rows, not the
+    whole roster.
+    """
+    person_id = account.person_id  # once: account is often current_user, a proxy
+    if committee.id is None or "memberships" not in inspect(committee).unloaded:
+        return [m for m in committee.memberships if m.person_id == person_id]
+    return list(db.session.scalars(select(Membership).where(
+        Membership.committee_id == committee.id, Membership.person_id == person_id)))
 
 
 def is_convener(account, committee: Committee) -> bool:
@@ -35,8 +49,16 @@ def is_convener(account, committee: Committee) -> bool:
     """
     if not account or not account.is_authenticated:
         return False
+    from govtrack.agencies.models import Agency
+    from govtrack.chairs.models import ChairTerm
     from govtrack.chairs.services import vacancy
 
+    # Only the head of an agency that held the chair can be the convener: most
+    # people are not, and are answered without reading the chair's history.
+    if committee.id is not None and not db.session.scalar(select(exists().where(
+            ChairTerm.committee_id == committee.id, ChairTerm.agency_id == Agency.id,
+            Agency.head_id == account.person_id))):
+        return False
     found = vacancy(committee, today())
     return bool(found and found.convener and found.convener.id == account.person_id)
 

@@ -41,6 +41,9 @@ FORMS = {
                             "password": TEXT, "confirm": TEXT, "is_admin": _field("y")},
     "/admin/accounts/<int:account_id>/status": {"active": _field("y"), "is_admin": TEXT},
     "/admin/accounts/<int:account_id>/password": {"password": TEXT, "confirm": TEXT},
+    "/account/totp": {"code": _field("123456", "000000", "12 34 56")},
+    "/account/totp/remove": {"password": _field(PASSWORD), "code": _field("123456")},
+    "/admin/accounts/signing-policy": {"require_totp": _field("y", "")},
     "/agencies/new": {"name": _field("Agency"), "sector": _field("courts", "health")},
     "/agencies/<key>/edit": {"version": _field("1", "2"), "name": _field("Agency"),
                              "sector": _field("courts"), "head": _field("0", "1")},
@@ -139,10 +142,16 @@ FORMS["/mous/new"] = {
     "purpose": TEXT, "background": TEXT, "text": TEXT, "effective": _field(*DATES),
     "expires": _field(*DATES), "review": _field(*DATES)}
 FORMS["/mous/<key>/edit"] = {"version": _field("1", "2"), "obligation_1": TEXT,
-                             "obligation_2": TEXT, **FORMS["/mous/new"]}
+                             "obligation_2": TEXT, "signing_in_order": _field("y", ""),
+                             "position_1": _field("1", "2", "0"), "position_2": _field("2"),
+                             **FORMS["/mous/new"]}
+FORMS["/agencies/<key>/signatories"] = {
+    "person": _field("1", "2", "3"), "mou": _field("0", "1"),
+    "starts_on": _field(*DATES, "2099-01-01"), "ends_on": _field(*DATES, "")}
 FORMS["/mous/<key>/status"] = {"to": _field("in_review", "out_for_signature", "executed")}
 FORMS["/mous/<key>/sign"] = {"party": _field("1", "2"), "password": _field(PASSWORD),
-                             "consent": _field("y"), "name": TEXT, "title": TEXT}
+                             "consent": _field("y"), "name": TEXT, "title": TEXT,
+                             "totp_code": _field("123456")}
 FORMS["/mous/<key>/decline"] = {"party": _field("1", "2"), "reason": TEXT}
 FORMS["/mous/<key>/certificate"] = {"sha256": _field("0" * 64)}
 FORMS["/mous/<key>/obligations/track"] = {"title": _field("Do"), "owner": _field("1", "2"),
@@ -157,6 +166,9 @@ NO_FIELDS = {
     "/meetings/<key>/agenda/items/<int:item_id>/carry", "/meetings/<key>/minutes/approve",
     "/pdsa/<key>/adapt",
     "/mous/<key>/amend",
+    "/agencies/<key>/signatories/<int:authorisation_id>/end",
+    "/inbox/<int:notification_id>/read", "/inbox/read-all",
+    "/account/totp/start", "/admin/accounts/<int:account_id>/totp/remove",
 }
 
 

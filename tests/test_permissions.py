@@ -37,8 +37,25 @@ MATRIX = {
     ("POST", "/mous/<key>/certificate"): "302 404 400 400 400 400 400",
     ("GET", "/mous/<key>/document.docx"): "302 404 200 200 200 200 200",
     ("POST", "/mous/<key>/obligations/track"): "302 404 403 302 302 403 302",
+    # who may sign for the head's agency: its people (only the head) and admins read it,
+    # the head and admins keep it; an empty authorisation comes back with its errors
+    ("GET", "/agencies/<key>/signatories"): "302 403 403 403 403 200 200",
+    ("POST", "/agencies/<key>/signatories"): "302 403 403 403 403 200 200",
+    ("POST", "/agencies/<key>/signatories/<int:authorisation_id>/end"):
+        "302 403 403 403 403 302 302",
+    # the inbox: the notification is the member's, so anyone else's is 404
+    ("GET", "/inbox"): "302 200 200 200 200 200 200",
+    ("POST", "/inbox/<int:notification_id>/read"): "302 404 302 404 404 404 404",
+    ("POST", "/inbox/read-all"): "302 302 302 302 302 302 302",
     ("GET", "/account/password"): "302 200 200 200 200 200 200",
     ("POST", "/account/password"): "302 200 200 200 200 200 200",
+    # two-step code: an empty confirm or remove comes back with its errors; start gives a key
+    ("GET", "/account/totp"): "302 200 200 200 200 200 200",
+    ("POST", "/account/totp"): "302 200 200 200 200 200 200",
+    ("POST", "/account/totp/start"): "302 302 302 302 302 302 302",
+    ("POST", "/account/totp/remove"): "302 200 200 200 200 200 200",
+    ("POST", "/admin/accounts/signing-policy"): "302 403 403 403 403 403 302",
+    ("POST", "/admin/accounts/<int:account_id>/totp/remove"): "302 403 403 403 403 403 302",
     ("GET", "/admin/accounts/"): "302 403 403 403 403 403 200",
     ("GET", "/admin/accounts/new"): "302 403 403 403 403 403 200",
     ("POST", "/admin/accounts/new"): "302 403 403 403 403 403 200",
@@ -162,7 +179,9 @@ PERSON_RULES = {"/people/<key>/edit"}
 def _url(rule: str, cast) -> str:
     member = cast["member"]
     meeting = cast["meeting"]
-    if rule in AGENCY_RULES:
+    if rule.startswith("/agencies/<key>/signatories"):
+        key = cast["head"].person.agency.key
+    elif rule in AGENCY_RULES:
         key = member.person.agency.key
     elif rule in PERSON_RULES:
         key = member.person.key
@@ -187,6 +206,14 @@ def _url(rule: str, cast) -> str:
         key = cast["committee"].key
     membership = next(m for m in cast["committee"].memberships if m.person_id == member.person_id)
     request = db.session.query(AgendaRequest.id).filter_by(meeting_id=meeting.id).scalar()
+    if "<int:authorisation_id>" in rule:
+        from tests.mous.factories import make_authorisation
+
+        rule = rule.replace("<int:authorisation_id>", str(make_authorisation(cast).id))
+    if "<int:notification_id>" in rule:
+        from tests.notifications.factories import make_notification
+
+        rule = rule.replace("<int:notification_id>", str(make_notification(member.person).id))
     return (rule.replace("<key>", key)
             .replace("<int:account_id>", str(member.id))
             .replace("<int:membership_id>", str(membership.id))

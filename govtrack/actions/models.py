@@ -36,7 +36,7 @@ class ActionItem(db.Model):
     workgroup_key: Mapped[str | None] = mapped_column(String(80), index=True)
     origin_kind: Mapped[str] = mapped_column(String(20), default="other")
     #: key of the meeting, workgroup, MOU or PDSA cycle it came from
-    origin_ref: Mapped[str | None] = mapped_column(String(80))
+    origin_ref: Mapped[str | None] = mapped_column(String(80), index=True)
     #: the meeting whose minutes created it, for the minutes' action table
     meeting_id: Mapped[int | None] = mapped_column(ForeignKey("meeting.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -3,7 +3,7 @@
 from datetime import date
 
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from govtrack import audit
 from govtrack.actions.models import OPEN_STATUSES, STATUSES, ActionItem, ActionUpdate
@@ -67,5 +67,5 @@ def my_actions(person) -> list[ActionItem]:
     day = today()
     actions = db.session.scalars(select(ActionItem).where(
         ActionItem.owner_id == person.id, ActionItem.status.in_(OPEN_STATUSES)).options(
-        selectinload(ActionItem.committee), selectinload(ActionItem.updates)))
+        joinedload(ActionItem.committee), selectinload(ActionItem.updates)))
     return sorted(actions, key=lambda a: (not a.overdue_on(day), a.due or date.max, a.title))

@@ -2,8 +2,8 @@
 
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import case, func, select
+from sqlalchemy.orm import joinedload, selectinload
 
 from govtrack.agencies import services
 from govtrack.agencies.forms import AgencyForm, NewAgencyForm, PersonForm
@@ -11,6 +11,7 @@ from govtrack.agencies.models import SECTORS, Agency, Person
 from govtrack.extensions import db
 from govtrack.forms import save
 from govtrack.permissions import is_admin, require_admin
+from govtrack.web.pagination import paginate
 
 bp = Blueprint("agencies", __name__)
 
@@ -22,16 +23,26 @@ def _agency_choices() -> list[tuple[int, str]]:
     return [(a.id, a.name) for a in db.session.scalars(select(Agency).order_by(Agency.name))]
 
 
+#: agencies on a page of the list
+AGENCIES_PER_PAGE = 50
+
+
 @bp.get("/agencies/")
 @login_required
 def agency_list():
-    """Every agency, grouped by side."""
-    agencies = list(db.session.scalars(
-        select(Agency).options(selectinload(Agency.head)).order_by(Agency.name)))
+    """The agencies, grouped by side, a page at a time: by sector, then by name."""
+    page = paginate(db.session.scalar(select(func.count(Agency.id))), AGENCIES_PER_PAGE)
+    # SECTORS lists the sectors side by side, so this order keeps each side together.
+    sector_order = case({sector: n for n, sector in enumerate(SECTORS)}, value=Agency.sector,
+                        else_=len(SECTORS))
+    agencies = db.session.scalars(
+        select(Agency).options(joinedload(Agency.head)).order_by(sector_order, Agency.name)
+        .offset(page.offset).limit(page.per_page))
     by_side: dict[str, list[Agency]] = {}
-    for agency in sorted(agencies, key=lambda a: list(SECTORS).index(a.sector)):
+    for agency in agencies:
         by_side.setdefault(agency.side, []).append(agency)
-    return render_template("agencies/list.html", by_side=by_side, can_edit=is_admin(current_user))
+    return render_template("agencies/list.html", by_side=by_side, page=page,
+                           can_edit=is_admin(current_user))
 
 
 @bp.get("/agencies/<key>")

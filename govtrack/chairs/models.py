@@ -78,11 +78,24 @@ class ChairTerm(db.Model):
         return f"{self.label} term of {self.person.name} from {self.start.isoformat()}"
 
 
-def chair_loading() -> tuple:
-    """Loader options for the chair terms and policy a committee page shows."""
-    from sqlalchemy.orm import selectinload
+def chair_loading(many: bool = False) -> tuple:
+    """Loader options for the chair terms and policy a committee page shows, in two queries.
+
+    Each term's person (with their account, which decides whether the term
+    still holds) and agency (with its head, who convenes during a vacancy)
+    are joined to the terms. many: for all the committees at once, one query
+    per relationship (see committees.models.members_loading).
+    """
+    from sqlalchemy.orm import joinedload, selectinload
+
+    from govtrack.accounts.models import Account
 
     terms = selectinload(Committee.chair_terms)
-    return (terms.selectinload(ChairTerm.person).selectinload(Person.account),
-            terms.selectinload(ChairTerm.agency).selectinload(Agency.head),
-            selectinload(Committee.rotation_policy))
+    if many:
+        return (terms.selectinload(ChairTerm.person).selectinload(Person.account),
+                terms.selectinload(ChairTerm.agency).selectinload(Agency.head),
+                selectinload(Committee.rotation_policy))
+    return (terms.joinedload(ChairTerm.person).joinedload(Person.account)
+            .lazyload(Account.person),
+            terms.joinedload(ChairTerm.agency).joinedload(Agency.head),
+            joinedload(Committee.rotation_policy))

@@ -201,6 +201,25 @@ def term_ending(committee: Committee, day: date) -> TermEnding | None:
     return TermEnding(term, term.planned_end - timedelta(days=WARN_DAYS))
 
 
+@dataclass
+class ChairAlert:
+    """What the people running a committee must act on: a vacant seat or an ending term."""
+
+    vacancy: Vacancy | None
+    ending: TermEnding | None
+
+
+def chair_alert(committee: Committee, day: date | None = None) -> ChairAlert | None:
+    """The chair's vacancy or term ending with no successor on day, if either holds.
+
+    Reads the chair terms and the memberships' dates only (chairs.models.chair_loading
+    and committees.models.membership_loading), not the roster's people.
+    """
+    day = day or today()
+    alert = ChairAlert(vacancy(committee, day), term_ending(committee, day))
+    return alert if alert.vacancy or alert.ending else None
+
+
 # --- who is next ----------------------------------------------------------------
 
 

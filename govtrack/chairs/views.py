@@ -9,7 +9,7 @@ from govtrack.chairs import services
 from govtrack.chairs.forms import HandoverForm, LeaveForm, PolicyForm
 from govtrack.chairs.models import chair_loading
 from govtrack.clock import today
-from govtrack.committees.models import Committee, roster_loading
+from govtrack.committees.models import Committee, members_loading
 from govtrack.extensions import db
 from govtrack.forms import save
 from govtrack.permissions import require_edit_committee, require_hand_over_chair
@@ -19,7 +19,7 @@ bp = Blueprint("chairs", __name__, url_prefix="/committees/<key>/chair")
 
 def _load(key: str) -> Committee:
     return db.one_or_404(select(Committee).where(Committee.key == key).options(
-        *roster_loading(), *chair_loading()))
+        *members_loading(), *chair_loading()))
 
 
 def _member_choices(members) -> list[tuple[int, str]]:

@@ -3,7 +3,7 @@
 from datetime import date, datetime
 
 from sqlalchemy import JSON, ForeignKey, String, Text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, selectinload
 
 from govtrack.agencies.models import Agency, Person
 from govtrack.clock import utcnow
@@ -135,15 +135,43 @@ class Membership(db.Model):
         return f"{self.person.name} ({ROLES[self.role]})"
 
 
-def roster_loading() -> tuple:
-    """Loader options that fetch a committee's roster in a fixed number of queries.
+def members_loading(many: bool = False) -> tuple:
+    """Loader options for who sits on a committee: memberships, people, accounts, agencies.
 
     Whether a membership holds depends on its person and their account, so
-    both come along.
+    both come along, joined to the memberships with their agencies: one query
+    of rows, not one per relationship. An account's person is the one just
+    loaded (lazyload finds it in the identity map).
+
+    many: for all the committees at once (the health report), one query per
+    relationship instead. Under CPython 3.11.7, joined loading of a whole
+    county made a process that ran the report twice crash at the session's
+    close (a segmentation fault in the interpreter's dict code); this way it
+    does not, and is as fast at that size.
     """
-    from sqlalchemy.orm import selectinload
+    from govtrack.accounts.models import Account
 
     members = selectinload(Committee.memberships)
-    return (members.selectinload(Membership.person).selectinload(Person.account),
-            members.selectinload(Membership.agency),
-            selectinload(Committee.stage_history))
+    if many:
+        return (members.selectinload(Membership.person).selectinload(Person.account),
+                members.selectinload(Membership.agency))
+    return (members.joinedload(Membership.person).joinedload(Person.account)
+            .lazyload(Account.person),
+            members.joinedload(Membership.agency))
+
+
+def roster_loading() -> tuple:
+    """Loader options for the roster and stage history of committees, many at once.
+
+    A page of one committee takes members_loading() and the stage history instead.
+    """
+    return (*members_loading(many=True), selectinload(Committee.stage_history))
+
+
+def membership_loading() -> tuple:
+    """Loader options for the memberships alone (dates, roles, people's ids), in one query.
+
+    Enough for the chair's succession checks (chairs.services.vacancy,
+    term_ending), which read when each seat starts and ends, not who sits in it.
+    """
+    return (selectinload(Committee.memberships),)

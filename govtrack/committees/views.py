@@ -13,7 +13,7 @@ from govtrack.clock import today
 from govtrack.committees import services
 from govtrack.committees.cadence import describe
 from govtrack.committees.forms import CommitteeForm, MembershipForm, StageForm
-from govtrack.committees.models import Committee, Membership, roster_loading
+from govtrack.committees.models import Committee, Membership, members_loading
 from govtrack.extensions import db
 from govtrack.forms import save
 from govtrack.permissions import (
@@ -32,7 +32,7 @@ def _load(key: str) -> Committee:
     """The committee with everything its pages show, in a fixed number of queries."""
     return db.one_or_404(
         select(Committee).where(Committee.key == key).options(
-            *roster_loading(), *chair_loading()))
+            *members_loading(), selectinload(Committee.stage_history), *chair_loading()))
 
 
 def _committee_form(committee: Committee | None) -> CommitteeForm:

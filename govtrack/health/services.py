@@ -13,7 +13,7 @@ from datetime import date
 
 from sqlalchemy import select
 
-from govtrack.committees.models import Committee, roster_loading
+from govtrack.committees.models import Committee, members_loading
 from govtrack.extensions import db
 
 
@@ -83,12 +83,12 @@ def report(as_of: date) -> dict:
     """
     from govtrack.chairs.models import chair_loading
     from govtrack.mous.health import report_mous
-    from govtrack.workgroups.health import committee_loading, open_workgroups
+    from govtrack.workgroups.health import open_workgroups
 
     committees = list(db.session.scalars(
         select(Committee).order_by(Committee.key).options(
-            *roster_loading(), *chair_loading(), *committee_loading())))
-    workgroups = {c.id: open_workgroups(c, as_of) for c in committees}
+            *members_loading(many=True), *chair_loading(many=True))))
+    workgroups = open_workgroups(committees, as_of)
     with preloaded("committee", committees, as_of), preloaded(
             "workgroup", [wg for wgs in workgroups.values() for wg in wgs], as_of):
         return {

@@ -11,22 +11,22 @@ day the flag holds (a meeting on D clears no_meeting on D, and
 attendance_falling holds from the day of the meeting that started the run).
 """
 
-from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from fractions import Fraction
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
 
 from govtrack.committees.cadence import PERIOD_DAYS, CadenceError, parse_rule
 from govtrack.committees.models import Committee
 from govtrack.extensions import db
 from govtrack.health.services import Flag, preloader, rule
-from govtrack.meetings.models import Meeting
+from govtrack.meetings.models import Attendance, Meeting
 from govtrack.meetings.services import expected_members, meeting_day
 
 #: attendance below this share of the people expected flags a meeting
@@ -53,72 +53,135 @@ def cadence_period_days(committee: Committee) -> int | None:
     return PERIOD_DAYS[parts["FREQ"]] * int(interval)
 
 
-def _end_of(committee: Committee, as_of: date) -> datetime:
+def end_of_day(committee: Committee, as_of: date) -> datetime:
     """The instant as_of ends on the committee's wall clock, in UTC."""
     end = datetime.combine(as_of + timedelta(days=1), time(), ZoneInfo(committee.timezone))
     return end.astimezone(UTC)
 
 
-#: (as_of, {committee id: held meetings}) while the health of many committees is read
-_held: ContextVar[tuple[date, dict[int, list[Meeting]]] | None] = ContextVar(
+class Mark(NamedTuple):
+    """One person's attendance at a held meeting."""
+
+    person_id: int
+    status: str
+
+
+@dataclass(eq=False)
+class HeldMeeting:
+    """A held meeting as the health rules read it: when it started and who came.
+
+    Read as plain rows, not ORM objects: a county's health report reads tens of
+    thousands of attendance marks. It answers what the rules ask of a Meeting
+    (id, key, committee, starts_at, status, attendance), so the rules also take
+    Meeting objects.
+    """
+
+    id: int
+    key: str
+    committee: Committee
+    starts_at: datetime
+    attendance: list[Mark] = field(default_factory=list)
+    status: str = "held"
+    #: person ids expected at the meeting, once expected_at() worked them out
+    expected: frozenset[int] | None = None
+
+
+def load_held(committees: Iterable[Committee], as_of: date) -> dict[int, list[HeldMeeting]]:
+    """committee id -> its held meetings up to the end of as_of (its zone), oldest first.
+
+    Two queries for them all: the meetings, then their attendance marks.
+    """
+    committees = {c.id: c for c in committees if c.id is not None}
+    found: dict[int, list[HeldMeeting]] = {cid: [] for cid in committees}
+    if not committees:
+        return found
+    ends = {cid: end_of_day(c, as_of) for cid, c in committees.items()}
+    held = (Meeting.committee_id.in_(list(committees)), Meeting.status == "held",
+            Meeting.starts_at < max(ends.values()))
+    by_id: dict[int, HeldMeeting] = {}
+    for meeting_id, key, committee_id, starts_at in db.session.execute(
+            select(Meeting.id, Meeting.key, Meeting.committee_id, Meeting.starts_at)
+            .where(*held).order_by(Meeting.starts_at, Meeting.id)):
+        if starts_at < ends[committee_id]:
+            meeting = by_id[meeting_id] = HeldMeeting(
+                meeting_id, key, committees[committee_id], starts_at)
+            found[committee_id].append(meeting)
+    for meeting_id, person_id, status in db.session.execute(
+            select(Attendance.meeting_id, Attendance.person_id, Attendance.status)
+            .join(Meeting, Meeting.id == Attendance.meeting_id).where(*held)):
+        meeting = by_id.get(meeting_id)
+        if meeting is not None:
+            meeting.attendance.append(Mark(person_id, status))
+    return found
+
+
+#: (as_of, {committee id: held meetings}) while the health of committees is read
+_held: ContextVar[tuple[date, dict[int, list[HeldMeeting]]] | None] = ContextVar(
     "held_meetings", default=None)
+
+
+def preloaded_held(committee: Committee, as_of: date) -> list[HeldMeeting] | None:
+    """The committee's preloaded held meetings on as_of, or None if they were not preloaded."""
+    loaded = _held.get()
+    if loaded is None or loaded[0] != as_of:
+        return None
+    return loaded[1].get(committee.id)
 
 
 @preloader("committee")
 @contextmanager
 def _preload_held(committees, as_of: date) -> Iterator[None]:
-    """Load every committee's held meetings and attendance in two queries, not three each."""
+    """Load the committees' held meetings with their attendance in one query, for every rule."""
     committees = [c for c in committees if c.id is not None]
-    if _held.get() is not None or len(committees) < 2:
+    if not committees or all(preloaded_held(c, as_of) is not None for c in committees):
         yield
         return
-    end = max(_end_of(c, as_of) for c in committees)
-    by_committee: dict[int, list[Meeting]] = defaultdict(list)
-    for meeting in db.session.scalars(
-            select(Meeting).where(Meeting.committee_id.in_([c.id for c in committees]),
-                                  Meeting.status == "held", Meeting.starts_at < end)
-            .order_by(Meeting.starts_at, Meeting.id)
-            .options(selectinload(Meeting.attendance))):
-        by_committee[meeting.committee_id].append(meeting)
-    token = _held.set((as_of, by_committee))
+    token = _held.set((as_of, load_held(committees, as_of)))
     try:
         yield
     finally:
         _held.reset(token)
 
 
-def held_meetings(committee: Committee, as_of: date) -> list[Meeting]:
+def held_meetings(committee: Committee, as_of: date) -> list[HeldMeeting]:
     """The committee's held meetings up to the end of as_of (its zone), oldest first.
 
-    Their attendance comes along in one more query.
+    With their attendance, in one query (none within preloaded()).
     """
     if committee.id is None:
         return []
-    loaded = _held.get()
-    if loaded is not None and loaded[0] == as_of:
-        end = _end_of(committee, as_of)
-        return [m for m in loaded[1].get(committee.id, []) if m.starts_at < end]
-    return list(db.session.scalars(
-        select(Meeting)
-        .where(Meeting.committee_id == committee.id, Meeting.status == "held",
-               Meeting.starts_at < _end_of(committee, as_of))
-        .order_by(Meeting.starts_at, Meeting.id)
-        .options(selectinload(Meeting.attendance))))
+    loaded = preloaded_held(committee, as_of)
+    if loaded is not None:
+        return list(loaded)
+    return load_held([committee], as_of)[committee.id]
 
 
 def last_held_day(committee: Committee, as_of: date) -> date | None:
     """The date (committee's zone) of its last held meeting up to as_of, in one query."""
     if committee.id is None:
         return None
-    loaded = _held.get()
-    if loaded is not None and loaded[0] == as_of:
-        held = held_meetings(committee, as_of)
-        return meeting_day(held[-1]) if held else None
+    loaded = preloaded_held(committee, as_of)
+    if loaded is not None:
+        return meeting_day(loaded[-1]) if loaded else None
     last = db.session.scalar(
         select(func.max(Meeting.starts_at))
         .where(Meeting.committee_id == committee.id, Meeting.status == "held",
-               Meeting.starts_at < _end_of(committee, as_of)))
+               Meeting.starts_at < end_of_day(committee, as_of)))
     return last.astimezone(ZoneInfo(committee.timezone)).date() if last else None
+
+
+def expected_at(meeting: Meeting | HeldMeeting) -> frozenset[int]:
+    """Ids of the people expected at a committee meeting: its members on the meeting's date.
+
+    Observers aside (meetings.services.expected_members). Worked out once per
+    HeldMeeting, however many rules and workgroups ask.
+    """
+    if isinstance(meeting, HeldMeeting) and meeting.expected is not None:
+        return meeting.expected
+    expected = frozenset(m.person_id for m in expected_members(meeting))
+    if isinstance(meeting, HeldMeeting):
+        meeting.expected = expected
+    return expected
 
 
 def committee_members_on(committee: Committee) -> Callable[[Meeting], set[int]]:
@@ -129,7 +192,7 @@ def committee_members_on(committee: Committee) -> Callable[[Meeting], set[int]]:
     """
 
     def expected(meeting: Meeting) -> set[int]:
-        return {m.person_id for m in expected_members(meeting)}
+        return set(expected_at(meeting))
 
     return expected
 

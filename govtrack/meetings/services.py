@@ -6,8 +6,8 @@ from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from dateutil.rrule import rrulestr
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
 
 from govtrack import audit
 from govtrack.actions.models import OPEN_STATUSES, ActionItem
@@ -252,17 +252,19 @@ def draft_source(fn):
 
 
 def previous_meeting(meeting: Meeting) -> Meeting | None:
-    """The last held meeting of the committee before this one."""
-    earlier = [m for m in meeting.committee.meetings
-               if m.status == "held" and m.starts_at < meeting.starts_at]
-    return max(earlier, key=lambda m: m.starts_at) if earlier else None
+    """The last held meeting of the committee before this one, in one query."""
+    return db.session.scalar(
+        select(Meeting).where(Meeting.committee == meeting.committee, Meeting.status == "held",
+                              Meeting.starts_at < meeting.starts_at)
+        .order_by(Meeting.starts_at.desc(), Meeting.id.desc()).limit(1))
 
 
 def next_meeting(meeting: Meeting) -> Meeting | None:
-    """The next scheduled meeting of the committee after this one."""
-    later = [m for m in meeting.committee.meetings
-             if m.status == "scheduled" and m.starts_at > meeting.starts_at]
-    return min(later, key=lambda m: m.starts_at) if later else None
+    """The next scheduled meeting of the committee after this one, in one query."""
+    return db.session.scalar(
+        select(Meeting).where(Meeting.committee == meeting.committee,
+                              Meeting.status == "scheduled", Meeting.starts_at > meeting.starts_at)
+        .order_by(Meeting.starts_at, Meeting.id).limit(1))
 
 
 @draft_source
@@ -276,15 +278,19 @@ def _approve_last_minutes(meeting: Meeting, day: date) -> list[Proposed]:
 
 @draft_source
 def _overdue_actions(meeting: Meeting, day: date) -> list[Proposed]:
-    overdue = list(db.session.scalars(select(ActionItem).where(
-        ActionItem.committee_id == meeting.committee_id,
-        ActionItem.status.in_(OPEN_STATUSES), ActionItem.due < day).options(
-        selectinload(ActionItem.owner))))
-    if not overdue:
+    # counted by owner in SQL: a committee may have hundreds overdue
+    by_owner = db.session.execute(
+        select(Person.name, func.count(ActionItem.id))
+        .join(Person, Person.id == ActionItem.owner_id)
+        .where(ActionItem.committee_id == meeting.committee_id,
+               ActionItem.status.in_(OPEN_STATUSES), ActionItem.due < day)
+        .group_by(Person.name)).all()
+    if not by_owner:
         return []
-    owners = sorted({a.owner.name for a in overdue})
-    return [Proposed("overdue-actions", f"Overdue action items ({len(overdue)})", "discussion",
-                     max(5, min(30, 3 * len(overdue))),
+    overdue = sum(n for _, n in by_owner)
+    owners = sorted(name for name, _ in by_owner)
+    return [Proposed("overdue-actions", f"Overdue action items ({overdue})", "discussion",
+                     max(5, min(30, 3 * overdue)),
                      why="Due before today and still open: " + ", ".join(owners) + ".")]
 
 
@@ -307,7 +313,8 @@ def _accepted_requests(meeting: Meeting, day: date) -> list[Proposed]:
     requests = db.session.scalars(select(AgendaRequest).where(
         AgendaRequest.committee_id == meeting.committee_id,
         AgendaRequest.status == "accepted",
-        (AgendaRequest.meeting_id == meeting.id) | AgendaRequest.meeting_id.is_(None)))
+        (AgendaRequest.meeting_id == meeting.id) | AgendaRequest.meeting_id.is_(None))
+        .options(joinedload(AgendaRequest.proposer)))
     return [Proposed(f"request:{r.id}", r.title, r.kind, r.minutes, r.proposer,
                      why=f"Asked for by {r.proposer.name}.") for r in requests]
 
@@ -485,16 +492,26 @@ def approve_minutes(actor, meeting: Meeting) -> None:
     audit.record(actor, "update", meeting, committee=meeting.committee)
 
 
-def attendance_history(committee: Committee) -> list[tuple[Meeting, int, int]]:
-    """Held meetings with (present or represented, expected), oldest first: the trend."""
+def attendance_history(committee: Committee, meetings: list[Meeting] | None = None
+                       ) -> list[tuple[Meeting, int, int]]:
+    """Held meetings with (present or represented, expected), oldest first: the trend.
+
+    Of the given meetings (default: all the committee's); their attendance is
+    read in one query, as (meeting, person) pairs.
+    """
+    held = sorted((m for m in (committee.meetings if meetings is None else meetings)
+                   if m.status == "held"), key=lambda m: m.starts_at)
+    at_table: dict[int, set[int]] = {m.id: set() for m in held}
+    if held:
+        for meeting_id, person_id in db.session.execute(
+                select(Attendance.meeting_id, Attendance.person_id).where(
+                    Attendance.meeting_id.in_(list(at_table)),
+                    Attendance.status.in_(("present", "designee")))):
+            at_table[meeting_id].add(person_id)
     rows = []
-    for meeting in committee.meetings:
-        if meeting.status != "held":
-            continue
+    for meeting in held:
         expected = {m.person_id for m in expected_members(meeting)}
-        here = {a.person_id for a in meeting.attendance
-                if a.status in ("present", "designee") and a.person_id in expected}
-        rows.append((meeting, len(here), len(expected)))
+        rows.append((meeting, len(at_table[meeting.id] & expected), len(expected)))
     return rows
 
 

@@ -4,14 +4,13 @@ from datetime import datetime
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import case, func, select
+from sqlalchemy.orm import joinedload, selectinload
 
 from govtrack.actions.models import ActionItem
 from govtrack.actions.services import create_action
 from govtrack.agencies.models import Person
-from govtrack.chairs.models import chair_loading
-from govtrack.committees.models import Committee, roster_loading
+from govtrack.committees.models import Committee, members_loading
 from govtrack.editing import DomainError
 from govtrack.extensions import db
 from govtrack.forms import Form, save
@@ -26,12 +25,13 @@ from govtrack.meetings.forms import (
     attendance_form,
     minutes_form,
 )
-from govtrack.meetings.models import AgendaItem, AgendaRequest, Meeting
+from govtrack.meetings.models import AgendaItem, AgendaRequest, Attendance, Meeting
 from govtrack.permissions import (
     can_edit_committee,
     require_edit_committee,
     require_view_committee,
 )
+from govtrack.web.pagination import paginate
 
 bp = Blueprint("meetings", __name__)
 
@@ -39,18 +39,24 @@ DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
 def _committee(key: str) -> Committee:
+    """The committee with its roster (who is expected at its meetings)."""
     return db.one_or_404(select(Committee).where(Committee.key == key).options(
-        *roster_loading(), *chair_loading(),
-        selectinload(Committee.meetings).selectinload(Meeting.attendance)))
+        *members_loading()))
 
 
 def _meeting(key: str, edit: bool = False) -> Meeting:
-    """Load a meeting with all its page shows; 404 / 403 as the committee decides."""
+    """Load a meeting with all its page shows; 404 / 403 as the committee decides.
+
+    Its committee comes with its members and quorum rule (the quorum), not
+    with its chair's history or its other meetings: the draft agenda reads the
+    chair terms when the chair drafts, and the meeting before and the one after
+    are looked up when needed.
+    """
     meeting = db.one_or_404(select(Meeting).where(Meeting.key == key).options(
-        selectinload(Meeting.items).selectinload(AgendaItem.presenter),
-        selectinload(Meeting.attendance),
-        selectinload(Meeting.committee).options(*roster_loading(), *chair_loading(),
-                                                selectinload(Committee.meetings))))
+        selectinload(Meeting.items).joinedload(AgendaItem.presenter),
+        selectinload(Meeting.attendance).joinedload(Attendance.designee),
+        joinedload(Meeting.committee).options(*members_loading(),
+                                              joinedload(Committee.quorum_rule))))
     check = require_edit_committee if edit else require_view_committee
     check(current_user, meeting.committee)
     return meeting
@@ -77,19 +83,39 @@ def _members(committee: Committee):
     return sorted(services.expected_members_today(committee), key=lambda m: m.person.name)
 
 
+#: meetings on a page of a committee's meeting list: two years of a monthly committee
+MEETINGS_PER_PAGE = 24
+
+
 @bp.get("/committees/<key>/meetings")
 @login_required
 def meeting_list(key: str):
-    """The committee's meetings: coming and past, with the attendance trend."""
+    """The committee's meetings, coming ones first then past ones, a page at a time.
+
+    The attendance trend covers the held meetings of the page.
+    """
     committee = _committee(key)
     require_view_committee(current_user, committee)
     now = services.utcnow()
-    coming = [m for m in committee.meetings if m.starts_at >= now]
-    past = [m for m in reversed(committee.meetings) if m.starts_at < now]
+    of_committee = Meeting.committee_id == committee.id
+    total, coming_total = db.session.execute(select(
+        func.count(Meeting.id), func.count(case((Meeting.starts_at >= now, Meeting.id))))
+        .where(of_committee)).one()
+    page = paginate(total, MEETINGS_PER_PAGE)
+    coming = list(db.session.scalars(
+        select(Meeting).where(of_committee, Meeting.starts_at >= now)
+        .order_by(Meeting.starts_at, Meeting.id)
+        .offset(page.offset).limit(page.per_page))) if page.offset < coming_total else []
+    room = page.per_page - len(coming)
+    past = list(db.session.scalars(
+        select(Meeting).where(of_committee, Meeting.starts_at < now)
+        .order_by(Meeting.starts_at.desc(), Meeting.id.desc())
+        .offset(max(0, page.offset - coming_total)).limit(room))) if room else []
     return render_template("meetings/list.html", committee=committee, coming=coming, past=past,
-                           trend=services.attendance_history(committee),
+                           trend=services.attendance_history(committee, coming + past),
                            can_edit=can_edit_committee(current_user, committee),
-                           local=services.local)
+                           local=services.local, page=page, coming_total=coming_total,
+                           past_total=total - coming_total)
 
 
 @bp.post("/committees/<key>/meetings/schedule")
@@ -137,11 +163,10 @@ def meeting_detail(key: str):
     meeting = _meeting(key)
     committee = meeting.committee
     can_edit = can_edit_committee(current_user, committee)
-    actions = list(db.session.scalars(select(ActionItem).where(
-        ActionItem.meeting_id == meeting.id).options(selectinload(ActionItem.owner))))
+    actions = _actions(meeting)
     requests = list(db.session.scalars(select(AgendaRequest).where(
         AgendaRequest.meeting_id == meeting.id, AgendaRequest.status == "pending").options(
-        selectinload(AgendaRequest.proposer)))) if can_edit else []
+        joinedload(AgendaRequest.proposer)))) if can_edit else []
     return render_template(
         "meetings/detail.html", meeting=meeting, committee=committee, can_edit=can_edit,
         show_agenda=can_edit or meeting.agenda_status == "published",
@@ -358,8 +383,9 @@ def minutes(key: str):
 
 
 def _actions(meeting: Meeting) -> list[ActionItem]:
+    """The action items the meeting's minutes created, with their owners."""
     return list(db.session.scalars(select(ActionItem).where(
-        ActionItem.meeting_id == meeting.id).options(selectinload(ActionItem.owner))))
+        ActionItem.meeting_id == meeting.id).options(joinedload(ActionItem.owner))))
 
 
 @bp.post("/meetings/<key>/minutes/actions")
@@ -444,8 +470,10 @@ def quorum_rule(key: str):
 @bp.app_template_global()
 def upcoming_meeting(committee: Committee):
     """The next scheduled meeting of a committee, for its page."""
-    now = services.utcnow()
-    coming = [m for m in committee.meetings if m.status == "scheduled" and m.starts_at >= now]
-    return min(coming, key=lambda m: m.starts_at) if coming else None
+    return db.session.scalar(
+        select(Meeting).where(Meeting.committee_id == committee.id,
+                              Meeting.status == "scheduled",
+                              Meeting.starts_at >= services.utcnow())
+        .order_by(Meeting.starts_at, Meeting.id).limit(1))
 
 

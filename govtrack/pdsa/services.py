@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload
 
 from govtrack import audit
 from govtrack.clock import today
@@ -214,11 +214,29 @@ def runchart_bad_text(text: str) -> bool:
     return bool(CONTROL.search(text))
 
 
-def analysis(measure: Measure, reset_on: date | None = ...) -> runchart.Analysis:
-    """The measure's run chart: its points judged by its rules."""
-    return runchart.analyse([(p.day, p.value) for p in measure.points], rules=measure.rules,
-                            baseline=measure.baseline_points,
+def analysis(measure: Measure, reset_on: date | None = ...,
+             points: list[tuple[date, float]] | None = None) -> runchart.Analysis:
+    """The measure's run chart: its points judged by its rules.
+
+    points: its (day, value) pairs by day, when read without loading measure.points
+    (see point_values).
+    """
+    if points is None:
+        points = [(p.day, p.value) for p in measure.points]
+    return runchart.analyse(points, rules=measure.rules, baseline=measure.baseline_points,
                             reset_on=measure.reset_on if reset_on is ... else reset_on)
+
+
+def point_values(measures: list[Measure]) -> dict[int, list[tuple[date, float]]]:
+    """measure id -> its (day, value) pairs by day, for many measures in one query of rows."""
+    values: dict[int, list[tuple[date, float]]] = {m.id: [] for m in measures}
+    if values:
+        for measure_id, day, value in db.session.execute(
+                select(DataPoint.measure_id, DataPoint.day, DataPoint.value)
+                .where(DataPoint.measure_id.in_(list(values)))
+                .order_by(DataPoint.measure_id, DataPoint.day)):
+            values[measure_id].append((day, value))
+    return values
 
 
 def reset_baseline(actor, measure: Measure, day: date | None) -> None:
@@ -366,11 +384,12 @@ def _measures_and_cycles(meeting, day: date) -> list:
     from govtrack.workgroups.models import Workgroup
 
     proposals = []
-    measures = db.session.scalars(
+    measures = list(db.session.scalars(
         select(Measure).where(Measure.committee_id == meeting.committee_id)
-        .order_by(Measure.name, Measure.id).options(selectinload(Measure.points)))
+        .order_by(Measure.name, Measure.id)))
+    values = point_values(measures)
     for measure in measures:
-        result = analysis(measure)
+        result = analysis(measure, points=values[measure.id])
         if result.current is None or not result.current.signals:
             continue
         proposals.append(Proposed(
@@ -381,7 +400,7 @@ def _measures_and_cycles(meeting, day: date) -> list:
         .join(Workgroup, Goal.workgroup_id == Workgroup.id)
         .where(Workgroup.committee_id == meeting.committee_id, PdsaCycle.phase == "do",
                PdsaCycle.study_due <= meeting_day(meeting))
-        .order_by(PdsaCycle.study_due, PdsaCycle.key).options(selectinload(PdsaCycle.owner)))
+        .order_by(PdsaCycle.study_due, PdsaCycle.key).options(joinedload(PdsaCycle.owner)))
     for cycle in cycles:
         proposals.append(Proposed(
             f"pdsa-study:{cycle.key}", f"PDSA cycle “{cycle.title}” is due for Study",

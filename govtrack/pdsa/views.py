@@ -4,11 +4,11 @@ from datetime import date
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from govtrack.agencies.models import Agency
-from govtrack.committees.models import Committee, roster_loading
+from govtrack.committees.models import Committee, members_loading
 from govtrack.extensions import db
 from govtrack.forms import save
 from govtrack.pdsa import runchart, services
@@ -28,6 +28,7 @@ from govtrack.pdsa.models import (
     PHASE_NAMES,
     Measure,
     PdsaCycle,
+    PhaseChange,
 )
 from govtrack.permissions import can_edit_committee, require_edit_committee, require_view_committee
 from govtrack.workgroups.models import Goal, Workgroup
@@ -39,8 +40,9 @@ DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
 def _committee(key: str) -> Committee:
+    """The committee with its measures (their points are read as rows when charted)."""
     committee = db.one_or_404(select(Committee).where(Committee.key == key).options(
-        *roster_loading(), selectinload(Committee.measures).selectinload(Measure.points)))
+        selectinload(Committee.measures)))
     require_view_committee(current_user, committee)
     return committee
 
@@ -48,7 +50,7 @@ def _committee(key: str) -> Committee:
 def _measure(key: str) -> Measure:
     measure = db.one_or_404(select(Measure).where(Measure.key == key).options(
         selectinload(Measure.points),
-        selectinload(Measure.committee).options(*roster_loading())))
+        selectinload(Measure.committee).options(*members_loading())))
     require_view_committee(current_user, measure.committee)
     return measure
 
@@ -56,7 +58,7 @@ def _measure(key: str) -> Measure:
 def _goal(key: str) -> Goal:
     goal = db.one_or_404(select(Goal).where(Goal.key == key).options(
         selectinload(Goal.workgroup).selectinload(Workgroup.committee).options(
-            *roster_loading())))
+            *members_loading())))
     require_view_committee(current_user, goal.workgroup.committee)
     return goal
 
@@ -73,13 +75,23 @@ def _require_work_on(workgroup: Workgroup) -> None:
 
 
 def cycle_starts(committee: Committee) -> list[tuple[date, str]]:
-    """PDSA cycles' start dates under the committee's goals: the charts' annotations."""
-    return sorted((c.started_on, c.title) for wg in committee.workgroups for g in wg.goals
-                  for c in g.pdsa_cycles if c.started_on)
+    """PDSA cycles' start dates under the committee's goals: the charts' annotations.
+
+    A cycle starts on the date of its first phase (PdsaCycle.started_on), read
+    for all of them in one query.
+    """
+    return sorted((since, title) for since, title in db.session.execute(
+        select(func.min(PhaseChange.since), PdsaCycle.title)
+        .join(PdsaCycle, PdsaCycle.id == PhaseChange.cycle_id)
+        .join(Goal, Goal.id == PdsaCycle.goal_id)
+        .join(Workgroup, Workgroup.id == Goal.workgroup_id)
+        .where(Workgroup.committee_id == committee.id)
+        .group_by(PdsaCycle.id, PdsaCycle.title)))
 
 
-def _view(measure: Measure, starts: list[tuple[date, str]]) -> dict:
-    result = services.analysis(measure)
+def _view(measure: Measure, starts: list[tuple[date, str]],
+          points: list[tuple[date, float]] | None = None) -> dict:
+    result = services.analysis(measure, points=points)
     return {"measure": measure, "analysis": result, "signal": runchart.describe(
         result, measure.direction), "chart": runchart.chart(result, starts, measure.show_limits)}
 
@@ -93,8 +105,9 @@ def outcomes(key: str):
     """Every measure of the committee: its run chart and its signal in words."""
     committee = _committee(key)
     starts = cycle_starts(committee)
+    points = services.point_values(committee.measures)
     return render_template("pdsa/outcomes.html", committee=committee,
-                           views=[_view(m, starts) for m in committee.measures],
+                           views=[_view(m, starts, points[m.id]) for m in committee.measures],
                            can_edit=can_edit_committee(current_user, committee))
 
 

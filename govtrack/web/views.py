@@ -3,14 +3,14 @@
 from flask import Blueprint, redirect, render_template, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload
 
 from govtrack.actions.models import OPEN_STATUSES
-from govtrack.agencies.models import Agency, Person
+from govtrack.agencies.models import Agency
 from govtrack.chairs.models import ChairTerm, chair_loading
-from govtrack.chairs.services import convening_duties, succession
+from govtrack.chairs.services import chair_alert, convening_duties
 from govtrack.clock import today
-from govtrack.committees.models import EDITOR_ROLES, Committee, Membership, roster_loading
+from govtrack.committees.models import EDITOR_ROLES, Committee, Membership, membership_loading
 from govtrack.extensions import db
 
 bp = Blueprint("web", __name__)
@@ -43,33 +43,35 @@ def render_my_work(errors: dict | None = None):
         form = (errors or {}).get(action.id) or ActionUpdateForm(
             formdata=None, prefix=f"a{action.id}", status=action.status, version=action.version)
         forms[action.id] = form
+    # The person of each membership is current_user.person, already loaded.
     memberships = [
         m for m in db.session.scalars(
             select(Membership)
             .where(Membership.person_id == current_user.person_id)
-            .options(selectinload(Membership.committee), selectinload(Membership.agency),
-                     selectinload(Membership.person).selectinload(Person.account)))
+            .options(joinedload(Membership.committee), joinedload(Membership.agency)))
         if m.holds_on(day)]
     headed = list(db.session.scalars(
         select(Agency).where(Agency.head_id == current_user.person_id)))
+    from govtrack.notifications.services import inbox
+
     return render_template(
         "web/my_work.html", memberships=memberships, headed=headed, actions=actions,
         forms=forms, day=day, open_statuses=OPEN_STATUSES,
-        duties=_convening_duties(headed), awaiting=_awaiting_signature(headed),
+        notifications=inbox(current_user.person, unread_only=True),
+        duties=_convening_duties(headed), awaiting=_awaiting_signature(),
         chair_warnings=_chair_warnings([m for m in memberships if m.role in EDITOR_ROLES]))
 
 
 def _committees(ids) -> list[Committee]:
+    """Committees with what the chair's checks read: chair terms and membership dates."""
     if not ids:
         return []
     return list(db.session.scalars(select(Committee).where(Committee.id.in_(ids)).options(
-        *roster_loading(), *chair_loading())))
+        *membership_loading(), *chair_loading())))
 
 
-def _awaiting_signature(headed: list[Agency]):
-    """MOUs out for signature that an agency I head has not signed yet."""
-    if not headed:
-        return []
+def _awaiting_signature():
+    """MOUs out for signature awaiting me, as head or authorised signatory of a party."""
     from govtrack.mous.services import awaiting_signature
 
     return awaiting_signature(current_user.person)
@@ -88,7 +90,7 @@ def _chair_warnings(led: list[Membership]):
     """Succession warnings for the committees I chair or run."""
     warnings = []
     for committee in _committees([m.committee_id for m in led]):
-        state = succession(committee)
-        if state.vacancy or state.ending:
-            warnings.append((committee, state))
+        alert = chair_alert(committee)
+        if alert:
+            warnings.append((committee, alert))
     return warnings

@@ -42,20 +42,34 @@ otherwise each flags_for call opens one for its single workgroup.
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from datetime import UTC, date, datetime, time, timedelta
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import case, func, select
 
-from govtrack.actions.models import OPEN_STATUSES, ActionItem
+from govtrack.actions.models import OPEN_STATUSES, ActionItem, ActionUpdate
 from govtrack.committees.models import Committee
 from govtrack.extensions import db
 from govtrack.health.services import Flag, preloader, rule
-from govtrack.meetings.health import attendance_falling_since, held_meetings
+from govtrack.meetings.health import (
+    HeldMeeting,
+    attendance_falling_since,
+    end_of_day,
+    expected_at,
+    load_held,
+    preloaded_held,
+)
 from govtrack.meetings.models import AgendaItem, Meeting
-from govtrack.meetings.services import expected_members, meeting_day
-from govtrack.workgroups.models import Goal, Milestone, Workgroup
+from govtrack.meetings.services import meeting_day
+from govtrack.workgroups.models import (
+    Goal,
+    Milestone,
+    Workgroup,
+    WorkgroupUpdate,
+    workgroup_member,
+)
 
 #: missed report-backs in a row that flag a workgroup
 MISSES = 2
@@ -75,27 +89,126 @@ def open_on(workgroup: Workgroup, as_of: date) -> bool:
     return workgroup.closed_at is None or day_of(workgroup, workgroup.closed_at) > as_of
 
 
-def committee_loading() -> tuple:
-    """Loader options for select(Committee): its workgroups with what the rules read."""
-    workgroups = selectinload(Committee.workgroups)
-    return (workgroups.selectinload(Workgroup.updates),
-            workgroups.selectinload(Workgroup.members),
-            workgroups.selectinload(Workgroup.goals).selectinload(Goal.milestones))
+class Instant(NamedTuple):
+    """When something happened (a workgroup update)."""
+
+    at: datetime
 
 
-def open_workgroups(committee: Committee, as_of: date) -> list[Workgroup]:
-    """The committee's workgroups open on as_of, by key."""
-    return sorted((wg for wg in committee.workgroups if open_on(wg, as_of)),
-                  key=lambda wg: wg.key)
+class MilestoneRecord(NamedTuple):
+    """A milestone as the rules read it."""
+
+    due: date
+    status: str
+    done_at: datetime | None
+
+
+class GoalRecord(NamedTuple):
+    """A goal as the rules read it: its milestones."""
+
+    milestones: list[MilestoneRecord]
+
+
+class PersonId(NamedTuple):
+    """A member, as the rules read them: who."""
+
+    id: int
+
+
+@dataclass(eq=False)
+class WorkgroupRecord:
+    """A workgroup as the rules read it, built from rows rather than ORM objects.
+
+    The health report reads a county's workgroups with their updates,
+    milestones and members: tens of thousands of records, which as ORM objects
+    took most of its time. It answers what the rules ask of a Workgroup.
+    """
+
+    id: int
+    key: str
+    committee: Committee
+    created_at: datetime
+    closed_at: datetime | None
+    report_back: str
+    updates: list[Instant] = field(default_factory=list)
+    goals: list[GoalRecord] = field(default_factory=list)
+    members: list[PersonId] = field(default_factory=list)
+
+    @property
+    def committee_id(self) -> int:
+        """The committee's id, as on Workgroup."""
+        return self.committee.id
+
+
+def open_workgroups(committees: list[Committee], as_of: date
+                    ) -> dict[int, list[WorkgroupRecord]]:
+    """committee id -> its workgroups open on as_of, by key, with what the rules read.
+
+    Four queries of rows for all the committees: the workgroups, their
+    updates, their goals' milestones, their members.
+    """
+    by_id = {c.id: c for c in committees}
+    found: dict[int, list[WorkgroupRecord]] = {cid: [] for cid in by_id}
+    if not by_id:
+        return found
+    of_committees = Workgroup.committee_id.in_(list(by_id))
+    records: dict[int, WorkgroupRecord] = {}
+    for row in db.session.execute(
+            select(Workgroup.id, Workgroup.key, Workgroup.committee_id, Workgroup.created_at,
+                   Workgroup.closed_at, Workgroup.report_back).where(of_committees)):
+        record = WorkgroupRecord(row.id, row.key, by_id[row.committee_id], row.created_at,
+                                 row.closed_at, row.report_back)
+        if open_on(record, as_of):
+            records[record.id] = record
+    for workgroup_id, at in db.session.execute(
+            select(WorkgroupUpdate.workgroup_id, WorkgroupUpdate.at)
+            .join(Workgroup, Workgroup.id == WorkgroupUpdate.workgroup_id).where(of_committees)):
+        if workgroup_id in records:
+            records[workgroup_id].updates.append(Instant(at))
+    goals: dict[int, GoalRecord] = {}
+    for workgroup_id, goal_id, due, status, done_at in db.session.execute(
+            select(Goal.workgroup_id, Goal.id, Milestone.due, Milestone.status,
+                   Milestone.done_at)
+            .join(Milestone, Milestone.goal_id == Goal.id)
+            .join(Workgroup, Workgroup.id == Goal.workgroup_id).where(of_committees)):
+        if workgroup_id in records:
+            if goal_id not in goals:
+                goals[goal_id] = GoalRecord([])
+                records[workgroup_id].goals.append(goals[goal_id])
+            goals[goal_id].milestones.append(MilestoneRecord(due, status, done_at))
+    for workgroup_id, person_id in db.session.execute(
+            select(workgroup_member.c.workgroup_id, workgroup_member.c.person_id)
+            .join(Workgroup, Workgroup.id == workgroup_member.c.workgroup_id)
+            .where(of_committees)):
+        if workgroup_id in records:
+            records[workgroup_id].members.append(PersonId(person_id))
+    for record in sorted(records.values(), key=lambda r: r.key):
+        found[record.committee.id].append(record)
+    return found
 
 
 # --- what the rules read beyond the workgroup's own collections -----------------------
 
 
-def _end_of(committee: Committee, as_of: date) -> datetime:
-    """The instant as_of ends on the committee's wall clock, in UTC."""
-    end = datetime.combine(as_of + timedelta(days=1), time(), ZoneInfo(committee.timezone))
-    return end.astimezone(UTC)
+class UpdateRecord(NamedTuple):
+    """One update of an action item: when, and the status it set (None for a note)."""
+
+    at: datetime
+    status: str | None
+
+
+class ActionRecord(NamedTuple):
+    """An action item as the rules read it: due date, status, creation and status changes.
+
+    Read as rows, not ORM objects (a county has tens of thousands); the rules
+    take ActionItem objects as well.
+    """
+
+    due: date | None
+    status: str
+    created_at: datetime
+    #: its updates that changed its status, oldest first (notes alone left out)
+    updates: list[UpdateRecord]
 
 
 class _Source:
@@ -109,8 +222,9 @@ class _Source:
         self.as_of = as_of
         self.workgroups = {wg.key: wg for wg in workgroups}
         self.committees = {wg.committee.id: wg.committee for wg in self.workgroups.values()}
-        self._actions: dict[str, list[ActionItem]] | None = None
-        self._held: dict[int, list[Meeting]] | None = None
+        self._actions: dict[str, list[ActionRecord]] | None = None
+        self._latest: dict[str, datetime] | None = None
+        self._held: dict[int, list[HeldMeeting]] | None = None
         self._reported: set[tuple[int, str]] | None = None
 
     def covers(self, workgroups: Iterable[Workgroup], as_of: date) -> bool:
@@ -122,39 +236,67 @@ class _Source:
     def _single(self) -> Workgroup | None:
         return next(iter(self.workgroups.values())) if len(self.workgroups) == 1 else None
 
-    def actions(self, workgroup: Workgroup) -> list[ActionItem]:
-        """The workgroup's action items, with their update logs."""
+    def _mine(self, query):
+        """query, over action items, narrowed to these workgroups' action items."""
+        if self._single is not None:
+            return query.where(ActionItem.workgroup_key == self._single.key)
+        # by committee, not by a list of keys that grows with the county
+        return query.join(Workgroup, Workgroup.key == ActionItem.workgroup_key).where(
+            Workgroup.committee_id.in_(list(self.committees)))
+
+    def actions(self, workgroup: Workgroup) -> list[ActionRecord]:
+        """The workgroup's action items with their status changes, read as rows in two queries."""
         if self._actions is None:
-            query = select(ActionItem).options(selectinload(ActionItem.updates))
-            if self._single is not None:
-                query = query.where(ActionItem.workgroup_key == self._single.key)
-            else:
-                # by committee, not by a list of keys that grows with the county
-                query = query.join(Workgroup, Workgroup.key == ActionItem.workgroup_key).where(
-                    Workgroup.committee_id.in_(list(self.committees)))
             self._actions = {}
-            for action in db.session.scalars(query):
-                self._actions.setdefault(action.workgroup_key, []).append(action)
+            by_id: dict[int, ActionRecord] = {}
+            for action_id, key, due, status, created_at in db.session.execute(self._mine(
+                    select(ActionItem.id, ActionItem.workgroup_key, ActionItem.due,
+                           ActionItem.status, ActionItem.created_at)).order_by(ActionItem.id)):
+                by_id[action_id] = ActionRecord(due, status, created_at, [])
+                self._actions.setdefault(key, []).append(by_id[action_id])
+            for action_id, at, status in db.session.execute(self._mine(
+                    select(ActionUpdate.action_id, ActionUpdate.at, ActionUpdate.status)
+                    .join(ActionItem, ActionItem.id == ActionUpdate.action_id)
+                    .where(ActionUpdate.status.is_not(None)))
+                    .order_by(ActionUpdate.at, ActionUpdate.id)):
+                by_id[action_id].updates.append(UpdateRecord(at, status))
         return self._actions.get(workgroup.key, [])
 
-    def held(self, committee: Committee) -> list[Meeting]:
-        """The committee's held meetings up to as_of, oldest first, with attendance."""
+    def latest_update(self, workgroup: Workgroup) -> datetime | None:
+        """When an action item of the workgroup was last updated up to as_of, if ever.
+
+        The latest instant per workgroup, worked out in SQL: most updates are
+        notes the rules need no more of.
+        """
+        if self._latest is None:
+            ends: dict[datetime, list[int]] = {}
+            for committee in self.committees.values():
+                ends.setdefault(end_of_day(committee, self.as_of), []).append(committee.id)
+            if len(ends) == 1:
+                before = ActionUpdate.at < next(iter(ends))
+            else:  # the end of as_of on each committee's wall clock
+                before = ActionUpdate.at < case(*[(Workgroup.committee_id.in_(ids), end)
+                                                  for end, ids in ends.items()])
+            query = self._mine(
+                select(ActionItem.workgroup_key, func.max(ActionUpdate.at))
+                .select_from(ActionUpdate)
+                .join(ActionItem, ActionItem.id == ActionUpdate.action_id))
+            self._latest = dict(db.session.execute(
+                query.where(before).group_by(ActionItem.workgroup_key)).all())
+        return self._latest.get(workgroup.key)
+
+    def held(self, committee: Committee) -> list[HeldMeeting]:
+        """The committee's held meetings up to as_of, oldest first, with attendance.
+
+        The committees' own health rules may have read them already
+        (meetings.health preloaded them); otherwise one query reads them all.
+        """
         if self._held is None:
-            if len(self.committees) == 1:
-                self._held = {committee.id: held_meetings(committee, self.as_of)}
-            else:
-                self._held = {cid: [] for cid in self.committees}
-                if self.committees:
-                    end = max(_end_of(c, self.as_of) for c in self.committees.values())
-                    meetings = db.session.scalars(
-                        select(Meeting)
-                        .where(Meeting.committee_id.in_(list(self.committees)),
-                               Meeting.status == "held", Meeting.starts_at < end)
-                        .order_by(Meeting.starts_at, Meeting.id)
-                        .options(selectinload(Meeting.attendance)))
-                    for meeting in meetings:
-                        if meeting_day(meeting) <= self.as_of:
-                            self._held[meeting.committee_id].append(meeting)
+            committees = list(self.committees.values())
+            preloaded = {c.id: held for c in committees
+                         if (held := preloaded_held(c, self.as_of)) is not None}
+            self._held = preloaded if len(preloaded) == len(committees) else load_held(
+                committees, self.as_of)
         return self._held.get(committee.id, [])
 
     def reported(self, meeting: Meeting, workgroup: Workgroup) -> bool:
@@ -247,12 +389,17 @@ def last_activity(workgroup: Workgroup, as_of: date, source: _Source | None = No
     instants += [update.at for update in workgroup.updates]
     instants += [m.done_at for goal in workgroup.goals for m in goal.milestones
                  if m.done_at is not None]
-    instants += [update.at for action in source.actions(workgroup)
-                 for update in action.updates]
+    latest_action = source.latest_update(workgroup)
+    if latest_action is not None:
+        instants.append(latest_action)
+    # The latest instant up to as_of has the latest date up to as_of: one date to work out.
+    end = end_of_day(workgroup.committee, as_of)
+    latest = max((i for i in instants if i < end), default=None)
     # A PDSA phase change under the workgroup's goals is activity too (a date already).
     from govtrack.pdsa.health import phase_change_days
 
-    days = [day_of(workgroup, i) for i in instants] + phase_change_days(workgroup, as_of)
+    days = ([day_of(workgroup, latest)] if latest is not None else []) + phase_change_days(
+        workgroup, as_of)
     created = day_of(workgroup, workgroup.created_at)
     return max((d for d in days if d <= as_of), default=created)
 
@@ -299,6 +446,21 @@ def _status_changes(workgroup: Workgroup, action: ActionItem) -> list[tuple[date
                    if u.status is not None), key=lambda change: change[0])
 
 
+def _status_from(created: date, changes: list[tuple[date, str]], status: str,
+                 day: date) -> str | None:
+    """An action's status on day, from its creation date, logged changes and status now."""
+    if created > day:
+        return None
+    if not changes or changes[-1][0] <= day:
+        return status
+    on_day = "open"
+    for when, after in changes:
+        if when > day:
+            break
+        on_day = after
+    return on_day
+
+
 def action_status_on(workgroup: Workgroup, action: ActionItem, day: date) -> str | None:
     """The action's status on day, from its log; None before it was created.
 
@@ -306,34 +468,29 @@ def action_status_on(workgroup: Workgroup, action: ActionItem, day: date) -> str
     after the last one, the status is the action's own (the log may lack
     changes made before govtrack kept it).
     """
-    if day_of(workgroup, action.created_at) > day:
-        return None
-    changes = _status_changes(workgroup, action)
-    if not changes:
-        return action.status
-    if changes[-1][0] <= day:
-        return action.status
-    status = "open"
-    for when, after in changes:
-        if when > day:
-            break
-        status = after
-    return status
+    return _status_from(day_of(workgroup, action.created_at),
+                        _status_changes(workgroup, action), action.status, day)
 
 
 @_workgroup_rule
 def actions_overdue(workgroup: Workgroup, as_of: date, source: _Source) -> Flag | None:
     """Two or more of its open, in-progress or blocked action items are due before D."""
-    actions = [a for a in source.actions(workgroup) if a.due is not None]
+    # Each action's history is read once, not once for every day judged.
+    actions = [(a.due, day_of(workgroup, a.created_at), _status_changes(workgroup, a), a.status)
+               for a in source.actions(workgroup) if a.due is not None]
 
     def holds(day: date) -> bool:
-        overdue = sum(1 for a in actions
-                      if a.due < day and action_status_on(workgroup, a, day) in OPEN_STATUSES)
-        return overdue >= OVERDUE_ACTIONS
+        overdue = 0
+        for due, created, changes, status in actions:
+            if due < day and _status_from(created, changes, status, day) in OPEN_STATUSES:
+                overdue += 1
+                if overdue >= OVERDUE_ACTIONS:
+                    return True
+        return False
 
-    changes = [a.due + timedelta(days=1) for a in actions]
-    changes += [day_of(workgroup, a.created_at) for a in actions]
-    changes += [when for a in actions for when, _ in _status_changes(workgroup, a)]
+    changes = [due + timedelta(days=1) for due, _, _, _ in actions]
+    changes += [created for _, created, _, _ in actions]
+    changes += [when for _, _, logged, _ in actions for when, _ in logged]
     since = _run_start(holds, changes, as_of)
     return Flag("actions_overdue", since) if since else None
 
@@ -374,7 +531,7 @@ def workgroup_members_on(workgroup: Workgroup) -> Callable[[Meeting], set[int]]:
     members = {person.id for person in workgroup.members}
 
     def expected(meeting: Meeting) -> set[int]:
-        return members & {m.person_id for m in expected_members(meeting)}
+        return members & expected_at(meeting)
 
     return expected
 

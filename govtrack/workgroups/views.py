@@ -7,17 +7,17 @@ from datetime import timedelta
 from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from govtrack.actions.models import OPEN_STATUSES, ActionItem
 from govtrack.actions.services import create_action, update_action
 from govtrack.agencies.models import Person
 from govtrack.chairs.models import chair_loading
 from govtrack.clock import today
-from govtrack.committees.models import Committee, roster_loading
+from govtrack.committees.models import Committee, members_loading
 from govtrack.extensions import db
 from govtrack.forms import save
-from govtrack.health.services import preloaded
+from govtrack.health.services import flags_for, preloaded
 from govtrack.permissions import (
     can_edit_committee,
     committee_roles,
@@ -40,23 +40,24 @@ from govtrack.workgroups.models import Goal, Milestone, Workgroup
 bp = Blueprint("workgroups", __name__)
 
 
-def _committee(key: str) -> Committee:
+def _committee(key: str, *options) -> Committee:
+    """The committee with its members and its workgroups with what their health reads.
+
+    Leads and milestone owners sit on the committee: its members bring them
+    along, so they need no query of their own.
+    """
     return db.one_or_404(select(Committee).where(Committee.key == key).options(
-        *roster_loading(), *chair_loading(),
+        *members_loading(), *options,
         selectinload(Committee.workgroups).options(
-            selectinload(Workgroup.members), selectinload(Workgroup.lead),
-            selectinload(Workgroup.updates),
-            selectinload(Workgroup.goals).selectinload(Goal.milestones)
-            .selectinload(Milestone.owner))))
+            selectinload(Workgroup.members), selectinload(Workgroup.updates),
+            selectinload(Workgroup.goals).selectinload(Goal.milestones))))
 
 
 def _workgroup(key: str) -> Workgroup:
     workgroup = db.one_or_404(select(Workgroup).where(Workgroup.key == key).options(
-        selectinload(Workgroup.members), selectinload(Workgroup.lead),
-        selectinload(Workgroup.updates),
-        selectinload(Workgroup.goals).selectinload(Goal.milestones).selectinload(
-            Milestone.owner),
-        selectinload(Workgroup.committee).options(*roster_loading(), *chair_loading())))
+        selectinload(Workgroup.members), selectinload(Workgroup.updates),
+        selectinload(Workgroup.goals).selectinload(Goal.milestones),
+        joinedload(Workgroup.committee).options(*members_loading())))
     require_view_committee(current_user, workgroup.committee)
     return workgroup
 
@@ -101,29 +102,28 @@ def workgroup_list(key: str):
 @login_required
 def dashboard(key: str):
     """The chair's dashboard: stalled workgroups, overdue actions by agency, milestones."""
-    committee = _committee(key)
+    committee = _committee(key, *chair_loading())
     require_view_committee(current_user, committee)
     day = today()
-    with preloaded("workgroup", committee.workgroups, day):
+    # The committee's and the workgroups' rules share one reading of the held meetings.
+    with preloaded("committee", [committee], day), preloaded(
+            "workgroup", committee.workgroups, day):
         stalled = [(wg, reasons) for wg in committee.workgroups if wg.open_on(day)
                    for reasons in [services.stall_reasons(wg, day)] if reasons]
-    actions = list(db.session.scalars(select(ActionItem).where(
-        ActionItem.committee_id == committee.id,
-        ActionItem.status.in_(OPEN_STATUSES)).options(
-        selectinload(ActionItem.owner).selectinload(Person.agency))))
+        flags = flags_for("committee", committee, day)
+    actions = db.session.scalars(select(ActionItem).where(
+        ActionItem.committee_id == committee.id, ActionItem.status.in_(OPEN_STATUSES),
+        ActionItem.due < day).options(joinedload(ActionItem.owner).joinedload(Person.agency)))
     overdue: dict[str, list[ActionItem]] = {}
-    for action in sorted((a for a in actions if a.overdue_on(day)), key=lambda a: a.due):
+    for action in sorted(actions, key=lambda a: a.due):
         overdue.setdefault(action.owner.agency.name, []).append(action)
     upcoming = sorted(
         (m for wg in committee.workgroups if wg.open_on(day) for g in wg.goals
          for m in g.milestones if m.status == "open" and day <= m.due <= day + timedelta(days=60)),
         key=lambda m: m.due)
-    from govtrack.health.services import flags_for
-
     return render_template("workgroups/dashboard.html", committee=committee, stalled=stalled,
                            overdue=dict(sorted(overdue.items())), upcoming=upcoming,
-                           flags=flags_for("committee", committee, day),
-                           remedies=services.REMEDIES,
+                           flags=flags, remedies=services.REMEDIES,
                            can_edit=can_edit_committee(current_user, committee))
 
 
@@ -308,7 +308,7 @@ def action_new(key: str):
 def actions_csv(key: str):
     """Every action item of the committee as CSV, for a spreadsheet."""
     committee = db.one_or_404(select(Committee).where(Committee.key == key).options(
-        *roster_loading(), *chair_loading()))
+        *members_loading(), *chair_loading()))
     require_view_committee(current_user, committee)
     actions = db.session.scalars(select(ActionItem).where(
         ActionItem.committee_id == committee.id).options(
@@ -338,7 +338,7 @@ def _cell(value: str) -> str:
 def action_update(key: str):
     """Update an action in one step from My work (or the workgroup page)."""
     action = db.one_or_404(select(ActionItem).where(ActionItem.key == key).options(
-        selectinload(ActionItem.committee).options(*roster_loading())))
+        selectinload(ActionItem.committee).options(*members_loading())))
     require_view_committee(current_user, action.committee)
     if action.owner_id != current_user.person_id and not (
             can_edit_committee(current_user, action.committee) or is_admin(current_user)):

@@ -67,6 +67,7 @@ PAGES = {
         ("/agencies/{agency}", 200),
         ("/mous/", 200),
         ("/account/password", 200),
+        ("/account/totp", 200),
         ("/admin/accounts/", 403),
     ],
     "member": [

@@ -21,7 +21,8 @@ def _records(app, make):
         return {"committee": cast["committee"].key, "meeting": cast["meeting"].key,
                 "workgroup": cast["workgroup"].key, "goal": goal.key, "mou": mou.key,
                 "measure": keys["/measures/"], "cycle": keys["/pdsa/"],
-                "admin": cast["admin"].email, "head": cast["head"].email}
+                "admin": cast["admin"].email, "head": cast["head"].email,
+                "head_agency": cast["head"].person.agency.key}
 
 
 def test_record_pages_pass_axe(app, make, page, axe, log_in):
@@ -47,7 +48,9 @@ def test_signing_page_passes_axe(app, make, page, axe, log_in):
     keys = _records(app, make)
     log_in(keys["head"], PASSWORD)
     found = {}
-    for path in ("/mous/mine", f"/mous/{keys['mou']}", f"/mous/{keys['mou']}/sign"):
+    # the head was asked to sign: the inbox and My work show the notice
+    for path in ("/mous/mine", f"/mous/{keys['mou']}", f"/mous/{keys['mou']}/sign", "/inbox",
+                 "/my-work", f"/agencies/{keys['head_agency']}/signatories"):
         response = page.goto(path)
         assert response.status == 200, f"{path} answered {response.status}"
         found[path] = axe()

@@ -182,6 +182,7 @@ def test_committee_page_runs_a_fixed_number_of_queries(web_app, client, make, lo
                         start=date(2025, 2, n + 1))
     many = _count_queries(web_app, lambda: client.get(url))
     assert few == many
-    # session, account, committee, memberships, people, accounts, agencies, stages,
-    # chair terms (people, accounts, agencies, heads), rotation policy
-    assert many <= 12
+    # session, account, committee (and rotation policy), memberships (and people, accounts,
+    # agencies), stages, chair terms (and people, accounts, agencies, heads), held meetings,
+    # their attendance, the next meeting, unread notices
+    assert many <= 10

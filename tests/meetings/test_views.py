@@ -1,6 +1,7 @@
 """Meeting pages as the chair, the secretary and the members use them."""
 
 from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
 
 import time_machine
 
@@ -157,3 +158,50 @@ def test_meeting_page_queries_do_not_grow_with_items_and_members(web_app, client
             "title": f"Item {n}", "kind": "discussion", "minutes": "5", "presenter": "0"})
     many = _count_queries(web_app, lambda: client.get(url))
     assert few == many
+
+
+def _held(make, committee, people, starts_at, present):
+    """A held meeting at starts_at; the first `present` of people came, the others did not."""
+    from govtrack.meetings.models import Attendance
+
+    meeting = make.meeting(committee, starts_at=starts_at, status="held")
+    for n, person in enumerate(people):
+        meeting.attendance.append(Attendance(person=person,
+                                             status="present" if n < present else "absent"))
+    make.db.session.commit()
+    return meeting
+
+
+@time_machine.travel(NOW, tick=False)
+def test_meeting_list_pages_past_meetings_in_a_fixed_number_of_queries(web_app, client, make,
+                                                                       db, login):
+    from datetime import timedelta
+
+    from tests.committees.test_views import _count_queries
+
+    cast = _cast(make, db)
+    committee = cast["committee"]
+    people = [cast[role].person for role in ("member", "secretary", "chair")]
+    _held(make, committee, people, NOW - timedelta(days=1), present=3)
+    login(cast["member"])
+    url = f"/committees/{committee.key}/meetings"
+    few = _count_queries(web_app, lambda: client.get(url))
+    for n in range(30):
+        _held(make, committee, people, NOW - timedelta(days=30 * (n + 1)), present=n % 3)
+    many = _count_queries(web_app, lambda: client.get(url))
+    assert few == many
+    first = client.get(url).get_data(as_text=True)
+    # the coming meeting first, then the newest 23 past ones; a plain link to page 2
+    assert first.count(f'href="/meetings/{cast["meeting"].key}"') == 1
+    assert '<nav aria-label="Pages of meetings" class="usa-pagination">' in first
+    assert 'aria-label="Page 1 of 2" aria-current="page"' in first
+    assert f'href="{url}?page=2"' in first and "21 November 2026" in first
+    assert "of the meetings on this page" in first
+    second = client.get(f"{url}?page=2").get_data(as_text=True)
+    assert "Coming meetings" not in second and "Past meetings" in second
+    assert 'aria-label="Page 2 of 2" aria-current="page"' in second
+    assert "21 November 2026" not in second
+    oldest = (NOW - timedelta(days=900)).astimezone(ZoneInfo("America/New_York"))
+    assert f"{oldest:%-d %B %Y}" in second
+    # a page past the end shows the last one
+    assert client.get(f"{url}?page=9").get_data(as_text=True) == second

@@ -96,3 +96,26 @@ def test_skipping_a_phase_by_hand_is_refused_on_the_page(make, client, login):
                            data={"phase": "act", "on": "2025-02-01", "version": cycle.version})
     assert response.status_code == 400
     assert "one phase forward at a time" in response.get_data(as_text=True)
+
+
+def test_outcomes_page_runs_a_fixed_number_of_queries(web_app, make, client, login):
+    from tests.committees.test_views import _count_queries
+
+    cast = make.cast()
+    _shifted_measure(cast)
+    login(cast["member"])
+    url = f"/committees/{cast['committee'].key}/outcomes"
+    few = _count_queries(web_app, lambda: client.get(url))
+    goal = cast["workgroup"].goals[0]
+    for n in range(3):
+        measure = services.create_measure(cast["chair"], cast["committee"], name=f"Measure {n}")
+        for month in range(1, 13):
+            services.add_point(cast["chair"], measure, date(2024, month, 1), month + n)
+        cycle = services.create_cycle(cast["chair"], goal, title=f"Cycle {n}",
+                                      on=date(2024, 2, 1))
+        services.move_phase(cast["chair"], cycle, "do", date(2024, 3, 1))
+    db.session.commit()
+    many = _count_queries(web_app, lambda: client.get(url))
+    assert few == many
+    page = client.get(url).get_data(as_text=True)
+    assert "Measure 2" in page and "Cycle 2" in page
