@@ -126,6 +126,7 @@ class WorkgroupRecord:
 
     id: int
     key: str
+    name: str
     committee: Committee
     created_at: datetime
     closed_at: datetime | None
@@ -133,6 +134,9 @@ class WorkgroupRecord:
     updates: list[Instant] = field(default_factory=list)
     goals: list[GoalRecord] = field(default_factory=list)
     members: list[PersonId] = field(default_factory=list)
+
+    #: the same rule as the model's
+    open_on = Workgroup.open_on
 
     @property
     def committee_id(self) -> int:
@@ -154,10 +158,11 @@ def open_workgroups(committees: list[Committee], as_of: date
     of_committees = Workgroup.committee_id.in_(list(by_id))
     records: dict[int, WorkgroupRecord] = {}
     for row in db.session.execute(
-            select(Workgroup.id, Workgroup.key, Workgroup.committee_id, Workgroup.created_at,
-                   Workgroup.closed_at, Workgroup.report_back).where(of_committees)):
-        record = WorkgroupRecord(row.id, row.key, by_id[row.committee_id], row.created_at,
-                                 row.closed_at, row.report_back)
+            select(Workgroup.id, Workgroup.key, Workgroup.name, Workgroup.committee_id,
+                   Workgroup.created_at, Workgroup.closed_at, Workgroup.report_back)
+            .where(of_committees)):
+        record = WorkgroupRecord(row.id, row.key, row.name, by_id[row.committee_id],
+                                 row.created_at, row.closed_at, row.report_back)
         if open_on(record, as_of):
             records[record.id] = record
     for workgroup_id, at in db.session.execute(
@@ -302,14 +307,15 @@ class _Source:
     def reported(self, meeting: Meeting, workgroup: Workgroup) -> bool:
         """Whether the meeting's agenda had a report-back item linked to the workgroup."""
         if self._reported is None:
-            query = select(AgendaItem.meeting_id, AgendaItem.workgroup_key).where(
-                AgendaItem.kind == "report_back")
+            # through the committees' meetings (indexed), also for one workgroup: only
+            # their meetings are asked about
+            query = select(AgendaItem.meeting_id, AgendaItem.workgroup_key).join(
+                Meeting, Meeting.id == AgendaItem.meeting_id).where(
+                AgendaItem.kind == "report_back", Meeting.committee_id.in_(list(self.committees)))
             if self._single is not None:
                 query = query.where(AgendaItem.workgroup_key == self._single.key)
             else:
-                query = query.join(Meeting, Meeting.id == AgendaItem.meeting_id).where(
-                    Meeting.committee_id.in_(list(self.committees)),
-                    AgendaItem.workgroup_key.is_not(None))
+                query = query.where(AgendaItem.workgroup_key.is_not(None))
             self._reported = {(meeting_id, key) for meeting_id, key in db.session.execute(query)}
         return (meeting.id, workgroup.key) in self._reported
 

@@ -2,7 +2,7 @@
 
 import csv
 import io
-from datetime import timedelta
+from datetime import date, timedelta
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
@@ -11,7 +11,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from govtrack.actions.models import OPEN_STATUSES, ActionItem
 from govtrack.actions.services import create_action, update_action
-from govtrack.agencies.models import Person
+from govtrack.agencies.models import Agency, Person
 from govtrack.chairs.models import chair_loading
 from govtrack.clock import today
 from govtrack.committees.models import Committee, members_loading
@@ -35,22 +35,27 @@ from govtrack.workgroups.forms import (
     UpdateForm,
     WorkgroupForm,
 )
+from govtrack.workgroups.health import open_workgroups
 from govtrack.workgroups.models import Goal, Milestone, Workgroup
 
 bp = Blueprint("workgroups", __name__)
 
 
 def _committee(key: str, *options) -> Committee:
-    """The committee with its members and its workgroups with what their health reads.
-
-    Leads and milestone owners sit on the committee: its members bring them
-    along, so they need no query of their own.
-    """
+    """The committee with its members and its workgroups (their health reads rows)."""
     return db.one_or_404(select(Committee).where(Committee.key == key).options(
-        *members_loading(), *options,
-        selectinload(Committee.workgroups).options(
-            selectinload(Workgroup.members), selectinload(Workgroup.updates),
-            selectinload(Workgroup.goals).selectinload(Goal.milestones))))
+        *members_loading(), *options, selectinload(Committee.workgroups)))
+
+
+def _health(committee: Committee, day: date) -> dict[int, list[str]]:
+    """Workgroup id -> why it is stalled on day, for the committee's workgroups open on day.
+
+    The rules read the workgroups as rows (health.open_workgroups), in a fixed
+    number of queries however many workgroups, updates and milestones there are.
+    """
+    records = open_workgroups([committee], day)[committee.id]
+    with preloaded("workgroup", records, day):
+        return {wg.id: services.stall_reasons(wg, day) for wg in records}
 
 
 def _workgroup(key: str) -> Workgroup:
@@ -91,9 +96,8 @@ def workgroup_list(key: str):
     """The committee's workgroups with their health."""
     committee = _committee(key)
     require_view_committee(current_user, committee)
-    day = today()
-    with preloaded("workgroup", committee.workgroups, day):
-        rows = [(wg, services.stall_reasons(wg, day)) for wg in committee.workgroups]
+    reasons = _health(committee, today())
+    rows = [(wg, reasons.get(wg.id, [])) for wg in committee.workgroups]
     return render_template("workgroups/list.html", committee=committee, rows=rows,
                            can_edit=can_edit_committee(current_user, committee))
 
@@ -106,20 +110,33 @@ def dashboard(key: str):
     require_view_committee(current_user, committee)
     day = today()
     # The committee's and the workgroups' rules share one reading of the held meetings.
-    with preloaded("committee", [committee], day), preloaded(
-            "workgroup", committee.workgroups, day):
-        stalled = [(wg, reasons) for wg in committee.workgroups if wg.open_on(day)
-                   for reasons in [services.stall_reasons(wg, day)] if reasons]
+    with preloaded("committee", [committee], day):
+        reasons = _health(committee, day)
         flags = flags_for("committee", committee, day)
-    actions = db.session.scalars(select(ActionItem).where(
-        ActionItem.committee_id == committee.id, ActionItem.status.in_(OPEN_STATUSES),
-        ActionItem.due < day).options(joinedload(ActionItem.owner).joinedload(Person.agency)))
-    overdue: dict[str, list[ActionItem]] = {}
-    for action in sorted(actions, key=lambda a: a.due):
-        overdue.setdefault(action.owner.agency.name, []).append(action)
+    stalled = [(wg, reasons[wg.id]) for wg in committee.workgroups
+               if wg.open_on(day) and reasons.get(wg.id)]
+    # rows, not ORM objects: a committee may have hundreds overdue
+    actions = db.session.execute(
+        select(ActionItem.title, ActionItem.due, Person.name.label("owner"),
+               Agency.name.label("agency"))
+        .join(Person, Person.id == ActionItem.owner_id)
+        .join(Agency, Agency.id == Person.agency_id)
+        .where(ActionItem.committee_id == committee.id, ActionItem.status.in_(OPEN_STATUSES),
+               ActionItem.due < day)
+        .order_by(ActionItem.due, ActionItem.id))
+    overdue: dict[str, list] = {}
+    for action in actions:
+        overdue.setdefault(action.agency, []).append(action)
     upcoming = sorted(
-        (m for wg in committee.workgroups if wg.open_on(day) for g in wg.goals
-         for m in g.milestones if m.status == "open" and day <= m.due <= day + timedelta(days=60)),
+        (m for m in db.session.scalars(
+            select(Milestone).join(Goal, Goal.id == Milestone.goal_id)
+            .join(Workgroup, Workgroup.id == Goal.workgroup_id)
+            .where(Workgroup.committee_id == committee.id, Milestone.status == "open",
+                   Milestone.due >= day, Milestone.due <= day + timedelta(days=60))
+            .order_by(Workgroup.name, Goal.id, Milestone.due, Milestone.id)
+            .options(joinedload(Milestone.owner),
+                     joinedload(Milestone.goal).joinedload(Goal.workgroup)))
+         if m.goal.workgroup.open_on(day)),
         key=lambda m: m.due)
     return render_template("workgroups/dashboard.html", committee=committee, stalled=stalled,
                            overdue=dict(sorted(overdue.items())), upcoming=upcoming,
