@@ -98,23 +98,7 @@ def _init_login(app: Flask) -> None:
     login_manager.login_message = "Log in to see this page."
     login_manager.login_message_category = "info"
     login_manager.session_protection = None  # the server-side session does the job
-    login_manager.user_loader(_signed_in(load_session))
+    login_manager.user_loader(load_session)
     if app.config["ARGON2_TIME_COST"] or app.config["ARGON2_MEMORY_COST"]:
         configure_hasher(app.config["ARGON2_TIME_COST"], app.config["ARGON2_MEMORY_COST"])
 
-
-def _signed_in(load_session):
-    """The user loader: load_session, then tell the person their account is the one loaded.
-
-    Whether a membership holds reads person.account (Person.active_on); the
-    account is in hand, so that check costs no query on any page.
-    """
-    from sqlalchemy.orm.attributes import set_committed_value
-
-    def load(token: str):
-        account = load_session(token)
-        if account is not None:
-            set_committed_value(account.person, "account", account)
-        return account
-
-    return load

@@ -9,6 +9,7 @@ from importlib import resources
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import func, select, update
+from sqlalchemy.orm.attributes import set_committed_value
 
 from govtrack import audit
 from govtrack.accounts.models import Account, LoginAttempt, LoginSession, SiteSetting
@@ -136,6 +137,9 @@ def load_session(token: str) -> Account | None:
         return None
     row.token = token
     row.account.login_session = row
+    # Whether a membership holds reads person.account (Person.active_on): hand
+    # the person the account in hand, so permission checks cost no query.
+    set_committed_value(row.account.person, "account", row.account)
     return row.account
 
 
