@@ -15,7 +15,7 @@ from govtrack.editing import DomainError
 from govtrack.extensions import db
 from govtrack.forms import Form, save
 from govtrack.markdown import render as markdown
-from govtrack.meetings import services
+from govtrack.meetings import drafting, services
 from govtrack.meetings.forms import (
     ActionForm,
     ItemForm,
@@ -171,7 +171,7 @@ def meeting_detail(key: str):
         "meetings/detail.html", meeting=meeting, committee=committee, can_edit=can_edit,
         show_agenda=can_edit or meeting.agenda_status == "published",
         starts=services.item_starts(meeting), timing=services.timing(meeting),
-        proposals=services.propose_agenda(meeting) if can_edit and meeting.status ==
+        proposals=drafting.propose_agenda(meeting) if can_edit and meeting.status ==
         "scheduled" and meeting.agenda_status == "draft" else [],
         quorum=services.quorum(meeting), actions=actions, requests=requests,
         markdown=markdown, local=services.local(meeting), form=Form(),
@@ -211,7 +211,7 @@ def meeting_cancel(key: str):
 def agenda_draft(key: str):
     """Draft the agenda from live state."""
     meeting = _meeting(key, edit=True)
-    return _do(meeting, lambda: services.draft_agenda(current_user, meeting),
+    return _do(meeting, lambda: drafting.draft_agenda(current_user, meeting),
                "Proposed items added to the draft. Keep, edit, reorder or remove them.")
 
 
