@@ -28,6 +28,7 @@ from govtrack.meetings.forms import (
 from govtrack.meetings.models import AgendaItem, AgendaRequest, Attendance, Meeting
 from govtrack.permissions import (
     can_edit_committee,
+    can_see_agenda,
     require_edit_committee,
     require_view_committee,
 )
@@ -169,7 +170,7 @@ def meeting_detail(key: str):
         joinedload(AgendaRequest.proposer)))) if can_edit else []
     return render_template(
         "meetings/detail.html", meeting=meeting, committee=committee, can_edit=can_edit,
-        show_agenda=can_edit or meeting.agenda_status == "published",
+        show_agenda=can_see_agenda(current_user, meeting),
         starts=services.item_starts(meeting), timing=services.timing(meeting),
         proposals=drafting.propose_agenda(meeting) if can_edit and meeting.status ==
         "scheduled" and meeting.agenda_status == "draft" else [],
@@ -431,8 +432,7 @@ def _docx(data: bytes, name: str) -> Response:
 def agenda_docx(key: str):
     """The agenda as a Word document."""
     meeting = _meeting(key)
-    if meeting.agenda_status != "published" and not can_edit_committee(
-            current_user, meeting.committee):
+    if not can_see_agenda(current_user, meeting):
         abort(404)
     from govtrack.documents.agenda import agenda_docx as build
 
