@@ -483,7 +483,7 @@ def test_the_report_lists_open_workgroups_by_key_with_their_flags(db, committee,
         "wg-a", "wg-b", "wg-later"]
 
 
-def _count_queries(fn) -> int:
+def count_queries(fn) -> int:
     engine = _db.engine
     count = 0
 
@@ -513,13 +513,13 @@ def test_the_report_runs_a_fixed_number_of_queries(db, committee, group):
     hold(db, committee, date(2026, 1, 13), present=committee.people)
     _busy_workgroup(db, committee, group, 0)
     db.session.expire_all()
-    few = _count_queries(lambda: report(date(2026, 3, 1)))
+    few = count_queries(lambda: report(date(2026, 3, 1)))
     for n in range(1, 6):
         workgroup = _busy_workgroup(db, committee, group, n)
         hold(db, committee, date(2026, 1, 13) + timedelta(days=7 * n),
              present=committee.people, report_backs=[workgroup])
     db.session.expire_all()
-    many = _count_queries(lambda: report(date(2026, 3, 1)))
+    many = count_queries(lambda: report(date(2026, 3, 1)))
     assert many == few < 30
     stalled = report(date(2026, 3, 1))["committees"][0]["workgroups"]
     assert len(stalled) == 6 and all(wg["stalled"] for wg in stalled)
