@@ -41,13 +41,13 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-@dataclass
 def _token(html: str) -> str:
     found = re.search(r'<input[^>]*name="csrf_token"[^>]*value="([^"]+)"', html)
     assert found, "no csrf_token in the page"
     return found.group(1)
 
 
+@dataclass
 class Server:
     """One app host: a gunicorn master with its workers, and its log files."""
 

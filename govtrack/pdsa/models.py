@@ -127,7 +127,7 @@ class PdsaCycle(db.Model):
     __mapper_args__ = {"version_id_col": version}
 
     @property
-    def can_adapt(self) -> bool:
+    def is_adaptable(self) -> bool:
         """An adapted cycle starts from one whose decision is adapt, once it reached Act."""
         return self.decision == "adapt" and self.phase in ("act", "closed")
 

@@ -144,3 +144,13 @@ def test_no_test_module_imports_another_test_module():
                     part.startswith("test_") for part in node.module.split(".")):
                 offenders.append(f"{path.relative_to(tests)}: from {node.module}")
     assert offenders == []
+
+
+def test_every_permission_decision_is_in_the_permission_package():
+    """`def can_...` and `def may_...` are defined only in govtrack/permissions/."""
+    elsewhere = [
+        f"{name}.{node.name}" for name, path in MODULES.items()
+        if not name.startswith("govtrack.permissions")
+        for node in ast.walk(ast.parse(path.read_text(), str(path)))
+        if isinstance(node, ast.FunctionDef) and node.name.startswith(("can_", "may_"))]
+    assert elsewhere == []

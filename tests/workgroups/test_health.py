@@ -451,6 +451,15 @@ def test_meetings_before_the_workgroups_creation_do_not_count(db, committee, gro
 # --- open workgroups and the report -------------------------------------------------
 
 
+def test_pages_and_rules_agree_when_a_workgroup_is_open(db, group):
+    """Closed at 22:00 in New York (03:00 UTC the next day): closed that day for both."""
+    closed = group(closed_at=ny(date(2026, 3, 1), 22, 0))
+    assert closed.closed_at.date() == date(2026, 3, 2)  # the UTC date the pages once used
+    assert not closed.open_on(date(2026, 3, 1))
+    assert not open_on(closed, date(2026, 3, 1))
+    assert closed.open_on(date(2026, 2, 28)) and open_on(closed, date(2026, 2, 28))
+
+
 def test_closed_and_not_yet_created_workgroups_have_no_flags(db, group):
     closed = group(closed_at=ny(date(2026, 3, 1), 23, 30))  # 2 March in UTC
     assert not open_on(closed, date(2026, 3, 1))
