@@ -105,3 +105,14 @@ def require_admin(account) -> None:
     """403 unless account is an administrator."""
     if not is_admin(account):
         abort(403)
+
+
+def can_manage_outbox(account) -> bool:
+    """Administrators see every reminder e-mail and retry it: it names people and records."""
+    return is_admin(account)
+
+
+def can_change_reminders(account, person) -> bool:
+    """A person chooses how they get their own reminders; an administrator may help."""
+    return bool(account and account.is_authenticated
+                and (account.person_id == person.id or account.is_admin))
