@@ -181,10 +181,11 @@ def _recipient(row: Notification) -> str | None:
 
 
 def deliver(config=None, *, batch: int = 20, only_ids: list[int] | None = None,
-            max_rows: int | None = None) -> DeliveryReport:
+            max_rows: int | None = None, kinds=None) -> DeliveryReport:
     """Send every due e-mail (or only those of only_ids); commits as it goes."""
     config = config or current_app.config
-    words = {kind.code: kind.words for kind in features.REMINDER_KINDS}
+    words = {kind.code: kind.words
+             for kind in (features.REMINDER_KINDS if kinds is None else kinds)}
     report = DeliveryReport()
     transport = transport_for(config)
     handled = 0

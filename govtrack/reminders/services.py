@@ -49,7 +49,7 @@ def preferences_of(person, kinds: Iterable[ReminderKind] | None = None) -> dict[
     kinds = reminder_kinds(kinds)
     stored = dict(db.session.execute(
         select(ReminderPreference.kind, ReminderPreference.delivery)
-        .where(ReminderPreference.person_id == person.id)).tuples())
+        .where(ReminderPreference.person_id == person.id)).tuples().all())
     return {kind.code: _effective(kind, stored.get(kind.code)) for kind in kinds}
 
 
@@ -137,7 +137,7 @@ def outbox_counts() -> dict[str, int]:
     counts = dict.fromkeys(EMAIL_STATUSES, 0)
     counts.update(db.session.execute(
         select(Notification.email_status, func.count(Notification.id))
-        .group_by(Notification.email_status)).tuples())
+        .group_by(Notification.email_status)).tuples().all())
     return counts
 
 

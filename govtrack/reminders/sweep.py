@@ -166,7 +166,7 @@ def sweep(at: datetime | None = None, kinds: Iterable[ReminderKind] | None = Non
             lease.record_done(lease.DIGEST)
         lease.record_done(lease.SWEEP)
         if deliver:
-            report.delivered = delivery.deliver(config)
+            report.delivered = delivery.deliver(config, kinds=kinds)
         return report
 
 
