@@ -42,7 +42,7 @@ class Config:
     REMINDER_LEASE_SECONDS = float(os.environ.get("REMINDER_LEASE_SECONDS", "600"))
     #: how long a sender's claim on an e-mail lasts: a crashed sender's e-mail is
     #: sent again (same Message-ID) after it
-    REMINDER_CLAIM_SECONDS = float(os.environ.get("REMINDER_CLAIM_SECONDS", "300"))
+    REMINDER_CLAIM_SECONDS = float(os.environ.get("REMINDER_CLAIM_SECONDS", "600"))
     #: first retry delay after a failed delivery; doubles each attempt up to the maximum
     REMINDER_RETRY_SECONDS = float(os.environ.get("REMINDER_RETRY_SECONDS", "60"))
     REMINDER_RETRY_MAX_SECONDS = float(os.environ.get("REMINDER_RETRY_MAX_SECONDS", "21600"))

@@ -180,9 +180,14 @@ def _recipient(row: Notification) -> str | None:
     return person.email or (person.account.email if person.account is not None else None)
 
 
-def deliver(config=None, *, batch: int = 20, only_ids: list[int] | None = None,
+def deliver(config=None, *, batch: int = 10, only_ids: list[int] | None = None,
             max_rows: int | None = None, kinds=None) -> DeliveryReport:
-    """Send every due e-mail (or only those of only_ids); commits as it goes."""
+    """Send every due e-mail (or only those of only_ids); commits as it goes.
+
+    A claim must outlast sending its batch (batch x MAIL_TIMEOUT_SECONDS at
+    worst, 300 s by default, under REMINDER_CLAIM_SECONDS' 600), or another
+    sender could take rows still being sent.
+    """
     config = config or current_app.config
     words = {kind.code: kind.words
              for kind in (features.REMINDER_KINDS if kinds is None else kinds)}

@@ -1,5 +1,6 @@
-"""Fixtures for the reminders: test-only kinds, a real SMTP server on loopback, no mail by accident."""
+"""Reminders fixtures: test-only kinds, a real SMTP server on loopback, no mail by accident."""
 
+import asyncio
 import socket
 import threading
 from email import message_from_bytes, policy
@@ -44,12 +45,17 @@ class _Inbox:
     def __init__(self):
         self.messages = []
         self.lock = threading.Lock()
+        #: seconds between keeping a message and saying so: a sender killed then has sent
+        #: it without knowing, as after a crash in the middle of sending
+        self.delay = 0.0
 
     async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's name)
-        """Keep the message and its envelope recipients."""
+        """Keep the message and its envelope recipients, then (after delay) accept it."""
         message = message_from_bytes(envelope.content, policy=policy.default)
         with self.lock:
             self.messages.append((list(envelope.rcpt_tos), message))
+        if self.delay:
+            await asyncio.sleep(self.delay)
         return "250 OK"
 
 
