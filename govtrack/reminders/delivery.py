@@ -146,20 +146,29 @@ def due_for_sending(now: datetime):
 def claim(limit: int, config, only_ids: list[int] | None = None) -> list[int]:
     """Claim up to limit due e-mails for this sender and commit the claim; their ids.
 
-    On PostgreSQL the candidates are locked with FOR UPDATE SKIP LOCKED, so
-    concurrent senders take different rows without waiting; on SQLite the
-    UPDATE itself is atomic. Either way the WHERE is checked again as rows
-    are updated, so no row is claimed twice while its lease runs.
+    On PostgreSQL the rows are first locked with SELECT ... FOR UPDATE SKIP
+    LOCKED, so concurrent senders take different rows without waiting (in one
+    UPDATE ... WHERE id IN (that SELECT), PostgreSQL may run the subquery
+    again per row and claim far more than limit). On SQLite one conditional
+    UPDATE is atomic under the database's write lock. Either way the WHERE is
+    checked again as rows are updated, so no row is claimed twice while its
+    claim runs.
     """
     now = utcnow()
     pick = (select(Notification.id).where(*due_for_sending(now))
-            .order_by(Notification.next_attempt_at, Notification.id).limit(limit)
-            .with_for_update(skip_locked=True))
+            .order_by(Notification.next_attempt_at, Notification.id).limit(limit))
     if only_ids is not None:
         pick = pick.where(Notification.id.in_(only_ids))
+    if db.engine.dialect.name == "postgresql":
+        chosen = list(db.session.scalars(pick.with_for_update(skip_locked=True)))
+        if not chosen:
+            db.session.commit()
+            return []
+        target = Notification.id.in_(chosen)
+    else:
+        target = Notification.id.in_(pick.scalar_subquery())
     ids = list(db.session.execute(
-        update(Notification)
-        .where(Notification.id.in_(pick.scalar_subquery()), *due_for_sending(now))
+        update(Notification).where(target, *due_for_sending(now))
         .values(lease_until=now + timedelta(seconds=config["REMINDER_CLAIM_SECONDS"]),
                 attempts=Notification.attempts + 1)
         .returning(Notification.id),
