@@ -218,4 +218,5 @@ def scheduler_command():
     from govtrack import scheduler
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)  # govtrack logs each run
     scheduler.run(current_app._get_current_object())
