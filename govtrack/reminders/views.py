@@ -21,7 +21,8 @@ def preferences():
     person = current_user.person
     form = preferences_form(kinds, services.preferences_of(person, kinds),
                             request.form if request.method == "POST" else None)
-    if form.validate_on_submit() and save(form, lambda: services.set_preferences(
+    # With no kinds there is nothing to save: the page comes back as it was.
+    if kinds and form.validate_on_submit() and save(form, lambda: services.set_preferences(
             current_user, person, choices_of(form, kinds), kinds)):
         flash("Your reminder choices are saved.", "success")
         return redirect(url_for("reminders.preferences"))
