@@ -164,7 +164,9 @@ def test_a_crashed_senders_claim_is_taken_again_once_it_expires(app, make, db, d
 
 
 def test_with_no_mail_server_each_email_is_an_eml_file_and_the_log_says_where(
-        app, make, db, kind, due, caplog):
+        app, make, db, kind, due, caplog, monkeypatch):
+    # Alembic's logging set-up (a migrations test run earlier) disables existing loggers.
+    monkeypatch.setattr(delivery.log, "disabled", False)
     person = make.person(email="ana@example.org")
     reminder = due(person)
     with caplog.at_level(logging.INFO, logger="govtrack.reminders.delivery"):
