@@ -152,3 +152,29 @@ def use_kinds(monkeypatch):
         monkeypatch.setattr(features, "REMINDER_KINDS", tuple(kinds))
 
     return _use
+
+
+@pytest.fixture
+def count_queries(web_app):
+    """How many SQL statements a call makes on the web app's engine."""
+    from sqlalchemy import event
+
+    from govtrack.extensions import db
+
+    with web_app.app_context():
+        engine = db.engine
+
+    def _count(fn) -> int:
+        statements = []
+
+        def counter(conn, cursor, statement, *args):
+            statements.append(statement)
+
+        event.listen(engine, "before_cursor_execute", counter)
+        try:
+            fn()
+        finally:
+            event.remove(engine, "before_cursor_execute", counter)
+        return len(statements)
+
+    return _count

@@ -114,3 +114,15 @@ def test_the_header_links_reminders_for_everyone_and_the_outbox_for_administrato
     client.post("/logout")
     login(make.account(admin=True))
     assert 'href="/admin/outbox"' in client.get("/my-work").get_data(as_text=True)
+
+
+def test_the_outbox_page_runs_a_fixed_number_of_queries(client, make, db, login, due,
+                                                         count_queries):
+    login(make.account(admin=True))
+    _pending(make, due, email="first@example.org")
+    few = count_queries(lambda: client.get("/admin/outbox"))
+    agency = make.agency()
+    for n in range(15):
+        sweep.store([due(make.person(agency=agency, email=f"p{n}@example.org"))], [])
+    many = count_queries(lambda: client.get("/admin/outbox"))
+    assert few == many
