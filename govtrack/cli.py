@@ -191,6 +191,7 @@ def sweep_command(dry_run, at):
     moment = _instant(at) if at else None
     if dry_run:
         report = sweep.dry_run(moment)
+        _failed_kinds(report)
         click.echo(f"Would create {len(report.would_create)} reminders:")
         for due, status in report.would_create:
             click.echo(f"  {due.key}  to person {due.person_id}  e-mail: {status}  {due.subject}")
@@ -206,6 +207,14 @@ def sweep_command(dry_run, at):
                f"e-mail: {report.delivered}.")
     if not current_app.config["MAIL_SERVER"] and report.delivered.sent:
         click.echo(f"No MAIL_SERVER set: the e-mails are files in {mail_folder()}")
+    if report.failed_kinds:
+        _failed_kinds(report)
+        sys.exit(1)
+
+
+def _failed_kinds(report) -> None:
+    for code in report.failed_kinds:
+        click.echo(f"reminder kind {code} failed (see the log); the others were swept", err=True)
 
 
 @govtrack_cli.command("scheduler")

@@ -5,6 +5,7 @@ with INSERT ... ON CONFLICT (key) DO NOTHING, so a repeated sweep, a sweep
 that died half-way and two sweeps at once all end with one row per reminder.
 """
 
+import logging
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, time
@@ -26,6 +27,8 @@ from govtrack.reminders.kinds import Due, ReminderKind
 from govtrack.reminders.services import email_statuses, reminder_kinds
 from govtrack.reminders.upsert import insert_ignoring_duplicates
 
+log = logging.getLogger(__name__)
+
 
 @dataclass
 class SweepReport:
@@ -33,6 +36,8 @@ class SweepReport:
 
     acted: bool = True
     created: int = 0
+    #: the kinds whose due() raised: logged, and the other kinds swept all the same
+    failed_kinds: list[str] = field(default_factory=list)
     digests: int = 0
     delivered: delivery.DeliveryReport = field(default_factory=delivery.DeliveryReport)
     #: dry run only: the reminders that would be created, and the e-mails that would go
@@ -40,11 +45,24 @@ class SweepReport:
     would_send: list[Notification] = field(default_factory=list)
 
 
-def due_reminders(at: datetime, kinds: Iterable[ReminderKind]) -> list[Due]:
-    """Every reminder due at the instant at, one per key (the first one derived wins)."""
+def due_reminders(at: datetime, kinds: Iterable[ReminderKind],
+                  failed: list[str] | None = None) -> list[Due]:
+    """Every reminder due at the instant at, one per key (the first one derived wins).
+
+    A kind that raises is logged and named in failed: one feature's bug must
+    not stop every other feature's reminders.
+    """
     seen: dict[str, Due] = {}
     for kind in kinds:
-        for due in kind.due(at):
+        try:
+            dues = list(kind.due(at))
+        except Exception:
+            log.exception("reminder kind %s failed; the other kinds are swept", kind.code)
+            db.session.rollback()
+            if failed is not None:
+                failed.append(kind.code)
+            continue
+        for due in dues:
             seen.setdefault(due.key, due)
     return list(seen.values())
 
@@ -160,7 +178,8 @@ def sweep(at: datetime | None = None, kinds: Iterable[ReminderKind] | None = Non
         if not acting:
             return SweepReport(acted=False)
         now = utcnow()
-        report = SweepReport(created=store(due_reminders(at or now, kinds), kinds))
+        report = SweepReport()
+        report.created = store(due_reminders(at or now, kinds, report.failed_kinds), kinds)
         if digests or (digests is None and digest_due(now, config)):
             report.digests = make_digests(now, config)
             lease.record_done(lease.DIGEST)
@@ -181,7 +200,8 @@ def dry_run(at: datetime | None = None, kinds: Iterable[ReminderKind] | None = N
     kinds = reminder_kinds(kinds)
     now = utcnow()
     try:
-        report = SweepReport(would_create=_new(due_reminders(at or now, kinds), kinds))
+        report = SweepReport()
+        report.would_create = _new(due_reminders(at or now, kinds, report.failed_kinds), kinds)
         report.would_send = list(db.session.scalars(
             select(Notification).where(*delivery.due_for_sending(now))
             .order_by(Notification.next_attempt_at, Notification.id)))

@@ -291,3 +291,16 @@ def test_the_scheduler_has_the_two_jobs_and_the_required_defaults(app):
     assert scheduler.JOB_DEFAULTS == {"coalesce": True, "max_instances": 1,
                                       "misfire_grace_time": None}
     assert built._job_defaults["misfire_grace_time"] is None
+
+
+def test_a_kind_that_fails_does_not_stop_the_other_kinds(make, db, kind, due, caplog,
+                                                          monkeypatch):
+    monkeypatch.setattr(sweep.log, "disabled", False)  # see the .eml test
+    person = make.person(email="ana@example.org")
+
+    def broken(now):
+        raise RuntimeError("a feature's bug")
+
+    report = sweep.sweep(kinds=[kind("broken", broken), kind("action_due", [due(person)])])
+    assert report.failed_kinds == ["broken"] and report.created == 1
+    assert "a feature's bug" in caplog.text
