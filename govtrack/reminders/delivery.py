@@ -229,14 +229,21 @@ def _send_claimed(ids: list[int], transport, config, words, report: DeliveryRepo
             continue
         try:
             message = mail.build(row, recipient, config, words.get(row.kind))
-            attempts = row.attempts
-            db.session.rollback()  # end the read transaction before talking to the server
-            transport.send(message, recipient)
-        except mail.Unbuildable as exc:
+        except Exception as exc:
+            # Failed, not pending: building it again would fail again. It stays in the
+            # outbox with the error until an administrator retries it.
             db.session.rollback()
-            _mark(notification_id, email_status=FAILED, last_error=str(exc)[:2000])
+            if not isinstance(exc, mail.Unbuildable):
+                log.exception("e-mail %s cannot be built", notification_id)
+            _mark(notification_id, email_status=FAILED,
+                  last_error=(str(exc) if isinstance(exc, mail.Unbuildable)
+                              else f"{type(exc).__name__}: {exc}")[:2000])
             report.failed += 1
             continue
+        attempts = row.attempts
+        db.session.rollback()  # end the read transaction before talking to the server
+        try:
+            transport.send(message, recipient)
         except _Permanent as exc:
             _mark(notification_id, email_status=FAILED, last_error=str(exc)[:2000])
             report.failed += 1
