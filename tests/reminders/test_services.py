@@ -304,3 +304,21 @@ def test_a_kind_that_fails_does_not_stop_the_other_kinds(make, db, kind, due, ca
     report = sweep.sweep(kinds=[kind("broken", broken), kind("action_due", [due(person)])])
     assert report.failed_kinds == ["broken"] and report.created == 1
     assert "a feature's bug" in caplog.text
+
+
+def test_building_the_app_starts_no_scheduler(database_url, tmp_path):
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    config = {"SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": "x"}
+    code = ("import sys, threading\n"
+            "from govtrack import create_app\n"
+            f"app = create_app({config!r})\n"
+            "print('govtrack.scheduler' in sys.modules, 'apscheduler' in sys.modules,"
+            " threading.active_count())\n")
+    result = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True,
+                            text=True, env={"PYTHONPATH": str(root), "PATH": "/usr/bin:/bin"},
+                            check=True)
+    assert result.stdout.split() == ["False", "False", "1"]
