@@ -6,6 +6,7 @@ from flask_login import current_user, login_required
 from govtrack.editing import DomainError
 from govtrack.extensions import db
 from govtrack.forms import save
+from govtrack.notifications.models import DAILY_DIGEST
 from govtrack.permissions import can_manage_outbox
 from govtrack.reminders import delivery, services
 from govtrack.reminders.forms import RetryForm, choices_of, preferences_form
@@ -42,7 +43,8 @@ def outbox():
         "reminders/outbox.html", status=status, rows=services.outbox(status),
         counts=services.outbox_counts(), tabs=services.OUTBOX_TABS, retry_form=RetryForm(),
         health=services.sweep_health(current_app.config["REMINDER_SWEEP_MINUTES"]),
-        words={kind.code: kind.words for kind in services.reminder_kinds()})
+        words={DAILY_DIGEST: "Daily digest",
+               **{kind.code: kind.words for kind in services.reminder_kinds()}})
 
 
 @bp.post("/admin/outbox/<int:notification_id>/retry")
