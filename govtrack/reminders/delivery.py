@@ -178,6 +178,10 @@ def claim(limit: int, config, only_ids: list[int] | None = None) -> list[int]:
 
 
 def _mark(notification_id: int, **values) -> None:
+    """Record the outcome of one e-mail in a transaction of its own, and give up the claim."""
+    # A write that follows reads in one SQLite transaction fails (SQLITE_BUSY_SNAPSHOT)
+    # when another process wrote in between: every write here starts afresh.
+    db.session.rollback()
     db.session.execute(update(Notification).where(Notification.id == notification_id)
                        .values(lease_until=None, **values),
                        execution_options={"synchronize_session": False})
@@ -232,7 +236,6 @@ def _send_claimed(ids: list[int], transport, config, words, report: DeliveryRepo
         except Exception as exc:
             # Failed, not pending: building it again would fail again. It stays in the
             # outbox with the error until an administrator retries it.
-            db.session.rollback()
             if not isinstance(exc, mail.Unbuildable):
                 log.exception("e-mail %s cannot be built", notification_id)
             _mark(notification_id, email_status=FAILED,

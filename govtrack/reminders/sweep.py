@@ -87,6 +87,9 @@ def store(dues: list[Due], kinds, now: datetime | None = None) -> int:
     """Insert the reminders not stored yet, in batches, committing each; how many were new."""
     created = 0
     fresh = _new(dues, kinds)
+    # End the reading transaction: on SQLite a write after reads fails if another
+    # process (a sender) wrote in between; each batch below starts with its write.
+    db.session.rollback()
     for start in range(0, len(fresh), 200):
         now_ = now or utcnow()
         rows = [{"person_id": d.person_id, "key": d.key, "kind": d.kind,
@@ -138,6 +141,7 @@ def make_digests(now: datetime, config) -> int:
     people = list(db.session.scalars(
         select(Notification.person_id).where(*waiting).distinct()
         .order_by(Notification.person_id)))
+    db.session.rollback()  # each person's digest starts with its write (see store)
     made = 0
     for person_id in people:
         inserted = db.session.execute(
