@@ -16,7 +16,6 @@ from govtrack.clock import utcnow
 from govtrack.editing import DomainError
 from govtrack.extensions import db
 from govtrack.notifications.models import (
-    DAILY_DIGEST,
     DIGEST,
     EMAIL_STATUSES,
     FAILED,
@@ -174,7 +173,3 @@ def sweep_health(interval_minutes: float, now: datetime | None = None) -> str | 
                 "scheduler` is running.")
     return None
 
-
-def is_digest_row(notification: Notification) -> bool:
-    """Whether the row is a daily digest e-mail rather than a notice."""
-    return notification.kind == DAILY_DIGEST
