@@ -20,14 +20,16 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-## make run: install, migrate the SQLite database, load the demo county, serve.
+## make run: install, migrate the SQLite database, load the demo county, serve the web app
+## and run the reminder scheduler beside it (Procfile, run by honcho; Ctrl-C stops both).
 run: $(STAMP)
 	$(FLASK) db upgrade
 	$(FLASK) govtrack load-demo
 	@echo
-	@echo "  govtrack is running at http://127.0.0.1:5000/  (Ctrl-C stops it)"
+	@echo "  govtrack is running at http://127.0.0.1:5000/  (Ctrl-C stops it and its scheduler)"
+	@echo "  reminder e-mails are written to instance/mail/ unless MAIL_SERVER is set"
 	@echo
-	$(VENV)/bin/gunicorn --workers 2 --bind 127.0.0.1:5000 --access-logfile - wsgi:app
+	$(VENV)/bin/honcho start
 
 ## Debian packages the tests use: PostgreSQL 15 (initdb, pg_ctl) and Chromium.
 system-packages:

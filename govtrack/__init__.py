@@ -72,12 +72,14 @@ def create_app(test_config: dict | None = None) -> Flask:
     from govtrack.notifications.views import bp as notifications_bp
     from govtrack.notifications.views import init_app as init_notifications
     from govtrack.pdsa.views import bp as pdsa_bp
+    from govtrack.reminders.views import bp as reminders_bp
     from govtrack.web import init_app as init_web
     from govtrack.web.views import bp as web_bp
     from govtrack.workgroups.views import bp as workgroups_bp
 
     for blueprint in (web_bp, accounts_bp, agencies_bp, committees_bp, chairs_bp, meetings_bp,
-                      feeds_bp, workgroups_bp, mous_bp, pdsa_bp, notifications_bp):
+                      feeds_bp, workgroups_bp, mous_bp, pdsa_bp, notifications_bp,
+                      reminders_bp):
         app.register_blueprint(blueprint)
     init_web(app)
     init_notifications(app)

@@ -162,3 +162,70 @@ def notify_command(at):
     created = notify_signature_requests(as_of)
     db.session.commit()
     click.echo(f"{created} new {'notice' if created == 1 else 'notices'}.")
+
+
+def _instant(text: str):
+    """--at: an ISO date or date-time; without an offset it is UTC."""
+    from datetime import UTC, datetime
+
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError as exc:
+        raise click.BadParameter("use YYYY-MM-DD or YYYY-MM-DDTHH:MM[+HH:MM]",
+                                 param_hint="--at") from exc
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+@govtrack_cli.command("sweep")
+@click.option("--dry-run", is_flag=True,
+              help="Print what would be created and sent; store nothing.")
+@click.option("--at", "at", default=None,
+              help="Evaluate as of this instant, YYYY-MM-DD[THH:MM] (UTC unless offset given).")
+def sweep_command(dry_run, at):
+    """Run one reminder sweep now and send what is due (a second run sends nothing new)."""
+    from flask import current_app
+
+    from govtrack.reminders import sweep
+    from govtrack.reminders.delivery import mail_folder
+
+    moment = _instant(at) if at else None
+    if dry_run:
+        report = sweep.dry_run(moment)
+        _failed_kinds(report)
+        click.echo(f"Would create {len(report.would_create)} reminders:")
+        for due, status in report.would_create:
+            click.echo(f"  {due.key}  to person {due.person_id}  e-mail: {status}  {due.subject}")
+        click.echo(f"Would send {len(report.would_send)} e-mails now:")
+        for row in report.would_send:
+            click.echo(f"  {row.key}  to person {row.person_id}  {row.subject}")
+        return
+    report = sweep.sweep(moment)
+    if not report.acted:
+        click.echo("Another sweep is acting right now; nothing done.")
+        return
+    click.echo(f"{report.created} new reminders, {report.digests} digests; "
+               f"e-mail: {report.delivered}.")
+    if not current_app.config["MAIL_SERVER"] and report.delivered.sent:
+        click.echo(f"No MAIL_SERVER set: the e-mails are files in {mail_folder()}")
+    if report.failed_kinds:
+        _failed_kinds(report)
+        sys.exit(1)
+
+
+def _failed_kinds(report) -> None:
+    for code in report.failed_kinds:
+        click.echo(f"reminder kind {code} failed (see the log); the others were swept", err=True)
+
+
+@govtrack_cli.command("scheduler")
+def scheduler_command():
+    """Run the reminder scheduler in the foreground (one per site is enough; more are safe)."""
+    import logging
+
+    from flask import current_app
+
+    from govtrack import scheduler
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)  # govtrack logs each run
+    scheduler.run(current_app._get_current_object())

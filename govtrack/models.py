@@ -17,11 +17,13 @@ from govtrack.meetings.models import (
 from govtrack.mous.models import Mou, MouVersion, SignatoryAuthorisation, SigningEvent
 from govtrack.notifications.models import Notification
 from govtrack.pdsa.models import DataPoint, Measure, PdsaCycle, PhaseChange
+from govtrack.reminders.models import ReminderPreference, SchedulerLease
 from govtrack.workgroups.models import Goal, Milestone, Workgroup, WorkgroupUpdate
 
 __all__ = ["Account", "ActionItem", "ActionUpdate", "Agency", "AgendaItem", "AgendaRequest",
            "Attendance", "AuditEntry", "CalendarFeed", "ChairTerm", "Committee", "Goal",
            "LoginAttempt", "LoginSession", "Meeting", "Membership", "Milestone", "Mou",
-           "MouVersion", "Notification", "Person", "QuorumRule", "RotationPolicy",
+           "MouVersion", "Notification", "Person", "QuorumRule", "ReminderPreference",
+           "RotationPolicy", "SchedulerLease",
            "SignatoryAuthorisation", "SigningEvent", "StageChange",
            "Workgroup", "WorkgroupUpdate", "DataPoint", "Measure", "PdsaCycle", "PhaseChange"]

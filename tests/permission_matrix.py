@@ -43,6 +43,12 @@ MATRIX = {
     ("GET", "/inbox"): "302 200 200 200 200 200 200",
     ("POST", "/inbox/<int:notification_id>/read"): "302 404 302 404 404 404 404",
     ("POST", "/inbox/read-all"): "302 302 302 302 302 302 302",
+    # reminders: my choices (an empty form comes back with its errors); the outbox is the
+    # administrators', and retrying the member's pending notice sends it
+    ("GET", "/account/reminders"): "302 200 200 200 200 200 200",
+    ("POST", "/account/reminders"): "302 200 200 200 200 200 200",
+    ("GET", "/admin/outbox"): "302 403 403 403 403 403 200",
+    ("POST", "/admin/outbox/<int:notification_id>/retry"): "302 403 403 403 403 403 302",
     ("GET", "/account/password"): "302 200 200 200 200 200 200",
     ("POST", "/account/password"): "302 200 200 200 200 200 200",
     # two-step code: an empty confirm or remove comes back with its errors; start gives a key

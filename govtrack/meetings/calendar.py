@@ -139,3 +139,14 @@ def ical(feed: CalendarFeed, meetings: list[Meeting],
     for meeting in meetings:
         calendar.add_component(_event(meeting, agenda_url(meeting), stamp))
     return calendar.to_ical()
+
+
+def meeting_ics(meeting: Meeting, agenda_url: str) -> bytes:
+    """One meeting as an iCalendar file (a reminder's attachment): the event its feeds hold."""
+    calendar = Calendar()
+    calendar.add("prodid", "-//govtrack//Committee meetings//EN")
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("method", "PUBLISH")
+    calendar.add_component(_event(meeting, agenda_url, utcnow().replace(microsecond=0)))
+    return calendar.to_ical()

@@ -1,21 +1,25 @@
 """notify(): the one way a notice reaches a person's inbox.
 
-Only the in-app inbox is delivered here. E-mail delivery (an outbox swept
-by the scheduler, sent after commit, re-sent with the same Message-ID after a
-crash) belongs to the reminders issue and will read these same rows.
+Each notice is also an outbox row: the reminders' delivery step
+(govtrack/reminders/delivery.py, run by the scheduler) e-mails it after it is
+committed, with a Message-ID derived from its key.
 """
 
 from datetime import datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from govtrack.clock import utcnow
 from govtrack.extensions import db
-from govtrack.notifications.models import Notification
+from govtrack.notifications.models import DAILY_DIGEST, PENDING, Notification
+
+#: inbox rows: every notice except the rows daily digest e-mails go from
+_SHOWN = or_(Notification.kind.is_(None), Notification.kind != DAILY_DIGEST)
 
 
-def notify(person, key: str, subject: str, body: str = "", link: str = "") -> Notification | None:
+def notify(person, key: str, subject: str, body: str = "", link: str = "", *,
+           kind: str | None = None, committee_id: int | None = None) -> Notification | None:
     """Put a notice in person's inbox, once per key; None if key was already used.
 
     Callers derive key from what the notice is about (say
@@ -24,8 +28,11 @@ def notify(person, key: str, subject: str, body: str = "", link: str = "") -> No
     """
     if _known(key):
         return None
+    now = utcnow()
     notification = Notification(person_id=person.id, key=key, subject=subject[:300],
-                                body=body, link=link[:500], created_at=utcnow())
+                                body=body, link=link[:500], created_at=now, kind=kind,
+                                committee_id=committee_id, email_status=PENDING,
+                                next_attempt_at=now)
     try:
         # A savepoint: another worker that told the same person the same thing a
         # moment ago makes this insert a duplicate; skip it, keep the caller's work.
@@ -45,12 +52,12 @@ def _known(key: str) -> bool:
 def unread_count(person) -> int:
     """How many notices person has not read: one COUNT query (the header shows it)."""
     return db.session.scalar(select(func.count(Notification.id)).where(
-        Notification.person_id == person.id, Notification.read_at.is_(None))) or 0
+        Notification.person_id == person.id, Notification.read_at.is_(None), _SHOWN)) or 0
 
 
 def inbox(person, unread_only: bool = False) -> list[Notification]:
     """person's notices, newest first."""
-    query = select(Notification).where(Notification.person_id == person.id)
+    query = select(Notification).where(Notification.person_id == person.id, _SHOWN)
     if unread_only:
         query = query.where(Notification.read_at.is_(None))
     return list(db.session.scalars(query.order_by(Notification.created_at.desc(),
@@ -60,7 +67,7 @@ def inbox(person, unread_only: bool = False) -> list[Notification]:
 def notification_of(person, notification_id: int) -> Notification | None:
     """One of person's notices by id; None for anyone else's (a 404 in the views)."""
     return db.session.scalar(select(Notification).where(
-        Notification.id == notification_id, Notification.person_id == person.id))
+        Notification.id == notification_id, Notification.person_id == person.id, _SHOWN))
 
 
 def mark_read(notification: Notification, now: datetime | None = None) -> None:
@@ -73,6 +80,6 @@ def mark_all_read(person, now: datetime | None = None) -> int:
     """Mark every unread notice of person read; returns how many."""
     result = db.session.execute(
         update(Notification)
-        .where(Notification.person_id == person.id, Notification.read_at.is_(None))
+        .where(Notification.person_id == person.id, Notification.read_at.is_(None), _SHOWN)
         .values(read_at=now or utcnow()))
     return result.rowcount or 0

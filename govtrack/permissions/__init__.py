@@ -176,3 +176,14 @@ def can_view_signatories(account, agency) -> bool:
     if not account or not account.is_authenticated:
         return False
     return can_manage_signatories(account, agency) or account.person.agency_id == agency.id
+
+
+def can_manage_outbox(account) -> bool:
+    """Administrators see every reminder e-mail and retry it: it names people and records."""
+    return is_admin(account)
+
+
+def can_change_reminders(account, person) -> bool:
+    """A person chooses how they get their own reminders; an administrator may help."""
+    return bool(account and account.is_authenticated
+                and (account.person_id == person.id or account.is_admin))

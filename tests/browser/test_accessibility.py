@@ -39,6 +39,9 @@ PAGES = {
         ("/admin/accounts/new", 200),
         ("/admin/accounts/{account}", 200),
         ("/account/password", 200),
+        ("/account/reminders", 200),
+        ("/admin/outbox", 200),
+        ("/admin/outbox?status=sent", 200),
         ("/committees/no-such-committee", 404),
     ],
     "chair": [
