@@ -118,3 +118,42 @@ def meeting_of(db):
         return meeting
 
     return make
+
+
+@pytest.fixture
+def workgroup_of(db):
+    """workgroup_of(board, created_at): a workgroup led by the member, with one goal."""
+    from govtrack.workgroups.models import Goal, Workgroup
+
+    made = iter(range(1, 1000))
+
+    def make(board, created_at, report_back="every_meeting", lead=None):
+        n = next(made)
+        workgroup = Workgroup(key=f"wg-r{n}", committee=board["committee"],
+                              name=f"Data sharing {n}", lead=lead or board["member"],
+                              members=[board["member"], board["member2"]],
+                              report_back=report_back, created_at=created_at)
+        workgroup.goals.append(Goal(key=f"goal-r{n}", title="Share jail data"))
+        db.session.add(workgroup)
+        db.session.commit()
+        return workgroup
+
+    return make
+
+
+@pytest.fixture
+def action_of(db):
+    """action_of(board, owner, due, status="open", **values): an action item."""
+    from govtrack.actions.models import ActionItem
+
+    made = iter(range(1, 10000))
+
+    def make(board, owner, due, status="open", **values):
+        item = ActionItem(key=f"act-r{next(made)}", committee=board["committee"],
+                          title="Send the booking data", owner=owner, due=due, status=status,
+                          **values)
+        db.session.add(item)
+        db.session.commit()
+        return item
+
+    return make
