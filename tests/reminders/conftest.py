@@ -157,3 +157,21 @@ def action_of(db):
         return item
 
     return make
+
+
+@pytest.fixture
+def mou_cast(db, make):
+    """mou_cast(status): (cast, MOU) between the member's and the head's agencies.
+
+    Each party has a head who may sign (the member heads their own agency).
+    """
+    from tests.mous.factories import make_mou
+
+    def build(status="out_for_signature", **values):
+        cast = make.cast()
+        member = cast["member"].person
+        member.agency.head = member
+        db.session.commit()
+        return cast, make_mou(cast, status=status, **values)
+
+    return build
