@@ -54,21 +54,28 @@ def _day(mou: Mou, now: datetime) -> date:
     return now.astimezone(ZoneInfo(_zone(mou))).date()
 
 
-def _load_people(ids) -> None:
-    """Bring these people (with their accounts) into the session at once, for get()."""
+def _load_people(ids) -> list[Person]:
+    """These people (with their accounts) in the session at once, for get().
+
+    The caller holds on to the list: the session keeps loaded objects only while
+    something refers to them.
+    """
     ids = {i for i in ids if i is not None}
-    if ids:
-        db.session.scalars(select(Person).where(Person.id.in_(ids))
-                           .options(selectinload(Person.account))).all()
+    if not ids:
+        return []
+    return list(db.session.scalars(select(Person).where(Person.id.in_(ids))
+                                   .options(selectinload(Person.account))))
 
 
 def _signers(mous: list[Mou], now: datetime) -> dict[int, dict[int, list[Person]]]:
     """mou id -> party id -> who may sign for it now (mous.signatories), in a fixed few queries."""
     parties = {a.id: a for m in mous for a in m.parties}
-    _load_people(a.head_id for a in parties.values())
+    heads = _load_people(a.head_id for a in parties.values())
     day = now.date()
     held = _holding(day, list(parties)) if parties else []
-    return {m.id: signatories(list(m.parties), m, _day(m, now), held) for m in mous}
+    found = {m.id: signatories(list(m.parties), m, _day(m, now), held) for m in mous}
+    del heads  # held until signatories() found them in the session
+    return found
 
 
 def _turn_started(mou: Mou, agency: Agency) -> datetime | None:
