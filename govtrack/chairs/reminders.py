@@ -10,6 +10,7 @@ successor (chairs.services.Vacancy.convener).
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import or_, select
+from sqlalchemy.orm import configure_mappers
 
 from govtrack.chairs.models import chair_loading
 from govtrack.chairs.services import WARN_DAYS, term_ending, vacancy
@@ -30,6 +31,9 @@ TERM_DAYS = (WARN_DAYS, 30)
 
 def _committees(now: datetime) -> list[Committee]:
     """Committees still running, with their chair terms and memberships, in a fixed few queries."""
+    # Committee.chair_terms is a backref: it exists once the mappers are configured,
+    # which the first query of a process does; this may be the first.
+    configure_mappers()
     return list(db.session.scalars(
         select(Committee).where(or_(Committee.end_date.is_(None),
                                     Committee.end_date >= now.date() - timedelta(days=1)))

@@ -58,9 +58,10 @@ def iso_week(day: date) -> str:
     return f"{year}-W{week:02d}"
 
 
-def _active(active: bool, inactive_since: date | None, account_active: bool | None,
+def active_on(active: bool, inactive_since: date | None, account_active: bool | None,
             deactivated_at: datetime | None, day: date) -> bool:
-    """Person.active_on, on columns read as rows."""
+    """Person.active_on, on columns read as rows (Person.active, Person.inactive_since,
+    Account.active, Account.deactivated_at)."""
     if not active and (inactive_since is None or day >= inactive_since):
         return False
     return not (account_active is False
@@ -79,7 +80,7 @@ def active_people(person_ids: Iterable[int | None], day: date) -> set[int]:
     rows = db.session.execute(
         select(Person.id, *_person_columns()).outerjoin(Account, Account.person_id == Person.id)
         .where(Person.id.in_(ids)))
-    return {row[0] for row in rows if _active(*row[1:], day)}
+    return {row[0] for row in rows if active_on(*row[1:], day)}
 
 
 @dataclass(frozen=True)
@@ -104,7 +105,7 @@ def seats(committee_ids: Iterable[int], day: date) -> dict[int, list[Seat]]:
         .where(Membership.committee_id.in_(ids), Membership.start <= day)
         .order_by(Membership.committee_id, Membership.person_id))
     for committee_id, person_id, role, end, *person in rows:
-        if (end is None or day <= end) and _active(*person, day):
+        if (end is None or day <= end) and active_on(*person, day):
             seat = Seat(person_id, role)
             if seat not in found[committee_id]:
                 found[committee_id].append(seat)
