@@ -12,7 +12,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import or_, select
 from sqlalchemy.orm import configure_mappers
 
-from govtrack.chairs.models import chair_loading
+from govtrack.chairs.models import ChairTerm, chair_loading
 from govtrack.chairs.services import WARN_DAYS, term_ending, vacancy
 from govtrack.committees.models import Committee, membership_loading
 from govtrack.extensions import db
@@ -29,14 +29,15 @@ from govtrack.reminders.recipients import (
 TERM_DAYS = (WARN_DAYS, 30)
 
 
-def _committees(now: datetime) -> list[Committee]:
+def _committees(now: datetime, *where) -> list[Committee]:
     """Committees still running, with their chair terms and memberships, in a fixed few queries."""
     # Committee.chair_terms is a backref: it exists once the mappers are configured,
     # which the first query of a process does; this may be the first.
     configure_mappers()
     return list(db.session.scalars(
         select(Committee).where(or_(Committee.end_date.is_(None),
-                                    Committee.end_date >= now.date() - timedelta(days=1)))
+                                    Committee.end_date >= now.date() - timedelta(days=1)),
+                                *where)
         .order_by(Committee.id).options(*chair_loading(many=True), *membership_loading())))
 
 
@@ -49,8 +50,14 @@ def _term_ending(days: int, closer: int | None):
 
     def due(now: datetime) -> list[Due]:
         """The chair's term ends within `days` (not yet `closer`) days with no successor named."""
+        # Only a term planned to end within `days` can be ending (a day's margin for the
+        # zones): the rule itself (chairs.services.term_ending) judges those committees.
+        soon = select(ChairTerm.id).where(
+            ChairTerm.committee_id == Committee.id, ChairTerm.co_chair.is_(False),
+            ChairTerm.planned_end >= now.date() - timedelta(days=1),
+            ChairTerm.planned_end <= now.date() + timedelta(days=days + 1)).exists()
         ending = []
-        for committee in _committees(now):
+        for committee in _committees(now, soon):
             day = local_day(now, committee.timezone)
             found = term_ending(committee, day) if _running(committee, day) else None
             if found is not None:
