@@ -96,8 +96,9 @@ def _coming(days: int, closer: int | None):
             tz = meeting.committee.timezone
             agenda = ("The agenda is attached." if meeting.agenda_status == "published"
                       else "The agenda is not published yet.")
-            subject = (f"{meeting.committee.name} meets {when(meeting.starts_at, tz)}"
-                       + (" (tomorrow)" if days == 1 else f" (in {days} days)"))
+            away = (local_day(meeting.starts_at, tz) - local_day(now, tz)).days
+            subject = (f"{meeting.committee.name} meets {when(meeting.starts_at, tz)} ("
+                       + {0: "today", 1: "tomorrow"}.get(away, f"in {away} days") + ")")
             body = (f"The {meeting.committee.name} meeting starts "
                     f"{when(meeting.starts_at, tz)} and lasts {meeting.duration_minutes} "
                     f"minutes.{_where(meeting)} {agenda}")
