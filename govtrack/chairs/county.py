@@ -3,7 +3,7 @@
 from datetime import date, timedelta
 
 from govtrack.chairs.models import ChairTerm, RotationPolicy
-from govtrack.county.services import COMMITTEE_SECTIONS, CommitteeSection, assign_changes
+from govtrack.county.sections import CommitteeSection, assign_changes
 
 
 def _day(value: date | None) -> str | None:
@@ -109,4 +109,4 @@ def store(writer, committee, record: dict) -> None:
             writer.create(term, "chair_terms", committee)
 
 
-COMMITTEE_SECTIONS.append(CommitteeSection(export=export, check=check, store=store))
+SECTION = CommitteeSection(export=export, check=check, store=store)

@@ -9,20 +9,20 @@ chair: the head of the former chair's agency.
 """
 
 import calendar
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from sqlalchemy import select
-
 from govtrack import audit
+from govtrack.actions import handover as actions_handover
 from govtrack.agencies.models import SIDES, Agency, Person
+from govtrack.chairs.handover import HandoverStep, run_steps
 from govtrack.chairs.models import MODES, ChairTerm, RotationPolicy
 from govtrack.clock import today
 from govtrack.committees.models import Committee, Membership
 from govtrack.committees.services import add_membership, update_membership
 from govtrack.editing import DomainError, apply_edit
 from govtrack.extensions import db
+from govtrack.meetings import handover as meetings_handover
 
 #: the chair term must be named this many days before it ends
 WARN_DAYS = 60
@@ -345,10 +345,8 @@ def outlook(committee: Committee, day: date | None = None, terms: int = 3) -> li
 
 # --- hand-over -----------------------------------------------------------------
 
-#: Steps later features add to a hand-over (reassigning open action items and
-#: agenda drafts, say): fn(actor, committee, outgoing_person, incoming_person, on)
-#: returns a sentence for the record, or None when it had nothing to do.
-HANDOVER_STEPS: list[Callable] = []
+#: what an early hand-over does to the outgoing chair's open work, in order
+HANDOVER_STEPS: tuple[HandoverStep, ...] = (actions_handover.STEP, meetings_handover.STEP)
 
 
 def _check_overlap(committee: Committee, person: Person, start: date, planned_end: date,
@@ -397,33 +395,6 @@ def _step_down(actor, committee: Committee, person: Person, on: date) -> None:
                    start=on, end=stays)
 
 
-def _reassign_open_work(actor, committee: Committee, outgoing: Person,
-                        incoming: Person) -> list[str]:
-    """A chair leaving mid-term hands their open action items and draft agenda items on."""
-    from govtrack.actions.models import OPEN_STATUSES, ActionItem
-    from govtrack.meetings.models import AgendaItem, Meeting
-
-    said = []
-    actions = db.session.scalars(select(ActionItem).where(
-        ActionItem.committee_id == committee.id, ActionItem.owner_id == outgoing.id,
-        ActionItem.status.in_(OPEN_STATUSES))).all()
-    for action in actions:
-        action.owner = incoming
-        audit.record(actor, "update", action, committee=committee,
-                     changes={"owner": [outgoing.name, incoming.name]})
-    if actions:
-        said.append(f"{len(actions)} open action items move to {incoming.name}.")
-    items = db.session.scalars(select(AgendaItem).join(Meeting).where(
-        Meeting.committee_id == committee.id, Meeting.agenda_status == "draft",
-        Meeting.status == "scheduled", AgendaItem.presenter_id == outgoing.id)).all()
-    for item in items:
-        item.presenter = incoming
-    if items:
-        said.append(f"{len(items)} items of draft agendas are now presented by "
-                    f"{incoming.name}.")
-    return said
-
-
 def hand_over(actor, committee: Committee, *, person: Person, start: date,
               agency: Agency | None = None, interim: bool = False,
               co_chair: Person | None = None, note: str = "") -> list[str]:
@@ -470,13 +441,9 @@ def hand_over(actor, committee: Committee, *, person: Person, start: date,
         done.append(f"{co_chair.name} co-chairs alongside.")
     outgoing_person = outgoing.person if outgoing else None
     if interim and outgoing_person is not None:
-        done.extend(_reassign_open_work(actor, committee, outgoing_person, person))
+        done.extend(run_steps(HANDOVER_STEPS, actor, committee, outgoing_person, person, start))
     if note:
         done.append(f"Note: {note}")
-    for step in HANDOVER_STEPS:
-        said = step(actor, committee, outgoing_person, person, start)
-        if said:
-            done.append(said)
     audit.record(actor, "handover", committee, committee=committee,
                  changes={"chair": [outgoing_person.name if outgoing_person else None,
                                     person.name], "record": [None, " ".join(done)]},

@@ -16,6 +16,7 @@ from govtrack.committees.forms import CommitteeForm, MembershipForm, StageForm
 from govtrack.committees.models import Committee, Membership, members_loading
 from govtrack.extensions import db
 from govtrack.forms import save
+from govtrack.health.services import flags_for
 from govtrack.permissions import (
     can_edit_committee,
     can_hand_over_chair,
@@ -46,21 +47,9 @@ def _committee_form(committee: Committee | None) -> CommitteeForm:
     return form
 
 
-#: committee health flags in words, for the top of the committee page
-ATTENTION = {
-    "chair_vacant": "The chair is vacant",
-    "chair_term_ending": "The chair's term ends soon and no successor is named",
-    "no_meeting": "No meeting was held for two cadence periods",
-    "attendance_falling": "Attendance is falling",
-}
-
-
 def attention(committee: Committee) -> list[str]:
     """What needs the committee's attention today, from the one health service."""
-    from govtrack.health.services import flags_for
-
-    return [f"{ATTENTION.get(f.code, f.code)} (since {f.since:%-d %B %Y})."
-            for f in flags_for("committee", committee, today())]
+    return [f"{flag}." for flag in flags_for("committee", committee, today())]
 
 
 @bp.get("/")

@@ -9,9 +9,8 @@ leaves no audit entries.
 
 import json
 import re
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from functools import cache
 from importlib import resources
 from types import SimpleNamespace
@@ -23,12 +22,21 @@ from sqlalchemy.orm import selectinload
 
 from govtrack import audit
 from govtrack.agencies.models import Agency, Person
-from govtrack.audit.services import plain
+from govtrack.chairs import county as chairs
 from govtrack.clock import today, utcnow
 from govtrack.committees.models import STAGES, Committee, Membership, StageChange, roster_loading
 from govtrack.committees.services import check_committee_fields, check_membership
+from govtrack.county.sections import (
+    CommitteeSection,
+    TopLevelSection,
+    assign_changes,
+)
 from govtrack.editing import DomainError
 from govtrack.extensions import db
+from govtrack.meetings import county as meetings
+from govtrack.mous import county as mous
+from govtrack.pdsa import county as pdsa
+from govtrack.workgroups import county as workgroups
 
 FORMAT = "govtrack-county/1"
 
@@ -36,106 +44,17 @@ FORMAT = "govtrack-county/1"
 KINDS = ("agencies", "people", "committees", "memberships", "stage_history", "rotation",
          "chair_terms", "meetings", "actions", "workgroups", "measures", "mous")
 
+#: each feature's part of a committee record, in the order import stores them
+#: (a PDSA cycle sits under a workgroup goal, so workgroups come first)
+COMMITTEE_SECTIONS: tuple[CommitteeSection, ...] = (
+    chairs.SECTION, meetings.SECTION, workgroups.SECTION, pdsa.SECTION)
+
+#: features' own top-level arrays, stored after the committees
+TOP_LEVEL_SECTIONS: tuple[TopLevelSection, ...] = (mous.SECTION,)
+
 #: committee sections the schema allows but govtrack cannot store yet
 UNSTORED_SECTIONS: tuple[str, ...] = ()
 
-
-@dataclass
-class CommitteeSection:
-    """A feature's part of a committee record: how it exports, checks and stores.
-
-    Features register one in COMMITTEE_SECTIONS, so the county file grows with
-    them without this module learning their models.
-    """
-
-    export: Callable[[Any], dict]
-    check: Callable[[dict, str, Any, "ImportReport"], None]
-    store: Callable[[Any, Any, dict], None]
-
-
-COMMITTEE_SECTIONS: list[CommitteeSection] = []
-
-
-# --- helpers the sections share ------------------------------------------------
-
-
-def instant(value: str | None) -> datetime | None:
-    """An instant of the file (offset or Z; the schema checked its form), aware."""
-    if value is None:
-        return None
-    return datetime.fromisoformat(value.upper().replace("Z", "+00:00"))
-
-
-def utc_text(value: datetime | None) -> str | None:
-    """An instant as the county file writes it: UTC, with Z."""
-    if value is None:
-        return None
-    spec = "microseconds" if value.microsecond else "seconds"
-    return value.astimezone(UTC).isoformat(timespec=spec).replace("+00:00", "Z")
-
-
-def check_person(known, report, path: str, key: str | None) -> None:
-    """Report a person key that names nobody (in the file or stored)."""
-    if key is not None and key not in known.person_agency:
-        report.problem(path, f"no person has key “{key}”")
-
-
-def check_updates(updates: list[dict], where: str, known, report) -> None:
-    """Updates name known people, and (at, by) is unique: the next import matches on it."""
-    first: dict[tuple[datetime, str], int] = {}
-    for u, update in enumerate(updates):
-        check_person(known, report, f"{where}.updates[{u}].by", update["by"])
-        pair = (instant(update["at"]), update["by"])
-        if pair in first:
-            report.problem(f"{where}.updates[{u}]", f"the same person's update at the same "
-                                                    f"time as {where}.updates[{first[pair]}]")
-        else:
-            first[pair] = u
-
-
-def update_log(updates, record: Callable) -> list[dict]:
-    """An update log as the file holds it: oldest first, ties by the author's key."""
-    return [record(u) for u in sorted(updates, key=lambda u: (u.at, u.by.key))]
-
-
-def sync_update_log(writer, updates: list, entries: list[dict], record: Callable,
-                    make: Callable[..., Any], values: Callable[[dict], dict]) -> list | None:
-    """Match an update log (an action item's, a workgroup's) by (at, by).
-
-    record(update) is an update's file record, values(entry) its fields besides
-    time and author, make(at=, by=, **values) a new update. Changes updates in
-    place; returns [before, after] if the log changed, else None.
-    """
-    before = update_log(updates, record)
-    after = sorted(({k: v for k, v in dict(e, at=utc_text(instant(e["at"]))).items()
-                     if v not in (None, "")} for e in entries),
-                   key=lambda u: (instant(u["at"]), u["by"]))
-    if before == after:
-        return None
-    stored = {(u.at, u.by.key): u for u in updates}
-    for entry in entries:
-        update = stored.pop((instant(entry["at"]), entry["by"]), None)
-        if update is None:
-            updates.append(make(at=instant(entry["at"]), by=writer.people[entry["by"]],
-                                **values(entry)))
-        else:
-            assign_changes(update, values(entry))
-    for update in stored.values():
-        updates.remove(update)
-    return [before, after]
-
-
-@dataclass
-class TopLevelSection:
-    """A feature's own top-level array of the file (such as "mous"), stored after committees."""
-
-    name: str
-    export: Callable[[], list]
-    check: Callable[[dict, Any, "ImportReport"], None]
-    store: Callable[[Any, dict], None]
-
-
-TOP_LEVEL_SECTIONS: list[TopLevelSection] = []
 
 #: what a committee gets when the file leaves stall_after_days out (DESIGN.md)
 DEFAULT_STALL_AFTER_DAYS = 30
@@ -532,17 +451,6 @@ def _check_memberships(entries: list[dict], path: str, known: _Known,
 # --- storing ----------------------------------------------------------------
 
 
-def assign_changes(obj, values: dict) -> dict[str, list]:
-    """Set the values that differ; return them as {field: [before, after]}."""
-    changes = {}
-    for name, value in values.items():
-        before = getattr(obj, name)
-        if before != value:
-            changes[name] = [plain(before), plain(value)]
-            setattr(obj, name, value)
-    return changes
-
-
 def _date(value: str | None) -> date | None:
     return date.fromisoformat(value) if value else None
 
@@ -718,11 +626,3 @@ def _store(data: dict, known: _Known, actor, report: ImportReport) -> None:
     db.session.flush()
     writer.audit_created()
     db.session.flush()
-
-
-# Features that add to a committee's record register their section on import.
-from govtrack.chairs import county as _chairs  # noqa: E402,F401
-from govtrack.meetings import county as _meetings  # noqa: E402,F401
-from govtrack.mous import county as _mous  # noqa: E402,F401
-from govtrack.pdsa import county as _pdsa  # noqa: E402,F401  (registers workgroups first)
-from govtrack.workgroups import county as _workgroups  # noqa: E402,F401

@@ -21,8 +21,7 @@ from sqlalchemy.orm import selectinload
 
 from govtrack.actions.models import ActionItem, ActionUpdate
 from govtrack.committees.models import Committee
-from govtrack.county.services import (
-    COMMITTEE_SECTIONS,
+from govtrack.county.sections import (
     CommitteeSection,
     assign_changes,
     check_person,
@@ -419,4 +418,4 @@ def store(writer, committee: Committee, record: dict) -> None:
     _store_actions(writer, committee, record.get("actions", []), meetings)
 
 
-COMMITTEE_SECTIONS.append(CommitteeSection(export=export, check=check, store=store))
+SECTION = CommitteeSection(export=export, check=check, store=store)

@@ -25,7 +25,7 @@ from sqlalchemy import func, select
 from govtrack.committees.cadence import PERIOD_DAYS, CadenceError, parse_rule
 from govtrack.committees.models import Committee
 from govtrack.extensions import db
-from govtrack.health.services import Flag, preloader, rule
+from govtrack.health.rules import Preloader, Rule
 from govtrack.meetings.models import Attendance, Meeting
 from govtrack.meetings.services import expected_members, meeting_day
 
@@ -128,7 +128,6 @@ def preloaded_held(committee: Committee, as_of: date) -> list[HeldMeeting] | Non
     return loaded[1].get(committee.id)
 
 
-@preloader("committee")
 @contextmanager
 def _preload_held(committees, as_of: date) -> Iterator[None]:
     """Load the committees' held meetings with their attendance in one query, for every rule."""
@@ -274,16 +273,16 @@ def no_meeting_since(committee: Committee, as_of: date) -> date | None:
     return since if since <= as_of else None
 
 
-@rule("committee")
-def no_meeting(committee: Committee, as_of: date) -> list[Flag]:
-    """No held meeting for two cadence periods."""
-    since = no_meeting_since(committee, as_of)
-    return [Flag("no_meeting", since)] if since else []
-
-
-@rule("committee")
-def attendance_falling(committee: Committee, as_of: date) -> list[Flag]:
+def attendance_falling(committee: Committee, as_of: date) -> date | None:
     """The committee's members come less: under half, or 25 points down."""
-    since = attendance_falling_since(held_meetings(committee, as_of),
-                                     committee_members_on(committee), as_of)
-    return [Flag("attendance_falling", since)] if since else []
+    return attendance_falling_since(held_meetings(committee, as_of),
+                                    committee_members_on(committee), as_of)
+
+
+PRELOADERS = (Preloader("committee", _preload_held),)
+
+RULES = (
+    Rule("committee", "no_meeting", "No meeting was held for two cadence periods",
+         no_meeting_since),
+    Rule("committee", "attendance_falling", "Attendance is falling", attendance_falling),
+)

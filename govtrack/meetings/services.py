@@ -1,16 +1,13 @@
 """Meeting rules: schedule, agenda and its draft, attendance and quorum, minutes."""
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from dateutil.rrule import rrulestr
-from sqlalchemy import func, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy import select
 
 from govtrack import audit
-from govtrack.actions.models import OPEN_STATUSES, ActionItem
 from govtrack.agencies.models import SIDES, Person
 from govtrack.clock import today, utcnow
 from govtrack.committees.models import Committee
@@ -240,31 +237,6 @@ def publish(actor, meeting: Meeting) -> None:
 # --- the agenda that drafts itself ----------------------------------------------
 
 
-@dataclass
-class Proposed:
-    """An item a draft source proposes, with the key that stops it being added twice."""
-
-    source: str
-    title: str
-    kind: str
-    minutes: int
-    presenter: Person | None = None
-    refs: dict = field(default_factory=dict)
-    why: str = ""
-
-
-#: Sources of proposed agenda items from live state: fn(meeting, day) -> [Proposed].
-#: Each feature adds its own (workgroups' report-backs, MOUs awaiting signature,
-#: PDSA cycles due for Study...), so the draft grows with the product.
-DRAFT_SOURCES: list[Callable[[Meeting, date], list[Proposed]]] = []
-
-
-def draft_source(fn):
-    """Register a source of proposed agenda items."""
-    DRAFT_SOURCES.append(fn)
-    return fn
-
-
 def previous_meeting(meeting: Meeting) -> Meeting | None:
     """The last held meeting of the committee before this one, in one query."""
     return db.session.scalar(
@@ -279,77 +251,6 @@ def next_meeting(meeting: Meeting) -> Meeting | None:
         select(Meeting).where(Meeting.committee == meeting.committee,
                               Meeting.status == "scheduled", Meeting.starts_at > meeting.starts_at)
         .order_by(Meeting.starts_at, Meeting.id).limit(1))
-
-
-@draft_source
-def _approve_last_minutes(meeting: Meeting, day: date) -> list[Proposed]:
-    last = previous_meeting(meeting)
-    if last is None or last.minutes_locked:
-        return []
-    return [Proposed(f"approve:{last.key}", f"Approve the minutes of {meeting_day(last):%-d %B %Y}",
-                     "decision", 5, why="The last meeting's minutes are not approved yet.")]
-
-
-@draft_source
-def _overdue_actions(meeting: Meeting, day: date) -> list[Proposed]:
-    # counted by owner in SQL: a committee may have hundreds overdue
-    by_owner = db.session.execute(
-        select(Person.name, func.count(ActionItem.id))
-        .join(Person, Person.id == ActionItem.owner_id)
-        .where(ActionItem.committee_id == meeting.committee_id,
-               ActionItem.status.in_(OPEN_STATUSES), ActionItem.due < day)
-        .group_by(Person.name)).all()
-    if not by_owner:
-        return []
-    overdue = sum(n for _, n in by_owner)
-    owners = sorted(name for name, _ in by_owner)
-    return [Proposed("overdue-actions", f"Overdue action items ({overdue})", "discussion",
-                     max(5, min(30, 3 * overdue)),
-                     why="Due before today and still open: " + ", ".join(owners) + ".")]
-
-
-@draft_source
-def _chair_handover(meeting: Meeting, day: date) -> list[Proposed]:
-    from govtrack.chairs.services import term_ending, vacancy
-
-    if vacancy(meeting.committee, day):
-        return [Proposed("chair-vacant", "Choose the next chair", "decision", 15,
-                         why="The chair is vacant.")]
-    ending = term_ending(meeting.committee, day)
-    if ending:
-        return [Proposed("chair-handover", "Confirm the next chair", "decision", 10,
-                         why=f"The chair's term ends on {ending.term.planned_end:%-d %B %Y}.")]
-    return []
-
-
-@draft_source
-def _accepted_requests(meeting: Meeting, day: date) -> list[Proposed]:
-    requests = db.session.scalars(select(AgendaRequest).where(
-        AgendaRequest.committee_id == meeting.committee_id,
-        AgendaRequest.status == "accepted",
-        (AgendaRequest.meeting_id == meeting.id) | AgendaRequest.meeting_id.is_(None))
-        .options(joinedload(AgendaRequest.proposer)))
-    return [Proposed(f"request:{r.id}", r.title, r.kind, r.minutes, r.proposer,
-                     why=f"Asked for by {r.proposer.name}.") for r in requests]
-
-
-def propose_agenda(meeting: Meeting, day: date | None = None) -> list[Proposed]:
-    """Everything live state suggests for this meeting's agenda, not yet on it."""
-    day = day or today()
-    present = {i.source for i in meeting.items if i.source}
-    proposals = []
-    for source in DRAFT_SOURCES:
-        proposals.extend(p for p in source(meeting, day) if p.source not in present)
-    return proposals
-
-
-def draft_agenda(actor, meeting: Meeting, day: date | None = None) -> list[AgendaItem]:
-    """Add live state's proposals to the draft; the chair then edits them."""
-    if meeting.agenda_status == "published":
-        raise DomainError("The agenda is published; add items one by one instead.")
-    return [add_item(actor, meeting, title=p.title[:200], kind=p.kind, minutes=p.minutes,
-                     presenter=p.presenter, source=p.source, **p.refs)
-            for p in propose_agenda(meeting, day)]
 
 
 def carry_item(actor, item: AgendaItem) -> AgendaItem:

@@ -15,7 +15,7 @@ from govtrack.editing import DomainError
 from govtrack.extensions import db
 from govtrack.forms import Form, save
 from govtrack.markdown import render as markdown
-from govtrack.meetings import services
+from govtrack.meetings import drafting, services
 from govtrack.meetings.forms import (
     ActionForm,
     ItemForm,
@@ -28,6 +28,7 @@ from govtrack.meetings.forms import (
 from govtrack.meetings.models import AgendaItem, AgendaRequest, Attendance, Meeting
 from govtrack.permissions import (
     can_edit_committee,
+    can_see_agenda,
     require_edit_committee,
     require_view_committee,
 )
@@ -169,9 +170,9 @@ def meeting_detail(key: str):
         joinedload(AgendaRequest.proposer)))) if can_edit else []
     return render_template(
         "meetings/detail.html", meeting=meeting, committee=committee, can_edit=can_edit,
-        show_agenda=can_edit or meeting.agenda_status == "published",
+        show_agenda=can_see_agenda(current_user, meeting),
         starts=services.item_starts(meeting), timing=services.timing(meeting),
-        proposals=services.propose_agenda(meeting) if can_edit and meeting.status ==
+        proposals=drafting.propose_agenda(meeting) if can_edit and meeting.status ==
         "scheduled" and meeting.agenda_status == "draft" else [],
         quorum=services.quorum(meeting), actions=actions, requests=requests,
         markdown=markdown, local=services.local(meeting), form=Form(),
@@ -211,7 +212,7 @@ def meeting_cancel(key: str):
 def agenda_draft(key: str):
     """Draft the agenda from live state."""
     meeting = _meeting(key, edit=True)
-    return _do(meeting, lambda: services.draft_agenda(current_user, meeting),
+    return _do(meeting, lambda: drafting.draft_agenda(current_user, meeting),
                "Proposed items added to the draft. Keep, edit, reorder or remove them.")
 
 
@@ -431,8 +432,7 @@ def _docx(data: bytes, name: str) -> Response:
 def agenda_docx(key: str):
     """The agenda as a Word document."""
     meeting = _meeting(key)
-    if meeting.agenda_status != "published" and not can_edit_committee(
-            current_user, meeting.committee):
+    if not can_see_agenda(current_user, meeting):
         abort(404)
     from govtrack.documents.agenda import agenda_docx as build
 

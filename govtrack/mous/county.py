@@ -19,7 +19,7 @@ from sqlalchemy import select
 
 from govtrack.agencies.models import Agency
 from govtrack.committees.models import Committee
-from govtrack.county.services import TOP_LEVEL_SECTIONS, TopLevelSection, assign_changes, utc_text
+from govtrack.county.sections import TopLevelSection, assign_changes, utc_text
 from govtrack.extensions import db
 from govtrack.mous.models import EXECUTED_STATUSES, Mou, MouVersion
 from govtrack.mous.services import _append_event, intent_statement, mou_loading
@@ -270,5 +270,4 @@ def _signatures(mou: Mou, entry: dict, writer) -> list[str]:
     return added
 
 
-TOP_LEVEL_SECTIONS.append(TopLevelSection(name="mous", export=export, check=check,
-                                          store=store))
+SECTION = TopLevelSection(name="mous", export=export, check=check, store=store)

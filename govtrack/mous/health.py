@@ -6,11 +6,9 @@ run out; these flags put both on the agenda in time.
 
 from datetime import date, timedelta
 
-from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from govtrack.extensions import db
-from govtrack.health.services import Flag, flags_for, rule
+from govtrack.health.rules import Rule
 from govtrack.mous.models import EXECUTED_STATUSES, Mou
 
 #: days out for signature before the signatures count as stalled
@@ -25,16 +23,15 @@ def _signed_by(mou: Mou, as_of: date) -> set[int]:
             if event.at.date() <= as_of}
 
 
-@rule("mou")
-def signature_stalled(mou: Mou, as_of: date) -> list[Flag]:
+def signature_stalled(mou: Mou, as_of: date) -> date | None:
     """Out for signature 30 days or more without every party's signature."""
     sent = mou.current.sent_for_signature_at
     if mou.status != "out_for_signature" or sent is None:
-        return []
+        return None
     since = sent.date() + timedelta(days=STALL_DAYS)
     if as_of < since or len(_signed_by(mou, as_of)) == len(mou.parties):
-        return []
-    return [Flag("signature_stalled", since)]
+        return None
+    return since
 
 
 def _renewals(mou: Mou, as_of: date) -> list[Mou]:
@@ -42,27 +39,25 @@ def _renewals(mou: Mou, as_of: date) -> list[Mou]:
     return [m for m in mou.superseded_by if m.created_at.date() <= as_of]
 
 
-@rule("mou")
-def expiring(mou: Mou, as_of: date) -> list[Flag]:
+def expiring(mou: Mou, as_of: date) -> date | None:
     """Executed, expires within 90 days after D, and no renewal is in progress."""
     if mou.status != "executed" or mou.expires is None:
-        return []
+        return None
     if not as_of <= mou.expires <= as_of + timedelta(days=EXPIRING_DAYS):
-        return []
+        return None
     if any(m.status != "terminated" for m in _renewals(mou, as_of)):
-        return []
-    return [Flag("expiring", mou.expires - timedelta(days=EXPIRING_DAYS))]
+        return None
+    return mou.expires - timedelta(days=EXPIRING_DAYS)
 
 
-@rule("mou")
-def lapsed(mou: Mou, as_of: date) -> list[Flag]:
+def lapsed(mou: Mou, as_of: date) -> date | None:
     """Its expiry date is before D and no executed renewal supersedes it."""
     if mou.expires is None or mou.expires >= as_of:
-        return []
+        return None
     if any(m.status in EXECUTED_STATUSES and m.executed_at is not None
            and m.executed_at.date() <= as_of for m in _renewals(mou, as_of)):
-        return []
-    return [Flag("lapsed", mou.expires + timedelta(days=1))]
+        return None
+    return mou.expires + timedelta(days=1)
 
 
 def report_loading() -> tuple:
@@ -74,8 +69,8 @@ def report_loading() -> tuple:
             selectinload(Mou.superseded_by))
 
 
-def report_mous(as_of: date) -> list[dict]:
-    """Every MOU with its flags, by key, as the health report lists them."""
-    mous = db.session.scalars(select(Mou).order_by(Mou.key).options(*report_loading()))
-    return [{"key": m.key, "flags": [f.as_json() for f in flags_for("mou", m, as_of)]}
-            for m in mous]
+RULES = (
+    Rule("mou", "signature_stalled", "Signatures stalled", signature_stalled),
+    Rule("mou", "expiring", "Expiring", expiring),
+    Rule("mou", "lapsed", "Lapsed", lapsed),
+)

@@ -37,7 +37,7 @@ from govtrack.mous.signatories import (
     request_signatures,
     tell_voided,
 )
-from govtrack.permissions import can_edit_committee, committee_roles, is_admin
+from govtrack.permissions import can_view_mou, is_admin
 
 #: allowed moves by hand; "executed" is reached only by the last signature and
 #: "superseded" only when an amendment is executed
@@ -83,37 +83,10 @@ def intent_statement(agency: Agency, capacity: str = HEAD) -> str:
 # --- who may see, edit and sign -------------------------------------------------------
 
 
-def can_view_mou(account, mou: Mou) -> bool:
-    """Administrators, members of the sponsoring committee, and people of party agencies."""
-    if not account or not account.is_authenticated:
-        return False
-    if is_admin(account) or account.person.agency_id in {a.id for a in mou.parties}:
-        return True
-    return mou.committee is not None and bool(committee_roles(account, mou.committee))
-
-
-def can_edit_mou(account, mou: Mou | None = None, committee: Committee | None = None) -> bool:
-    """The sponsoring committee's chair, co-chair and secretary, and administrators."""
-    committee = committee if mou is None else mou.committee
-    if is_admin(account):
-        return True
-    return committee is not None and can_edit_committee(account, committee)
-
-
 def signing_capacity(account, agency: Agency, mou: Mou | None = None,
                      on: date | None = None) -> str | None:
     """HEAD or AUTHORISED if account may sign for agency on a day (default today), else None."""
     return capacities(account, [agency], mou, on or today()).get(agency.id)
-
-
-def may_sign_for(account, agency: Agency, mou: Mou | None = None,
-                 on: date | None = None) -> bool:
-    """The head of the agency, or a person of it holding an authorisation for that day and MOU.
-
-    The register is in mous.signatories; mou None counts only authorisations
-    for every MOU of the agency.
-    """
-    return signing_capacity(account, agency, mou, on) is not None
 
 
 def signable_parties(account, mou: Mou, on: date | None = None) -> list[Agency]:
@@ -411,7 +384,8 @@ def _execute(actor, mou: Mou, at: datetime) -> None:
 
 def decline(account, mou: Mou, agency: Agency, reason: str) -> SigningEvent:
     """A party refuses to sign, with its reason; the MOU goes back to review."""
-    if not may_sign_for(account, agency, mou) or agency.id not in {a.id for a in mou.parties}:
+    if (signing_capacity(account, agency, mou) is None
+            or agency.id not in {a.id for a in mou.parties}):
         raise NotSignatory(f"Only the head of {agency.name}, or a person the head "
                            "authorised, declines for it.")
     if mou.status != "out_for_signature":

@@ -23,7 +23,7 @@ from govtrack.extensions import db
 from govtrack.mous.models import Mou, SignatoryAuthorisation, SigningEvent
 from govtrack.notifications.models import Notification
 from govtrack.notifications.services import notify
-from govtrack.permissions import is_admin
+from govtrack.permissions import can_manage_signatories
 
 HEAD = "head"
 AUTHORISED = "authorised_signatory"
@@ -35,21 +35,6 @@ class NotRegisterKeeper(DomainError):
 
 
 # --- who keeps and reads the register -----------------------------------------------------
-
-
-def can_manage_signatories(account, agency: Agency) -> bool:
-    """The agency's head and administrators authorise and end authorisations."""
-    if not account or not account.is_authenticated:
-        return False
-    return is_admin(account) or (agency.head_id is not None
-                                 and agency.head_id == account.person_id)
-
-
-def can_view_signatories(account, agency: Agency) -> bool:
-    """People of the agency and administrators: the register names the agency's MOUs."""
-    if not account or not account.is_authenticated:
-        return False
-    return can_manage_signatories(account, agency) or account.person.agency_id == agency.id
 
 
 # --- who may sign -------------------------------------------------------------------------

@@ -23,10 +23,16 @@ from govtrack.mous.forms import (
     mou_form,
 )
 from govtrack.mous.models import Mou, SignatoryAuthorisation
-from govtrack.permissions import is_admin
+from govtrack.permissions import (
+    can_edit_mou,
+    can_manage_signatories,
+    can_view_mou,
+    can_view_signatories,
+    is_admin,
+)
 
 bp = Blueprint("mous", __name__)
-bp.add_app_template_global(signatories.can_view_signatories, "can_view_signatories")
+bp.add_app_template_global(can_view_signatories, "can_view_signatories")
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
@@ -34,13 +40,13 @@ DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 def _mou(key: str) -> Mou:
     """Load (404), then check the MOU is visible to the user (404: its existence is private)."""
     mou = db.one_or_404(select(Mou).where(Mou.key == key).options(*services.mou_loading()))
-    if not services.can_view_mou(current_user, mou):
+    if not can_view_mou(current_user, mou):
         abort(404)
     return mou
 
 
 def _require_edit(mou: Mou) -> None:
-    if not services.can_edit_mou(current_user, mou):
+    if not can_edit_mou(current_user, mou):
         abort(403)
 
 
@@ -51,7 +57,7 @@ def _back(mou: Mou):
 def _editable_committees() -> list[Committee]:
     committees = db.session.scalars(select(Committee).order_by(Committee.name).options(
         *roster_loading()))
-    return [c for c in committees if services.can_edit_mou(current_user, committee=c)]
+    return [c for c in committees if can_edit_mou(current_user, committee=c)]
 
 
 def _agency_choices():
@@ -125,7 +131,7 @@ def mou_detail(key: str):
         "mous/detail.html", mou=mou, flags=flags_for("mou", mou, today()),
         signed=mou.signed_parties(), verification=services.verify(mou),
         actions=services.obligation_actions([mou]).get(mou.key, []),
-        can_edit=services.can_edit_mou(current_user, mou),
+        can_edit=can_edit_mou(current_user, mou),
         can_sign=bool(sign_parties), sign_parties=sign_parties,
         signatories=signatories.signatories(mou.parties, mou, today()),
         capacity_labels=signatories.CAPACITY_LABELS,
@@ -356,7 +362,7 @@ def track_obligation(key: str):
 def _register_agency(key: str) -> Agency:
     """Load the agency (404), then check the register is readable to the user (403)."""
     agency = db.one_or_404(select(Agency).where(Agency.key == key))
-    if not signatories.can_view_signatories(current_user, agency):
+    if not can_view_signatories(current_user, agency):
         abort(403)
     return agency
 
@@ -375,7 +381,7 @@ def _authorisation_form(agency: Agency) -> AuthorisationForm:
 def signatory_register(key: str):
     """Who may sign for an agency: its head and the people the head authorised."""
     agency = _register_agency(key)
-    can_manage = signatories.can_manage_signatories(current_user, agency)
+    can_manage = can_manage_signatories(current_user, agency)
     if request.method == "POST" and not can_manage:
         abort(403)
     form = _authorisation_form(agency)
@@ -404,7 +410,7 @@ def signatory_end(key: str, authorisation_id: int):
     authorisation = db.one_or_404(select(SignatoryAuthorisation).where(
         SignatoryAuthorisation.id == authorisation_id,
         SignatoryAuthorisation.agency_id == agency.id))
-    if not signatories.can_manage_signatories(current_user, agency):
+    if not can_manage_signatories(current_user, agency):
         abort(403)
     try:
         signatories.end_authorisation(current_user, authorisation)

@@ -21,10 +21,9 @@ from sqlalchemy.orm import selectinload
 
 from govtrack.clock import today
 from govtrack.committees.models import Committee
-from govtrack.county.services import COMMITTEE_SECTIONS, CommitteeSection, assign_changes
+from govtrack.county.sections import CommitteeSection, assign_changes
 from govtrack.extensions import db
 from govtrack.pdsa.models import PHASES, DataPoint, Measure, PdsaCycle, PhaseChange
-from govtrack.workgroups import county as _workgroups  # noqa: F401  (its section comes first)
 from govtrack.workgroups.models import Goal, Workgroup
 
 
@@ -317,4 +316,4 @@ def sync_cycles(writer, goal: Goal, entries: list[dict]) -> None:
         goal.pdsa_cycles.remove(cycle)
 
 
-COMMITTEE_SECTIONS.append(CommitteeSection(export=export, check=check, store=store))
+SECTION = CommitteeSection(export=export, check=check, store=store)

@@ -22,10 +22,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from govtrack.extensions import db
-from govtrack.health.services import Flag, preloader, rule
+from govtrack.health.rules import Preloader, Rule, run_start
 from govtrack.pdsa.models import PdsaCycle
-from govtrack.workgroups.health import _run_start, open_on
-from govtrack.workgroups.models import Goal, Workgroup
+from govtrack.workgroups.models import Goal, Workgroup, open_on
 
 #: days in one phase that make a cycle stuck
 PHASE_DAYS = 60
@@ -69,7 +68,6 @@ class _Cycles:
 _cycles: ContextVar[_Cycles | None] = ContextVar("pdsa_health_cycles", default=None)
 
 
-@preloader("workgroup")
 @contextmanager
 def preloaded(workgroups: Iterable[Workgroup], as_of: date) -> Iterator[None]:
     """Within this block the cycles of all these workgroups are read at once."""
@@ -120,14 +118,13 @@ def stuck_on(cycle: PdsaCycle, day: date) -> bool:
             and day >= cycle.study_due + timedelta(days=STUDY_LATE_DAYS))
 
 
-@rule("workgroup")
-def pdsa_stuck(workgroup: Workgroup, as_of: date) -> list[Flag]:
+def pdsa_stuck(workgroup: Workgroup, as_of: date) -> date | None:
     """A cycle not closed has been in its phase 60 days, or in Do 14 days past its study date."""
     if not open_on(workgroup, as_of):
-        return []
+        return None
     cycles = cycles_of(workgroup, as_of)
     if not cycles:
-        return []
+        return None
     # stuck_on changes only on these days: a phase change, 60 days after one,
     # 14 days after a study date
     changes = []
@@ -136,5 +133,10 @@ def pdsa_stuck(workgroup: Workgroup, as_of: date) -> list[Flag]:
             changes += [change.since, change.since + timedelta(days=PHASE_DAYS)]
         if cycle.study_due is not None:
             changes.append(cycle.study_due + timedelta(days=STUDY_LATE_DAYS))
-    since = _run_start(lambda day: any(stuck_on(c, day) for c in cycles), changes, as_of)
-    return [Flag("pdsa_stuck", since)] if since else []
+    since = run_start(lambda day: any(stuck_on(c, day) for c in cycles), changes, as_of)
+    return since
+
+
+PRELOADERS = (Preloader("workgroup", preloaded),)
+
+RULES = (Rule("workgroup", "pdsa_stuck", "A PDSA cycle is stuck in one phase", pdsa_stuck),)

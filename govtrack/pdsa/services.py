@@ -10,14 +10,12 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload
 
 from govtrack import audit
 from govtrack.clock import today
 from govtrack.committees.models import Committee
 from govtrack.editing import DomainError, apply_edit, unique_key
 from govtrack.extensions import db
-from govtrack.meetings.services import draft_source
 from govtrack.pdsa import runchart
 from govtrack.pdsa.models import (
     DECISIONS,
@@ -372,38 +370,3 @@ def ramp(goal: Goal) -> list[PdsaCycle]:
     for cycle in cycles:
         place(cycle)
     return ordered
-
-
-# --- the agenda that drafts itself -------------------------------------------------------
-
-
-@draft_source
-def _measures_and_cycles(meeting, day: date) -> list:
-    """A measure of the committee with a current signal; a cycle in Do due for Study."""
-    from govtrack.meetings.services import Proposed, meeting_day
-    from govtrack.workgroups.models import Workgroup
-
-    proposals = []
-    measures = list(db.session.scalars(
-        select(Measure).where(Measure.committee_id == meeting.committee_id)
-        .order_by(Measure.name, Measure.id)))
-    values = point_values(measures)
-    for measure in measures:
-        result = analysis(measure, points=values[measure.id])
-        if result.current is None or not result.current.signals:
-            continue
-        proposals.append(Proposed(
-            f"measure:{measure.key}", f"The measure “{measure.name}” shifted: review it",
-            "discussion", 10, why=runchart.describe(result, measure.direction)))
-    cycles = db.session.scalars(
-        select(PdsaCycle).join(Goal, PdsaCycle.goal_id == Goal.id)
-        .join(Workgroup, Goal.workgroup_id == Workgroup.id)
-        .where(Workgroup.committee_id == meeting.committee_id, PdsaCycle.phase == "do",
-               PdsaCycle.study_due <= meeting_day(meeting))
-        .order_by(PdsaCycle.study_due, PdsaCycle.key).options(joinedload(PdsaCycle.owner)))
-    for cycle in cycles:
-        proposals.append(Proposed(
-            f"pdsa-study:{cycle.key}", f"PDSA cycle “{cycle.title}” is due for Study",
-            "discussion", 10, cycle.owner, refs={"pdsa_key": cycle.key},
-            why=f"In Do; its study date was {cycle.study_due:%-d %B %Y}."))
-    return proposals

@@ -2,7 +2,7 @@
 
 from datetime import date
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, Response, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
@@ -30,9 +30,14 @@ from govtrack.pdsa.models import (
     PdsaCycle,
     PhaseChange,
 )
-from govtrack.permissions import can_edit_committee, require_edit_committee, require_view_committee
+from govtrack.permissions import (
+    can_edit_committee,
+    can_work_on,
+    require_edit_committee,
+    require_view_committee,
+    require_work_on,
+)
 from govtrack.workgroups.models import Goal, Workgroup
-from govtrack.workgroups.views import can_work_on
 
 bp = Blueprint("pdsa", __name__)
 
@@ -67,11 +72,6 @@ def _cycle(key: str) -> PdsaCycle:
     cycle = db.one_or_404(select(PdsaCycle).where(PdsaCycle.key == key))
     require_view_committee(current_user, cycle.goal.workgroup.committee)
     return cycle
-
-
-def _require_work_on(workgroup: Workgroup) -> None:
-    if not can_work_on(current_user, workgroup):
-        abort(403)
 
 
 def cycle_starts(committee: Committee) -> list[tuple[date, str]]:
@@ -283,7 +283,7 @@ def ramp(key: str):
 def cycle_new(key: str):
     """Plan a new cycle under the goal."""
     goal = _goal(key)
-    _require_work_on(goal.workgroup)
+    require_work_on(current_user, goal.workgroup)
     form = CycleForm()
     if form.validate_on_submit():
         plan = {name: form[name].data or "" for name in (
@@ -334,7 +334,7 @@ def cycle_docx(key: str):
 def cycle_record(key: str):
     """Record the current phase's findings (Do, Study or Act)."""
     cycle = _cycle(key)
-    _require_work_on(cycle.goal.workgroup)
+    require_work_on(current_user, cycle.goal.workgroup)
     form = RecordForm()
     if form.validate_on_submit():
         phase = form.phase.data
@@ -353,7 +353,7 @@ def cycle_record(key: str):
 def cycle_phase(key: str):
     """Move the cycle to its next phase, dated."""
     cycle = _cycle(key)
-    _require_work_on(cycle.goal.workgroup)
+    require_work_on(current_user, cycle.goal.workgroup)
     form = PhaseForm()
     if form.validate_on_submit():
         if form.expected_version() not in (None, cycle.version):
@@ -370,7 +370,7 @@ def cycle_phase(key: str):
 def cycle_adapt(key: str):
     """Start the next cycle, pre-filled from this adapted one."""
     cycle = _cycle(key)
-    _require_work_on(cycle.goal.workgroup)
+    require_work_on(current_user, cycle.goal.workgroup)
     form = PhaseForm(formdata=None)
     following = save(form, lambda: services.adapt(current_user, cycle))
     if following:

@@ -1,1 +1,1 @@
-"""Reminders: derived from live state by a sweep, kept in an outbox, delivered to the inbox and by e-mail."""
+"""Reminders: derived from live state by a sweep, kept in an outbox, sent to inbox and e-mail."""

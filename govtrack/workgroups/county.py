@@ -26,8 +26,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
 from govtrack.committees.models import Committee
-from govtrack.county.services import (
-    COMMITTEE_SECTIONS,
+from govtrack.county.sections import (
     CommitteeSection,
     assign_changes,
     check_person,
@@ -326,4 +325,4 @@ def store(writer, committee: Committee, record: dict) -> None:
         writer.updated(workgroup, "workgroups", changes, committee)
 
 
-COMMITTEE_SECTIONS.append(CommitteeSection(export=export, check=check, store=store))
+SECTION = CommitteeSection(export=export, check=check, store=store)

@@ -45,14 +45,13 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import NamedTuple
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import case, func, select
 
 from govtrack.actions.models import OPEN_STATUSES, ActionItem, ActionUpdate
 from govtrack.committees.models import Committee
 from govtrack.extensions import db
-from govtrack.health.services import Flag, preloader, rule
+from govtrack.health.rules import Preloader, Rule, run_start
 from govtrack.meetings.health import (
     HeldMeeting,
     attendance_falling_since,
@@ -68,6 +67,8 @@ from govtrack.workgroups.models import (
     Milestone,
     Workgroup,
     WorkgroupUpdate,
+    day_of,
+    open_on,
     workgroup_member,
 )
 
@@ -75,18 +76,6 @@ from govtrack.workgroups.models import (
 MISSES = 2
 #: overdue action items that flag a workgroup
 OVERDUE_ACTIONS = 2
-
-
-def day_of(workgroup: Workgroup, instant: datetime) -> date:
-    """The date of an instant on the workgroup's committee's wall clock."""
-    return instant.astimezone(ZoneInfo(workgroup.committee.timezone)).date()
-
-
-def open_on(workgroup: Workgroup, as_of: date) -> bool:
-    """Open on as_of: created on or before it, and not closed on or before it."""
-    if day_of(workgroup, workgroup.created_at) > as_of:
-        return False
-    return workgroup.closed_at is None or day_of(workgroup, workgroup.closed_at) > as_of
 
 
 class Instant(NamedTuple):
@@ -323,7 +312,6 @@ class _Source:
 _source: ContextVar[_Source | None] = ContextVar("workgroup_health_source", default=None)
 
 
-@preloader("workgroup")
 @contextmanager
 def preloaded(workgroups: Iterable[Workgroup], as_of: date) -> Iterator[None]:
     """Within this block the rules read what they need for all these workgroups at once."""
@@ -346,38 +334,19 @@ def _source_for(workgroup: Workgroup, as_of: date) -> _Source:
     return _Source([workgroup], as_of)
 
 
-WorkgroupRule = Callable[[Workgroup, date, _Source], Flag | None]
+WorkgroupRule = Callable[[Workgroup, date, _Source], date | None]
 
 
-def _workgroup_rule(fn: WorkgroupRule):
-    """Register fn as a workgroup rule that only open workgroups are judged by."""
+def _open_only(fn: WorkgroupRule) -> Callable[[Workgroup, date], date | None]:
+    """since() of a rule that judges only workgroups open on the as-of date."""
 
-    def judge(workgroup: Workgroup, as_of: date) -> list[Flag]:
+    def since(workgroup: Workgroup, as_of: date) -> date | None:
         if not open_on(workgroup, as_of):
-            return []
-        flag = fn(workgroup, as_of, _source_for(workgroup, as_of))
-        return [flag] if flag is not None else []
+            return None
+        return fn(workgroup, as_of, _source_for(workgroup, as_of))
 
-    judge.__name__ = fn.__name__
-    judge.__doc__ = fn.__doc__
-    return rule("workgroup")(judge)
-
-
-def _run_start(holds: Callable[[date], bool], changes: Iterable[date],
-               as_of: date) -> date | None:
-    """The first day of the unbroken run of days, reaching as_of, on which holds(day).
-
-    holds may change only on the days in changes, so each stretch from one
-    of them to the next is judged by its first day. None when it does not
-    hold on as_of.
-    """
-    if not holds(as_of):
-        return None
-    since = as_of
-    for day in sorted({d for d in changes if d <= as_of}, reverse=True):
-        if not holds(day):
-            break
-        since = day
+    since.__name__ = fn.__name__
+    since.__doc__ = fn.__doc__
     return since
 
 
@@ -410,12 +379,12 @@ def last_activity(workgroup: Workgroup, as_of: date, source: _Source | None = No
     return max((d for d in days if d <= as_of), default=created)
 
 
-@_workgroup_rule
-def no_update(workgroup: Workgroup, as_of: date, source: _Source) -> Flag | None:
+@_open_only
+def no_update(workgroup: Workgroup, as_of: date, source: _Source) -> date | None:
     """No activity for N days (the committee's stall_after_days)."""
     since = last_activity(workgroup, as_of, source) + timedelta(
         days=workgroup.committee.stall_after_days)
-    return Flag("no_update", since) if since <= as_of else None
+    return since if since <= as_of else None
 
 
 # --- milestone_overdue ----------------------------------------------------------------
@@ -429,8 +398,8 @@ def _milestone_open_on(workgroup: Workgroup, milestone: Milestone, day: date) ->
             and day_of(workgroup, milestone.done_at) > day)
 
 
-@_workgroup_rule
-def milestone_overdue(workgroup: Workgroup, as_of: date, source: _Source) -> Flag | None:
+@_open_only
+def milestone_overdue(workgroup: Workgroup, as_of: date, source: _Source) -> date | None:
     """An open milestone is due before D."""
     milestones = [m for goal in workgroup.goals for m in goal.milestones]
 
@@ -439,8 +408,8 @@ def milestone_overdue(workgroup: Workgroup, as_of: date, source: _Source) -> Fla
 
     changes = [m.due + timedelta(days=1) for m in milestones]
     changes += [day_of(workgroup, m.done_at) for m in milestones if m.done_at is not None]
-    since = _run_start(holds, changes, as_of)
-    return Flag("milestone_overdue", since) if since else None
+    since = run_start(holds, changes, as_of)
+    return since
 
 
 # --- actions_overdue ------------------------------------------------------------------
@@ -478,8 +447,8 @@ def action_status_on(workgroup: Workgroup, action: ActionItem, day: date) -> str
                         _status_changes(workgroup, action), action.status, day)
 
 
-@_workgroup_rule
-def actions_overdue(workgroup: Workgroup, as_of: date, source: _Source) -> Flag | None:
+@_open_only
+def actions_overdue(workgroup: Workgroup, as_of: date, source: _Source) -> date | None:
     """Two or more of its open, in-progress or blocked action items are due before D."""
     # Each action's history is read once, not once for every day judged.
     actions = [(a.due, day_of(workgroup, a.created_at), _status_changes(workgroup, a), a.status)
@@ -497,15 +466,15 @@ def actions_overdue(workgroup: Workgroup, as_of: date, source: _Source) -> Flag 
     changes = [due + timedelta(days=1) for due, _, _, _ in actions]
     changes += [created for _, created, _, _ in actions]
     changes += [when for _, _, logged, _ in actions for when, _ in logged]
-    since = _run_start(holds, changes, as_of)
-    return Flag("actions_overdue", since) if since else None
+    since = run_start(holds, changes, as_of)
+    return since
 
 
 # --- missed_report_backs --------------------------------------------------------------
 
 
-@_workgroup_rule
-def missed_report_backs(workgroup: Workgroup, as_of: date, source: _Source) -> Flag | None:
+@_open_only
+def missed_report_backs(workgroup: Workgroup, as_of: date, source: _Source) -> date | None:
     """Reporting at every meeting, it had no report-back item at the last two held meetings.
 
     Only meetings that started after the workgroup was created count.
@@ -522,7 +491,7 @@ def missed_report_backs(workgroup: Workgroup, as_of: date, source: _Source) -> F
     if len(missed) < MISSES:
         return None
     # missed runs newest first; the run's second meeting is the one that made it two
-    return Flag("missed_report_backs", meeting_day(missed[-MISSES]))
+    return meeting_day(missed[-MISSES])
 
 
 # --- attendance_falling ---------------------------------------------------------------
@@ -542,8 +511,8 @@ def workgroup_members_on(workgroup: Workgroup) -> Callable[[Meeting], set[int]]:
     return expected
 
 
-@_workgroup_rule
-def attendance_falling(workgroup: Workgroup, as_of: date, source: _Source) -> Flag | None:
+@_open_only
+def attendance_falling(workgroup: Workgroup, as_of: date, source: _Source) -> date | None:
     """Its members come less to the committee: under half, or 25 points down.
 
     Judged over the committee's held meetings that started after the workgroup
@@ -551,4 +520,20 @@ def attendance_falling(workgroup: Workgroup, as_of: date, source: _Source) -> Fl
     """
     held = [m for m in source.held(workgroup.committee) if m.starts_at > workgroup.created_at]
     since = attendance_falling_since(held, workgroup_members_on(workgroup), as_of)
-    return Flag("attendance_falling", since) if since else None
+    return since
+
+
+PRELOADERS = (Preloader("workgroup", preloaded),)
+
+RULES = (
+    Rule("workgroup", "no_update",
+         "No update, milestone or action activity for {days} days", no_update,
+         threshold=lambda workgroup: workgroup.committee.stall_after_days),
+    Rule("workgroup", "milestone_overdue", "A milestone is overdue", milestone_overdue),
+    Rule("workgroup", "actions_overdue", "Two or more action items are overdue",
+         actions_overdue),
+    Rule("workgroup", "missed_report_backs",
+         "No report-back at the last two committee meetings", missed_report_backs),
+    Rule("workgroup", "attendance_falling", "Its members' attendance is falling",
+         attendance_falling),
+)

@@ -1,6 +1,7 @@
 """Workgroup, member, update, goal and milestone records."""
 
 from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import Column, ForeignKey, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -54,8 +55,8 @@ class Workgroup(db.Model):
     __mapper_args__ = {"version_id_col": version}
 
     def open_on(self, day: date) -> bool:
-        """Open workgroups: not closed on or before day."""
-        return self.closed_at is None or self.closed_at.date() > day
+        """Open on day, on the committee's wall clock (see open_on)."""
+        return open_on(self, day)
 
     def __str__(self) -> str:
         return self.name
@@ -124,3 +125,20 @@ class Milestone(db.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+def day_of(workgroup, instant: datetime) -> date:
+    """The date of an instant on the workgroup's committee's wall clock."""
+    return instant.astimezone(ZoneInfo(workgroup.committee.timezone)).date()
+
+
+def open_on(workgroup, day: date) -> bool:
+    """Open on day: created on or before it and not closed on or before it.
+
+    The one definition pages and health rules share: dates are the committee's
+    wall-clock dates, so a workgroup closed at 22:00 in New York is closed that
+    day everywhere. Takes a Workgroup or the rules' row-built record of one.
+    """
+    if day_of(workgroup, workgroup.created_at) > day:
+        return False
+    return workgroup.closed_at is None or day_of(workgroup, workgroup.closed_at) > day

@@ -16,6 +16,7 @@ from govtrack.clock import today, utcnow
 from govtrack.committees.models import Committee
 from govtrack.editing import DomainError, apply_edit, unique_key
 from govtrack.extensions import db
+from govtrack.health.services import flags_for
 from govtrack.workgroups.models import (
     MILESTONE_STATUSES,
     REPORT_BACK,
@@ -159,25 +160,8 @@ REMEDIES = [
 ]
 
 
-#: each workgroup health flag in plain words; {since} is the date it holds from
-FLAG_WORDS = {
-    "no_update": "No update, milestone or action activity for {days} days (since {since})",
-    "milestone_overdue": "A milestone is overdue (since {since})",
-    "actions_overdue": "Two or more action items are overdue (since {since})",
-    "missed_report_backs": "No report-back at the last two committee meetings "
-                           "(since {since})",
-    "attendance_falling": "Its members' attendance is falling (since {since})",
-    "pdsa_stuck": "A PDSA cycle is stuck in one phase (since {since})",
-}
-
-
 def stall_reasons(workgroup: Workgroup, day: date) -> list[str]:
     """Why the workgroup is stalled on day, in plain words (empty when it is healthy)."""
-    from govtrack.health.services import flags_for
-
     if not workgroup.open_on(day):
         return []
-    days = workgroup.committee.stall_after_days
-    return [FLAG_WORDS.get(flag.code, flag.code).format(
-        since=f"{flag.since:%-d %B %Y}", days=days)
-        for flag in flags_for("workgroup", workgroup, day)]
+    return [str(flag) for flag in flags_for("workgroup", workgroup, day)]

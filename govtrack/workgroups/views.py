@@ -20,10 +20,12 @@ from govtrack.forms import save
 from govtrack.health.services import flags_for, preloaded
 from govtrack.permissions import (
     can_edit_committee,
-    committee_roles,
-    is_admin,
+    can_update_action,
+    can_update_milestone,
+    can_work_on,
     require_edit_committee,
     require_view_committee,
+    require_work_on,
 )
 from govtrack.workgroups import services
 from govtrack.workgroups.forms import (
@@ -65,18 +67,6 @@ def _workgroup(key: str) -> Workgroup:
         joinedload(Workgroup.committee).options(*members_loading())))
     require_view_committee(current_user, workgroup.committee)
     return workgroup
-
-
-def can_work_on(account, workgroup: Workgroup) -> bool:
-    """Editors of the committee, and the workgroup's lead and members."""
-    return can_edit_committee(account, workgroup.committee) or (
-        bool(committee_roles(account, workgroup.committee))
-        and account.person_id in {p.id for p in workgroup.members})
-
-
-def _require_work_on(workgroup: Workgroup) -> None:
-    if not can_work_on(current_user, workgroup):
-        abort(403)
 
 
 def _member_choices(committee: Committee):
@@ -246,7 +236,7 @@ def _rerender(workgroup: Workgroup, **forms):
 def workgroup_update(key: str):
     """Post a status update of the workgroup."""
     workgroup = _workgroup(key)
-    _require_work_on(workgroup)
+    require_work_on(current_user, workgroup)
     form = UpdateForm()
     if form.validate_on_submit() and save(form, lambda: services.post_update(
             current_user, workgroup, form.text.data)):
@@ -260,7 +250,7 @@ def workgroup_update(key: str):
 def goal_new(key: str):
     """Add a goal."""
     workgroup = _workgroup(key)
-    _require_work_on(workgroup)
+    require_work_on(current_user, workgroup)
     form = GoalForm()
     if form.validate_on_submit() and save(form, lambda: services.add_goal(
             current_user, workgroup, title=form.title.data,
@@ -276,7 +266,7 @@ def milestone_new(key: str):
     """Add a milestone to a goal."""
     goal = db.one_or_404(select(Goal).where(Goal.key == key))
     workgroup = _workgroup(goal.workgroup.key)
-    _require_work_on(workgroup)
+    require_work_on(current_user, workgroup)
     form = MilestoneForm(prefix=f"g{goal.id}")
     form.owner.choices = [(0, "No owner")] + _member_choices(workgroup.committee)
     if form.validate_on_submit() and save(form, lambda: services.add_milestone(
@@ -293,7 +283,7 @@ def milestone_status(key: str):
     """Mark a milestone done, cancelled or open."""
     milestone = db.one_or_404(select(Milestone).where(Milestone.key == key))
     workgroup = _workgroup(milestone.goal.workgroup.key)
-    if not (can_work_on(current_user, workgroup) or milestone.owner_id == current_user.person_id):
+    if not can_update_milestone(current_user, workgroup, milestone):
         abort(403)
     form = MilestoneStatusForm()
     if form.validate_on_submit() and save(form, lambda: services.set_milestone_status(
@@ -308,7 +298,7 @@ def milestone_status(key: str):
 def action_new(key: str):
     """Add an action item to the workgroup."""
     workgroup = _workgroup(key)
-    _require_work_on(workgroup)
+    require_work_on(current_user, workgroup)
     form = ActionForm()
     form.owner.choices = _member_choices(workgroup.committee)
     if form.validate_on_submit() and save(form, lambda: create_action(
@@ -357,8 +347,7 @@ def action_update(key: str):
     action = db.one_or_404(select(ActionItem).where(ActionItem.key == key).options(
         selectinload(ActionItem.committee).options(*members_loading())))
     require_view_committee(current_user, action.committee)
-    if action.owner_id != current_user.person_id and not (
-            can_edit_committee(current_user, action.committee) or is_admin(current_user)):
+    if not can_update_action(current_user, action):
         abort(403)
     form = ActionUpdateForm(prefix=f"a{action.id}")
     if form.validate_on_submit() and save(form, lambda: update_action(

@@ -97,6 +97,20 @@ def test_chair_leaving_early_names_the_interim(client, make, db, login):
     assert "state police academy" in history
 
 
+@time_machine.travel(TODAY, tick=False)
+def test_the_leave_early_page_lists_every_step_it_performs(client, make, db, login):
+    """The checklist shows each hand-over step, including moving open work to the interim."""
+    from govtrack.chairs.services import HANDOVER_STEPS
+
+    cast = _chaired(make, db)
+    login(cast["chair"])
+    html = client.get(f"/committees/{cast['committee'].key}/chair/leave").get_data(as_text=True)
+    assert len(HANDOVER_STEPS) == 2
+    for step in HANDOVER_STEPS:
+        assert f"<li>{step.words}</li>".replace("'", "&#39;") in html
+    assert "open action items move to the interim chair" in html
+
+
 def test_policy_form_saves_a_fixed_order(client, make, db, login):
     cast = make.cast()
     committee = cast["committee"]

@@ -9,7 +9,7 @@ from govtrack.actions.models import ActionItem
 from govtrack.actions.services import create_action
 from govtrack.chairs.models import ChairTerm
 from govtrack.editing import DomainError
-from govtrack.meetings import services
+from govtrack.meetings import drafting, services
 from govtrack.meetings.models import Meeting, QuorumRule
 
 NOW = datetime(2026, 11, 22, 14, 0, tzinfo=UTC)
@@ -111,11 +111,11 @@ def test_draft_proposes_from_live_state_and_not_twice(db, committee, make):
     create_action(None, committee, title="Share the data", owner=member, due=date(2026, 11, 1),
                   origin_kind="meeting", origin_ref=last.key, meeting=last)
     db.session.commit()
-    titles = [i.title for i in services.draft_agenda(None, coming)]
+    titles = [i.title for i in drafting.draft_agenda(None, coming)]
     assert titles == ["Approve the minutes of 10 November 2026",
                       "Overdue action items (1)", "Confirm the next chair"]
     db.session.commit()
-    assert services.draft_agenda(None, coming) == []
+    assert drafting.draft_agenda(None, coming) == []
 
 
 @time_machine.travel(NOW, tick=False)

@@ -8,6 +8,7 @@ from govtrack.editing import DomainError
 from govtrack.mous import services
 from govtrack.mous.models import Mou, MouVersion, SigningEvent
 from govtrack.mous.services import NotSignatory, Signing
+from govtrack.permissions import can_view_mou
 from tests.factories import PASSWORD
 from tests.mous.factories import make_mou, sign_as
 
@@ -255,7 +256,7 @@ def test_awaiting_signature_and_what_my_agency_promised(make, db):
 def test_who_may_see_an_mou(make, db):
     cast = make.cast()
     mou = make_mou(cast)
-    seen = {role: services.can_view_mou(cast[role], mou)
+    seen = {role: can_view_mou(cast[role], mou)
             for role in ("anonymous", "outsider", "member", "chair", "head", "admin")}
     assert seen == {"anonymous": False, "outsider": False, "member": True, "chair": True,
                     "head": True, "admin": True}

@@ -5,7 +5,8 @@ from datetime import date, timedelta
 import pytest
 
 from govtrack.extensions import db
-from govtrack.meetings.services import draft_agenda, meeting_day, propose_agenda
+from govtrack.meetings.drafting import draft_agenda, propose_agenda
+from govtrack.meetings.services import meeting_day
 from govtrack.pdsa import services
 
 

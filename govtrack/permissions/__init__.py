@@ -105,3 +105,74 @@ def require_admin(account) -> None:
     """403 unless account is an administrator."""
     if not is_admin(account):
         abort(403)
+
+
+# --- workgroups, action items and meetings ---------------------------------------------
+
+
+def can_work_on(account, workgroup) -> bool:
+    """Editors of the committee, and the workgroup's lead and members who sit on it."""
+    return can_edit_committee(account, workgroup.committee) or (
+        bool(committee_roles(account, workgroup.committee))
+        and account.person_id in {p.id for p in workgroup.members})
+
+
+def require_work_on(account, workgroup) -> None:
+    """403 unless account may work on the workgroup (its committee is already visible)."""
+    if not can_work_on(account, workgroup):
+        abort(403)
+
+
+def can_update_milestone(account, workgroup, milestone) -> bool:
+    """Those who work on the workgroup, and the milestone's owner."""
+    return can_work_on(account, workgroup) or (
+        bool(account and account.is_authenticated)
+        and milestone.owner_id == account.person_id)
+
+
+def can_update_action(account, action) -> bool:
+    """The action's owner, the committee's editors and administrators."""
+    if not account or not account.is_authenticated:
+        return False
+    return (action.owner_id == account.person_id or is_admin(account)
+            or can_edit_committee(account, action.committee))
+
+
+def can_see_agenda(account, meeting) -> bool:
+    """A published agenda is the committee's; a draft only its editors'."""
+    return meeting.agenda_status == "published" or can_edit_committee(account, meeting.committee)
+
+
+# --- MOUs and who signs them ----------------------------------------------------------
+
+
+def can_view_mou(account, mou) -> bool:
+    """Administrators, members of the sponsoring committee, and people of party agencies."""
+    if not account or not account.is_authenticated:
+        return False
+    if is_admin(account) or account.person.agency_id in {a.id for a in mou.parties}:
+        return True
+    return mou.committee is not None and bool(committee_roles(account, mou.committee))
+
+
+def can_edit_mou(account, mou=None, committee: Committee | None = None) -> bool:
+    """The sponsoring committee's chair, co-chair and secretary, and administrators."""
+    committee = committee if mou is None else mou.committee
+    if is_admin(account):
+        return True
+    return committee is not None and can_edit_committee(account, committee)
+
+
+def can_manage_signatories(account, agency) -> bool:
+    """The agency's head and administrators authorise and end authorisations."""
+    if not account or not account.is_authenticated:
+        return False
+    return is_admin(account) or (agency.head_id is not None
+                                 and agency.head_id == account.person_id)
+
+
+def can_view_signatories(account, agency) -> bool:
+    """People of the agency and administrators: the register names the agency's MOUs."""
+    if not account or not account.is_authenticated:
+        return False
+    return can_manage_signatories(account, agency) or account.person.agency_id == agency.id

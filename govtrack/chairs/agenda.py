@@ -1,0 +1,21 @@
+"""The chair's agenda source: choosing or confirming the next chair."""
+
+from datetime import date
+
+from govtrack.chairs.services import term_ending, vacancy
+from govtrack.meetings.agenda_sources import AgendaSource, Proposed
+from govtrack.meetings.models import Meeting
+
+
+def _chair_handover(meeting: Meeting, day: date) -> list[Proposed]:
+    if vacancy(meeting.committee, day):
+        return [Proposed("chair-vacant", "Choose the next chair", "decision", 15,
+                         why="The chair is vacant.")]
+    ending = term_ending(meeting.committee, day)
+    if ending:
+        return [Proposed("chair-handover", "Confirm the next chair", "decision", 10,
+                         why=f"The chair's term ends on {ending.term.planned_end:%-d %B %Y}.")]
+    return []
+
+
+AGENDA_SOURCES = (AgendaSource("Chair rotation due or the chair vacant", _chair_handover),)
