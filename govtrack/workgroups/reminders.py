@@ -34,15 +34,6 @@ MILESTONE_DAYS = 7
 REPORT_BACK_DAYS = 7
 #: a monthly or quarterly report-back is due when the last one is older than this
 REPORT_BACK_GAP = {"monthly": timedelta(days=24), "quarterly": timedelta(days=80)}
-#: the stalled flags in words, for the lead and the chair
-FLAG_WORDS = {
-    "no_update": "no update for {days} days or more",
-    "milestone_overdue": "a milestone is overdue",
-    "actions_overdue": "two or more action items are overdue",
-    "missed_report_backs": "no report-back at the last two meetings",
-    "attendance_falling": "its members come less to the meetings",
-    "pdsa_stuck": "a PDSA cycle is stuck in one phase",
-}
 
 
 def _open(now: datetime):
@@ -128,8 +119,9 @@ def workgroup_stalled(now: datetime) -> list[Due]:
     reminders = []
     for workgroup, flags, since in stalled:
         committee = workgroup.committee
-        reasons = [FLAG_WORDS.get(f.code, f.code).format(days=committee.stall_after_days)
-                   + f" (since {day_text(f.since)})" for f in flags]
+        # each flag in its rule's own words, as every page shows it
+        reasons = [f"{(f.words or f.code)[:1].lower()}{(f.words or f.code)[1:]} "
+                   f"(since {day_text(f.since)})" for f in flags]
         people = holding(found[committee.id], "chair")
         lead = leads.get(workgroup.id)
         if lead in active and lead not in people:
