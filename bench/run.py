@@ -17,7 +17,9 @@ set on PostgreSQL. In order:
    requests per second of CONCURRENCY client threads for LOAD_SECONDS, against
    a trivial route (a static file) served by the same gunicorn;
 4. time the health report over all committees (and at county scale the
-   30-item agenda .docx);
+   30-item agenda .docx and the reminder sweep's derivation: every kind of
+   govtrack.features.REMINDER_KINDS at noon on the data's as-of day;
+   `--sweep-only` times that alone and prints it);
 5. rewrite this scale's section of bench/RESULTS.md, keeping the other's;
    national: stop and remove the cluster, on failure and Ctrl-C too.
 

@@ -124,3 +124,9 @@ def test_each_kind_runs_the_same_statements_for_three_times_the_records(
         code: n for code, (_, n) in many.items()}
     # the stalled workgroups' health (as the health report reads it) is the most
     assert max(n for _, n in many.values()) <= 20
+
+
+def test_kinds_have_distinct_codes_and_words_for_the_preferences_page():
+    codes = [kind.code for kind in REMINDER_KINDS]
+    assert len(set(codes)) == len(codes)
+    assert all(kind.words and kind.code.replace("_", "").isalnum() for kind in REMINDER_KINDS)
