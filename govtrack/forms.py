@@ -98,25 +98,37 @@ STALE_MESSAGE = (
     "check the current version (open the page in a new tab) and save again to replace it.")
 
 
-def save(form: Form, change, record=None):
-    """Run a service call and commit; on refusal, roll back and explain on the form.
+def save(form: Form | None, change, record=None, done: str = ""):
+    """The one way a view commits: run a service call, commit, or roll back and explain.
 
     Returns the call's result (True if it returned None), or False if refused.
-    The one way views turn StaleEdit and DomainError into messages. After a
-    stale refusal the form takes the record's current version, so saving
-    again, having looked, is a deliberate overwrite.
+    A refusal (StaleEdit, DomainError) is explained on the form, or flashed
+    when there is no form (a one-click button); done is flashed on success.
+    After a stale refusal the form takes the record's current version, so
+    saving again, having looked, is a deliberate overwrite.
     """
+    from flask import flash
+
     try:
         result = change()
         db.session.commit()
-        return True if result is None else result
     except (StaleEdit, StaleDataError):
         db.session.rollback()
+        if form is None:
+            flash(STALE_MESSAGE, "error")
+            return False
         form.form_errors.append(STALE_MESSAGE)
         if record is not None and "version" in form:
             db.session.refresh(record)
             form.version.data = record.version
+        return False
     except DomainError as exc:
         db.session.rollback()
-        form.add_domain_error(exc)
-    return False
+        if form is None:
+            flash(str(exc), "error")
+        else:
+            form.add_domain_error(exc)
+        return False
+    if done:
+        flash(done, "success")
+    return True if result is None else result

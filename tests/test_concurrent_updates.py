@@ -14,7 +14,7 @@ from datetime import date
 import pytest
 
 from govtrack.actions.models import ActionItem, ActionUpdate
-from tests.test_many_hosts import START_TIMEOUT, Browser, Server, _free_port, _server_env
+from tests.servers import START_TIMEOUT, Browser, Server, _free_port, _server_env
 
 CLIENTS = 50
 SECONDS = float(os.environ.get("CONCURRENCY_SECONDS", "30"))

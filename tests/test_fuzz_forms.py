@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.factories import PASSWORD
-from tests.test_permissions import _url
+from tests.permission_matrix import _url
 
 EXAMPLES = int(os.environ.get("HYPOTHESIS_EXAMPLES", "200"))
 MARKER = "<script>alert('x')</script>"
@@ -180,7 +180,7 @@ def _encode(data: dict) -> bytes:
 
 
 def test_every_form_is_fuzzed(app):
-    from tests.test_permissions import MATRIX
+    from tests.permission_matrix import MATRIX
 
     posts = {rule for method, rule in MATRIX if method == "POST"} - {"/logout"} - NO_FIELDS
     assert posts == set(FORMS)

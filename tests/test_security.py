@@ -6,7 +6,7 @@ import pytest
 
 from govtrack import create_app
 from tests.factories import PASSWORD
-from tests.test_permissions import MATRIX, _url
+from tests.permission_matrix import MATRIX, _url
 
 
 @pytest.fixture(scope="module")

@@ -98,12 +98,12 @@ def person_new(key: str):
     form.agency.choices = _agency_choices()
     del form.active
     if form.validate_on_submit():
-        person = services.create_person(
+        person = save(form, lambda: services.create_person(
             current_user, name=form.name.data, title=form.title.data, email=form.email.data,
-            agency=db.session.get(Agency, form.agency.data))
-        db.session.commit()
-        flash(f"{person.name} added.", "success")
-        return redirect(url_for("agencies.agency_detail", key=person.agency.key))
+            agency=db.session.get(Agency, form.agency.data)))
+        if person:
+            flash(f"{person.name} added.", "success")
+            return redirect(url_for("agencies.agency_detail", key=person.agency.key))
     return render_template("agencies/person_form.html", form=form, agency=agency, person=None)
 
 

@@ -17,6 +17,7 @@ from govtrack.committees.models import Committee, Membership, members_loading
 from govtrack.extensions import db
 from govtrack.forms import save
 from govtrack.health.services import flags_for
+from govtrack.meetings.services import upcoming_meeting
 from govtrack.permissions import (
     can_edit_committee,
     can_hand_over_chair,
@@ -94,7 +95,7 @@ def committee_detail(key: str):
         can_edit=can_edit_committee(current_user, committee),
         succession=succession(committee),
         can_hand_over=can_hand_over_chair(current_user, committee),
-        attention=attention(committee))
+        attention=attention(committee), next_meeting=upcoming_meeting(committee))
 
 
 @bp.route("/<key>/edit", methods=["GET", "POST"])

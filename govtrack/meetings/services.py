@@ -434,3 +434,12 @@ def expected_members_today(committee: Committee) -> list:
     """Current memberships, observers aside: who can present or own an action."""
     day = today()
     return [m for m in committee.memberships if m.holds_on(day) and m.role != "observer"]
+
+
+def upcoming_meeting(committee: Committee) -> Meeting | None:
+    """The next scheduled meeting of a committee (for its page), in one query."""
+    return db.session.scalar(
+        select(Meeting).where(Meeting.committee_id == committee.id,
+                              Meeting.status == "scheduled",
+                              Meeting.starts_at >= utcnow())
+        .order_by(Meeting.starts_at, Meeting.id).limit(1))

@@ -11,7 +11,6 @@ from govtrack.actions.models import ActionItem
 from govtrack.actions.services import create_action
 from govtrack.agencies.models import Person
 from govtrack.committees.models import Committee, members_loading
-from govtrack.editing import DomainError
 from govtrack.extensions import db
 from govtrack.forms import Form, save
 from govtrack.markdown import render as markdown
@@ -67,19 +66,6 @@ def _back(meeting: Meeting):
     return redirect(url_for("meetings.meeting_detail", key=meeting.key))
 
 
-def _do(meeting: Meeting, change, done: str):
-    """Run a one-click change (no fields besides CSRF), commit and go back."""
-    try:
-        change()
-    except DomainError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
-    else:
-        db.session.commit()
-        flash(done, "success")
-    return _back(meeting)
-
-
 def _members(committee: Committee):
     return sorted(services.expected_members_today(committee), key=lambda m: m.person.name)
 
@@ -125,13 +111,8 @@ def schedule(key: str):
     """Create the coming months' meetings from the cadence."""
     committee = _committee(key)
     require_edit_committee(current_user, committee)
-    try:
-        made = services.schedule(current_user, committee)
-    except DomainError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
-    else:
-        db.session.commit()
+    made = save(None, lambda: services.schedule(current_user, committee))
+    if made is not False:
         flash(f"{len(made)} meetings scheduled." if made else
               "The coming meetings were already scheduled.", "success")
     return redirect(url_for("meetings.meeting_list", key=committee.key))
@@ -203,8 +184,9 @@ def meeting_edit(key: str):
 def meeting_cancel(key: str):
     """Cancel this occurrence only."""
     meeting = _meeting(key, edit=True)
-    return _do(meeting, lambda: services.cancel_meeting(current_user, meeting),
-               "Meeting cancelled; calendars will show it as cancelled.")
+    save(None, lambda: services.cancel_meeting(current_user, meeting),
+         done="Meeting cancelled; calendars will show it as cancelled.")
+    return _back(meeting)
 
 
 @bp.post("/meetings/<key>/agenda/draft")
@@ -212,8 +194,9 @@ def meeting_cancel(key: str):
 def agenda_draft(key: str):
     """Draft the agenda from live state."""
     meeting = _meeting(key, edit=True)
-    return _do(meeting, lambda: drafting.draft_agenda(current_user, meeting),
-               "Proposed items added to the draft. Keep, edit, reorder or remove them.")
+    save(None, lambda: drafting.draft_agenda(current_user, meeting),
+         done="Proposed items added to the draft. Keep, edit, reorder or remove them.")
+    return _back(meeting)
 
 
 @bp.post("/meetings/<key>/agenda/publish")
@@ -221,8 +204,8 @@ def agenda_draft(key: str):
 def agenda_publish(key: str):
     """Publish the agenda to the members."""
     meeting = _meeting(key, edit=True)
-    return _do(meeting, lambda: services.publish(current_user, meeting),
-               "Agenda published.")
+    save(None, lambda: services.publish(current_user, meeting), done="Agenda published.")
+    return _back(meeting)
 
 
 def _presenters(meeting: Meeting) -> list[tuple[int, str]]:
@@ -276,7 +259,8 @@ def item_delete(key: str, item_id: int):
     """Remove an agenda item."""
     meeting = _meeting(key, edit=True)
     item = _item(meeting, item_id)
-    return _do(meeting, lambda: services.remove_item(current_user, item), "Item removed.")
+    save(None, lambda: services.remove_item(current_user, item), done="Item removed.")
+    return _back(meeting)
 
 
 @bp.post("/meetings/<key>/agenda/items/<int:item_id>/move")
@@ -286,7 +270,8 @@ def item_move(key: str, item_id: int):
     meeting = _meeting(key, edit=True)
     item = _item(meeting, item_id)
     step = -1 if request.form.get("direction") == "up" else 1
-    return _do(meeting, lambda: services.move_item(current_user, item, step), "Item moved.")
+    save(None, lambda: services.move_item(current_user, item, step), done="Item moved.")
+    return _back(meeting)
 
 
 @bp.post("/meetings/<key>/agenda/items/<int:item_id>/carry")
@@ -295,8 +280,9 @@ def item_carry(key: str, item_id: int):
     """Carry an item not reached to the next meeting."""
     meeting = _meeting(key, edit=True)
     item = _item(meeting, item_id)
-    return _do(meeting, lambda: services.carry_item(current_user, item),
-               "Item carried to the next meeting, with its notes.")
+    save(None, lambda: services.carry_item(current_user, item),
+         done="Item carried to the next meeting, with its notes.")
+    return _back(meeting)
 
 
 @bp.route("/meetings/<key>/requests/new", methods=["GET", "POST"])
@@ -321,8 +307,9 @@ def request_decide(request_id: int):
     meeting = _meeting(agenda_request.meeting.key, edit=True) if agenda_request.meeting \
         else abort(404)
     accept = request.form.get("decision") == "accept"
-    return _do(meeting, lambda: services.decide_request(current_user, agenda_request, accept),
-               "Request accepted onto the agenda." if accept else "Request declined.")
+    save(None, lambda: services.decide_request(current_user, agenda_request, accept),
+         done="Request accepted onto the agenda." if accept else "Request declined.")
+    return _back(meeting)
 
 
 @bp.route("/meetings/<key>/attendance", methods=["GET", "POST"])
@@ -418,8 +405,9 @@ def minutes_action(key: str):
 def minutes_approve(key: str):
     """Approve the minutes; they become read-only."""
     meeting = _meeting(key, edit=True)
-    return _do(meeting, lambda: services.approve_minutes(current_user, meeting),
-               "Minutes approved. They are now the committee's record.")
+    save(None, lambda: services.approve_minutes(current_user, meeting),
+         done="Minutes approved. They are now the committee's record.")
+    return _back(meeting)
 
 
 def _docx(data: bytes, name: str) -> Response:
@@ -466,14 +454,5 @@ def quorum_rule(key: str):
         return redirect(url_for("meetings.meeting_list", key=committee.key))
     return render_template("meetings/quorum.html", form=form, committee=committee)
 
-
-@bp.app_template_global()
-def upcoming_meeting(committee: Committee):
-    """The next scheduled meeting of a committee, for its page."""
-    return db.session.scalar(
-        select(Meeting).where(Meeting.committee_id == committee.id,
-                              Meeting.status == "scheduled",
-                              Meeting.starts_at >= services.utcnow())
-        .order_by(Meeting.starts_at, Meeting.id).limit(1))
 
 

@@ -90,6 +90,11 @@ class Mou(db.Model):
         return STATUSES[self.status]
 
     @property
+    def is_editable(self) -> bool:
+        """Whether its text may still change: never once executed (DESIGN.md, MOU)."""
+        return self.status in EDITABLE_STATUSES
+
+    @property
     def current(self) -> "MouVersion":
         """The latest version: the one parties review and sign."""
         return self.versions[-1]

@@ -21,7 +21,6 @@ from govtrack.committees.models import Committee
 from govtrack.editing import DomainError, apply_edit, unique_key
 from govtrack.extensions import db
 from govtrack.mous.models import (
-    EDITABLE_STATUSES,
     Mou,
     MouVersion,
     SigningEvent,
@@ -139,7 +138,7 @@ def create_mou(actor, *, title: str, committee: Committee | None, parties: list[
 
 def refuse_if_executed(mou: Mou) -> None:
     """Refuse any edit of an MOU that is no longer being drafted or signed."""
-    if mou.status not in EDITABLE_STATUSES:
+    if not mou.is_editable:
         raise DomainError(EXECUTED_EDIT_MESSAGE if mou.status == "executed" else
                           f"A {mou.status_label.lower()} MOU cannot be edited.")
 

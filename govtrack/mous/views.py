@@ -217,14 +217,10 @@ def mou_amend(key: str):
     """Start an amendment of an executed MOU."""
     mou = _mou(key)
     _require_edit(mou)
-    try:
-        amendment = services.amend(current_user, mou)
-        db.session.commit()
-    except DomainError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
+    amendment = save(None, lambda: services.amend(current_user, mou),
+                     done="Amendment drafted: it supersedes this MOU once every party signs it.")
+    if not amendment:
         return _back(mou)
-    flash("Amendment drafted: it supersedes this MOU once every party signs it.", "success")
     return redirect(url_for("mous.mou_edit", key=amendment.key))
 
 
@@ -412,12 +408,6 @@ def signatory_end(key: str, authorisation_id: int):
         SignatoryAuthorisation.agency_id == agency.id))
     if not can_manage_signatories(current_user, agency):
         abort(403)
-    try:
-        signatories.end_authorisation(current_user, authorisation)
-        db.session.commit()
-    except DomainError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
-    else:
-        flash(f"{authorisation.person.name} no longer signs for {agency.name}.", "success")
+    save(None, lambda: signatories.end_authorisation(current_user, authorisation),
+         done=f"{authorisation.person.name} no longer signs for {agency.name}.")
     return redirect(url_for("mous.signatory_register", key=agency.key))

@@ -3,7 +3,7 @@
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from govtrack.extensions import db
+from govtrack.forms import save
 from govtrack.notifications import services
 
 bp = Blueprint("notifications", __name__)
@@ -43,9 +43,7 @@ def mark_read(notification_id: int):
     notification = services.notification_of(current_user.person, notification_id)
     if notification is None:
         abort(404)
-    services.mark_read(notification)
-    db.session.commit()
-    flash("Marked as read.", "success")
+    save(None, lambda: services.mark_read(notification), done="Marked as read.")
     return _back()
 
 
@@ -53,7 +51,6 @@ def mark_read(notification_id: int):
 @login_required
 def mark_all_read():
     """Mark every one of my notices read."""
-    count = services.mark_all_read(current_user.person)
-    db.session.commit()
+    count = save(None, lambda: services.mark_all_read(current_user.person))
     flash(f"{count} {'notice' if count == 1 else 'notices'} marked as read.", "success")
     return _back()

@@ -127,6 +127,11 @@ class PdsaCycle(db.Model):
     __mapper_args__ = {"version_id_col": version}
 
     @property
+    def is_adaptable(self) -> bool:
+        """An adapted cycle starts from one whose decision is adapt, once it reached Act."""
+        return self.decision == "adapt" and self.phase in ("act", "closed")
+
+    @property
     def phase_since(self) -> date | None:
         """The date the cycle entered its current phase."""
         dates = [c.since for c in self.phase_history if c.phase == self.phase]

@@ -1,6 +1,6 @@
 """The agency list: grouped by side, a page at a time."""
 
-from tests.committees.test_views import _count_queries
+from tests.helpers import count_queries
 
 
 def _agency_with_head(make, name, sector):
@@ -12,11 +12,11 @@ def _agency_with_head(make, name, sector):
 
 def test_agency_list_pages_by_side_in_a_fixed_number_of_queries(web_app, client, make, login):
     login(make.account())
-    few = _count_queries(web_app, lambda: client.get("/agencies/"))
+    few = count_queries(web_app, lambda: client.get("/agencies/"))
     for n in range(30):
         _agency_with_head(make, f"Behavioural {n:02d}", "mental_health_provider")
         _agency_with_head(make, f"Court {n:02d}", "courts")
-    many = _count_queries(web_app, lambda: client.get("/agencies/"))
+    many = count_queries(web_app, lambda: client.get("/agencies/"))
     assert few == many
     first = client.get("/agencies/").get_data(as_text=True)
     # criminal justice before behavioural health, by name within a sector

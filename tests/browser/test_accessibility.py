@@ -8,10 +8,7 @@ page's violations, so one run shows all there is to fix.
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import describe_violations
-
-#: impacts that fail the test; moderate and minor ones are printed, not failed.
-BLOCKING = {"serious", "critical"}
+from tests.browser.axe import assert_no_blocking
 
 COMMITTEE = "/committees/{committee}"
 
@@ -106,17 +103,6 @@ def audit_pages(page, axe, county, pages) -> dict[str, list[dict]]:
     return found
 
 
-def assert_no_blocking(found: dict[str, list[dict]]) -> None:
-    """Print every violation; fail on the serious and critical ones."""
-    report, blocking = [], []
-    for path, violations in found.items():
-        if violations:
-            report.append(f"{path}\n{describe_violations(violations)}")
-        blocking += [(path, v["id"]) for v in violations if v["impact"] in BLOCKING]
-    if report:
-        print("\naxe violations (WCAG 2.1 A/AA):\n" + "\n".join(report))
-    assert not blocking, (
-        f"{len(blocking)} serious or critical axe violations: {blocking}\n" + "\n".join(report))
 
 
 @pytest.mark.parametrize("who", list(PAGES))

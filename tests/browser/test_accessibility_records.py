@@ -5,7 +5,7 @@ records made for the test, as the permission matrix makes them.
 """
 
 from govtrack.extensions import db
-from tests.browser.test_accessibility import assert_no_blocking
+from tests.browser.axe import assert_no_blocking
 from tests.factories import PASSWORD
 from tests.mous.factories import make_mou
 from tests.pdsa.records import matrix_records

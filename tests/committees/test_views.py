@@ -2,10 +2,8 @@
 
 from datetime import date
 
-from sqlalchemy import event
-
 from govtrack.committees.models import Committee
-from govtrack.extensions import db as _db
+from tests.helpers import count_queries
 
 
 def _form(committee, **changes):
@@ -155,20 +153,6 @@ def test_a_membership_of_another_committee_is_404(client, make, login):
     assert client.get(url).status_code == 404
 
 
-def _count_queries(app, fn):
-    with app.app_context():
-        engine = _db.engine
-    statements = []
-
-    def counter(conn, cursor, statement, *args):
-        statements.append(statement)
-
-    event.listen(engine, "before_cursor_execute", counter)
-    try:
-        fn()
-    finally:
-        event.remove(engine, "before_cursor_execute", counter)
-    return len(statements)
 
 
 def test_committee_page_runs_a_fixed_number_of_queries(web_app, client, make, login):
@@ -176,11 +160,11 @@ def test_committee_page_runs_a_fixed_number_of_queries(web_app, client, make, lo
     committee = cast["committee"]
     login(cast["chair"])
     url = f"/committees/{committee.key}"
-    few = _count_queries(web_app, lambda: client.get(url))
+    few = count_queries(web_app, lambda: client.get(url))
     for n in range(15):
         make.membership(committee, make.person(agency=make.agency(sector="courts")),
                         start=date(2025, 2, n + 1))
-    many = _count_queries(web_app, lambda: client.get(url))
+    many = count_queries(web_app, lambda: client.get(url))
     assert few == many
     # session, account, committee (and rotation policy), memberships (and people, accounts,
     # agencies), stages, chair terms (and people, accounts, agencies, heads), held meetings,

@@ -18,7 +18,7 @@ from govtrack.county.services import (
     load_schema,
 )
 from govtrack.demo import DEMO_LOGINS, DEMO_PASSWORD, demo_county, load_demo
-from tests.county.test_services import canonical
+from tests.county.files import canonical
 
 #: the day the demo was written; its history stops there
 WRITTEN = date(2026, 11, 22)

@@ -233,19 +233,19 @@ def test_another_users_feed_cannot_be_revoked(client, login, make, cast, feed):
 
 
 def test_feed_queries_do_not_grow_with_committees_and_meetings(web_app, client, make, cast):
-    from tests.committees.test_views import _count_queries
+    from tests.helpers import count_queries
 
     member = cast["member"]
     token = calendar.create_feed(member, member.person)
     make.db.session.commit()
     url = f"/calendar/{token}.ics"
-    few = _count_queries(web_app, lambda: client.get(url))
+    few = count_queries(web_app, lambda: client.get(url))
     for n in range(4):
         committee = make.committee(name=f"Workgroup council {n}")
         make.membership(committee, member.person)
         make.membership(committee, make.person())
         for k in range(3):
             _meeting(make, committee, starts_in=SOON * (k + 1))
-    many = _count_queries(web_app, lambda: client.get(url))
+    many = count_queries(web_app, lambda: client.get(url))
     assert len(_events(client, token)) >= 12
     assert few == many

@@ -11,8 +11,8 @@ from govtrack.audit.models import AuditEntry
 from govtrack.committees.models import Committee
 from govtrack.county.services import export_county, import_county, load_schema
 from govtrack.meetings.models import AgendaItem, Attendance, Meeting
-from tests.county.test_services import canonical
-from tests.county.test_services import county as small_county
+from tests.county.files import canonical
+from tests.county.files import county as small_county
 
 
 def county() -> dict:

@@ -142,7 +142,7 @@ def test_a_meeting_ending_before_it_starts_is_refused(client, make, db, login):
 @time_machine.travel(NOW, tick=False)
 def test_meeting_page_queries_do_not_grow_with_items_and_members(web_app, client, make, db,
                                                                   login):
-    from tests.committees.test_views import _count_queries
+    from tests.helpers import count_queries
 
     cast = _cast(make, db)
     committee = cast["committee"]
@@ -151,12 +151,12 @@ def test_meeting_page_queries_do_not_grow_with_items_and_members(web_app, client
         "day": "2026-12-01", "time": "09:00", "duration_minutes": "60"})
     meeting = _made(db, cast['committee']).one()
     url = f"/meetings/{meeting.key}"
-    few = _count_queries(web_app, lambda: client.get(url))
+    few = count_queries(web_app, lambda: client.get(url))
     for n in range(12):
         make.membership(committee, make.person(), start=date(2025, 1, 1))
         client.post(f"{url}/agenda/items/new", data={
             "title": f"Item {n}", "kind": "discussion", "minutes": "5", "presenter": "0"})
-    many = _count_queries(web_app, lambda: client.get(url))
+    many = count_queries(web_app, lambda: client.get(url))
     assert few == many
 
 
@@ -177,7 +177,7 @@ def test_meeting_list_pages_past_meetings_in_a_fixed_number_of_queries(web_app, 
                                                                        db, login):
     from datetime import timedelta
 
-    from tests.committees.test_views import _count_queries
+    from tests.helpers import count_queries
 
     cast = _cast(make, db)
     committee = cast["committee"]
@@ -185,10 +185,10 @@ def test_meeting_list_pages_past_meetings_in_a_fixed_number_of_queries(web_app, 
     _held(make, committee, people, NOW - timedelta(days=1), present=3)
     login(cast["member"])
     url = f"/committees/{committee.key}/meetings"
-    few = _count_queries(web_app, lambda: client.get(url))
+    few = count_queries(web_app, lambda: client.get(url))
     for n in range(30):
         _held(make, committee, people, NOW - timedelta(days=30 * (n + 1)), present=n % 3)
-    many = _count_queries(web_app, lambda: client.get(url))
+    many = count_queries(web_app, lambda: client.get(url))
     assert few == many
     first = client.get(url).get_data(as_text=True)
     # the coming meeting first, then the newest 23 past ones; a plain link to page 2

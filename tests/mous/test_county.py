@@ -7,7 +7,7 @@ from govtrack.county.services import export_county, import_county
 from govtrack.mous.county import IMPORT_METHOD
 from govtrack.mous.models import Mou, SigningEvent
 from govtrack.mous.services import verify
-from tests.county.test_services import canonical, county, imported, problems_of
+from tests.county.files import canonical, county, imported, problems_of
 
 
 def with_mous() -> dict:

@@ -185,7 +185,7 @@ def test_the_mou_page_runs_a_fixed_number_of_queries(web_app, client, make, db, 
     from datetime import date
 
     from govtrack.mous import services
-    from tests.committees.test_views import _count_queries
+    from tests.helpers import count_queries
 
     cast = make.cast()
     mou = make_mou(cast)
@@ -195,12 +195,12 @@ def test_the_mou_page_runs_a_fixed_number_of_queries(web_app, client, make, db, 
     db.session.commit()
     login(cast["chair"])
     url = f"/mous/{mou.key}"
-    few = _count_queries(web_app, lambda: client.get(url))
+    few = count_queries(web_app, lambda: client.get(url))
     for n in range(5):
         make.membership(cast["committee"], make.person(agency=party))
         services.track_obligation(cast["admin"], mou, title=f"Share data {n}",
                                   owner=make.person(agency=party), due=date(2027, 1, n + 1))
     db.session.commit()
-    many = _count_queries(web_app, lambda: client.get(url))
+    many = count_queries(web_app, lambda: client.get(url))
     assert few == many
     assert "Share data 4" in client.get(url).get_data(as_text=True)

@@ -10,7 +10,7 @@ from govtrack.audit.models import AuditEntry
 from govtrack.county.services import export_county, import_county
 from govtrack.pdsa import services
 from govtrack.pdsa.models import Measure, PdsaCycle
-from tests.county.test_services import canonical
+from tests.county.files import canonical
 
 
 @pytest.fixture

@@ -99,13 +99,13 @@ def test_skipping_a_phase_by_hand_is_refused_on_the_page(make, client, login):
 
 
 def test_outcomes_page_runs_a_fixed_number_of_queries(web_app, make, client, login):
-    from tests.committees.test_views import _count_queries
+    from tests.helpers import count_queries
 
     cast = make.cast()
     _shifted_measure(cast)
     login(cast["member"])
     url = f"/committees/{cast['committee'].key}/outcomes"
-    few = _count_queries(web_app, lambda: client.get(url))
+    few = count_queries(web_app, lambda: client.get(url))
     goal = cast["workgroup"].goals[0]
     for n in range(3):
         measure = services.create_measure(cast["chair"], cast["committee"], name=f"Measure {n}")
@@ -115,7 +115,7 @@ def test_outcomes_page_runs_a_fixed_number_of_queries(web_app, make, client, log
                                       on=date(2024, 2, 1))
         services.move_phase(cast["chair"], cycle, "do", date(2024, 3, 1))
     db.session.commit()
-    many = _count_queries(web_app, lambda: client.get(url))
+    many = count_queries(web_app, lambda: client.get(url))
     assert few == many
     page = client.get(url).get_data(as_text=True)
     assert "Measure 2" in page and "Cycle 2" in page

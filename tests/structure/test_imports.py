@@ -132,3 +132,25 @@ def test_every_module_imports_on_its_own():
     result = subprocess.run([sys.executable, "-c", _IMPORT_EACH, *sorted(MODULES)],
                             cwd=PACKAGE.parent, capture_output=True, text=True, check=True)
     assert result.stdout.split() == [], result.stderr[-3000:]
+
+
+def test_no_test_module_imports_another_test_module():
+    """Shared test helpers live in fixtures or helper modules, not in other tests."""
+    tests = Path(__file__).resolve().parents[1]
+    offenders = []
+    for path in tests.rglob("test_*.py"):
+        for node in ast.walk(ast.parse(path.read_text(), str(path))):
+            if isinstance(node, ast.ImportFrom) and node.module and any(
+                    part.startswith("test_") for part in node.module.split(".")):
+                offenders.append(f"{path.relative_to(tests)}: from {node.module}")
+    assert offenders == []
+
+
+def test_every_permission_decision_is_in_the_permission_package():
+    """`def can_...` and `def may_...` are defined only in govtrack/permissions/."""
+    elsewhere = [
+        f"{name}.{node.name}" for name, path in MODULES.items()
+        if not name.startswith("govtrack.permissions")
+        for node in ast.walk(ast.parse(path.read_text(), str(path)))
+        if isinstance(node, ast.FunctionDef) and node.name.startswith(("can_", "may_"))]
+    assert elsewhere == []

@@ -9,8 +9,8 @@ from govtrack.actions.models import ActionItem
 from govtrack.audit.models import AuditEntry
 from govtrack.county.services import export_county, import_county, load_schema
 from govtrack.workgroups.models import Goal, Milestone, Workgroup, WorkgroupUpdate
-from tests.county.test_services import canonical
-from tests.county.test_services import county as small_county
+from tests.county.files import canonical
+from tests.county.files import county as small_county
 
 
 def county() -> dict:

@@ -451,6 +451,15 @@ def test_meetings_before_the_workgroups_creation_do_not_count(db, committee, gro
 # --- open workgroups and the report -------------------------------------------------
 
 
+def test_pages_and_rules_agree_when_a_workgroup_is_open(db, group):
+    """Closed at 22:00 in New York (03:00 UTC the next day): closed that day for both."""
+    closed = group(closed_at=ny(date(2026, 3, 1), 22, 0))
+    assert closed.closed_at.date() == date(2026, 3, 2)  # the UTC date the pages once used
+    assert not closed.open_on(date(2026, 3, 1))
+    assert not open_on(closed, date(2026, 3, 1))
+    assert closed.open_on(date(2026, 2, 28)) and open_on(closed, date(2026, 2, 28))
+
+
 def test_closed_and_not_yet_created_workgroups_have_no_flags(db, group):
     closed = group(closed_at=ny(date(2026, 3, 1), 23, 30))  # 2 March in UTC
     assert not open_on(closed, date(2026, 3, 1))
@@ -483,7 +492,7 @@ def test_the_report_lists_open_workgroups_by_key_with_their_flags(db, committee,
         "wg-a", "wg-b", "wg-later"]
 
 
-def _count_queries(fn) -> int:
+def count_queries(fn) -> int:
     engine = _db.engine
     count = 0
 
@@ -513,13 +522,13 @@ def test_the_report_runs_a_fixed_number_of_queries(db, committee, group):
     hold(db, committee, date(2026, 1, 13), present=committee.people)
     _busy_workgroup(db, committee, group, 0)
     db.session.expire_all()
-    few = _count_queries(lambda: report(date(2026, 3, 1)))
+    few = count_queries(lambda: report(date(2026, 3, 1)))
     for n in range(1, 6):
         workgroup = _busy_workgroup(db, committee, group, n)
         hold(db, committee, date(2026, 1, 13) + timedelta(days=7 * n),
              present=committee.people, report_backs=[workgroup])
     db.session.expire_all()
-    many = _count_queries(lambda: report(date(2026, 3, 1)))
+    many = count_queries(lambda: report(date(2026, 3, 1)))
     assert many == few < 30
     stalled = report(date(2026, 3, 1))["committees"][0]["workgroups"]
     assert len(stalled) == 6 and all(wg["stalled"] for wg in stalled)

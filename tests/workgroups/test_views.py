@@ -5,7 +5,7 @@ from datetime import UTC, date, datetime
 import time_machine
 
 from govtrack.actions.models import ActionItem
-from tests.committees.test_views import _count_queries
+from tests.helpers import count_queries
 
 NOW = datetime(2026, 11, 22, 14, 0, tzinfo=UTC)
 
@@ -126,12 +126,12 @@ def test_my_work_and_workgroup_pages_run_a_fixed_number_of_queries(web_app, clie
     urls = ["/my-work", f"/workgroups/{cast['workgroup'].key}",
             f"/committees/{cast['committee'].key}/dashboard",
             f"/committees/{cast['committee'].key}/workgroups"]
-    few = [_count_queries(web_app, lambda u=u: client.get(u)) for u in urls]
+    few = [count_queries(web_app, lambda u=u: client.get(u)) for u in urls]
     for n in range(10):
         _overdue(make, db, cast, title=f"Overdue {n:02d}")
         make.membership(cast["committee"], make.person(), start=date(2025, 1, 1))
     for _ in range(4):
         make.workgroup(cast["committee"], lead=cast["chair"].person,
                        members=[cast["member"].person])
-    many = [_count_queries(web_app, lambda u=u: client.get(u)) for u in urls]
+    many = [count_queries(web_app, lambda u=u: client.get(u)) for u in urls]
     assert few == many
