@@ -1,13 +1,11 @@
-"""Fixtures for the reminder kinds: the clock, a committee with its people, a sweep, a counter."""
+"""Fixtures for the reminder kinds: the clock, a committee with its people, a sweep."""
 
-from collections.abc import Callable
 from contextlib import contextmanager
 from datetime import UTC, datetime, time
 from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
-from sqlalchemy import event
 
 from govtrack.extensions import db as _db
 from govtrack.features import REMINDER_KINDS
@@ -59,27 +57,6 @@ def keys(sweep, at):
             return sorted(due.key for due in sweep(code, instant))
 
     return derive
-
-
-@pytest.fixture
-def count_queries(app):
-    """count_queries(fn): (fn's result, how many SQL statements it ran)."""
-
-    def count(fn: Callable):
-        statements = []
-
-        def listener(conn, cursor, statement, parameters, context, executemany):
-            statements.append(statement)
-
-        engine = _db.engine
-        event.listen(engine, "before_cursor_execute", listener)
-        try:
-            result = fn()
-        finally:
-            event.remove(engine, "before_cursor_execute", listener)
-        return result, len(statements)
-
-    return count
 
 
 @pytest.fixture

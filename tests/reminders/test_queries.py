@@ -2,8 +2,6 @@
 
 from datetime import UTC, date, datetime, timedelta
 
-import pytest
-
 from govtrack.actions.models import ActionItem
 from govtrack.agencies.models import Agency, Person
 from govtrack.chairs.models import ChairTerm
@@ -13,6 +11,7 @@ from govtrack.meetings.models import AgendaItem, Meeting
 from govtrack.mous.models import Mou, MouVersion, SigningEvent
 from govtrack.pdsa.models import PdsaCycle, PhaseChange
 from govtrack.workgroups.models import Goal, Milestone, Workgroup
+from tests.helpers import count_queries
 
 NOW = datetime(2026, 3, 16, 15, 0, tzinfo=UTC)
 TODAY = NOW.date()
@@ -85,34 +84,24 @@ def _committee(db, i: int) -> None:
     db.session.commit()
 
 
-def _counts(db, count_queries, committees: int) -> dict[str, tuple[int, int]]:
-    """kind code -> (reminders, SQL statements) over a county of so many committees."""
-    for i in range(committees):
-        _committee(db, i)
+def _counts(app, db) -> dict[str, tuple[int, int]]:
+    """kind code -> (reminders, SQL statements) of each kind's due(NOW), from a cold session."""
     found = {}
     for kind in REMINDER_KINDS:
         db.session.expire_all()
-        dues, statements = count_queries(lambda kind=kind: list(kind.due(NOW)))
+        dues = []
+        statements = count_queries(app, lambda kind=kind, dues=dues: dues.extend(kind.due(NOW)))
         found[kind.code] = (len(dues), statements)
     return found
 
 
-@pytest.fixture
-def few(db, count_queries):
-    """Counts over two committees."""
-    return _counts(db, count_queries, 2)
-
-
-def test_each_kind_runs_the_same_statements_for_three_times_the_records(
-        few, db, count_queries):
-    # three times the committees: four more on top of the first two
-    for i in range(2, 6):
+def test_each_kind_runs_the_same_statements_for_three_times_the_records(app, db):
+    for i in range(2):
         _committee(db, i)
-    many = {}
-    for kind in REMINDER_KINDS:
-        db.session.expire_all()
-        dues, statements = count_queries(lambda kind=kind: list(kind.due(NOW)))
-        many[kind.code] = (len(dues), statements)
+    few = _counts(app, db)
+    for i in range(2, 6):  # three times the committees: four more
+        _committee(db, i)
+    many = _counts(app, db)
     print("\nkind: reminders and statements, 2 committees -> 6 committees")
     for code in few:
         (before, n), (after, m) = few[code], many[code]
