@@ -71,9 +71,10 @@ def _signers(mous: list[Mou], now: datetime) -> dict[int, dict[int, list[Person]
     """mou id -> party id -> who may sign for it now (mous.signatories), in a fixed few queries."""
     parties = {a.id: a for m in mous for a in m.parties}
     heads = _load_people(a.head_id for a in parties.values())
-    day = now.date()
-    held = _holding(day, list(parties)) if parties else []
-    found = {m.id: signatories(list(m.parties), m, _day(m, now), held) for m in mous}
+    # one query per date the MOUs' zones are on now (one or two), not one per MOU
+    held = {day: _holding(day, list(parties)) for day in {_day(m, now) for m in mous}}
+    found = {m.id: signatories(list(m.parties), m, _day(m, now), held[_day(m, now)])
+             for m in mous}
     del heads  # held until signatories() found them in the session
     return found
 
