@@ -17,7 +17,9 @@ set on PostgreSQL. In order:
    requests per second of CONCURRENCY client threads for LOAD_SECONDS, against
    a trivial route (a static file) served by the same gunicorn;
 4. time the health report over all committees (and at county scale the
-   30-item agenda .docx);
+   30-item agenda .docx and the reminder sweep's derivation: every kind of
+   govtrack.features.REMINDER_KINDS at noon on the data's as-of day;
+   `--sweep-only` times that alone and prints it);
 5. rewrite this scale's section of bench/RESULTS.md, keeping the other's;
    national: stop and remove the cluster, on failure and Ctrl-C too.
 
@@ -72,6 +74,8 @@ P95_MS = 50
 RPS_SHARE = 0.25
 HEALTH_S = 2
 DOCX_MS = 150
+#: seconds the reminder sweep may take to derive every kind at county scale
+SWEEP_S = 2
 
 #: the trivial route of issue 8, the reference of the ratio column
 TRIVIAL = ("Trivial route (static file, anonymous)", "/static/css/govtrack.css")
@@ -552,6 +556,55 @@ def time_health(url: str, runs: int = 3) -> tuple[float, int, int]:
     return statistics.median(timings), queries, flags
 
 
+def time_sweep(url: str, as_of: str, runs: int = 3) -> dict:
+    """The reminder sweep's derivation: every kind's due(now) at noon UTC on the data's as-of day.
+
+    Median seconds of all kinds together (a fresh session each run, as the
+    scheduler's sweep gets), statements, reminders, and per kind: seconds of the
+    median run, statements, reminders.
+    """
+    from sqlalchemy import event
+
+    from govtrack import create_app
+    from govtrack.extensions import db
+    from govtrack.features import REMINDER_KINDS
+
+    now = datetime.fromisoformat(as_of).replace(hour=12, tzinfo=UTC)
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": SECRET_KEY})
+    results = []
+    with app.app_context():
+        counter = []
+        event.listen(db.engine, "before_cursor_execute",
+                     lambda conn, cursor, sql, params, context, many: counter.append(1))
+        for _ in range(runs):
+            db.session.remove()
+            kinds = {}
+            start, cpu = time.perf_counter(), time.process_time()
+            for kind in REMINDER_KINDS:
+                counter.clear()
+                began = time.perf_counter()
+                found = len(list(kind.due(now)))
+                kinds[kind.code] = (time.perf_counter() - began, len(counter), found)
+            results.append((time.perf_counter() - start, time.process_time() - cpu, kinds))
+        db.session.remove()
+    seconds, cpu, kinds = sorted(results, key=lambda r: r[0])[len(results) // 2]
+    return {"seconds": seconds, "cpu": cpu, "now": now, "kinds": kinds,
+            "queries": sum(q for _, q, _ in kinds.values()),
+            "reminders": sum(n for _, _, n in kinds.values())}
+
+
+def sweep_lines(sweep: dict) -> list[str]:
+    """The sweep's timing in words, and a line per kind."""
+    lines = [f"- Reminder sweep derivation, every kind of `govtrack.features.REMINDER_KINDS` "
+             f"at {sweep['now']:%Y-%m-%d %H:%M} UTC, median of 3: **{sweep['seconds']:.2f} s** "
+             f"({sweep['cpu']:.2f} s of CPU in the process, SQLite's work included), "
+             f"{sweep['queries']} queries, {sweep['reminders']:,} reminders — target < "
+             f"{SWEEP_S} s: {'yes' if sweep['seconds'] < SWEEP_S else '**no**'}"]
+    lines += [f"  - `{code}`: {s * 1000:.0f} ms, {q} queries, {n:,} reminders"
+              for code, (s, q, n) in sweep["kinds"].items()]
+    return lines
+
+
 def time_docx() -> tuple[float, float]:
     """Median and maximum ms of the 30-item agenda .docx (bench/agenda_docx.py)."""
     out = subprocess.run([sys.executable, "-m", "bench.agenda_docx", "20"], cwd=ROOT,
@@ -613,6 +666,8 @@ def section_text(scale: str, pages: list[Page], health: tuple[float, int, int] |
         lines.append(f"- Agenda .docx with 30 items (`bench/agenda_docx.py`, 20 runs): median "
                      f"**{docx[0]:.1f} ms**, max {docx[1]:.1f} ms — target < {DOCX_MS} ms: "
                      f"{'yes' if docx[0] < DOCX_MS else '**no**'}")
+    if run.get("sweep"):
+        lines += sweep_lines(run["sweep"])
     crashes = run["crashes"]
     lines.append("- gunicorn workers that died during the run: none." if not crashes else
                  f"- **{crashes} gunicorn worker(s) died of a signal during the run** (see "
@@ -744,9 +799,12 @@ def run_county(rebuild: bool) -> tuple[str, str]:
     print("agenda .docx ...", flush=True)
     docx = time_docx()
     print(f"  median {docx[0]:.1f} ms")
+    print("reminder sweep ...", flush=True)
+    sweep = time_sweep(url, meta["as_of"])
+    print(f"  {sweep['seconds']:.2f} s, {sweep['queries']} queries")
     return pages, health, docx, sizes, meta, {
         "crashes": crashes, "database": f"SQLite {_sqlite_version()}",
-        "health_runs_label": "median of 3"}
+        "health_runs_label": "median of 3", "sweep": sweep}
 
 
 def _postgres_version(url: str) -> str:
@@ -815,7 +873,15 @@ def main(argv: list[str] | None = None) -> None:
                              "in a throwaway PostgreSQL cluster")
     parser.add_argument("--rebuild", action="store_true",
                         help="rebuild the county data set (national is always built afresh)")
+    parser.add_argument("--sweep-only", action="store_true",
+                        help="county: time the reminder sweep's derivation alone and print it "
+                             "(RESULTS.md is left as it is)")
     args = parser.parse_args(argv)
+    if args.sweep_only:
+        meta = ensure_dataset(DATA / "county.sqlite", args.rebuild)
+        print("\n".join(sweep_lines(time_sweep(database_url(DATA / "county.sqlite"),
+                                                meta["as_of"]))))
+        return
     for signum in (signal.SIGTERM, signal.SIGHUP):
         signal.signal(signum, _exit_on_signal)
     begin = time.perf_counter()

@@ -103,9 +103,13 @@ def update_meeting(actor, meeting: Meeting, expected_version: int | None, *, sta
     _check_times(duration_minutes)
     if meeting.status == "cancelled":
         raise DomainError("This meeting is cancelled.")
+    before = meeting.starts_at
     apply_edit(meeting, expected_version, {
         "starts_at": _to_utc(meeting.committee, starts), "duration_minutes": duration_minutes,
         "location": location, "video_link": video_link})
+    if meeting.starts_at != before:
+        # the "meeting moved" reminder is derived from this stamp
+        meeting.moved_at = utcnow()
     if audit.record(actor, "update", meeting, committee=meeting.committee):
         meeting.sequence += 1
 
@@ -142,7 +146,14 @@ def add_item(actor, meeting: Meeting, *, title: str, kind: str, minutes: int,
     db.session.add(item)
     audit.record(actor, "create", item, committee=meeting.committee,
                  label=f"agenda item “{title}”")
+    _agenda_changed(meeting)
     return item
+
+
+def _agenda_changed(meeting: Meeting) -> None:
+    """Stamp a change to a published agenda: the "agenda changed" reminder tells members."""
+    if meeting.agenda_status == "published":
+        meeting.agenda_changed_at = utcnow()
 
 
 def update_item(actor, item: AgendaItem, *, title: str, kind: str, minutes: int,
@@ -151,8 +162,9 @@ def update_item(actor, item: AgendaItem, *, title: str, kind: str, minutes: int,
     _check_item(title, kind, minutes)
     item.title, item.kind, item.minutes = title, kind, minutes
     item.presenter = presenter
-    audit.record(actor, "update", item, committee=item.meeting.committee,
-                 label=f"agenda item “{title}”")
+    if audit.record(actor, "update", item, committee=item.meeting.committee,
+                    label=f"agenda item “{title}”"):
+        _agenda_changed(item.meeting)
 
 
 def remove_item(actor, item: AgendaItem) -> None:
@@ -162,6 +174,7 @@ def remove_item(actor, item: AgendaItem) -> None:
                  label=f"agenda item “{item.title}”")
     meeting.items.remove(item)
     db.session.delete(item)
+    _agenda_changed(meeting)
 
 
 def move_item(actor, item: AgendaItem, step: int) -> None:
@@ -174,6 +187,7 @@ def move_item(actor, item: AgendaItem, step: int) -> None:
     items[index], items[other] = items[other], items[index]
     for position, each in enumerate(items, start=1):
         each.position = position
+    _agenda_changed(item.meeting)
 
 
 @dataclass

@@ -93,8 +93,13 @@ def holding_of(person: Person, day: date) -> list[SignatoryAuthorisation]:
     return _holding(day, [person.agency_id], [person.id])
 
 
-def signatories(agencies: list[Agency], mou: Mou | None, day: date) -> dict[int, list[Person]]:
-    """agency id -> the people who may sign for it on day: the head first, then by name."""
+def signatories(agencies: list[Agency], mou: Mou | None, day: date,
+                holding: list[SignatoryAuthorisation] | None = None) -> dict[int, list[Person]]:
+    """agency id -> the people who may sign for it on day: the head first, then by name.
+
+    holding: the authorisations holding on day of (at least) these agencies, when
+    already loaded for many MOUs at once (the reminder sweep); else one query.
+    """
     found: dict[int, list[Person]] = {a.id: [] for a in agencies}
     for agency in agencies:
         # head_id, not agency.head: the relationship lags a head just named in this session
@@ -102,8 +107,11 @@ def signatories(agencies: list[Agency], mou: Mou | None, day: date) -> dict[int,
         if head is not None:
             found[agency.id].append(head)
     if agencies:
-        authorised = sorted((a for a in _holding(day, [a.id for a in agencies])
-                             if _may_act(a, day, mou)), key=lambda a: a.person.name)
+        if holding is None:
+            holding = _holding(day, [a.id for a in agencies])
+        authorised = sorted((a for a in holding
+                             if a.agency_id in found and _may_act(a, day, mou)),
+                            key=lambda a: a.person.name)
         for authorisation in authorised:
             people = found[authorisation.agency_id]
             if authorisation.person not in people:
