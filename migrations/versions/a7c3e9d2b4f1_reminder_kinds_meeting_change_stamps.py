@@ -1,7 +1,7 @@
 """reminder kinds: when a meeting was moved and when its published agenda last changed
 
 Revision ID: a7c3e9d2b4f1
-Revises: 6d67da9d3561
+Revises: f0a7e79da06d
 Create Date: 2026-11-27 15:00:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'a7c3e9d2b4f1'
-down_revision = '6d67da9d3561'
+down_revision = 'f0a7e79da06d'
 branch_labels = None
 depends_on = None
 
