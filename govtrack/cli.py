@@ -149,21 +149,6 @@ def health_command(at, as_json):
         click.echo(f"mou {mou['key']}: {flags or 'healthy'}")
 
 
-@govtrack_cli.command("notify")
-@click.option("--at", "at", default=None, help="As-of date, YYYY-MM-DD (default: today).")
-def notify_command(at):
-    """Tell whoever may sign each MOU awaiting a signature (a second run tells nobody twice)."""
-    from govtrack.mous.signatories import notify_signature_requests
-
-    try:
-        as_of = date.fromisoformat(at) if at else today()
-    except ValueError as exc:
-        raise click.BadParameter("use YYYY-MM-DD", param_hint="--at") from exc
-    created = notify_signature_requests(as_of)
-    db.session.commit()
-    click.echo(f"{created} new {'notice' if created == 1 else 'notices'}.")
-
-
 def _instant(text: str):
     """--at: an ISO date or date-time; without an offset it is UTC."""
     from datetime import UTC, datetime

@@ -1,7 +1,7 @@
 """The MOUs' reminder kinds: signatures requested and pending, declined, voided; expiry.
 
 Who may sign is mous.signatories' rule (the head, or a person the head
-authorised, on the day): the catch-up `flask govtrack notify` did by hand.
+authorised, on the day): the catch-up `flask govtrack notify` once did by hand.
 An MOU negotiated for months can die at the signature stage or quietly run
 out; these put both in front of the people who can act, in time.
 """
@@ -10,7 +10,7 @@ from collections import defaultdict
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
 from govtrack.agencies.models import Agency, Person
@@ -22,11 +22,16 @@ from govtrack.mous.signatories import (
     AUTHORISED,
     CAPACITY_LABELS,
     HEAD,
+    REQUESTED,
+    WITHDRAWN,
     _due_parties,
     _holding,
     _pending_loading,
+    requested_prefix,
     signatories,
+    withdrawn,
 )
+from govtrack.notifications.models import Notification
 from govtrack.reminders.kinds import Due, ReminderKind
 from govtrack.reminders.recipients import (
     EVENT_LIMIT,
@@ -285,12 +290,42 @@ def lapsed(now: datetime) -> list[Due]:
     return reminders
 
 
+def signature_withdrawn(now: datetime) -> list[Due]:
+    """People asked to sign a pending party who may no longer sign for it (the request moved).
+
+    An authorisation that ends by its date has no event to hook: this finds,
+    from the requests already sent, whoever was asked and no longer may.
+    """
+    mous = _pending(now)
+    signers = _signers(mous, now)
+    asked: dict[tuple[int, int], set[int]] = defaultdict(set)
+    prefixes = {m.id: requested_prefix(m) for m in mous}
+    if prefixes:
+        rows = db.session.execute(select(Notification.key, Notification.person_id).where(
+            Notification.kind == REQUESTED, or_(*(Notification.key.like(f"{p}%")
+                                                  for p in prefixes.values()))))
+        by_prefix = {p: mou_id for mou_id, p in prefixes.items()}
+        for key, person_id in rows:
+            prefix = key[:key.rindex("-party-") + len("-party-")]
+            if prefix in by_prefix:
+                asked[(by_prefix[prefix], int(key[len(prefix):].split(".")[0]))].add(person_id)
+    reminders = []
+    for mou in mous:
+        for agency in _due_parties(mou):
+            now_signing = signers[mou.id][agency.id]
+            names = ", ".join(p.name for p in now_signing) or "nobody yet: the agency has no head"
+            for person_id in sorted(asked[(mou.id, agency.id)] - {p.id for p in now_signing}):
+                reminders.append(withdrawn(mou, agency, person_id, names))
+    return reminders
+
+
 REMINDERS = (
     ReminderKind("mou_signature_requested", "An MOU awaits your signature",
                  signature_requested, mandatory=True),
     ReminderKind("mou_signature_pending",
                  f"An MOU still awaits your signature (every {PENDING_EVERY} days)",
                  signature_pending),
+    ReminderKind(WITHDRAWN, "You no longer sign an MOU for your agency", signature_withdrawn),
     ReminderKind("mou_signature_declined", "A party declined to sign an MOU",
                  signature_declined),
     ReminderKind("mou_signatures_voided", "Signatures on an MOU were voided",

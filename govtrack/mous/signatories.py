@@ -5,9 +5,9 @@ authorised, signs for it. Who may sign is read from live state on the day
 (the head, and the authorisations that hold), so a pending request "moves"
 by itself when the head changes or an authorisation starts or ends. The
 notices follow it: each is keyed by what it is about (MOU, version, party,
-person), so telling twice tells nobody twice, and the daily sweep
-(`flask govtrack notify`) catches authorisations that end by date, which no
-event marks.
+person), so telling twice tells nobody twice; the keys are the reminder sweep's
+(mous.reminders), whose mou_signature_withdrawn kind catches authorisations
+that end by date, which no event marks.
 """
 
 from datetime import date, datetime, timedelta
@@ -24,9 +24,14 @@ from govtrack.mous.models import Mou, SignatoryAuthorisation, SigningEvent
 from govtrack.notifications.models import Notification
 from govtrack.notifications.services import notify
 from govtrack.permissions import can_manage_signatories
+from govtrack.reminders.kinds import Due
 
 HEAD = "head"
 AUTHORISED = "authorised_signatory"
+#: the reminder kinds (mous.reminders) whose notices signing also sends at once
+REQUESTED, WITHDRAWN, VOIDED = ("mou_signature_requested", "mou_signature_withdrawn",
+                                "mou_signatures_voided")
+
 CAPACITY_LABELS = {HEAD: "head", AUTHORISED: "authorised signatory"}
 
 
@@ -225,6 +230,20 @@ def _due_parties(mou: Mou) -> list[Agency]:
     return unsigned[:1] if mou.signing_in_order else unsigned
 
 
+def requested_prefix(mou: Mou) -> str:
+    """The start of the keys of the current version's signature requests, up to the party."""
+    return Due(REQUESTED, f"mou:{mou.id}", f"v{mou.current.number}-party-", 0, "").key[:-2]
+
+
+def withdrawn(mou: Mou, agency: Agency, person_id: int, names: str, reason: str = "") -> Due:
+    """The notice that a request to sign moved away from person_id (the sweep's key, too)."""
+    return Due(WITHDRAWN, f"mou:{mou.id}", f"v{mou.current.number}-party-{agency.id}", person_id,
+               f"You no longer sign “{mou.title}” for {agency.name}",
+               f"{reason or f'Who may sign for {agency.name} has changed.'} The request "
+               f"to sign “{mou.title}” for {agency.name} has moved to {names}.",
+               f"/mous/{mou.key}", mou.committee_id)
+
+
 def request_signatures(mou: Mou, day: date | None = None, reason: str = "") -> int:
     """Tell whoever may sign each party the MOU awaits, and anyone told before who no longer may.
 
@@ -238,11 +257,13 @@ def request_signatures(mou: Mou, day: date | None = None, reason: str = "") -> i
         db.session.flush()
     day = day or today()
     number = mou.current.number
-    prefix = f"mou:{mou.id}:v{number}:sign-request:"
+    # The same key as the sweep's "signature requested" reminder (mous.reminders), so the
+    # notice sent at once and the one the sweep derives later are one outbox row.
+    prefix = requested_prefix(mou)
     asked: dict[int, set[int]] = {}
     for key, person_id in db.session.execute(select(Notification.key, Notification.person_id)
                                              .where(Notification.key.like(prefix + "%"))):
-        asked.setdefault(int(key[len(prefix):].split(":")[0]), set()).add(person_id)
+        asked.setdefault(int(key[len(prefix):].split(".")[0]), set()).add(person_id)
     by_party = signatories(due, mou, day)
     lead = f"{reason} " if reason else ""
     created = 0
@@ -250,21 +271,19 @@ def request_signatures(mou: Mou, day: date | None = None, reason: str = "") -> i
         people = by_party[agency.id]
         for person in people:
             role = CAPACITY_LABELS[HEAD if person.id == agency.head_id else AUTHORISED]
-            created += notify(
-                person, f"{prefix}{agency.id}:{person.id}",
-                f"Please sign “{mou.title}” for {agency.name}",
-                f"{lead}“{mou.title}” (version {number}) is out for signature and awaits "
-                f"{agency.name}. You may sign it for {agency.name} as its {role}.",
-                f"/mous/{mou.key}/sign") is not None
+            request = Due(REQUESTED, f"mou:{mou.id}", f"v{number}-party-{agency.id}", person.id,
+                          f"Please sign “{mou.title}” for {agency.name}",
+                          f"{lead}“{mou.title}” (version {number}) is out for signature and "
+                          f"awaits {agency.name}. You may sign it for {agency.name} as its "
+                          f"{role}.", f"/mous/{mou.key}/sign", mou.committee_id)
+            created += notify(person, request.key, request.subject, request.body, request.link,
+                              kind=REQUESTED, committee_id=mou.committee_id) is not None
         names = ", ".join(p.name for p in people) or "nobody yet: the agency has no head"
         for person_id in sorted(asked.get(agency.id, set()) - {p.id for p in people}):
-            created += notify(
-                db.session.get(Person, person_id),
-                f"mou:{mou.id}:v{number}:sign-withdrawn:{agency.id}:{person_id}",
-                f"You no longer sign “{mou.title}” for {agency.name}",
-                f"{reason or f'Who may sign for {agency.name} has changed.'} The request "
-                f"to sign “{mou.title}” for {agency.name} has moved to {names}.",
-                f"/mous/{mou.key}") is not None
+            moved = withdrawn(mou, agency, person_id, names, reason)
+            created += notify(db.session.get(Person, person_id), moved.key, moved.subject,
+                              moved.body, moved.link, kind=WITHDRAWN,
+                              committee_id=mou.committee_id) is not None
     return created
 
 
@@ -277,28 +296,20 @@ def signatories_changed(agency: Agency, day: date | None = None, reason: str = "
     return sum(request_signatures(mou, day, reason) for mou in mous)
 
 
-def notify_signature_requests(on: date | None = None) -> int:
-    """The sweep: tell whoever may sign each pending request on a day; returns new notices.
-
-    Idempotent. Needed because an authorisation that ends by its date has no
-    event to hook: the request moves on that day, and this tells people.
-    """
-    mous = db.session.scalars(select(Mou).where(Mou.status == "out_for_signature")
-                              .order_by(Mou.id).options(*_pending_loading()))
-    return sum(request_signatures(mou, on or today()) for mou in mous)
-
-
 def tell_voided(mou: Mou, events: list[SigningEvent], reason: str) -> int:
     """Tell each signer whose signature a new text voided, with the recorded reason."""
     created = 0
     for event in events:
         if event.person is None:
             continue
+        # the sweep's "signatures voided" reminder has this key: one notice, not two
+        key = Due(VOIDED, f"mou:{mou.id}", f"v{event.version_number}-voided", event.person.id,
+                  "").key
         created += notify(
-            event.person,
-            f"mou:{mou.id}:v{event.version_number}:voided:{event.agency_id}:{event.person.id}",
+            event.person, key,
             f"Your signature on “{mou.title}” was voided",
             f"You signed version {event.version_number} for {event.agency.name}. {reason} "
             "The MOU is back in review; you will be asked to sign again when it goes out "
-            "for signature.", f"/mous/{mou.key}") is not None
+            "for signature.", f"/mous/{mou.key}", kind=VOIDED,
+            committee_id=mou.committee_id) is not None
     return created

@@ -16,6 +16,7 @@ from govtrack.mous.models import SigningEvent
 from govtrack.mous.services import NotSignatory
 from govtrack.notifications.models import Notification
 from govtrack.permissions.signing import can_sign_for
+from govtrack.reminders.sweep import sweep
 from tests.factories import PASSWORD
 from tests.mous.factories import make_authorisation, make_mou, sign_as
 
@@ -25,7 +26,9 @@ MARCH_2 = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
 def _notices(db, person, kind=None):
     found = list(db.session.scalars(select(Notification).where(
         Notification.person_id == person.id).order_by(Notification.id)))
-    return [n for n in found if kind is None or f":{kind}:" in n.key]
+    kinds = {"sign-request": "mou_signature_requested", "sign-withdrawn": "mou_signature_withdrawn",
+             "voided": "mou_signatures_voided"}
+    return [n for n in found if kind is None or n.kind == kinds[kind]]
 
 
 def _sign_data(agency):
@@ -96,7 +99,7 @@ def test_a_new_head_is_asked_once_and_the_old_head_can_no_longer_sign(make, db):
     assert services.awaiting_signature(successor.person) == [(mou, agency)]
     asked = _notices(db, successor.person)
     assert [n.key for n in asked] == [
-        f"mou:{mou.id}:v1:sign-request:{agency.id}:{successor.person.id}"]
+        f"mou_signature_requested.mou-{mou.id}.v1-party-{agency.id}.{successor.person.id}"]
     assert "Rae Successor is now the head" in asked[0].body
     assert services.awaiting_signature(old.person) == []
     assert not can_sign_for(old, agency, mou)
@@ -107,8 +110,8 @@ def test_a_new_head_is_asked_once_and_the_old_head_can_no_longer_sign(make, db):
     # Saving the agency again, or the sweep, tells nobody twice.
     update_agency(cast["admin"], agency, None, name="Renamed", sector=agency.sector,
                   head=successor.person)
-    assert signatories.notify_signature_requests() == 0
-    db.session.commit()
+    sweep(deliver=False)
+    db.session.expire_all()
     assert len(_notices(db, successor.person)) == 1
 
 
@@ -150,9 +153,10 @@ def test_an_authorisation_that_ends_by_date_is_caught_by_the_sweep(make, db):
     assert _notices(db, coming.person) == []
     runner = CliRunner()
     with time_machine.travel(datetime(2026, 3, 11, 6, tzinfo=UTC), tick=False):
-        result = runner.invoke(govtrack_cli, ["notify"], obj=None, catch_exceptions=False)
-        assert result.output == "2 new notices.\n"
-        assert runner.invoke(govtrack_cli, ["notify"]).output == "0 new notices.\n"
+        result = runner.invoke(govtrack_cli, ["sweep"], obj=None, catch_exceptions=False)
+        assert result.exit_code == 0, result.output
+        again = runner.invoke(govtrack_cli, ["sweep"], obj=None, catch_exceptions=False)
+        assert again.output.startswith("0 new reminders"), again.output
         assert services.awaiting_signature(coming.person) == [(mou, agency)]
     db.session.expire_all()
     assert len(_notices(db, coming.person, "sign-request")) == 1
@@ -175,8 +179,9 @@ def test_voided_signers_are_told_why_and_asked_again_for_the_new_version(make, d
     services.change_status(cast["admin"], mou, "out_for_signature")
     db.session.commit()
     keys = [n.key for n in _notices(db, cast["head"].person, "sign-request")]
-    assert keys == [f"mou:{mou.id}:v1:sign-request:{agency.id}:{cast['head'].person.id}",
-                    f"mou:{mou.id}:v2:sign-request:{agency.id}:{cast['head'].person.id}"]
+    head = cast["head"].person.id
+    assert keys == [f"mou_signature_requested.mou-{mou.id}.v1-party-{agency.id}.{head}",
+                    f"mou_signature_requested.mou-{mou.id}.v2-party-{agency.id}.{head}"]
 
 
 # --- through the pages ---------------------------------------------------------------------

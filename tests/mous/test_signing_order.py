@@ -14,7 +14,7 @@ from tests.mous.factories import make_mou, sign_as
 
 def _asked(person):
     return [n for n in _db.session.scalars(select(Notification).where(
-        Notification.person_id == person.id)) if ":sign-request:" in n.key]
+        Notification.person_id == person.id)) if n.kind == "mou_signature_requested"]
 
 
 def _in_order(make, cast):
