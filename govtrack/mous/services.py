@@ -353,6 +353,23 @@ class Signing:
     user_agent: str = ""
     #: the 6-digit code from the signer's authenticator app, if they enrolled
     totp_code: str = ""
+    #: SHA-256 of the version the signer was shown: they sign that, or nothing
+    document_sha256: str = ""
+
+
+class TextChanged(DomainError):
+    """The current version is not the one the signer read."""
+
+
+def check_version_shown(mou: Mou, document_sha256: str) -> None:
+    """Refuse to bind a signature (or a refusal) to a version the signer was not shown.
+
+    A head who opened version 1, and submitted after the chair had made and
+    re-sent version 2, used to sign version 2 unseen.
+    """
+    if (document_sha256 or "").strip().lower() != mou.current.digest:
+        raise TextChanged(f"The text changed since you opened it: version "
+                          f"{mou.current.number} is shown below. Read it, then sign again.")
 
 
 def sign(account, mou: Mou, agency: Agency, signing: Signing,
@@ -375,6 +392,7 @@ def sign(account, mou: Mou, agency: Agency, signing: Signing,
     first = mou.waiting_for(agency)
     if first is not None:
         raise DomainError(f"Waiting for {first.name} to sign first.", "party")
+    check_version_shown(mou, signing.document_sha256)
     auth_method = reauthenticate(account, signing.password, signing.totp_code,
                                  require_totp=signing_requires_totp())
     if not signing.consent:

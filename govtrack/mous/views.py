@@ -252,12 +252,15 @@ def mou_sign(key: str):
     form.party.choices = _party_choices(mou)
     decline_form = DeclineForm(formdata=None)
     decline_form.party.choices = form.party.choices
+    if not form.is_submitted():
+        form.document_sha256.data = mou.current.digest
     if form.validate_on_submit():
         agency = next((a for a in mou.parties if a.id == form.party.data), None)
         signing = services.Signing(
             password=form.password.data, consent=form.consent.data, name=form.name.data,
             title=form.title.data, address=request.remote_addr or "",
-            user_agent=request.user_agent.string or "", totp_code=form.totp_code.data or "")
+            user_agent=request.user_agent.string or "", totp_code=form.totp_code.data or "",
+            document_sha256=form.document_sha256.data)
         if agency is not None and save(form, lambda: services.sign(
                 current_user, mou, agency, signing)):
             flash(f"Signed for {agency.name}.", "success")
@@ -267,6 +270,8 @@ def mou_sign(key: str):
         if form.password.errors or (form.totp_code.errors and form.totp_code.data):
             totp.note_failed_reauthentication(current_user, request.remote_addr or "")
             db.session.commit()
+    # The page shows the current version: from now on the form is about that one.
+    form.document_sha256.data = mou.current.digest
     status = 400 if request.method == "POST" else 200
     return render_template("mous/sign.html", mou=mou, form=form, decline_form=decline_form,
                            consent=services.CONSENT_TEXT,

@@ -127,8 +127,10 @@ def test_signing_needs_the_password_consent_and_a_typed_name(make, db):
     with pytest.raises(DomainError, match="password"):
         sign_as(cast["head"], mou, agency, password="wrong")
     for signing, field in [
-            (Signing(password=PASSWORD, consent=False, name="X", title="Head"), "consent"),
-            (Signing(password=PASSWORD, consent=True, name=" ", title="Head"), "name")]:
+            (Signing(password=PASSWORD, consent=False, name="X", title="Head",
+                     document_sha256=mou.current.digest), "consent"),
+            (Signing(password=PASSWORD, consent=True, name=" ", title="Head",
+                     document_sha256=mou.current.digest), "name")]:
         with pytest.raises(DomainError) as refused:
             services.sign(cast["head"], mou, agency, signing)
         assert refused.value.field == field

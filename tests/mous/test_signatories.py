@@ -27,8 +27,9 @@ def _notices(db, person, kind=None):
     return [n for n in found if kind is None or f":{kind}:" in n.key]
 
 
-def _sign_data(agency):
-    return {"party": agency.id, "password": PASSWORD, "consent": "y", "name": "Sam Rivera",
+def _sign_data(mou, agency):
+    return {"document_sha256": mou.current.digest, "party": agency.id,
+            "password": PASSWORD, "consent": "y", "name": "Sam Rivera",
             "title": "Deputy"}
 
 
@@ -196,14 +197,14 @@ def test_the_sign_page_lets_an_authorised_signatory_in_only_within_the_dates(
     with time_machine.travel(datetime(2026, 3, 21, 9, tzinfo=UTC), tick=False):
         login(deputy)
         assert client.post(f"/mous/{mou.key}/sign",
-                           data=_sign_data(agency)).status_code == 403
+                           data=_sign_data(mou, agency)).status_code == 403
     with time_machine.travel(datetime(2026, 3, 15, 9, tzinfo=UTC), tick=False):
         login(deputy)
         assert client.get(f"/mous/{other.key}/sign").status_code == 403
         page = client.get(f"/mous/{mou.key}/sign").get_data(as_text=True)
         assert "as its authorised signatory" in page
         assert "MOUs awaiting my signature" in client.get("/my-work").get_data(as_text=True)
-        response = client.post(f"/mous/{mou.key}/sign", data=_sign_data(agency))
+        response = client.post(f"/mous/{mou.key}/sign", data=_sign_data(mou, agency))
         assert response.status_code == 302
     event = db.session.scalar(select(SigningEvent))
     assert event.signed_as == "authorised_signatory" and event.person_id == deputy.person_id
