@@ -6,10 +6,6 @@ from govtrack.clock import utcnow
 from govtrack.documents.common import add_table, clean, labelled, to_bytes
 
 
-def _day(value) -> str:
-    return value.isoformat() if value else "—"
-
-
 def _instant(value) -> str:
     return value.strftime("%Y-%m-%d %H:%M:%S UTC") if value else "—"
 
@@ -19,24 +15,26 @@ def mou_docx(mou) -> bytes:
     from govtrack.mous.services import verify
 
     version = mou.current
+    # The terms printed beside the hash are the ones the hash covers: the version's.
+    terms = version.agreed_terms()
     doc = Document()
     props = doc.core_properties
     props.title = clean(f"MOU: {mou.title}")[:255]
     props.author = props.last_modified_by = "govtrack"
     props.created = props.modified = utcnow().replace(tzinfo=None)
     props.revision = version.number
-    doc.add_paragraph(clean(mou.title), style="Title")
+    doc.add_paragraph(clean(terms["title"]), style="Title")
     doc.add_heading("Memorandum of understanding", level=1)
     labelled(doc, "Status", mou.status_label)
     labelled(doc, "Version", str(version.number))
-    labelled(doc, "Parties", ", ".join(a.name for a in mou.parties))
+    labelled(doc, "Parties", ", ".join(p["name"] for p in terms["parties"]))
     if mou.committee is not None:
         labelled(doc, "Sponsoring committee", mou.committee.name)
-    labelled(doc, "Effective", _day(mou.effective))
-    labelled(doc, "Expires", _day(mou.expires))
-    labelled(doc, "Review", _day(mou.review))
+    labelled(doc, "Effective", terms["effective"] or "—")
+    labelled(doc, "Expires", terms["expires"] or "—")
+    labelled(doc, "Review", terms["review"] or "—")
     labelled(doc, "Document SHA-256", version.digest)
-    for heading, text in (("Purpose", mou.purpose), ("Background", mou.background),
+    for heading, text in (("Purpose", terms["purpose"]), ("Background", terms["background"]),
                           ("Agreement", version.text)):
         if text:
             doc.add_heading(heading, level=2)

@@ -21,12 +21,14 @@ from govtrack.committees.models import Committee
 from govtrack.editing import DomainError, apply_edit, unique_key
 from govtrack.extensions import db
 from govtrack.mous.models import (
+    CANONICAL_FORMAT,
     EDITABLE_STATUSES,
     Mou,
     MouVersion,
     SigningEvent,
     mou_party,
     sha256_hex,
+    terms_of,
 )
 from govtrack.mous.signatories import (
     AUTHORISED,
@@ -157,7 +159,7 @@ def create_mou(actor, *, title: str, committee: Committee | None, parties: list[
               purpose=purpose, background=background, parties=list(parties),
               effective=effective, expires=expires, review=review, supersedes=supersedes,
               status="draft")
-    mou.versions.append(MouVersion(number=1, text=text,
+    mou.versions.append(MouVersion(number=1, text=text, terms=terms_of(mou),
                                    obligations=_obligations(parties, obligations or {})))
     db.session.add(mou)
     audit.record(actor, "create", mou, committee=committee)
@@ -186,6 +188,8 @@ def update_mou(actor, mou: Mou, expected_version: int | None, *, title: str, pur
     optional signing order; None leaves it as it is.
     """
     refuse_if_executed(mou)
+    current = mou.current
+    terms_before = current.agreed_terms()
     order_before = list(mou.parties)
     parties = list(parties) if parties is not None else list(mou.parties)
     _check_fields({"effective": effective, "expires": expires}, parties)
@@ -202,13 +206,16 @@ def update_mou(actor, mou: Mou, expected_version: int | None, *, title: str, pur
         mou.parties = parties
     _set_signing_order(actor, mou, order_before, parties, signing_in_order, positions)
     new_obligations = _obligations(parties, obligations)
-    current = mou.current
+    new_terms = terms_of(mou)
     # Compared regardless of party order: listing the parties in signing order
-    # is no new text.
-    if text != current.text or (sorted(new_obligations, key=_obligation_key)
-                                != sorted(current.obligations or [], key=_obligation_key)):
+    # is no new text. Every term the parties agree to counts, not the text alone:
+    # dates and purpose once changed after two parties signed, voiding nothing.
+    if text != current.text or new_terms != terms_before or (
+            sorted(new_obligations, key=_obligation_key)
+            != sorted(current.obligations or [], key=_obligation_key)):
         if mou.status == "draft" and not any(e.version_id == current.id for e in mou.events):
             current.text, current.obligations = text, new_obligations
+            current.terms, current.canonical_format = new_terms, CANONICAL_FORMAT
             audit.record(actor, "update", mou, committee=mou.committee,
                          changes={"text": [None, f"version {current.number} revised"]})
         else:
@@ -268,10 +275,11 @@ def _write_positions(mou: Mou, order: list[Agency]) -> None:
 def _new_version(actor, mou: Mou, text: str, obligations: list[dict]) -> MouVersion:
     old = mou.current
     signed = mou.signed_parties(old)
-    version = MouVersion(number=old.number + 1, text=text, obligations=obligations)
+    version = MouVersion(number=old.number + 1, text=text, obligations=obligations,
+                         terms=terms_of(mou))
     mou.versions.append(version)
     db.session.flush()
-    reason = (f"The text changed after this signature: version {version.number} replaces "
+    reason = (f"The terms changed after this signature: version {version.number} replaces "
               f"version {old.number}; please sign the new version.")
     for event in signed.values():
         _append_event(mou, old, "voided", event.agency, reason=reason)
@@ -394,7 +402,8 @@ def sign(account, mou: Mou, agency: Agency, signing: Signing,
         raise DomainError(f"Waiting for {first.name} to sign first.", "party")
     check_version_shown(mou, signing.document_sha256)
     auth_method = reauthenticate(account, signing.password, signing.totp_code,
-                                 require_totp=signing_requires_totp())
+                                 require_totp=signing_requires_totp(),
+                                 address=signing.address)
     if not signing.consent:
         raise DomainError("Tick the box to consent to signing electronically.", "consent")
     if not signing.name.strip():
