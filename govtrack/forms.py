@@ -119,4 +119,10 @@ def save(form: Form, change, record=None):
     except DomainError as exc:
         db.session.rollback()
         form.add_domain_error(exc)
+        # A wrong password given to re-authenticate counts toward the lock even
+        # though the act it was to confirm is rolled back.
+        counted = getattr(exc, "counted", None)
+        if counted is not None:
+            db.session.add(counted)
+            db.session.commit()
     return False

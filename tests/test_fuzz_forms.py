@@ -40,7 +40,9 @@ FORMS = {
     "/admin/accounts/new": {"person": _field("1", "2"), "email": _field("n@example.org"),
                             "password": TEXT, "confirm": TEXT, "is_admin": _field("y")},
     "/admin/accounts/<int:account_id>/status": {"active": _field("y"), "is_admin": TEXT},
-    "/admin/accounts/<int:account_id>/password": {"password": TEXT, "confirm": TEXT},
+    "/admin/accounts/<int:account_id>/password": {"password": TEXT, "confirm": TEXT,
+                                                  "your_password": _field(PASSWORD)},
+    "/admin/accounts/<int:account_id>/totp/remove": {"your_password": _field(PASSWORD)},
     "/account/totp": {"code": _field("123456", "000000", "12 34 56")},
     "/account/totp/remove": {"password": _field(PASSWORD), "code": _field("123456")},
     "/admin/accounts/signing-policy": {"require_totp": _field("y", "")},
@@ -168,7 +170,7 @@ NO_FIELDS = {
     "/mous/<key>/amend",
     "/agencies/<key>/signatories/<int:authorisation_id>/end",
     "/inbox/<int:notification_id>/read", "/inbox/read-all",
-    "/account/totp/start", "/admin/accounts/<int:account_id>/totp/remove",
+    "/account/totp/start",
 }
 
 

@@ -18,8 +18,10 @@ from govtrack import audit
 from govtrack.accounts.models import Account, LoginAttempt
 from govtrack.accounts.services import (
     AccountError,
+    FailedReauthentication,
     get_setting,
     recent_failures,
+    set_password,
     set_setting,
     verify_password,
 )
@@ -118,19 +120,20 @@ def confirm_enrolment(actor, account: Account, code: str, now: datetime | None =
 
 
 def remove(actor, account: Account, *, password: str | None = None, code: str | None = None,
-           now: datetime | None = None) -> None:
+           now: datetime | None = None, address: str = "") -> None:
     """Remove account's TOTP secret.
 
     The account itself proves it is them with its password and a current code;
-    an administrator (for a lost phone) gives neither.
+    an administrator (for a lost phone) confirms with their own password.
     """
     if not account.totp_secret:
         raise AccountError("No two-step sign-in code is set up.")
     if actor is not None and actor.id == account.id:
-        if not verify_password(account, password or ""):
-            raise AccountError("This is not your current password.", "password")
-        if enrolled(account):
-            _accept(account, code or "", "code", now)
+        reauthenticate(account, password or "", (code or "") if enrolled(account) else None,
+                       now=now, address=address, fields=("password", "code"))
+    elif actor is not None:
+        reauthenticate(actor, password or "", None, address=address,
+                       fields=("your_password", "your_password"))
     before = "enrolled" if enrolled(account) else "enrolment started"
     account.totp_secret = None
     account.totp_enrolled_at = None
@@ -149,29 +152,48 @@ def require_for_signing(actor, required: bool) -> None:
     set_setting(actor, REQUIRE_FOR_SIGNING, "yes" if required else "no")
 
 
-def reauthenticate(account: Account, password: str, code: str = "", *,
-                   require_totp: bool = False, now: datetime | None = None) -> str:
+def reauthenticate(account: Account, password: str, code: str | None = "", *,
+                   require_totp: bool = False, now: datetime | None = None,
+                   address: str = "",
+                   fields: tuple[str, str] = ("password", "totp_code")) -> str:
     """Confirm it is account's holder before a binding act; return the method used.
 
-    The password always; a TOTP code too when the account has enrolled, and
-    enrolment itself when require_totp. Raises AccountError naming the field
-    ("password" or "totp_code").
+    The one place a logged-in person's password is checked (signing, declining,
+    changing one's password, removing one's code, an administrator's resets):
+    throttled with login's count, and every wrong password or code counted, so
+    no door lets a stolen session guess the password unhindered. The password
+    always; a TOTP code too when the account has enrolled (code None: the act
+    asks for the password only), and enrolment itself when require_totp.
+    Raises AccountError naming the field (of fields: the password's, the code's),
+    FailedReauthentication for a guess.
     """
+    password_field, code_field = fields
+    def failed(message: str, field: str) -> FailedReauthentication:
+        return FailedReauthentication(message, field, LoginAttempt(
+            email=account.email[:320], address=(address or "")[:64], at=utcnow(),
+            succeeded=False))
+
     if reauthentication_throttled(account):
-        raise AccountError("Too many wrong passwords or codes. Wait "
-                           f"{current_app.config['LOGIN_WINDOW_MINUTES']} minutes and try again.",
-                           "password")
+        # Refused attempts count too, as at login: a door that keeps guessing stays locked.
+        raise failed("Too many wrong passwords or codes. Wait "
+                     f"{current_app.config['LOGIN_WINDOW_MINUTES']} minutes and try again.",
+                     password_field)
     if not verify_password(account, password or ""):
-        raise AccountError("The password is not right.", "password")
+        raise failed("The password is not right.", password_field)
+    if code is None:
+        return BY_PASSWORD
     if not enrolled(account):
         if require_totp:
             raise AccountError(
                 "An administrator requires a two-step sign-in code to sign MOUs. Set one up "
-                "under your account (Two-step sign-in code), then sign.", "totp_code")
+                "under your account (Two-step sign-in code), then sign.", code_field)
         return BY_PASSWORD
     if not (code or "").strip():
-        raise AccountError("Type the 6-digit code from your authenticator app.", "totp_code")
-    _accept(account, code, "totp_code", now)
+        raise AccountError("Type the 6-digit code from your authenticator app.", code_field)
+    try:
+        _accept(account, code, code_field, now)
+    except AccountError as exc:
+        raise failed(str(exc), code_field) from exc
     return BY_PASSWORD_AND_TOTP
 
 
@@ -187,10 +209,11 @@ def reauthentication_throttled(account: Account) -> bool:
             >= cfg["LOGIN_MAX_FAILURES_PER_ACCOUNT"])
 
 
-def note_failed_reauthentication(account: Account, address: str) -> None:
-    """Count a wrong password or code given to sign; the caller commits it."""
-    db.session.add(LoginAttempt(email=account.email[:320], address=(address or "")[:64],
-                                at=utcnow(), succeeded=False))
+def change_own_password(account: Account, current: str, password: str, *,
+                        address: str = "") -> None:
+    """The account's holder changes its password, confirming the current one."""
+    reauthenticate(account, current, None, address=address, fields=("current", "code"))
+    set_password(account, account, password)
 
 
 def grouped(secret: str) -> str:

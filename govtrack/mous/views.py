@@ -267,9 +267,6 @@ def mou_sign(key: str):
             if mou.status == "executed":
                 return redirect(url_for("mous.certificate", key=mou.key))
             return _back(mou)
-        if form.password.errors or (form.totp_code.errors and form.totp_code.data):
-            totp.note_failed_reauthentication(current_user, request.remote_addr or "")
-            db.session.commit()
     # The page shows the current version: from now on the form is about that one.
     form.document_sha256.data = mou.current.digest
     status = 400 if request.method == "POST" else 200

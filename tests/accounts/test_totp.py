@@ -112,10 +112,13 @@ def test_removing_needs_the_password_and_a_current_code(make, db, frozen):
     assert secret not in _audit_text(db)
 
 
-def test_an_administrator_removes_a_lost_phones_code_without_it(make, db, frozen):
+def test_an_administrator_removes_a_lost_phones_code_with_their_own_password(make, db, frozen):
     account, admin = make.account(), make.account(admin=True)
     enrol(account)
-    totp.remove(admin, account)
+    with pytest.raises(AccountError) as refused:
+        totp.remove(admin, account, password="wrong")
+    assert refused.value.field == "your_password" and account.totp_secret is not None
+    totp.remove(admin, account, password=PASSWORD)
     assert account.totp_secret is None
     entry = db.session.scalars(select(AuditEntry).order_by(AuditEntry.id.desc())).first()
     assert entry.actor_id == admin.id and entry.changes == {"totp": ["enrolled", None]}
@@ -228,11 +231,14 @@ def test_an_administrator_removes_an_accounts_code(client, make, db, login, froz
     enrol(account)
     login(make.account(admin=True))
     assert "Set up" in client.get(f"/admin/accounts/{account.id}").text
-    response = client.post(f"/admin/accounts/{account.id}/totp/remove")
+    assert client.post(f"/admin/accounts/{account.id}/totp/remove").status_code == 400
+    response = client.post(f"/admin/accounts/{account.id}/totp/remove",
+                           data={"your_password": PASSWORD})
     assert response.status_code == 302
     db.session.expire_all()
     assert db.session.get(type(account), account.id).totp_secret is None
-    assert client.post(f"/admin/accounts/{account.id}/totp/remove").status_code == 302
+    assert client.post(f"/admin/accounts/{account.id}/totp/remove",
+                       data={"your_password": PASSWORD}).status_code == 400
 
 
 def test_a_code_another_worker_used_is_refused_from_a_stale_copy(make, db, frozen):
