@@ -262,3 +262,34 @@ def test_the_head_keeps_the_register_and_others_only_read_it_or_not(client, make
     db.session.expire_all()
     assert signatories.register(agency)[0].ended_at is not None
     assert not services.may_sign_for(deputy, agency, mou)
+
+
+def test_a_head_marked_as_gone_neither_signs_nor_logs_in(client, make, db, login):
+    from govtrack.agencies import services as agencies
+
+    cast = make.cast()
+    mou = make_mou(cast)
+    head = cast["head"]
+    agency = head.person.agency
+    successor = make.person(agency=agency, name="Next Head")
+    login(head)
+    person = head.person
+    with pytest.raises(DomainError) as asked:
+        agencies.update_person(cast["admin"], person, None, name=person.name, agency=agency,
+                               email=None, title=None, active=False)
+    assert asked.value.field == "head_now"
+    # as the defect was: the person is gone, but still named head
+    person.active, person.inactive_since = False, date(2025, 1, 1)
+    db.session.commit()
+    assert not services.may_sign_for(head, agency, mou)
+    with pytest.raises(NotSignatory):
+        sign_as(head, mou, agency)
+    assert client.get("/my-work").status_code == 302  # the session no longer holds
+    assert client.post("/login", data={"email": head.email,
+                                       "password": PASSWORD}).status_code == 200
+    person.active, person.inactive_since = True, None
+    db.session.commit()
+    agencies.update_person(cast["admin"], person, None, name=person.name, agency=agency,
+                           email=None, title=None, active=False, head_now=successor)
+    db.session.commit()
+    assert agency.head_id == successor.id and not person.active
