@@ -154,7 +154,8 @@ FORMS["/mous/<key>/status"] = {"to": _field("in_review", "out_for_signature", "e
 FORMS["/mous/<key>/sign"] = {"party": _field("1", "2"), "password": _field(PASSWORD),
                              "consent": _field("y"), "name": TEXT, "title": TEXT,
                              "totp_code": _field("123456")}
-FORMS["/mous/<key>/decline"] = {"party": _field("1", "2"), "reason": TEXT}
+FORMS["/mous/<key>/decline"] = {"party": _field("1", "2"), "reason": TEXT,
+                                "password": _field(PASSWORD)}
 FORMS["/mous/<key>/certificate"] = {"sha256": _field("0" * 64)}
 FORMS["/mous/<key>/obligations/track"] = {"title": _field("Do"), "owner": _field("1", "2"),
                                           "due": _field(*DATES)}

@@ -97,6 +97,11 @@ class DeclineForm(Form):
     party = SelectField("Decline for", coerce=int, validators=[DataRequired()])
     reason = TextAreaField("Why the agency declines", validators=[
         DataRequired(message="Say why the agency declines."), Length(max=LONG_TEXT)])
+    #: declining is a signing act: the same re-authentication, about the version shown
+    password = PasswordField("Your password", validators=[DataRequired(
+        message="Enter your password to confirm it is you.")])
+    totp_code = totp_code_field(validators=[Optional(), Length(max=20)])
+    document_sha256 = HiddenField(validators=[DataRequired(message=VERSION_SHOWN_MISSING)])
 
 
 class TrackForm(Form):

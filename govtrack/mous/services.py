@@ -16,6 +16,7 @@ from govtrack import audit
 from govtrack.accounts.totp import reauthenticate, signing_requires_totp
 from govtrack.actions.models import ActionItem
 from govtrack.agencies.models import Agency
+from govtrack.chairs.services import current_co_chairs, current_term
 from govtrack.clock import today, utcnow
 from govtrack.committees.models import Committee
 from govtrack.editing import DomainError, apply_edit, unique_key
@@ -37,8 +38,10 @@ from govtrack.mous.signatories import (
     holding_of,
     person_capacities,
     request_signatures,
+    signatories,
     tell_voided,
 )
+from govtrack.notifications.services import notify
 from govtrack.permissions import can_edit_committee, committee_roles, is_admin
 
 #: allowed moves by hand; "executed" is reached only by the last signature and
@@ -436,22 +439,59 @@ def _execute(actor, mou: Mou, at: datetime) -> None:
         old.status = "superseded"
 
 
-def decline(account, mou: Mou, agency: Agency, reason: str) -> SigningEvent:
-    """A party refuses to sign, with its reason; the MOU goes back to review."""
-    if not may_sign_for(account, agency, mou) or agency.id not in {a.id for a in mou.parties}:
+def decline(account, mou: Mou, agency: Agency, reason: str, confirm: Signing,
+            now: datetime | None = None) -> SigningEvent:
+    """A party refuses to sign, with its reason; the MOU goes back to review.
+
+    A signing act like a signature: recorded in the chain under the signer's
+    name, it needs the same re-authentication, binds to the version shown, and
+    tells the other parties' signatories and the chair why. Of confirm, only
+    the password, code, digest and where from count.
+    """
+    day = (now or utcnow()).date()
+    if (signing_capacity(account, agency, mou, day) is None
+            or agency.id not in {a.id for a in mou.parties}):
         raise NotSignatory(f"Only the head of {agency.name}, or a person the head "
                            "authorised, declines for it.")
     if mou.status != "out_for_signature":
         raise DomainError(f"The MOU is {mou.status_label.lower()}, not out for signature.")
     if not reason.strip():
         raise DomainError("Say why the agency declines.", "reason")
+    check_version_shown(mou, confirm.document_sha256)
+    auth_method = reauthenticate(account, confirm.password, confirm.totp_code,
+                                 require_totp=signing_requires_totp(),
+                                 address=confirm.address)
     event = _append_event(mou, mou.current, "declined", agency, person=account.person,
-                          signer_name=account.person.name, reason=reason.strip())
+                          at=now, signer_name=account.person.name, reason=reason.strip(),
+                          auth_method=auth_method, address=(confirm.address or "")[:64],
+                          user_agent=(confirm.user_agent or "")[:400])
     audit.record(account, "decline", mou, committee=mou.committee,
                  changes={"declined": [None, {"party": agency.key, "reason": reason.strip()}],
                           "status": [mou.status, "in_review"]})
     mou.status = "in_review"
+    _tell_declined(mou, event, day)
     return event
+
+
+def _tell_declined(mou: Mou, event: SigningEvent, day: date) -> int:
+    """Tell the other parties' signatories and the chair who declined, and why."""
+    people = {}
+    others = [a for a in mou.parties if a.id != event.agency_id]
+    for found in signatories(others, mou, day).values():
+        people |= {p.id: p for p in found}
+    if mou.committee is not None:
+        chair = current_term(mou.committee, day)
+        for term in ([chair] if chair else []) + current_co_chairs(mou.committee, day):
+            people[term.person_id] = term.person
+    people.pop(event.person_id, None)
+    number = event.version_number
+    key = f"mou:{mou.id}:v{number}:declined:{event.agency_id}:{event.event_sha256[:16]}"
+    return sum(notify(
+        person, f"{key}:{person.id}",
+        f"{event.agency.name} declined to sign “{mou.title}”",
+        f"{event.signer_name} declined to sign version {number} for {event.agency.name}: "
+        f"{event.reason} The MOU is back in review.", f"/mous/{mou.key}") is not None
+        for person in sorted(people.values(), key=lambda p: p.id))
 
 
 class NotSignatory(DomainError):

@@ -252,6 +252,7 @@ def mou_sign(key: str):
     form.party.choices = _party_choices(mou)
     decline_form = DeclineForm(formdata=None)
     decline_form.party.choices = form.party.choices
+    decline_form.document_sha256.data = mou.current.digest
     if not form.is_submitted():
         form.document_sha256.data = mou.current.digest
     if form.validate_on_submit():
@@ -289,12 +290,18 @@ def mou_decline(key: str):
     form.party.choices = _party_choices(mou)
     if form.validate_on_submit():
         agency = next((a for a in mou.parties if a.id == form.party.data), None)
+        confirm = services.Signing(
+            password=form.password.data, consent=False, name="", title="",
+            address=request.remote_addr or "", user_agent=request.user_agent.string or "",
+            totp_code=form.totp_code.data or "", document_sha256=form.document_sha256.data)
         if agency is not None and save(form, lambda: services.decline(
-                current_user, mou, agency, form.reason.data)):
+                current_user, mou, agency, form.reason.data, confirm)):
             flash(f"Declined for {agency.name}; the MOU is back in review.", "success")
             return _back(mou)
+    form.document_sha256.data = mou.current.digest
     sign_form = SignForm(formdata=None)
     sign_form.party.choices = form.party.choices
+    sign_form.document_sha256.data = mou.current.digest
     return render_template("mous/sign.html", mou=mou, form=sign_form, decline_form=form,
                            consent=services.CONSENT_TEXT,
                            consent_version=services.CONSENT_VERSION,

@@ -214,9 +214,12 @@ def test_a_party_declines_with_a_reason(make, db):
     cast = make.cast()
     mou = make_mou(cast)
     agency = cast["head"].person.agency
+    confirm = Signing(password=PASSWORD, consent=False, name="", title="",
+                      document_sha256=mou.current.digest)
     with pytest.raises(DomainError):
-        services.decline(cast["head"], mou, agency, " ")
-    event = services.decline(cast["head"], mou, agency, "Our counsel has not reviewed it.")
+        services.decline(cast["head"], mou, agency, " ", confirm)
+    event = services.decline(cast["head"], mou, agency, "Our counsel has not reviewed it.",
+                             confirm)
     assert event.kind == "declined" and mou.status == "in_review"
     assert services.verify(mou).ok
 

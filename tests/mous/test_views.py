@@ -1,6 +1,7 @@
 """MOU pages: signing through the browser's form, refusals, certificate and Word file."""
 
 import io
+from datetime import date
 
 from docx import Document
 from sqlalchemy import select, text
@@ -237,3 +238,35 @@ def test_a_signature_binds_to_the_version_the_signer_was_shown(client, make, db,
     assert response.status_code == 400
     assert client.post(f"/mous/{mou.key}/sign",
                        data=_sign_data(mou, agency)).status_code == 302
+
+
+def test_declining_needs_the_password_and_tells_the_parties_and_the_chair(client, make, db,
+                                                                         login):
+    from govtrack.chairs.models import ChairTerm
+    from govtrack.notifications.models import Notification
+
+    cast = make.cast()
+    member_agency = cast["member"].person.agency
+    member_agency.head = cast["member"].person
+    chair = cast["chair"].person
+    db.session.add(ChairTerm(committee=cast["committee"], person=chair, agency=chair.agency,
+                             start=date(2025, 1, 1), planned_end=date(2030, 1, 1)))
+    db.session.commit()
+    mou = make_mou(cast)
+    agency = cast["head"].person.agency
+    login(cast["head"])
+    data = {"party": agency.id, "reason": "Our counsel has not reviewed it.",
+            "document_sha256": mou.current.digest}
+    response = client.post(f"/mous/{mou.key}/decline", data=data | {"password": "wrong"})
+    assert response.status_code == 400
+    assert client.post(f"/mous/{mou.key}/decline", data=data).status_code == 400
+    db.session.expire_all()
+    assert db.session.scalar(select(SigningEvent)) is None
+    response = client.post(f"/mous/{mou.key}/decline", data=data | {"password": PASSWORD})
+    assert response.status_code == 302
+    event = db.session.scalar(select(SigningEvent))
+    assert event.kind == "declined" and event.auth_method == "password"
+    told = {n.person_id: n.body for n in db.session.scalars(
+        select(Notification).where(Notification.key.like("%:declined:%")))}
+    assert set(told) == {cast["member"].person_id, chair.id}
+    assert all("Our counsel has not reviewed it." in body for body in told.values())
