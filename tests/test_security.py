@@ -89,3 +89,17 @@ def test_ids_beyond_what_a_column_holds_are_a_404(app, make, client, login):
         for method in rule.methods - {"HEAD", "OPTIONS"}:
             response = client.open(url, method=method, data={})
             assert response.status_code == 404, (method, url, response.status_code)
+
+
+def test_every_authenticated_response_carries_no_store(client, make, login):
+    from tests.mous.factories import make_mou
+
+    cast = make.cast()
+    mou = make_mou(cast)
+    login(cast["chair"])
+    for path in ("/my-work", f"/mous/{mou.key}/document.docx",
+                 f"/committees/{cast['committee'].key}/actions.csv",
+                 f"/meetings/{cast['meeting'].key}/agenda.docx"):
+        response = client.get(path)
+        assert response.status_code == 200, path
+        assert response.headers.get("Cache-Control") == "no-store", path
