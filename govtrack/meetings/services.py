@@ -357,7 +357,11 @@ def carry_item(actor, item: AgendaItem) -> AgendaItem:
 
 def request_item(actor, meeting: Meeting, *, title: str, kind: str, minutes: int,
                  note: str = "") -> AgendaRequest:
-    """A member proposes an item for a coming meeting."""
+    """A member proposes an item for a coming meeting (one not yet held or cancelled)."""
+    if meeting.status != "scheduled" or meeting.starts_at <= utcnow():
+        raise DomainError("Items are requested only for meetings still to come; this one "
+                          f"was on {meeting.starts_at:%-d %B %Y}. Request it for the next "
+                          "meeting.")
     _check_item(title, kind, minutes)
     request = AgendaRequest(committee=meeting.committee, meeting=meeting, proposer=actor.person,
                             title=title, kind=kind, minutes=minutes, note=note)
