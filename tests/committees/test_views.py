@@ -230,3 +230,19 @@ def test_nobody_changes_their_own_seats_role(client, make, login, db):
     assert response.status_code == 200
     db.session.refresh(own_seat)
     assert own_seat.role == "secretary"
+
+
+def test_an_edit_posted_without_its_version_is_refused(client, make, login, db):
+    cast = make.cast()
+    committee = cast["committee"]
+    login(cast["chair"])
+    url = f"/committees/{committee.key}/edit"
+    data = {"name": "Renamed without a version", "kind": "standing",
+            "timezone": "America/New_York", "duration_minutes": "90",
+            "stall_after_days": "30"}
+    response = client.post(url, data=data)
+    assert response.status_code == 200
+    assert "did not say which version" in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(type(committee), committee.id).name != "Renamed without a version"
+    assert client.post(url, data=data | {"version": committee.version}).status_code == 302
