@@ -80,12 +80,21 @@ def _print_report(report, dry_run: bool) -> None:
 @click.option("--dry-run", is_flag=True, help="Check the file and report; store nothing.")
 def import_command(file, dry_run):
     """Validate and import a county file, all or nothing."""
-    from govtrack.county.services import import_county
+    from govtrack.county.services import (
+        CountyFileError,
+        county_size_problem,
+        import_county,
+        read_county,
+    )
 
+    path = Path(file)
     try:
-        data = json.loads(Path(file).read_text(encoding="utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        click.echo(f"$: not a JSON document: {exc}")
+        too_large = county_size_problem(path.stat().st_size)  # before reading any of it
+        if too_large:
+            raise CountyFileError(too_large)
+        data = read_county(path.read_bytes())
+    except CountyFileError as exc:
+        click.echo(f"$: {exc}")
         sys.exit(1)
     report = import_county(data, dry_run=dry_run)
     if report.ok and not dry_run:

@@ -233,3 +233,13 @@ def test_items_are_requested_only_for_meetings_still_to_come(db, committee, make
                                   minutes=10)
     services.request_item(member, _meeting(committee), title="In time", kind="discussion",
                           minutes=10)
+
+
+def test_a_video_link_is_http_or_https_only(db, committee):
+    for link in ("javascript:alert(1)", "javascript://x.org/%0aalert(1)", "data:text/html,x",
+                 "ftp://x.org/", "https:///nohost"):
+        with pytest.raises(DomainError, match="https://"):
+            services.create_meeting(None, committee, starts=datetime(2027, 1, 5, 10),
+                                    duration_minutes=60, video_link=link)
+    services.create_meeting(None, committee, starts=datetime(2027, 1, 5, 10),
+                            duration_minutes=60, video_link="https://meet.county.gov/x")
