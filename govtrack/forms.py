@@ -64,6 +64,9 @@ class VersionedForm(Form):
     """A form that edits a record and carries the version it was opened at."""
 
     version = HiddenField()
+    #: True for forms that only ever edit a record (they are opened without a version
+    #: kwarg, so object_data cannot tell); forms that also create leave it False
+    version_required = False
 
     def validate(self, extra_validators=None):
         """Refuse an edit posted without the version it was opened at.
@@ -73,7 +76,7 @@ class VersionedForm(Form):
         that creates a record (opened with no version) has none to carry.
         """
         ok = super().validate(extra_validators)
-        editing = self.version.object_data not in (None, "")
+        editing = self.version_required or self.version.object_data not in (None, "")
         if editing and (not self.version.raw_data or self.expected_version() is None):
             self.form_errors.append(MISSING_VERSION)
             ok = False

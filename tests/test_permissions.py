@@ -124,7 +124,7 @@ MATRIX = {
     ("GET", "/meetings/<key>/attendance"): "302 404 403 200 200 404 200",
     ("POST", "/meetings/<key>/attendance"): "302 404 403 302 302 404 302",
     ("GET", "/meetings/<key>/minutes"): "302 404 403 200 200 404 200",
-    ("POST", "/meetings/<key>/minutes"): "302 404 403 302 302 404 302",
+    ("POST", "/meetings/<key>/minutes"): "302 404 403 200 200 404 200",
     ("POST", "/meetings/<key>/minutes/actions"): "302 404 403 400 400 404 400",
     ("POST", "/meetings/<key>/minutes/approve"): "302 404 403 302 302 404 302",
     ("GET", "/meetings/<key>/agenda.docx"): "302 404 200 200 200 404 200",
