@@ -21,8 +21,8 @@ from govtrack.health.services import flags_for, preloaded
 from govtrack.permissions import (
     can_edit_committee,
     committee_roles,
-    is_admin,
     require_edit_committee,
+    require_update_action,
     require_view_committee,
 )
 from govtrack.workgroups import services
@@ -356,10 +356,7 @@ def action_update(key: str):
     """Update an action in one step from My work (or the workgroup page)."""
     action = db.one_or_404(select(ActionItem).where(ActionItem.key == key).options(
         selectinload(ActionItem.committee).options(*members_loading())))
-    require_view_committee(current_user, action.committee)
-    if action.owner_id != current_user.person_id and not (
-            can_edit_committee(current_user, action.committee) or is_admin(current_user)):
-        abort(403)
+    require_update_action(current_user, action)
     form = ActionUpdateForm(prefix=f"a{action.id}")
     if form.validate_on_submit() and save(form, lambda: update_action(
             current_user, action, status=form.status.data, note=form.note.data or "",

@@ -270,3 +270,29 @@ def test_declining_needs_the_password_and_tells_the_parties_and_the_chair(client
         select(Notification).where(Notification.key.like("%:declined:%")))}
     assert set(told) == {cast["member"].person_id, chair.id}
     assert all("Our counsel has not reviewed it." in body for body in told.values())
+
+
+def test_an_obligations_owner_outside_the_committee_sees_and_updates_only_that_item(
+        client, make, db, login):
+    from govtrack.actions.models import ActionItem
+    from govtrack.mous import services
+
+    cast = make.cast()
+    cast["committee"].name = "Jail Deaths Review Committee"
+    mou = make_mou(cast)
+    owner = make.account(person=make.person(agency=cast["head"].person.agency))
+    action = services.track_obligation(cast["chair"], mou, title="Share booking data",
+                                       owner=owner.person, due=None)
+    db.session.commit()
+    login(owner)
+    page = client.get("/my-work").get_data(as_text=True)
+    assert "Share booking data" in page and "Jail Deaths Review Committee" not in page
+    response = client.post(f"/actions/{action.key}/update", data={
+        f"a{action.id}-status": "in_progress", f"a{action.id}-note": "Started.",
+        f"a{action.id}-version": action.version})
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(ActionItem, action.id).status == "in_progress"
+    assert client.get(f"/committees/{cast['committee'].key}").status_code == 404
+    other = cast["workgroup"]
+    assert client.get(f"/workgroups/{other.key}").status_code == 404
