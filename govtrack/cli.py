@@ -171,3 +171,21 @@ def notify_command(at):
     created = notify_signature_requests(as_of)
     db.session.commit()
     click.echo(f"{created} new {'notice' if created == 1 else 'notices'}.")
+
+
+@govtrack_cli.command("seal-chains")
+@click.option("--reseal", is_flag=True,
+              help="Also move events sealed with an older key onto the current one.")
+def seal_chains_command(reseal):
+    """Seal the signing events recorded before the chain was keyed (a deploy step, once).
+
+    The seal vouches for the record as it stands now: run it right after the
+    upgrade, and check `flask govtrack verify` output before and after.
+    """
+    from govtrack.mous.services import seal_events
+
+    sealed, refused = seal_events(reseal=reseal)
+    db.session.commit()
+    for key, problem in refused:
+        click.echo(f"mou {key}: not sealed: {problem}")
+    click.echo(f"{sealed} {'event' if sealed == 1 else 'events'} sealed.")

@@ -67,11 +67,19 @@ def _certificate(doc, mou, verification) -> None:
     labelled(doc, "MOU", mou.title)
     labelled(doc, "Executed", _instant(mou.executed_at))
     labelled(doc, "Document SHA-256", mou.current.digest)
-    labelled(doc, "Verification", "Every signing event and signed text matches its hash."
-             if verification.ok else "TAMPERING DETECTED: " + " ".join(verification.problems))
+    from govtrack.mous.services import VERIFICATION_DOES_NOT_PROVE, VERIFICATION_PROVES
+
+    labelled(doc, "Chain head", mou.chain_head or "—")
+    labelled(doc, "Verification", "Every signing event and signed text matches its hash "
+             "and its seal." if verification.ok
+             else "TAMPERING DETECTED: " + " ".join(verification.problems))
+    labelled(doc, "Verification proves", " ".join(VERIFICATION_PROVES))
+    labelled(doc, "It does not prove", " ".join(VERIFICATION_DOES_NOT_PROVE))
     for n, event in enumerate(mou.events, start=1):
         doc.add_heading(f"Event {n}: {event.kind_label} for {clean(event.agency.name)}", level=3)
-        labelled(doc, "Signer", f"{event.signer_name}, {event.signer_title}".strip(", "))
+        labelled(doc, "Signer (as typed)",
+                 f"{event.signer_name}, {event.signer_title}".strip(", "))
+        labelled(doc, "Account holder", event.person.name if event.person else "—")
         labelled(doc, "Version", str(event.version_number))
         labelled(doc, "Time", _instant(event.at))
         if event.kind == "signed":
@@ -86,3 +94,5 @@ def _certificate(doc, mou, verification) -> None:
         labelled(doc, "Document SHA-256", event.document_sha256)
         labelled(doc, "Previous event SHA-256", event.previous_sha256 or "—")
         labelled(doc, "Event SHA-256", event.event_sha256)
+        labelled(doc, "Seal", f"HMAC-SHA256 under key {event.key_id or '—'}: "
+                              f"{event.event_mac or 'none'}")

@@ -105,8 +105,8 @@ class Mou(db.Model):
 
     @property
     def status_label(self) -> str:
-        """The status in words."""
-        return STATUSES[self.status]
+        """The status in words (as stored, if the database holds an unknown status)."""
+        return STATUSES.get(self.status, self.status)
 
     @property
     def current(self) -> "MouVersion":
@@ -225,6 +225,9 @@ class SigningEvent(db.Model):
     document_sha256: Mapped[str] = mapped_column(String(64))
     previous_sha256: Mapped[str] = mapped_column(String(64), default="")
     event_sha256: Mapped[str] = mapped_column(String(64))
+    #: id of the key (outside the database) whose HMAC of event_sha256 is event_mac
+    key_id: Mapped[str] = mapped_column(String(40), default="", server_default="")
+    event_mac: Mapped[str] = mapped_column(String(64), default="", server_default="")
 
     mou: Mapped[Mou] = relationship(back_populates="events")
     version: Mapped[MouVersion] = relationship()
@@ -233,8 +236,8 @@ class SigningEvent(db.Model):
 
     @property
     def kind_label(self) -> str:
-        """The kind in words."""
-        return EVENT_KINDS[self.kind]
+        """The kind in words (as stored, if the database holds an unknown kind)."""
+        return EVENT_KINDS.get(self.kind, self.kind)
 
     def chained_fields(self, agency_key: str, person_key: str | None) -> dict:
         """What the event hash covers: every field but the ids the database assigns."""

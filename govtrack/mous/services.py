@@ -21,9 +21,12 @@ from govtrack.clock import today, utcnow
 from govtrack.committees.models import Committee
 from govtrack.editing import DomainError, apply_edit, unique_key
 from govtrack.extensions import db
+from govtrack.mous import chain
 from govtrack.mous.models import (
     CANONICAL_FORMAT,
     EDITABLE_STATUSES,
+    EXECUTED_STATUSES,
+    STATUSES,
     Mou,
     MouVersion,
     SigningEvent,
@@ -63,6 +66,24 @@ CONSENT_TEXT = (
     "signature has the same effect as my handwritten signature. I may ask the sponsoring "
     "committee for a paper copy of the executed memorandum.")
 CONSENT_SHA256 = sha256_hex(CONSENT_TEXT)
+
+#: what the certificate says verification proves, and what it does not (docs/security.md)
+VERIFICATION_PROVES = (
+    "Each signed version's stored text and terms still hash to the SHA-256 its signers "
+    "bound themselves to.",
+    "No signing event was changed, removed or inserted since it was recorded, unless by "
+    "someone holding this server's signing key as well as its database: every event is "
+    "chained to the one before and sealed with an HMAC under a key kept outside the "
+    "database.",
+)
+VERIFICATION_DOES_NOT_PROVE = (
+    "Who sat at the keyboard: a signature proves the account's password (and code, if "
+    "enrolled) was given, not the person; the typed name is shown beside the account's.",
+    "That the record is complete against someone holding both the database and the key: "
+    "compare the chain head and document SHA-256 with the receipts the parties were sent.",
+    "Anything about versions signed before issue 16 beyond their text and obligations "
+    "(canonical format 1), nor the events sealed only after the fact by seal-chains.",
+)
 
 EXECUTED_EDIT_MESSAGE = ("An executed MOU is never edited in place: start an amendment, "
                          "which supersedes it once executed.")
@@ -347,6 +368,8 @@ def _append_event(mou: Mou, version: MouVersion, kind: str, agency: Agency,
                          at=(at or utcnow()).replace(microsecond=0),
                          document_sha256=version.digest, previous_sha256=previous, **fields)
     event.event_sha256 = event.compute_hash()
+    event.key_id = chain.current_key_id()
+    event.event_mac = chain.seal(event.key_id, event.event_sha256)
     db.session.add(event)
     mou.chain_head = event.event_sha256
     return event
@@ -432,11 +455,32 @@ def _execute(actor, mou: Mou, at: datetime) -> None:
     mou.status, mou.executed_at = "executed", at
     audit.record(actor, "status", mou, committee=mou.committee,
                  changes={"status": ["out_for_signature", "executed"]})
+    _send_receipts(mou)
     old = mou.supersedes
     if old is not None and old.status in ("executed", "expired"):
         audit.record(actor, "status", old, committee=old.committee,
                      changes={"status": [old.status, "superseded"]})
         old.status = "superseded"
+
+
+def _send_receipts(mou: Mou) -> int:
+    """Give each party's signatory the document digest and the chain head, to keep.
+
+    Held outside govtrack, they let a party show later that the record was
+    changed, even by someone who holds the database and the signing key.
+    """
+    version = mou.current
+    signed = mou.signed_parties(version)
+    return sum(notify(
+        event.person, f"mou:{mou.id}:v{version.number}:receipt:{event.agency_id}:"
+        f"{event.person.id}",
+        f"Receipt: “{mou.title}” is executed",
+        f"Every party signed version {version.number} of “{mou.title}”; you signed for "
+        f"{event.agency.name}. Keep this receipt: the document's SHA-256 is "
+        f"{version.digest} and the signing record's chain head is {mou.chain_head}. "
+        "The certificate of completion checks a document against these.",
+        f"/mous/{mou.key}/certificate") is not None
+        for event in signed.values() if event.person is not None)
 
 
 def decline(account, mou: Mou, agency: Agency, reason: str, confirm: Signing,
@@ -529,6 +573,14 @@ def verify(mou: Mou) -> Verification:
         if event.compute_hash() != event.event_sha256:
             result.problems.append(f"Event {n} ({event.kind_label.lower()} for "
                                    f"{event.agency.name}) was altered after it was recorded.")
+        elif not chain.sealed_correctly(event.key_id, event.event_sha256, event.event_mac):
+            # The hashes can be recomputed by whoever can write the database; the seal
+            # needs the key, which the database never holds.
+            result.problems.append(
+                f"Event {n} ({event.kind_label.lower()} for {event.agency.name}) does not "
+                f"carry the seal of this server's signing key"
+                f"{f' {event.key_id}' if event.key_id else ''}: it was written or "
+                "rewritten outside govtrack.")
         if event.kind == "signed" and event.version.digest != event.document_sha256:
             result.problems.append(
                 f"Version {event.version_number} no longer matches the hash "
@@ -536,12 +588,58 @@ def verify(mou: Mou) -> Verification:
         previous = event.event_sha256
     if (mou.chain_head or "") != previous:
         result.problems.append("The last recorded event is missing from the signing record.")
-    if mou.status in ("executed", "expired", "superseded"):
-        signed = mou.signed_parties()
-        missing = [a.name for a in mou.parties if a.id not in signed]
+    signed = mou.signed_parties()
+    missing = [a.name for a in mou.parties if a.id not in signed]
+    if mou.status in EXECUTED_STATUSES:
         if missing:
             result.problems.append("Executed without a signature of " + ", ".join(missing) + ".")
+        elif signed and mou.executed_at != max(e.at for e in signed.values()):
+            result.problems.append("The recorded time of execution is not the time of the "
+                                   "last signature.")
+    elif mou.status not in STATUSES:
+        result.problems.append(f"The status “{mou.status}” is no status an MOU can have.")
+    elif signed and not missing and mou.status != "terminated":
+        result.problems.append("Every party signed, yet the MOU is recorded as "
+                               f"{mou.status_label.lower()}, not executed.")
+    version = mou.current if mou.versions else None
+    if version is not None and version.terms is not None and terms_of(mou) != version.terms:
+        result.problems.append(f"The MOU's title, purpose, background, dates or parties "
+                               f"differ from version {version.number}, which states the "
+                               "terms its parties sign.")
     return result
+
+
+def seal_events(reseal: bool = False) -> tuple[int, list[tuple[str, str]]]:
+    """Seal with the current key every event that has no seal (or, with reseal, an older one).
+
+    An MOU whose unkeyed chain does not verify is left unsealed and reported:
+    sealing must not vouch for a record already altered.
+    """
+    current = chain.current_key_id()
+    sealed, refused = 0, []
+    for mou in db.session.scalars(select(Mou).order_by(Mou.id).options(*mou_loading())):
+        todo = [e for e in mou.events if not e.event_mac or (reseal and e.key_id != current)]
+        if not todo:
+            continue
+        broken, previous = None, ""
+        for n, event in enumerate(mou.events, start=1):
+            if event.compute_hash() != event.event_sha256 or event.previous_sha256 != previous:
+                broken = f"event {n} does not match its hash or the event before it"
+                break
+            if event.event_mac and not chain.sealed_correctly(
+                    event.key_id, event.event_sha256, event.event_mac):
+                broken = f"event {n} carries a seal that does not verify"
+                break
+            previous = event.event_sha256
+        if broken is None and (mou.chain_head or "") != previous:
+            broken = "the chain head does not name the last event"
+        if broken:
+            refused.append((mou.key, broken))
+            continue
+        for event in todo:
+            event.key_id, event.event_mac = current, chain.seal(current, event.event_sha256)
+            sealed += 1
+    return sealed, refused
 
 
 def matches_executed(mou: Mou, digest: str) -> MouVersion | None:

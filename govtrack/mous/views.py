@@ -326,6 +326,8 @@ def certificate(key: str):
         status = 200
     return render_template("mous/certificate.html", mou=mou, form=form, match=match,
                            checked=checked, verification=services.verify(mou),
+                           proves=services.VERIFICATION_PROVES,
+                           does_not_prove=services.VERIFICATION_DOES_NOT_PROVE,
                            signed=mou.signed_parties()), status
 
 
