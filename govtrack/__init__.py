@@ -63,10 +63,13 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config["SQLALCHEMY_DATABASE_URI"] = "postgresql+psycopg://" + url.split("://", 1)[1]
     if not app.config["SECRET_KEY"]:
         app.config["SECRET_KEY"] = _secret_key(app)
-    from govtrack.mous.chain import load_keys
+    from govtrack.keys import load_keys
 
-    app.config["SIGNING_CHAIN_KEYRING"] = load_keys(app.instance_path,
-                                                    app.config["SIGNING_CHAIN_KEYS"])
+    # Keys the database never holds: the signing chain's seal, the TOTP secrets' cipher.
+    app.config["SIGNING_CHAIN_KEYRING"] = load_keys(
+        app.instance_path, app.config["SIGNING_CHAIN_KEYS"], "signing_chain_keys")
+    app.config["TOTP_SECRET_KEYRING"] = load_keys(
+        app.instance_path, app.config["TOTP_SECRET_KEYS"], "totp_secret_keys")
     if app.config["TRUSTED_PROXIES"]:
         # Behind nginx the client's address comes from X-Forwarded-For; without
         # this the login throttle would count every user at the proxy's address.

@@ -189,3 +189,13 @@ def seal_chains_command(reseal):
     for key, problem in refused:
         click.echo(f"mou {key}: not sealed: {problem}")
     click.echo(f"{sealed} {'event' if sealed == 1 else 'events'} sealed.")
+
+
+@govtrack_cli.command("encrypt-totp-secrets")
+def encrypt_totp_secrets_command():
+    """Encrypt the two-step secrets stored in clear before this version (once, on upgrade)."""
+    from govtrack.accounts.totp import encrypt_stored_secrets
+
+    done = encrypt_stored_secrets()
+    db.session.commit()
+    click.echo(f"{done} {'secret' if done == 1 else 'secrets'} encrypted.")

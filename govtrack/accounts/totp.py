@@ -6,13 +6,16 @@ belongs to is stored, and that step and every earlier one are refused after.
 The secret itself is never written to the audit trail.
 """
 
+import base64
+import os
 from datetime import datetime, timedelta
 
 import pyotp
 import segno
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from flask import current_app
 from markupsafe import Markup
-from sqlalchemy import or_, update
+from sqlalchemy import or_, select, update
 
 from govtrack import audit
 from govtrack.accounts.models import Account, LoginAttempt
@@ -49,6 +52,52 @@ def pending(account: Account) -> bool:
     return bool(account.totp_secret) and account.totp_enrolled_at is None
 
 
+#: how an encrypted secret begins: "enc1:<key id>:<base64 of nonce and ciphertext>"
+SEALED_PREFIX = "enc1:"
+#: what the encryption binds the ciphertext to, so it cannot be reused elsewhere
+_AAD = b"govtrack totp secret"
+
+
+def _secret_keys() -> list[tuple[str, bytes]]:
+    return current_app.config["TOTP_SECRET_KEYRING"]
+
+
+def seal_secret(secret: str) -> str:
+    """The secret encrypted (AES-256-GCM) under the current key, which the database lacks.
+
+    Whoever reads the account table (an administrator of the database, a
+    stolen backup) must not be able to make codes from it.
+    """
+    key_id, key = _secret_keys()[-1]
+    nonce = os.urandom(12)
+    sealed = AESGCM(key[:32]).encrypt(nonce, secret.encode(), _AAD)
+    return f"{SEALED_PREFIX}{key_id}:{base64.b64encode(nonce + sealed).decode()}"
+
+
+def secret_of(account: Account) -> str | None:
+    """account's TOTP secret in clear (a secret stored before encryption is read as is)."""
+    stored = account.totp_secret
+    if not stored or not stored.startswith(SEALED_PREFIX):
+        return stored
+    key_id, _, data = stored.removeprefix(SEALED_PREFIX).partition(":")
+    key = dict(_secret_keys()).get(key_id)
+    if key is None:
+        raise AccountError("The key that encrypts this two-step code is missing from the "
+                           "server's configuration (TOTP_SECRET_KEYS).")
+    raw = base64.b64decode(data)
+    return AESGCM(key[:32]).decrypt(raw[:12], raw[12:], _AAD).decode()
+
+
+def encrypt_stored_secrets() -> int:
+    """Encrypt the secrets stored in clear (before encryption at rest); returns how many."""
+    done = 0
+    for account in db.session.scalars(select(Account).where(Account.totp_secret.is_not(None))):
+        if not account.totp_secret.startswith(SEALED_PREFIX):
+            account.totp_secret = seal_secret(account.totp_secret)
+            done += 1
+    return done
+
+
 def _label(account: Account) -> str:
     return f"account {account.email}"
 
@@ -75,7 +124,7 @@ def _accept(account: Account, code: str, field: str, now: datetime | None) -> No
     The step is claimed by a conditional UPDATE, so two workers given the same
     code at once cannot both accept it.
     """
-    step = _matching_step(account.totp_secret or "", code or "", now or utcnow())
+    step = _matching_step(secret_of(account) or "", code or "", now or utcnow())
     if step is None:
         raise AccountError("This code is not right. Type the 6 digits your app shows now.", field)
     claimed = db.session.execute(
@@ -101,12 +150,13 @@ def start_enrolment(actor, account: Account) -> str:
     """Give account a new secret, pending until a code confirms it; return the secret."""
     if enrolled(account):
         raise AccountError("A two-step sign-in code is already set up. Remove it first.")
-    account.totp_secret = pyotp.random_base32()
+    secret = pyotp.random_base32()
+    account.totp_secret = seal_secret(secret)
     account.totp_enrolled_at = None
     account.totp_last_step = None
     audit.record(actor, "update", account, label=_label(account),
                  changes={"totp": [None, "enrolment started"]})
-    return account.totp_secret
+    return secret
 
 
 def confirm_enrolment(actor, account: Account, code: str, now: datetime | None = None) -> None:
@@ -223,8 +273,8 @@ def grouped(secret: str) -> str:
 
 def provisioning_uri(account: Account) -> str:
     """The otpauth:// URI an authenticator app reads from the QR code."""
-    return pyotp.TOTP(account.totp_secret).provisioning_uri(name=account.email,
-                                                            issuer_name=ISSUER)
+    return pyotp.TOTP(secret_of(account)).provisioning_uri(name=account.email,
+                                                           issuer_name=ISSUER)
 
 
 def qr_svg(uri: str) -> Markup:

@@ -121,7 +121,7 @@ def _totp_page(confirm_form=None, remove_form=None, status: int = 200):
                "remove_form": remove_form or TotpRemoveForm(formdata=None)}
     if context["pending"]:
         uri = totp.provisioning_uri(account)
-        context.update(secret=totp.grouped(account.totp_secret), uri=uri, qr=totp.qr_svg(uri))
+        context.update(secret=totp.grouped(totp.secret_of(account)), uri=uri, qr=totp.qr_svg(uri))
     return render_template("accounts/totp.html", **context), status
 
 

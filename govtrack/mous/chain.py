@@ -11,11 +11,11 @@ every event onto the current key so an old one can be dropped).
 
 import hashlib
 import hmac
-import os
-import secrets
-from pathlib import Path
 
 from flask import current_app
+
+from govtrack import keys as keyring
+from govtrack.keys import parse_keys  # noqa: F401  (the format, documented here)
 
 #: the file in the instance folder holding the keys when the environment gives none
 KEYS_FILE = "signing_chain_keys"
@@ -25,35 +25,9 @@ class UnknownKey(LookupError):
     """An event names a key this server does not have."""
 
 
-def parse_keys(text: str) -> list[tuple[str, bytes]]:
-    """Keys as configured: "id:hex" separated by commas or lines; the last one is current."""
-    keys = []
-    for entry in text.replace("\n", ",").split(","):
-        entry = entry.strip()
-        if not entry or entry.startswith("#"):
-            continue
-        key_id, _, hex_key = entry.replace(" ", ":", 1).partition(":")
-        key = bytes.fromhex(hex_key.strip())
-        if not key_id or len(key) < 32:
-            raise ValueError("Each signing chain key is an id and at least 32 bytes in hex.")
-        keys.append((key_id.strip(), key))
-    return keys
-
-
 def load_keys(instance_path: str, configured: str) -> list[tuple[str, bytes]]:
-    """The configured keys, else those of the instance file (made with one key if absent)."""
-    if configured:
-        return parse_keys(configured)
-    path = Path(instance_path) / KEYS_FILE
-    if not path.exists():
-        try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:  # another worker made it a moment ago
-            pass
-        else:
-            with os.fdopen(fd, "w") as handle:
-                handle.write(f"k1:{secrets.token_hex(32)}\n")
-    return parse_keys(path.read_text())
+    """The chain's keys: SIGNING_CHAIN_KEYS, else instance/signing_chain_keys."""
+    return keyring.load_keys(instance_path, configured, KEYS_FILE)
 
 
 def _keys() -> list[tuple[str, bytes]]:

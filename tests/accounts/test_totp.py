@@ -165,7 +165,7 @@ def test_enrolment_pages_show_the_key_uri_and_an_svg_qr_code(client, make, db, l
     assert client.post("/account/totp/start").status_code == 302
     page = client.get("/account/totp")
     db.session.expire_all()
-    secret = db.session.get(type(account), account.id).totp_secret
+    secret = totp.secret_of(db.session.get(type(account), account.id))
     grouped = " ".join(secret[i:i + 4] for i in range(0, 32, 4))
     assert grouped in page.text
     assert f"otpauth://totp/govtrack:{account.email.replace('@', '%40')}?secret={secret}" \
@@ -250,3 +250,20 @@ def test_a_code_another_worker_used_is_refused_from_a_stale_copy(make, db, froze
                        {"step": account.totp_last_step + 1, "id": account.id})
     with pytest.raises(AccountError, match="already used"):
         totp.verify(account, typed)
+
+
+def test_the_secret_is_stored_encrypted_and_one_stored_in_clear_still_works(make, db, frozen):
+    account = make.account()
+    secret = enrol(account)
+    db.session.commit()
+    stored = db.session.scalar(text("SELECT totp_secret FROM account WHERE id = :id"),
+                               {"id": account.id})
+    assert secret not in stored and stored.startswith(totp.SEALED_PREFIX)
+    assert totp.secret_of(account) == secret
+    legacy = make.account()
+    legacy.totp_secret, legacy.totp_enrolled_at = secret, account.totp_enrolled_at
+    db.session.commit()
+    assert totp.reauthenticate(legacy, PASSWORD, code(legacy, steps=1)) == "password+totp"
+    assert totp.encrypt_stored_secrets() == 1
+    assert legacy.totp_secret.startswith(totp.SEALED_PREFIX)
+    assert totp.secret_of(legacy) == secret
