@@ -5,6 +5,7 @@ import secrets
 from pathlib import Path
 
 from flask import Flask
+from werkzeug.routing import IntegerConverter
 
 from govtrack.config import Config
 from govtrack.db_types import render_item
@@ -28,10 +29,27 @@ def _secret_key(app: Flask) -> str:
     return key
 
 
+#: the largest id an id column holds (PostgreSQL's integer)
+MAX_ID = 2**31 - 1
+
+
+class DatabaseId(IntegerConverter):
+    """<int:...> in every URL: only numbers an id column can hold.
+
+    A 20-digit id used to reach the database, which refused it with a 500;
+    now the URL simply matches no route: a 404.
+    """
+
+    def __init__(self, map, fixed_digits=0, min=None, max=MAX_ID, signed=False):  # noqa: A002
+        """The integer converter, bounded by MAX_ID unless a rule says otherwise."""
+        super().__init__(map, fixed_digits, min, max, signed)
+
+
 def create_app(test_config: dict | None = None) -> Flask:
     """Build the application: configuration, extensions, blueprints, commands."""
     app = Flask(__name__, instance_relative_config=True,
                 template_folder=str(ROOT / "templates"), static_folder=str(ROOT / "static"))
+    app.url_map.converters["int"] = DatabaseId  # before any route is added
     app.config.from_object(Config)
     if test_config:
         app.config.update(test_config)
@@ -45,6 +63,13 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config["SQLALCHEMY_DATABASE_URI"] = "postgresql+psycopg://" + url.split("://", 1)[1]
     if not app.config["SECRET_KEY"]:
         app.config["SECRET_KEY"] = _secret_key(app)
+    from govtrack.keys import load_keys
+
+    # Keys the database never holds: the signing chain's seal, the TOTP secrets' cipher.
+    app.config["SIGNING_CHAIN_KEYRING"] = load_keys(
+        app.instance_path, app.config["SIGNING_CHAIN_KEYS"], "signing_chain_keys")
+    app.config["TOTP_SECRET_KEYRING"] = load_keys(
+        app.instance_path, app.config["TOTP_SECRET_KEYS"], "totp_secret_keys")
     if app.config["TRUSTED_PROXIES"]:
         # Behind nginx the client's address comes from X-Forwarded-For; without
         # this the login throttle would count every user at the proxy's address.

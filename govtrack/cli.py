@@ -80,12 +80,21 @@ def _print_report(report, dry_run: bool) -> None:
 @click.option("--dry-run", is_flag=True, help="Check the file and report; store nothing.")
 def import_command(file, dry_run):
     """Validate and import a county file, all or nothing."""
-    from govtrack.county.services import import_county
+    from govtrack.county.services import (
+        CountyFileError,
+        county_size_problem,
+        import_county,
+        read_county,
+    )
 
+    path = Path(file)
     try:
-        data = json.loads(Path(file).read_text(encoding="utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        click.echo(f"$: not a JSON document: {exc}")
+        too_large = county_size_problem(path.stat().st_size)  # before reading any of it
+        if too_large:
+            raise CountyFileError(too_large)
+        data = read_county(path.read_bytes())
+    except CountyFileError as exc:
+        click.echo(f"$: {exc}")
         sys.exit(1)
     report = import_county(data, dry_run=dry_run)
     if report.ok and not dry_run:
@@ -214,3 +223,31 @@ def scheduler_command():
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     logging.getLogger("apscheduler").setLevel(logging.WARNING)  # govtrack logs each run
     scheduler.run(current_app._get_current_object())
+
+
+@govtrack_cli.command("seal-chains")
+@click.option("--reseal", is_flag=True,
+              help="Also move events sealed with an older key onto the current one.")
+def seal_chains_command(reseal):
+    """Seal the signing events recorded before the chain was keyed (a deploy step, once).
+
+    The seal vouches for the record as it stands now: run it right after the
+    upgrade, and check `flask govtrack verify` output before and after.
+    """
+    from govtrack.mous.services import seal_events
+
+    sealed, refused = seal_events(reseal=reseal)
+    db.session.commit()
+    for key, problem in refused:
+        click.echo(f"mou {key}: not sealed: {problem}")
+    click.echo(f"{sealed} {'event' if sealed == 1 else 'events'} sealed.")
+
+
+@govtrack_cli.command("encrypt-totp-secrets")
+def encrypt_totp_secrets_command():
+    """Encrypt the two-step secrets stored in clear before this version (once, on upgrade)."""
+    from govtrack.accounts.totp import encrypt_stored_secrets
+
+    done = encrypt_stored_secrets()
+    db.session.commit()
+    click.echo(f"{done} {'secret' if done == 1 else 'secrets'} encrypted.")

@@ -7,6 +7,11 @@ class Config:
     """Defaults for every environment; the environment overrides what matters."""
 
     SECRET_KEY = os.environ.get("SECRET_KEY", "")
+    #: keys of the signing chain's HMAC, "id:hex,id:hex" (the last signs); kept out of the
+    #: database; empty: instance/signing_chain_keys (see govtrack.mous.chain)
+    SIGNING_CHAIN_KEYS = os.environ.get("SIGNING_CHAIN_KEYS", "")
+    #: keys that encrypt TOTP secrets at rest, same format; empty: instance/totp_secret_keys
+    TOTP_SECRET_KEYS = os.environ.get("TOTP_SECRET_KEYS", "")
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL", "")
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     WTF_CSRF_TIME_LIMIT = 8 * 3600  # a long meeting's worth of minute-taking

@@ -56,10 +56,31 @@ class Form(FlaskForm):
             field.errors = [*field.errors, str(error)]
 
 
+MISSING_VERSION = ("This form did not say which version of the record you opened, so it "
+                   "cannot tell whether someone saved a newer one: open the page again.")
+
+
 class VersionedForm(Form):
     """A form that edits a record and carries the version it was opened at."""
 
     version = HiddenField()
+    #: True for forms that only ever edit a record (they are opened without a version
+    #: kwarg, so object_data cannot tell); forms that also create leave it False
+    version_required = False
+
+    def validate(self, extra_validators=None):
+        """Refuse an edit posted without the version it was opened at.
+
+        The field's value would otherwise fall back to the record's current
+        version, and the post would overwrite newer changes unchecked. A form
+        that creates a record (opened with no version) has none to carry.
+        """
+        ok = super().validate(extra_validators)
+        editing = self.version_required or self.version.object_data not in (None, "")
+        if editing and (not self.version.raw_data or self.expected_version() is None):
+            self.form_errors.append(MISSING_VERSION)
+            ok = False
+        return ok
 
     def expected_version(self) -> int | None:
         """The version the editor saw, or None if the field was not sent."""
@@ -128,6 +149,12 @@ def save(form: Form | None, change, record=None, done: str = ""):
             flash(str(exc), "error")
         else:
             form.add_domain_error(exc)
+        # A wrong password given to re-authenticate counts toward the lock even
+        # though the act it was to confirm is rolled back.
+        counted = getattr(exc, "counted", None)
+        if counted is not None:
+            db.session.add(counted)
+            db.session.commit()
         return False
     if done:
         flash(done, "success")

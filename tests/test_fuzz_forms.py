@@ -40,7 +40,9 @@ FORMS = {
     "/admin/accounts/new": {"person": _field("1", "2"), "email": _field("n@example.org"),
                             "password": TEXT, "confirm": TEXT, "is_admin": _field("y")},
     "/admin/accounts/<int:account_id>/status": {"active": _field("y"), "is_admin": TEXT},
-    "/admin/accounts/<int:account_id>/password": {"password": TEXT, "confirm": TEXT},
+    "/admin/accounts/<int:account_id>/password": {"password": TEXT, "confirm": TEXT,
+                                                  "your_password": _field(PASSWORD)},
+    "/admin/accounts/<int:account_id>/totp/remove": {"your_password": _field(PASSWORD)},
     "/account/totp": {"code": _field("123456", "000000", "12 34 56")},
     "/account/totp/remove": {"password": _field(PASSWORD), "code": _field("123456")},
     "/admin/accounts/signing-policy": {"require_totp": _field("y", "")},
@@ -152,7 +154,8 @@ FORMS["/mous/<key>/status"] = {"to": _field("in_review", "out_for_signature", "e
 FORMS["/mous/<key>/sign"] = {"party": _field("1", "2"), "password": _field(PASSWORD),
                              "consent": _field("y"), "name": TEXT, "title": TEXT,
                              "totp_code": _field("123456")}
-FORMS["/mous/<key>/decline"] = {"party": _field("1", "2"), "reason": TEXT}
+FORMS["/mous/<key>/decline"] = {"party": _field("1", "2"), "reason": TEXT,
+                                "password": _field(PASSWORD)}
 FORMS["/mous/<key>/certificate"] = {"sha256": _field("0" * 64)}
 FORMS["/mous/<key>/obligations/track"] = {"title": _field("Do"), "owner": _field("1", "2"),
                                           "due": _field(*DATES)}
@@ -168,7 +171,7 @@ NO_FIELDS = {
     "/mous/<key>/amend",
     "/agencies/<key>/signatories/<int:authorisation_id>/end",
     "/inbox/<int:notification_id>/read", "/inbox/read-all",
-    "/account/totp/start", "/admin/accounts/<int:account_id>/totp/remove",
+    "/account/totp/start",
 }
 
 

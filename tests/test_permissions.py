@@ -5,6 +5,7 @@ A new route without a row here fails test_every_route_is_in_the_matrix.
 
 import pytest
 
+from govtrack.extensions import db
 from tests.permission_matrix import MATRIX, ROLES, _url
 
 
@@ -30,4 +31,51 @@ def test_permission_matrix(web_app, make, method, rule):
             assert response.status_code == 302, f"{role} could not log in"
         response = client.open(url, method=method, data={})
         actual[role] = str(response.status_code)
+    assert actual == expected
+
+
+#: role-changing posts -> statuses for anonymous outsider member secretary chair head admin.
+#: Chair and co-chair seats change only through the chair's hand-over, and nobody changes
+#: their own seat's role: a form that tries comes back with its error (200), and the
+#: roster is unchanged.
+ROLE_CHANGES = {
+    "demote the chair": "302 404 403 200 200 404 200",
+    "make the secretary chair": "302 404 403 200 200 404 200",
+    "seat a new co-chair": "302 404 403 200 200 404 200",
+    "make the member secretary": "302 404 403 302 302 404 302",
+}
+
+
+def _role_change(cast, change):
+    committee = cast["committee"]
+    seats = {m.role: m for m in committee.memberships}
+    base = f"/committees/{committee.key}/members"
+    if change == "seat a new co-chair":
+        person = db.session.merge(cast["outsider"].person)
+        return f"{base}/new", {"person": person.id, "agency": "0", "role": "co_chair",
+                               "start": "2025-03-01"}
+    seat, role = {"demote the chair": (seats["chair"], "member"),
+                  "make the secretary chair": (seats["secretary"], "chair"),
+                  "make the member secretary": (seats["member"], "secretary")}[change]
+    return f"{base}/{seat.id}/edit", {"version": seat.version, "person": seat.person_id,
+                                      "agency": "0", "role": role, "start": "2025-01-01"}
+
+
+@pytest.mark.parametrize("change", sorted(ROLE_CHANGES))
+def test_role_changing_routes(web_app, make, change):
+    expected = dict(zip(ROLES, ROLE_CHANGES[change].split(), strict=True))
+    actual = {}
+    for role in ROLES:
+        cast = make.cast()
+        url, data = _role_change(cast, change)
+        client = web_app.test_client()
+        if cast[role] is not None:
+            client.post("/login", data={"email": cast[role].email,
+                                        "password": "correct-staple-battery-42"})
+        actual[role] = str(client.post(url, data=data).status_code)
+        db.session.expire_all()
+        roles = sorted(m.role for m in cast["committee"].memberships)
+        changed = role != "anonymous" and actual[role] == "302"
+        assert roles == (["chair", "secretary", "secretary"] if changed
+                         else ["chair", "member", "secretary"]), (role, roles)
     assert actual == expected

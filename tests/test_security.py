@@ -75,3 +75,31 @@ def test_pages_have_no_inline_script_or_style(client, make, login):
         html = client.get(path).get_data(as_text=True)
         assert not re.search(r"<script(?![^>]*\bsrc=)", html), path
         assert " style=" not in html and "<style" not in html, path
+
+
+def test_ids_beyond_what_a_column_holds_are_a_404(app, make, client, login):
+    login(make.account(admin=True))
+    huge = str(2**64 + 1)
+    rules = [r for r in app.url_map.iter_rules() if "<int:" in r.rule]
+    assert rules
+    for rule in rules:
+        url = rule.rule
+        for name in rule.arguments:
+            url = url.replace(f"<int:{name}>", huge).replace(f"<{name}>", "x")
+        for method in rule.methods - {"HEAD", "OPTIONS"}:
+            response = client.open(url, method=method, data={})
+            assert response.status_code == 404, (method, url, response.status_code)
+
+
+def test_every_authenticated_response_carries_no_store(client, make, login):
+    from tests.mous.factories import make_mou
+
+    cast = make.cast()
+    mou = make_mou(cast)
+    login(cast["chair"])
+    for path in ("/my-work", f"/mous/{mou.key}/document.docx",
+                 f"/committees/{cast['committee'].key}/actions.csv",
+                 f"/meetings/{cast['meeting'].key}/agenda.docx"):
+        response = client.get(path)
+        assert response.status_code == 200, path
+        assert response.headers.get("Cache-Control") == "no-store", path

@@ -28,6 +28,22 @@ class ChangePasswordForm(NewPasswordForm):
     current = PasswordField("Current password", validators=[DataRequired(), Length(max=1000)])
 
 
+class ResetPasswordForm(NewPasswordForm):
+    """An administrator resets a password, confirming with their own."""
+
+    your_password = PasswordField("Your own password, to confirm it is you", validators=[
+        DataRequired(message="Enter your own password to confirm it is you."),
+        Length(max=1000)])
+
+
+class AdminTotpRemoveForm(Form):
+    """An administrator removes a person's two-step code, confirming with their password."""
+
+    your_password = PasswordField("Your own password, to confirm it is you", validators=[
+        DataRequired(message="Enter your own password to confirm it is you."),
+        Length(max=1000)])
+
+
 class AccountForm(NewPasswordForm):
     """An administrator gives a person an account."""
 

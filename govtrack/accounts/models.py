@@ -27,7 +27,8 @@ class Account(UserMixin, db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     deactivated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     #: base32 TOTP secret (RFC 6238); set at the start of enrolment, never audited
-    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    #: encrypted under TOTP_SECRET_KEYS (accounts.totp.seal_secret); never in clear
+    totp_secret: Mapped[str | None] = mapped_column(String(200))
     #: when a code confirmed the secret; until then the enrolment is pending
     totp_enrolled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     #: the 30-second time step of the last code accepted; older or equal steps are refused

@@ -36,6 +36,19 @@ class AccountError(DomainError):
     """A rule about accounts was broken; the message is for the user."""
 
 
+class FailedReauthentication(AccountError):
+    """A wrong password or code given to confirm an act, or one tried while locked.
+
+    The act is refused and its work rolled back, but the failure must count
+    toward the lock all the same: `counted` is the unsaved failed attempt, which
+    govtrack.forms.save stores after the rollback.
+    """
+
+    def __init__(self, message: str, field: str | None, counted: "LoginAttempt"):
+        super().__init__(message, field)
+        self.counted = counted
+
+
 @cache
 def common_passwords() -> frozenset[str]:
     """Passwords attackers try first, lower-cased."""
@@ -110,7 +123,8 @@ def authenticate(email: str, password: str, address: str, *, max_per_account: in
         db.session.add(LoginAttempt(email=email[:320], address=address[:64], at=now))
         return LoginResult(throttled=True)
     account = db.session.scalar(select(Account).where(Account.email == email))
-    ok = verify_password(account, password) and account.active
+    # A person marked as gone logs in no more, whatever their account says.
+    ok = verify_password(account, password) and account.active and account.person.active
     db.session.add(LoginAttempt(email=email[:320], address=address[:64], at=now, succeeded=ok))
     return LoginResult(account=account if ok else None)
 
@@ -133,7 +147,7 @@ def load_session(token: str) -> Account | None:
     row = db.session.scalar(
         select(LoginSession).where(LoginSession.token_hash == token_hash(token),
                                    LoginSession.ended_at.is_(None)))
-    if row is None or not row.account.active:
+    if row is None or not row.account.active or not row.account.person.active:
         return None
     row.token = token
     row.account.login_session = row

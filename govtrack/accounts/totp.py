@@ -6,20 +6,25 @@ belongs to is stored, and that step and every earlier one are refused after.
 The secret itself is never written to the audit trail.
 """
 
+import base64
+import os
 from datetime import datetime, timedelta
 
 import pyotp
 import segno
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from flask import current_app
 from markupsafe import Markup
-from sqlalchemy import or_, update
+from sqlalchemy import or_, select, update
 
 from govtrack import audit
 from govtrack.accounts.models import Account, LoginAttempt
 from govtrack.accounts.services import (
     AccountError,
+    FailedReauthentication,
     get_setting,
     recent_failures,
+    set_password,
     set_setting,
     verify_password,
 )
@@ -45,6 +50,52 @@ def enrolled(account: Account) -> bool:
 def pending(account: Account) -> bool:
     """Whether account was given a secret it has not yet confirmed with a code."""
     return bool(account.totp_secret) and account.totp_enrolled_at is None
+
+
+#: how an encrypted secret begins: "enc1:<key id>:<base64 of nonce and ciphertext>"
+SEALED_PREFIX = "enc1:"
+#: what the encryption binds the ciphertext to, so it cannot be reused elsewhere
+_AAD = b"govtrack totp secret"
+
+
+def _secret_keys() -> list[tuple[str, bytes]]:
+    return current_app.config["TOTP_SECRET_KEYRING"]
+
+
+def seal_secret(secret: str) -> str:
+    """The secret encrypted (AES-256-GCM) under the current key, which the database lacks.
+
+    Whoever reads the account table (an administrator of the database, a
+    stolen backup) must not be able to make codes from it.
+    """
+    key_id, key = _secret_keys()[-1]
+    nonce = os.urandom(12)
+    sealed = AESGCM(key[:32]).encrypt(nonce, secret.encode(), _AAD)
+    return f"{SEALED_PREFIX}{key_id}:{base64.b64encode(nonce + sealed).decode()}"
+
+
+def secret_of(account: Account) -> str | None:
+    """account's TOTP secret in clear (a secret stored before encryption is read as is)."""
+    stored = account.totp_secret
+    if not stored or not stored.startswith(SEALED_PREFIX):
+        return stored
+    key_id, _, data = stored.removeprefix(SEALED_PREFIX).partition(":")
+    key = dict(_secret_keys()).get(key_id)
+    if key is None:
+        raise AccountError("The key that encrypts this two-step code is missing from the "
+                           "server's configuration (TOTP_SECRET_KEYS).")
+    raw = base64.b64decode(data)
+    return AESGCM(key[:32]).decrypt(raw[:12], raw[12:], _AAD).decode()
+
+
+def encrypt_stored_secrets() -> int:
+    """Encrypt the secrets stored in clear (before encryption at rest); returns how many."""
+    done = 0
+    for account in db.session.scalars(select(Account).where(Account.totp_secret.is_not(None))):
+        if not account.totp_secret.startswith(SEALED_PREFIX):
+            account.totp_secret = seal_secret(account.totp_secret)
+            done += 1
+    return done
 
 
 def _label(account: Account) -> str:
@@ -73,7 +124,7 @@ def _accept(account: Account, code: str, field: str, now: datetime | None) -> No
     The step is claimed by a conditional UPDATE, so two workers given the same
     code at once cannot both accept it.
     """
-    step = _matching_step(account.totp_secret or "", code or "", now or utcnow())
+    step = _matching_step(secret_of(account) or "", code or "", now or utcnow())
     if step is None:
         raise AccountError("This code is not right. Type the 6 digits your app shows now.", field)
     claimed = db.session.execute(
@@ -99,12 +150,13 @@ def start_enrolment(actor, account: Account) -> str:
     """Give account a new secret, pending until a code confirms it; return the secret."""
     if enrolled(account):
         raise AccountError("A two-step sign-in code is already set up. Remove it first.")
-    account.totp_secret = pyotp.random_base32()
+    secret = pyotp.random_base32()
+    account.totp_secret = seal_secret(secret)
     account.totp_enrolled_at = None
     account.totp_last_step = None
     audit.record(actor, "update", account, label=_label(account),
                  changes={"totp": [None, "enrolment started"]})
-    return account.totp_secret
+    return secret
 
 
 def confirm_enrolment(actor, account: Account, code: str, now: datetime | None = None) -> None:
@@ -118,19 +170,20 @@ def confirm_enrolment(actor, account: Account, code: str, now: datetime | None =
 
 
 def remove(actor, account: Account, *, password: str | None = None, code: str | None = None,
-           now: datetime | None = None) -> None:
+           now: datetime | None = None, address: str = "") -> None:
     """Remove account's TOTP secret.
 
     The account itself proves it is them with its password and a current code;
-    an administrator (for a lost phone) gives neither.
+    an administrator (for a lost phone) confirms with their own password.
     """
     if not account.totp_secret:
         raise AccountError("No two-step sign-in code is set up.")
     if actor is not None and actor.id == account.id:
-        if not verify_password(account, password or ""):
-            raise AccountError("This is not your current password.", "password")
-        if enrolled(account):
-            _accept(account, code or "", "code", now)
+        reauthenticate(account, password or "", (code or "") if enrolled(account) else None,
+                       now=now, address=address, fields=("password", "code"))
+    elif actor is not None:
+        reauthenticate(actor, password or "", None, address=address,
+                       fields=("your_password", "your_password"))
     before = "enrolled" if enrolled(account) else "enrolment started"
     account.totp_secret = None
     account.totp_enrolled_at = None
@@ -149,29 +202,48 @@ def require_for_signing(actor, required: bool) -> None:
     set_setting(actor, REQUIRE_FOR_SIGNING, "yes" if required else "no")
 
 
-def reauthenticate(account: Account, password: str, code: str = "", *,
-                   require_totp: bool = False, now: datetime | None = None) -> str:
+def reauthenticate(account: Account, password: str, code: str | None = "", *,
+                   require_totp: bool = False, now: datetime | None = None,
+                   address: str = "",
+                   fields: tuple[str, str] = ("password", "totp_code")) -> str:
     """Confirm it is account's holder before a binding act; return the method used.
 
-    The password always; a TOTP code too when the account has enrolled, and
-    enrolment itself when require_totp. Raises AccountError naming the field
-    ("password" or "totp_code").
+    The one place a logged-in person's password is checked (signing, declining,
+    changing one's password, removing one's code, an administrator's resets):
+    throttled with login's count, and every wrong password or code counted, so
+    no door lets a stolen session guess the password unhindered. The password
+    always; a TOTP code too when the account has enrolled (code None: the act
+    asks for the password only), and enrolment itself when require_totp.
+    Raises AccountError naming the field (of fields: the password's, the code's),
+    FailedReauthentication for a guess.
     """
+    password_field, code_field = fields
+    def failed(message: str, field: str) -> FailedReauthentication:
+        return FailedReauthentication(message, field, LoginAttempt(
+            email=account.email[:320], address=(address or "")[:64], at=utcnow(),
+            succeeded=False))
+
     if reauthentication_throttled(account):
-        raise AccountError("Too many wrong passwords or codes. Wait "
-                           f"{current_app.config['LOGIN_WINDOW_MINUTES']} minutes and try again.",
-                           "password")
+        # Refused attempts count too, as at login: a door that keeps guessing stays locked.
+        raise failed("Too many wrong passwords or codes. Wait "
+                     f"{current_app.config['LOGIN_WINDOW_MINUTES']} minutes and try again.",
+                     password_field)
     if not verify_password(account, password or ""):
-        raise AccountError("The password is not right.", "password")
+        raise failed("The password is not right.", password_field)
+    if code is None:
+        return BY_PASSWORD
     if not enrolled(account):
         if require_totp:
             raise AccountError(
                 "An administrator requires a two-step sign-in code to sign MOUs. Set one up "
-                "under your account (Two-step sign-in code), then sign.", "totp_code")
+                "under your account (Two-step sign-in code), then sign.", code_field)
         return BY_PASSWORD
     if not (code or "").strip():
-        raise AccountError("Type the 6-digit code from your authenticator app.", "totp_code")
-    _accept(account, code, "totp_code", now)
+        raise AccountError("Type the 6-digit code from your authenticator app.", code_field)
+    try:
+        _accept(account, code, code_field, now)
+    except AccountError as exc:
+        raise failed(str(exc), code_field) from exc
     return BY_PASSWORD_AND_TOTP
 
 
@@ -187,10 +259,11 @@ def reauthentication_throttled(account: Account) -> bool:
             >= cfg["LOGIN_MAX_FAILURES_PER_ACCOUNT"])
 
 
-def note_failed_reauthentication(account: Account, address: str) -> None:
-    """Count a wrong password or code given to sign; the caller commits it."""
-    db.session.add(LoginAttempt(email=account.email[:320], address=(address or "")[:64],
-                                at=utcnow(), succeeded=False))
+def change_own_password(account: Account, current: str, password: str, *,
+                        address: str = "") -> None:
+    """The account's holder changes its password, confirming the current one."""
+    reauthenticate(account, current, None, address=address, fields=("current", "code"))
+    set_password(account, account, password)
 
 
 def grouped(secret: str) -> str:
@@ -200,8 +273,8 @@ def grouped(secret: str) -> str:
 
 def provisioning_uri(account: Account) -> str:
     """The otpauth:// URI an authenticator app reads from the QR code."""
-    return pyotp.TOTP(account.totp_secret).provisioning_uri(name=account.email,
-                                                            issuer_name=ISSUER)
+    return pyotp.TOTP(secret_of(account)).provisioning_uri(name=account.email,
+                                                           issuer_name=ISSUER)
 
 
 def qr_svg(uri: str) -> Markup:

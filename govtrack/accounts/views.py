@@ -21,9 +21,10 @@ from govtrack.accounts import services, totp
 from govtrack.accounts.forms import (
     AccountForm,
     AccountStatusForm,
+    AdminTotpRemoveForm,
     ChangePasswordForm,
     LoginForm,
-    NewPasswordForm,
+    ResetPasswordForm,
     SigningPolicyForm,
     TotpConfirmForm,
     TotpRemoveForm,
@@ -97,19 +98,16 @@ def change_password():
     form = ChangePasswordForm()
     if form.validate_on_submit():
         account = current_user._get_current_object()
-        if not services.verify_password(account, form.current.data):
-            form.current.errors.append("This is not your current password.")
-        else:
-            keep = account.login_session
-            try:
-                services.set_password(account, account, form.password.data)
-            except services.AccountError as exc:
-                form.add_domain_error(exc)
-            else:
-                keep.ended_at = None  # stay logged in here, out everywhere else
-                db.session.commit()
-                flash("Your password is changed. Other sessions were logged out.", "success")
-                return redirect(url_for("web.my_work"))
+        keep = account.login_session
+
+        def change():
+            totp.change_own_password(account, form.current.data, form.password.data,
+                                     address=request.remote_addr or "")
+            keep.ended_at = None  # stay logged in here, out everywhere else
+
+        if save(form, change):
+            flash("Your password is changed. Other sessions were logged out.", "success")
+            return redirect(url_for("web.my_work"))
     return render_template("accounts/password.html", form=form)
 
 
@@ -123,7 +121,7 @@ def _totp_page(confirm_form=None, remove_form=None, status: int = 200):
                "remove_form": remove_form or TotpRemoveForm(formdata=None)}
     if context["pending"]:
         uri = totp.provisioning_uri(account)
-        context.update(secret=totp.grouped(account.totp_secret), uri=uri, qr=totp.qr_svg(uri))
+        context.update(secret=totp.grouped(totp.secret_of(account)), uri=uri, qr=totp.qr_svg(uri))
     return render_template("accounts/totp.html", **context), status
 
 
@@ -163,7 +161,8 @@ def totp_remove():
     if form.validate_on_submit():
         account = current_user._get_current_object()
         if save(form, lambda: totp.remove(account, account, password=form.password.data,
-                                          code=form.code.data)):
+                                          code=form.code.data,
+                                          address=request.remote_addr or "")):
             flash("Your two-step sign-in code is removed.", "success")
             return redirect(url_for("accounts.totp_page"))
     return _totp_page(remove_form=form)
@@ -238,7 +237,8 @@ def account_detail(account_id: int):
     account = db.get_or_404(Account, account_id)
     status = AccountStatusForm(active=account.active, is_admin=account.is_admin)
     return render_template("accounts/detail.html", account=account, status_form=status,
-                           password_form=NewPasswordForm())
+                           password_form=ResetPasswordForm(),
+                           totp_form=AdminTotpRemoveForm())
 
 
 @bp.post("/admin/accounts/<int:account_id>/status")
@@ -260,7 +260,8 @@ def account_status(account_id: int):
             flash("Account updated.", "success")
         return redirect(url_for("accounts.account_detail", account_id=account.id))
     return render_template("accounts/detail.html", account=account, status_form=form,
-                           password_form=NewPasswordForm(formdata=None)), 400
+                           password_form=ResetPasswordForm(formdata=None),
+                           totp_form=AdminTotpRemoveForm(formdata=None)), 400
 
 
 @bp.post("/admin/accounts/<int:account_id>/password")
@@ -269,34 +270,40 @@ def account_password(account_id: int):
     """Reset an account's password; its sessions end."""
     require_admin(current_user)
     account = db.get_or_404(Account, account_id)
-    form = NewPasswordForm()
+    form = ResetPasswordForm()
     if form.validate_on_submit():
-        try:
-            services.set_password(current_user, account, form.password.data)
-        except services.AccountError as exc:
-            form.add_domain_error(exc)
-        else:
-            db.session.commit()
+        admin = current_user._get_current_object()
+
+        def reset():
+            totp.reauthenticate(admin, form.your_password.data, None,
+                                address=request.remote_addr or "",
+                                fields=("your_password", "your_password"))
+            services.set_password(admin, account, form.password.data)
+
+        if save(form, reset):
             flash(f"Password reset for {account.email}; tell them in person or by phone.",
                   "success")
             return redirect(url_for("accounts.account_detail", account_id=account.id))
     status = AccountStatusForm(formdata=None, active=account.active, is_admin=account.is_admin)
     return render_template("accounts/detail.html", account=account, status_form=status,
-                           password_form=form), 400
+                           password_form=form, totp_form=AdminTotpRemoveForm(formdata=None)), 400
 
 
 @bp.post("/admin/accounts/<int:account_id>/totp/remove")
 @login_required
 def account_totp_remove(account_id: int):
-    """Remove an account's two-step code, e.g. after a lost phone."""
+    """Remove an account's two-step code, e.g. after a lost phone; the administrator
+    confirms with their own password."""
     require_admin(current_user)
     account = db.get_or_404(Account, account_id)
-    try:
-        totp.remove(current_user, account)
-    except services.AccountError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
-    else:
-        db.session.commit()
+    form = AdminTotpRemoveForm()
+    admin = current_user._get_current_object()
+    if form.validate_on_submit() and save(form, lambda: totp.remove(
+            admin, account, password=form.your_password.data,
+            address=request.remote_addr or "")):
         flash(f"Two-step sign-in code removed for {account.email}.", "success")
-    return redirect(url_for("accounts.account_detail", account_id=account.id))
+        return redirect(url_for("accounts.account_detail", account_id=account.id))
+    status = AccountStatusForm(formdata=None, active=account.active, is_admin=account.is_admin)
+    return render_template("accounts/detail.html", account=account, status_form=status,
+                           password_form=ResetPasswordForm(formdata=None),
+                           totp_form=form), 400

@@ -36,3 +36,6 @@ class PersonForm(VersionedForm):
                                            check_deliverability=False)])
     agency = SelectField("Agency", coerce=int, validators=[DataRequired()])
     active = BooleanField("Still works with the committees", default=True)
+    #: asked only of an agency's head: who signs for the agency once they are gone
+    head_now = SelectField("Who heads the agency now", validators=[Optional()],
+                           description="Asked when the head leaves: they can no longer sign.")

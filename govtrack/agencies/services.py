@@ -50,14 +50,31 @@ def create_person(actor, *, name: str, agency: Agency, email: str | None = None,
     return person
 
 
+#: update_person's answer that nobody heads the agency for now
+NO_HEAD = "none"
+
+
 def update_person(actor, person: Person, expected_version: int | None, *, name: str,
-                  agency: Agency, email: str | None, title: str | None, active: bool) -> None:
-    """Change a person's details; leaving marks them inactive from today."""
-    if agency.id != person.agency_id and agency.head_id != person.id:
-        held = db.session.scalar(select(Agency).where(Agency.head_id == person.id))
-        if held is not None:
-            raise DomainError(f"{person.name} heads {held.name}; name a new head first.",
-                              field="agency")
+                  agency: Agency, email: str | None, title: str | None, active: bool,
+                  head_now: Person | str | None = None) -> None:
+    """Change a person's details; leaving marks them inactive from today.
+
+    A head who leaves is asked for: head_now names who heads the agency now
+    (or NO_HEAD), since the one who left can no longer sign for it.
+    """
+    held = db.session.scalar(select(Agency).where(Agency.head_id == person.id))
+    if agency.id != person.agency_id and held is not None and agency.id != held.id:
+        raise DomainError(f"{person.name} heads {held.name}; name a new head first.",
+                          field="agency")
+    if held is not None and person.active and not active:
+        if head_now is None:
+            raise DomainError(f"{person.name} heads {held.name}: say who heads it now.",
+                              field="head_now")
+        successor = None if head_now == NO_HEAD else head_now
+        if successor is person:
+            raise DomainError("Choose someone who still works with the committees.",
+                              field="head_now")
+        update_agency(actor, held, None, name=held.name, sector=held.sector, head=successor)
     inactive_since = person.inactive_since
     if person.active and not active:
         inactive_since = today()

@@ -115,10 +115,20 @@ def person_edit(key: str):
     person = db.one_or_404(select(Person).where(Person.key == key))
     form = PersonForm(obj=person, agency=person.agency_id, version=person.version)
     form.agency.choices = _agency_choices()
+    heads = db.session.scalar(select(Agency).where(Agency.head_id == person.id))
+    if heads is None:
+        del form.head_now
+    else:
+        form.head_now.label.text = f"Who heads {heads.name} now, if {person.name} left"
+        form.head_now.choices = [("", "—"), (services.NO_HEAD, "Nobody for now")] + [
+            (str(p.id), p.name) for p in heads.people if p.active and p.id != person.id]
+    answer = form.head_now.data if heads is not None else ""
+    head_now = (services.NO_HEAD if answer == services.NO_HEAD else
+                db.session.get(Person, int(answer)) if (answer or "").isdigit() else None)
     if form.validate_on_submit() and save(form, lambda: services.update_person(
             current_user, person, form.expected_version(), name=form.name.data,
             agency=db.session.get(Agency, form.agency.data), email=form.email.data,
-            title=form.title.data, active=form.active.data), person):
+            title=form.title.data, active=form.active.data, head_now=head_now), person):
         flash(f"{person.name} saved.", "success")
         return redirect(url_for("agencies.agency_detail", key=person.agency.key))
     return render_template("agencies/person_form.html", form=form, agency=person.agency,

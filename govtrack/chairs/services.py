@@ -19,7 +19,7 @@ from govtrack.chairs.handover import HandoverStep, run_steps
 from govtrack.chairs.models import MODES, ChairTerm, RotationPolicy
 from govtrack.clock import today
 from govtrack.committees.models import Committee, Membership
-from govtrack.committees.services import add_membership, update_membership
+from govtrack.committees.services import change_seat, open_seat
 from govtrack.editing import DomainError, apply_edit
 from govtrack.extensions import db
 from govtrack.meetings import handover as meetings_handover
@@ -373,12 +373,12 @@ def _role_follows(actor, committee: Committee, person: Person, role: str, on: da
     agency = current.agency if current else person.agency
     if current is not None:
         if current.start == on:
-            update_membership(actor, current, None, agency=agency, role=role, start=on,
+            change_seat(actor, current, None, agency=agency, role=role, start=on,
                               end=current.end)
             return
-        update_membership(actor, current, None, agency=agency, role=current.role,
+        change_seat(actor, current, None, agency=agency, role=current.role,
                           start=current.start, end=on - timedelta(days=1))
-    add_membership(actor, committee, person=person, agency=agency, role=role, start=on)
+    open_seat(actor, committee, person=person, agency=agency, role=role, start=on)
 
 
 def _step_down(actor, committee: Committee, person: Person, on: date) -> None:
@@ -389,9 +389,9 @@ def _step_down(actor, committee: Committee, person: Person, on: date) -> None:
     if seat is None:
         return
     stays = seat.end
-    update_membership(actor, seat, None, agency=seat.agency, role="chair", start=seat.start,
+    change_seat(actor, seat, None, agency=seat.agency, role="chair", start=seat.start,
                       end=on - timedelta(days=1))
-    add_membership(actor, committee, person=person, agency=seat.agency, role="member",
+    open_seat(actor, committee, person=person, agency=seat.agency, role="member",
                    start=on, end=stays)
 
 

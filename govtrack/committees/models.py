@@ -33,6 +33,9 @@ ROLES = {
 
 #: roles that may edit the committee
 EDITOR_ROLES = frozenset({"chair", "co_chair", "secretary"})
+#: seats that change only through the chair services (hand-over, leave), never by
+#: editing a membership: a secretary once demoted the chair and took the seat
+CHAIR_ROLES = frozenset({"chair", "co_chair"})
 
 
 class Committee(db.Model):

@@ -9,7 +9,15 @@ from govtrack import audit
 from govtrack.agencies.models import SECTORS, Agency, Person
 from govtrack.clock import today
 from govtrack.committees.cadence import CadenceError, validate_rrule
-from govtrack.committees.models import KINDS, ROLES, STAGES, Committee, Membership, StageChange
+from govtrack.committees.models import (
+    CHAIR_ROLES,
+    KINDS,
+    ROLES,
+    STAGES,
+    Committee,
+    Membership,
+    StageChange,
+)
 from govtrack.editing import DomainError, apply_edit, unique_key
 from govtrack.extensions import db
 
@@ -123,9 +131,52 @@ def check_membership(committee: Committee, membership: Membership | None, *, per
                               "membership or choose another role.", field="role")
 
 
+CHAIR_SEAT_MESSAGE = ("Chair and co-chair seats change only through the chair's hand-over "
+                      "(Hand over the chair, or The chair leaves, on the committee page).")
+
+
+def check_seat_change(actor, membership: Membership | None, *, role: str, start: date,
+                      end: date | None) -> None:
+    """Chair and co-chair seats change only through the chair services; no one edits
+    their own seat's role.
+
+    Editing memberships is open to the secretary: without this rule a secretary
+    demoted the chair to member and made her own seat the chair.
+    """
+    before = membership.role if membership is not None else None
+    if role != before and (role in CHAIR_ROLES or before in CHAIR_ROLES):
+        raise DomainError(CHAIR_SEAT_MESSAGE, field="role")
+    if before in CHAIR_ROLES and (start, end) != (membership.start, membership.end):
+        raise DomainError(CHAIR_SEAT_MESSAGE, field="end")
+    if (membership is not None and role != before and actor is not None
+            and getattr(actor, "person_id", None) == membership.person_id):
+        raise DomainError("Nobody changes the role of their own seat: ask another editor.",
+                          field="role")
+
+
 def add_membership(actor, committee: Committee, *, person: Person, agency: Agency, role: str,
                    start: date, end: date | None = None) -> Membership:
-    """Seat a person on the committee."""
+    """Seat a person on the committee in any role but chair and co-chair."""
+    check_seat_change(actor, None, role=role, start=start, end=end)
+    return open_seat(actor, committee, person=person, agency=agency, role=role, start=start,
+                     end=end)
+
+
+def update_membership(actor, membership: Membership, expected_version: int | None, *,
+                      agency: Agency, role: str, start: date, end: date | None) -> None:
+    """Change a membership's role, agency or dates (ending it is setting an end).
+
+    A chair or co-chair seat keeps its role and dates here: the chair services
+    change them.
+    """
+    check_seat_change(actor, membership, role=role, start=start, end=end)
+    change_seat(actor, membership, expected_version, agency=agency, role=role, start=start,
+                end=end)
+
+
+def open_seat(actor, committee: Committee, *, person: Person, agency: Agency, role: str,
+              start: date, end: date | None = None) -> Membership:
+    """Seat a person in any role: for the chair services, which check who may act."""
     check_membership(committee, None, person=person, role=role, start=start, end=end)
     membership = Membership(committee=committee, person=person, agency=agency, role=role,
                             start=start, end=end)
@@ -134,9 +185,9 @@ def add_membership(actor, committee: Committee, *, person: Person, agency: Agenc
     return membership
 
 
-def update_membership(actor, membership: Membership, expected_version: int | None, *,
-                      agency: Agency, role: str, start: date, end: date | None) -> None:
-    """Change a membership's role, agency or dates (ending it is setting an end)."""
+def change_seat(actor, membership: Membership, expected_version: int | None, *,
+                agency: Agency, role: str, start: date, end: date | None) -> None:
+    """Change any seat's role, agency or dates: for the chair services."""
     check_membership(membership.committee, membership, person=membership.person, role=role,
                      start=start, end=end)
     apply_edit(membership, expected_version,

@@ -13,7 +13,13 @@ from govtrack.clock import today
 from govtrack.committees import services
 from govtrack.committees.cadence import describe
 from govtrack.committees.forms import CommitteeForm, MembershipForm, StageForm
-from govtrack.committees.models import Committee, Membership, members_loading
+from govtrack.committees.models import (
+    CHAIR_ROLES,
+    ROLES,
+    Committee,
+    Membership,
+    members_loading,
+)
 from govtrack.extensions import db
 from govtrack.forms import save
 from govtrack.health.services import flags_for
@@ -137,6 +143,11 @@ def _membership_form(committee: Committee, membership: Membership | None) -> Mem
     form.person.choices = [(p.id, f"{p.name} — {p.agency.name}") for p in people]
     if membership is not None:
         form.person.choices = [(membership.person_id, membership.person.name)]
+    # Chair seats change through the chair's hand-over, and nobody changes their own role.
+    fixed = membership is not None and (membership.role in CHAIR_ROLES
+                                        or membership.person_id == current_user.person_id)
+    form.role.choices = ([(membership.role, ROLES[membership.role])] if fixed else
+                         [(r, label) for r, label in ROLES.items() if r not in CHAIR_ROLES])
     form.agency.choices = [(0, "The person's own agency")] + [
         (a.id, a.name) for a in db.session.scalars(select(Agency).order_by(Agency.name))]
     if membership is None and not form.is_submitted():

@@ -92,6 +92,78 @@ class ImportReport:
         self.problems.append((path, message))
 
 
+#: a county file larger than this is refused before it is read: a 53 MB file once
+#: took 1.6 GB to import. A whole county's records fit in a small part of it.
+COUNTY_MAX_BYTES = 10_000_000
+#: deeper nesting than this is no county file (the schema is about 8 deep) and would
+#: exhaust the parser's or the validator's stack
+COUNTY_MAX_DEPTH = 32
+#: no field of the county file needs a longer integer than this
+COUNTY_MAX_DIGITS = 18
+
+
+class CountyFileError(ValueError):
+    """The bytes are not a county file govtrack will read; the message says why."""
+
+
+def county_size_problem(size: int) -> str | None:
+    """Why a county file of size bytes is refused, or None."""
+    if size <= COUNTY_MAX_BYTES:
+        return None
+    return (f"the file is {size / 1_000_000:.1f} MB; the limit is "
+            f"{COUNTY_MAX_BYTES / 1_000_000:g} MB")
+
+
+def _bounded_int(text: str) -> int:
+    if len(text.lstrip("-")) > COUNTY_MAX_DIGITS:
+        raise CountyFileError(f"an integer of {len(text)} digits is longer than any field "
+                              "takes")
+    return int(text)
+
+
+def _no_constant(name: str):
+    raise CountyFileError(f"{name} is not a number JSON allows")
+
+
+def _depth(value: Any) -> int:
+    """How deeply value nests, without recursion (the point is not to overflow)."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        node, depth = stack.pop()
+        deepest = max(deepest, depth)
+        if depth > COUNTY_MAX_DEPTH:
+            return depth
+        children = node.values() if isinstance(node, dict) else (
+            node if isinstance(node, list) else ())
+        stack.extend((child, depth + 1) for child in children)
+    return deepest
+
+
+def read_county(raw: bytes) -> Any:
+    """Parse a county file's bytes, bounded in size, depth and number length.
+
+    Raises CountyFileError with a message for the person importing; whatever
+    the bytes, nothing else escapes (no traceback for any input).
+    """
+    problem = county_size_problem(len(raw))
+    if problem:
+        raise CountyFileError(problem)
+    try:
+        data = json.loads(raw.decode("utf-8"), parse_int=_bounded_int,
+                          parse_constant=_no_constant)
+    except UnicodeDecodeError as exc:
+        raise CountyFileError(f"not UTF-8 text: {exc}") from exc
+    except RecursionError as exc:
+        raise CountyFileError("the file nests too deeply to be a county file") from exc
+    except CountyFileError:
+        raise
+    except ValueError as exc:  # json.JSONDecodeError among them
+        raise CountyFileError(f"not a JSON document: {exc}") from exc
+    if _depth(data) > COUNTY_MAX_DEPTH:
+        raise CountyFileError("the file nests too deeply to be a county file")
+    return data
+
+
 @cache
 def load_schema() -> dict:
     """The county file's JSON Schema (draft 2020-12), read once."""

@@ -10,6 +10,7 @@ from docx.document import Document as DocxDocument
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.table import Table
+from docx.text.paragraph import Paragraph
 
 from govtrack.clock import utcnow
 from govtrack.meetings.services import item_starts  # noqa: F401  (the builders' one)
@@ -106,6 +107,60 @@ def add_table(doc: DocxDocument, headers: list[str], rows: list[list[str]]) -> T
         for cell, text in zip(row.cells, values, strict=True):
             cell.paragraphs[0].add_run(clean(text))
     return table
+
+
+#: the most paragraphs a generated document holds: minutes with 50,000 one-line
+#: decisions once kept a worker busy for over 30 s. Beyond it the document says
+#: where the rest is instead of growing without bound.
+MAX_PARAGRAPHS = 10_000
+
+
+class Writer:
+    """Adds paragraphs to a document cheaply, and no more than MAX_PARAGRAPHS.
+
+    python-docx resolves a style given by name on every paragraph (scanning
+    every style of the document, twice): here each style is resolved once.
+    """
+
+    def __init__(self, doc: DocxDocument, limit: int = MAX_PARAGRAPHS):
+        self.doc = doc
+        self.left = limit
+        self._style_ids: dict[str, str] = {}
+        self.cut = False
+        self._end = doc.element.body.sectPr
+
+    def style_id(self, name: str) -> str:
+        """The id of the paragraph style called name, looked up once per document."""
+        if name not in self._style_ids:
+            self._style_ids[name] = self.doc.styles[name].style_id
+        return self._style_ids[name]
+
+    def paragraph(self, text: str = "", style: str | None = None):
+        """A paragraph of text in a style (by name); None once the document is full."""
+        if self.left <= 0:
+            if not self.cut:
+                self.cut = True
+                self.doc.add_paragraph("The rest is too long for a Word document: read it "
+                                       "in govtrack.").runs[0].italic = True
+            return None
+        self.left -= 1
+        # Inserted before the closing section properties directly: python-docx looks
+        # for them from the first paragraph on at every insertion (quadratic).
+        element = OxmlElement("w:p")
+        if self._end is not None:
+            self._end.addprevious(element)
+        else:
+            self.doc.element.body.append(element)
+        paragraph = Paragraph(element, self.doc._body)
+        if text:
+            paragraph.add_run(text)
+        if style is not None:
+            paragraph._p.style = self.style_id(style)  # the resolved id, not the name
+        return paragraph
+
+    def heading(self, text: str, level: int):
+        """A heading, as doc.add_heading makes it, counted and with its style resolved once."""
+        return self.paragraph(text, "Title" if level == 0 else f"Heading {level}")
 
 
 def person_label(person) -> str:

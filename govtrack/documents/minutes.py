@@ -8,6 +8,7 @@ from sqlalchemy.orm import selectinload
 from govtrack.actions.models import STATUSES, ActionItem
 from govtrack.agencies.models import Person
 from govtrack.documents.common import (
+    Writer,
     add_table,
     clean,
     format_day,
@@ -46,7 +47,11 @@ def _line(line: str) -> tuple[str | None, str]:
 
 
 def markdown_paragraphs(doc, text: str) -> None:
-    """Markdown notes as plain paragraphs: list lines as list items, nothing read as HTML."""
+    """Markdown notes as plain paragraphs: list lines as list items, nothing read as HTML.
+
+    doc is a Writer (or a document, wrapped in one here).
+    """
+    out = doc if isinstance(doc, Writer) else Writer(doc)
     for block in re.split(r"\n[ \t]*\n", clean(text).replace("\r\n", "\n").strip()):
         running: list[str] = []
         for style, line in map(_line, block.split("\n")):
@@ -55,14 +60,16 @@ def markdown_paragraphs(doc, text: str) -> None:
                     running.append(line)
                 continue
             if running:  # a list item or a heading ends the running text before it
-                doc.add_paragraph(" ".join(running))
+                out.paragraph(" ".join(running))
                 running = []
             if style == "heading":
-                doc.add_paragraph().add_run(line).bold = True
+                paragraph = out.paragraph()
+                if paragraph is not None:
+                    paragraph.add_run(line).bold = True
             else:
-                doc.add_paragraph(line, style=style)
+                out.paragraph(line, style)
         if running:
-            doc.add_paragraph(" ".join(running))
+            out.paragraph(" ".join(running))
 
 
 def _attendance(doc, meeting) -> None:
@@ -99,24 +106,31 @@ def minutes_docx(meeting) -> bytes:
     doc.add_heading("Attendance", level=1)
     _attendance(doc, meeting)
 
-    doc.add_heading("Agenda items", level=1)
+    out = Writer(doc)
+    out.heading("Agenda items", level=1)
     if not meeting.items:
-        doc.add_paragraph("No agenda items.")
+        out.paragraph("No agenda items.")
     for number, item in enumerate(meeting.items, 1):
-        doc.add_heading(clean(f"{number}. {item.title}"), level=2)
+        out.heading(clean(f"{number}. {item.title}"), level=2)
         details = f"{ITEM_KINDS.get(item.kind, item.kind)}, {item.minutes} minutes"
         if item.presenter is not None:
             details += f"; presented by {person_label(item.presenter)}"
-        doc.add_paragraph().add_run(clean(details)).italic = True
-        markdown_paragraphs(doc, item.notes or "")
+        paragraph = out.paragraph()
+        if paragraph is not None:
+            paragraph.add_run(clean(details)).italic = True
+        markdown_paragraphs(out, item.notes or "")
 
     if meeting.minutes_text and meeting.minutes_text.strip():
-        doc.add_heading("Other notes", level=1)
-        markdown_paragraphs(doc, meeting.minutes_text)
+        out.heading("Other notes", level=1)
+        markdown_paragraphs(out, meeting.minutes_text)
 
+    # The decisions and the action items always have their headings, however
+    # long the notes before them were.
     doc.add_heading("Decisions", level=1)
+    decisions = Writer(doc)
     for decision in meeting.decisions or []:
-        doc.add_paragraph(clean(decision), style="List Number")
+        if decisions.paragraph(clean(decision), "List Number") is None:
+            break
     if not meeting.decisions:
         doc.add_paragraph("No decisions recorded.")
 

@@ -6,10 +6,6 @@ from govtrack.clock import utcnow
 from govtrack.documents.common import add_table, clean, labelled, to_bytes
 
 
-def _day(value) -> str:
-    return value.isoformat() if value else "—"
-
-
 def _instant(value) -> str:
     return value.strftime("%Y-%m-%d %H:%M:%S UTC") if value else "—"
 
@@ -19,24 +15,26 @@ def mou_docx(mou) -> bytes:
     from govtrack.mous.services import verify
 
     version = mou.current
+    # The terms printed beside the hash are the ones the hash covers: the version's.
+    terms = version.agreed_terms()
     doc = Document()
     props = doc.core_properties
     props.title = clean(f"MOU: {mou.title}")[:255]
     props.author = props.last_modified_by = "govtrack"
     props.created = props.modified = utcnow().replace(tzinfo=None)
     props.revision = version.number
-    doc.add_paragraph(clean(mou.title), style="Title")
+    doc.add_paragraph(clean(terms["title"]), style="Title")
     doc.add_heading("Memorandum of understanding", level=1)
     labelled(doc, "Status", mou.status_label)
     labelled(doc, "Version", str(version.number))
-    labelled(doc, "Parties", ", ".join(a.name for a in mou.parties))
+    labelled(doc, "Parties", ", ".join(p["name"] for p in terms["parties"]))
     if mou.committee is not None:
         labelled(doc, "Sponsoring committee", mou.committee.name)
-    labelled(doc, "Effective", _day(mou.effective))
-    labelled(doc, "Expires", _day(mou.expires))
-    labelled(doc, "Review", _day(mou.review))
+    labelled(doc, "Effective", terms["effective"] or "—")
+    labelled(doc, "Expires", terms["expires"] or "—")
+    labelled(doc, "Review", terms["review"] or "—")
     labelled(doc, "Document SHA-256", version.digest)
-    for heading, text in (("Purpose", mou.purpose), ("Background", mou.background),
+    for heading, text in (("Purpose", terms["purpose"]), ("Background", terms["background"]),
                           ("Agreement", version.text)):
         if text:
             doc.add_heading(heading, level=2)
@@ -69,11 +67,19 @@ def _certificate(doc, mou, verification) -> None:
     labelled(doc, "MOU", mou.title)
     labelled(doc, "Executed", _instant(mou.executed_at))
     labelled(doc, "Document SHA-256", mou.current.digest)
-    labelled(doc, "Verification", "Every signing event and signed text matches its hash."
-             if verification.ok else "TAMPERING DETECTED: " + " ".join(verification.problems))
+    from govtrack.mous.services import VERIFICATION_DOES_NOT_PROVE, VERIFICATION_PROVES
+
+    labelled(doc, "Chain head", mou.chain_head or "—")
+    labelled(doc, "Verification", "Every signing event and signed text matches its hash "
+             "and its seal." if verification.ok
+             else "TAMPERING DETECTED: " + " ".join(verification.problems))
+    labelled(doc, "Verification proves", " ".join(VERIFICATION_PROVES))
+    labelled(doc, "It does not prove", " ".join(VERIFICATION_DOES_NOT_PROVE))
     for n, event in enumerate(mou.events, start=1):
         doc.add_heading(f"Event {n}: {event.kind_label} for {clean(event.agency.name)}", level=3)
-        labelled(doc, "Signer", f"{event.signer_name}, {event.signer_title}".strip(", "))
+        labelled(doc, "Signer (as typed)",
+                 f"{event.signer_name}, {event.signer_title}".strip(", "))
+        labelled(doc, "Account holder", event.person.name if event.person else "—")
         labelled(doc, "Version", str(event.version_number))
         labelled(doc, "Time", _instant(event.at))
         if event.kind == "signed":
@@ -88,3 +94,5 @@ def _certificate(doc, mou, verification) -> None:
         labelled(doc, "Document SHA-256", event.document_sha256)
         labelled(doc, "Previous event SHA-256", event.previous_sha256 or "—")
         labelled(doc, "Event SHA-256", event.event_sha256)
+        labelled(doc, "Seal", f"HMAC-SHA256 under key {event.key_id or '—'}: "
+                              f"{event.event_mac or 'none'}")

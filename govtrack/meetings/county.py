@@ -33,6 +33,7 @@ from govtrack.county.sections import (
 )
 from govtrack.extensions import db
 from govtrack.meetings.models import AgendaItem, Attendance, Meeting
+from govtrack.meetings.services import video_link_problem
 
 #: meeting fields a calendar shows: changing one raises the iCalendar SEQUENCE
 CALENDAR_FIELDS = frozenset({"starts_at", "duration_minutes", "location", "video_link",
@@ -201,6 +202,9 @@ def check(record: dict, path: str, known, report) -> None:
 
 
 def _check_meeting(meeting: dict, where: str, known, report) -> None:
+    link_problem = video_link_problem(meeting.get("video_link", ""))
+    if link_problem:
+        report.problem(f"{where}.video_link", link_problem)
     for i, item in enumerate(meeting.get("agenda", {}).get("items", [])):
         check_person(known, report, f"{where}.agenda.items[{i}].presenter", item.get("presenter"))
     listed: dict[str, int] = {}

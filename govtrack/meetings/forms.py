@@ -87,6 +87,7 @@ def minutes_form(meeting, formdata=None):
     """Notes per agenda item, the general text and decisions."""
 
     class MinutesForm(VersionedForm):
+        version_required = True
         text = TextAreaField("General notes (Markdown)",
                              validators=[Optional(), Length(max=LONG_TEXT)])
         decisions = TextAreaField("Decisions", validators=[Optional(), Length(max=LONG_TEXT)],

@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from dateutil.rrule import rrulestr
@@ -85,10 +86,31 @@ def schedule(actor, committee: Committee, until: date | None = None) -> list[Mee
     return made
 
 
+def video_link_problem(link: str) -> str | None:
+    """Why a video link is refused, or None: only http(s) addresses with a host.
+
+    The link is rendered as an href; a javascript: address would run in the
+    page of whoever clicks it.
+    """
+    if not link:
+        return None
+    parts = urlsplit(link)
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+        return "Enter a web address starting with https:// (or http://)."
+    return None
+
+
+def _check_video_link(link: str) -> None:
+    problem = video_link_problem(link)
+    if problem:
+        raise DomainError(problem, "video_link")
+
+
 def create_meeting(actor, committee: Committee, *, starts: datetime, duration_minutes: int,
                    location: str = "", video_link: str = "") -> Meeting:
     """A one-off meeting; starts is wall-clock time in the committee's zone."""
     _check_times(duration_minutes)
+    _check_video_link(video_link)
     meeting = Meeting(key=_key(committee, starts), committee=committee,
                       starts_at=_to_utc(committee, starts), duration_minutes=duration_minutes,
                       location=location, video_link=video_link)
@@ -101,6 +123,7 @@ def update_meeting(actor, meeting: Meeting, expected_version: int | None, *, sta
                    duration_minutes: int, location: str, video_link: str) -> None:
     """Move or change one meeting; calendars see a higher SEQUENCE."""
     _check_times(duration_minutes)
+    _check_video_link(video_link)
     if meeting.status == "cancelled":
         raise DomainError("This meeting is cancelled.")
     before = meeting.starts_at
@@ -272,7 +295,11 @@ def carry_item(actor, item: AgendaItem) -> AgendaItem:
 
 def request_item(actor, meeting: Meeting, *, title: str, kind: str, minutes: int,
                  note: str = "") -> AgendaRequest:
-    """A member proposes an item for a coming meeting."""
+    """A member proposes an item for a coming meeting (one not yet held or cancelled)."""
+    if meeting.status != "scheduled" or meeting.starts_at <= utcnow():
+        raise DomainError("Items are requested only for meetings still to come; this one "
+                          f"was on {meeting.starts_at:%-d %B %Y}. Request it for the next "
+                          "meeting.")
     _check_item(title, kind, minutes)
     request = AgendaRequest(committee=meeting.committee, meeting=meeting, proposer=actor.person,
                             title=title, kind=kind, minutes=minutes, note=note)

@@ -21,7 +21,7 @@ from govtrack.agencies.models import Agency
 from govtrack.committees.models import Committee
 from govtrack.county.sections import TopLevelSection, assign_changes, utc_text
 from govtrack.extensions import db
-from govtrack.mous.models import EXECUTED_STATUSES, Mou, MouVersion
+from govtrack.mous.models import EXECUTED_STATUSES, Mou, MouVersion, terms_of
 from govtrack.mous.services import _append_event, intent_statement, mou_loading
 
 #: what an imported signature's event records as its authentication
@@ -240,7 +240,8 @@ def _versions(mou: Mou, entries: list[dict]) -> dict:
                   "sent_for_signature_at": _when(entry.get("sent_for_signature_at"))}
         version = by_number.get(entry["number"])
         if version is None:
-            mou.versions.append(MouVersion(number=entry["number"], **values))
+            mou.versions.append(MouVersion(number=entry["number"], terms=terms_of(mou),
+                                           **values))
             if mou.id is not None:
                 changes[f"version {entry['number']}"] = [None, "added"]
         else:

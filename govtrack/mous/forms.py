@@ -3,6 +3,7 @@
 from wtforms import (
     BooleanField,
     DateField,
+    HiddenField,
     PasswordField,
     SelectField,
     SelectMultipleField,
@@ -71,6 +72,9 @@ class StatusForm(Form):
         ("draft", "Draft"), ("expired", "Expired"), ("terminated", "Terminated")])
 
 
+VERSION_SHOWN_MISSING = "The form did not say which version you read: open the MOU again."
+
+
 class SignForm(Form):
     """The signer's re-authentication, consent, typed name and title."""
 
@@ -83,6 +87,8 @@ class SignForm(Form):
     title = StringField("Your title", validators=[DataRequired(), Length(max=200)])
     #: checked by the service (needed only when enrolled), so optional here
     totp_code = totp_code_field(validators=[Optional(), Length(max=20)])
+    #: SHA-256 of the version the page showed: the signature binds to what was read
+    document_sha256 = HiddenField(validators=[DataRequired(message=VERSION_SHOWN_MISSING)])
 
 
 class DeclineForm(Form):
@@ -91,6 +97,11 @@ class DeclineForm(Form):
     party = SelectField("Decline for", coerce=int, validators=[DataRequired()])
     reason = TextAreaField("Why the agency declines", validators=[
         DataRequired(message="Say why the agency declines."), Length(max=LONG_TEXT)])
+    #: declining is a signing act: the same re-authentication, about the version shown
+    password = PasswordField("Your password", validators=[DataRequired(
+        message="Enter your password to confirm it is you.")])
+    totp_code = totp_code_field(validators=[Optional(), Length(max=20)])
+    document_sha256 = HiddenField(validators=[DataRequired(message=VERSION_SHOWN_MISSING)])
 
 
 class TrackForm(Form):

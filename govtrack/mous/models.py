@@ -41,6 +41,25 @@ mou_party = Table(
 )
 
 
+#: How MouVersion.canonical renders a version. 1: number, text and obligations only
+#: (versions made before issue 16; their signatures still verify against that form).
+#: 2: also every term the parties agree to: title, purpose, background, effective,
+#: expiry and review dates, and the parties. Stored with each version, so a
+#: version's canonical form stays reproducible whatever later formats add.
+CANONICAL_FORMAT = 2
+
+
+def terms_of(mou: "Mou") -> dict:
+    """The terms of mou as they read now, in the JSON shape a version stores them."""
+    return {"title": mou.title, "purpose": mou.purpose or "",
+            "background": mou.background or "",
+            "effective": mou.effective.isoformat() if mou.effective else None,
+            "expires": mou.expires.isoformat() if mou.expires else None,
+            "review": mou.review.isoformat() if mou.review else None,
+            "parties": sorted(({"key": a.key, "name": a.name} for a in mou.parties),
+                              key=lambda p: p["key"])}
+
+
 def sha256_hex(text: str) -> str:
     """SHA-256 of text encoded as UTF-8, in hex."""
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
@@ -86,8 +105,8 @@ class Mou(db.Model):
 
     @property
     def status_label(self) -> str:
-        """The status in words."""
-        return STATUSES[self.status]
+        """The status in words (as stored, if the database holds an unknown status)."""
+        return STATUSES.get(self.status, self.status)
 
     @property
     def is_editable(self) -> bool:
@@ -138,14 +157,31 @@ class MouVersion(db.Model):
     obligations: Mapped[list] = mapped_column(JSON, default=list)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     sent_for_signature_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: CANONICAL_FORMAT this version is rendered (and its signatures hashed) in
+    canonical_format: Mapped[int] = mapped_column(default=CANONICAL_FORMAT,
+                                                  server_default="1")
+    #: terms_of(mou) when this version was made (format 2 on); None in format 1
+    terms: Mapped[dict | None] = mapped_column(JSON)
 
     mou: Mapped[Mou] = relationship(back_populates="versions")
 
     def canonical(self) -> str:
-        """The exact thing a signature binds to: JSON of the text and obligations, sorted keys."""
-        return json.dumps({"number": self.number, "obligations": self.obligations or [],
-                           "text": self.text},
-                          sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+        """The exact thing a signature binds to: JSON of the version, sorted keys.
+
+        Format 1 covers the number, text and obligations; format 2 adds every
+        term (title, purpose, background, dates, parties) and the format itself.
+        """
+        content = {"number": self.number, "obligations": self.obligations or [],
+                   "text": self.text}
+        # None only before the first flush, which stores the default.
+        form = self.canonical_format or CANONICAL_FORMAT
+        if form != 1:
+            content |= {"format": form, "terms": self.terms}
+        return json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+    def agreed_terms(self) -> dict:
+        """The terms this version states (format 1 stored none: the MOU's own, as they read)."""
+        return self.terms if self.terms is not None else terms_of(self.mou)
 
     @property
     def digest(self) -> str:
@@ -194,6 +230,9 @@ class SigningEvent(db.Model):
     document_sha256: Mapped[str] = mapped_column(String(64))
     previous_sha256: Mapped[str] = mapped_column(String(64), default="")
     event_sha256: Mapped[str] = mapped_column(String(64))
+    #: id of the key (outside the database) whose HMAC of event_sha256 is event_mac
+    key_id: Mapped[str] = mapped_column(String(40), default="", server_default="")
+    event_mac: Mapped[str] = mapped_column(String(64), default="", server_default="")
 
     mou: Mapped[Mou] = relationship(back_populates="events")
     version: Mapped[MouVersion] = relationship()
@@ -202,8 +241,8 @@ class SigningEvent(db.Model):
 
     @property
     def kind_label(self) -> str:
-        """The kind in words."""
-        return EVENT_KINDS[self.kind]
+        """The kind in words (as stored, if the database holds an unknown kind)."""
+        return EVENT_KINDS.get(self.kind, self.kind)
 
     def chained_fields(self, agency_key: str, person_key: str | None) -> dict:
         """What the event hash covers: every field but the ids the database assigns."""

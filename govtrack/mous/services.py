@@ -16,27 +16,37 @@ from govtrack import audit
 from govtrack.accounts.totp import reauthenticate, signing_requires_totp
 from govtrack.actions.models import ActionItem
 from govtrack.agencies.models import Agency
+from govtrack.chairs.services import current_co_chairs, current_term
 from govtrack.clock import today, utcnow
 from govtrack.committees.models import Committee
 from govtrack.editing import DomainError, apply_edit, unique_key
 from govtrack.extensions import db
+from govtrack.mous import chain
 from govtrack.mous.models import (
+    CANONICAL_FORMAT,
+    EXECUTED_STATUSES,
+    STATUSES,
     Mou,
     MouVersion,
     SigningEvent,
     mou_party,
     sha256_hex,
+    terms_of,
 )
 from govtrack.mous.signatories import (
     AUTHORISED,
+    DECLINED,
     HEAD,
     capacities,
     holding_of,
     person_capacities,
     request_signatures,
+    signatories,
     tell_voided,
 )
+from govtrack.notifications.services import notify
 from govtrack.permissions import can_view_mou, is_admin
+from govtrack.reminders.kinds import Due
 
 #: allowed moves by hand; "executed" is reached only by the last signature and
 #: "superseded" only when an amendment is executed
@@ -57,6 +67,24 @@ CONSENT_TEXT = (
     "signature has the same effect as my handwritten signature. I may ask the sponsoring "
     "committee for a paper copy of the executed memorandum.")
 CONSENT_SHA256 = sha256_hex(CONSENT_TEXT)
+
+#: what the certificate says verification proves, and what it does not (docs/security.md)
+VERIFICATION_PROVES = (
+    "Each signed version's stored text and terms still hash to the SHA-256 its signers "
+    "bound themselves to.",
+    "No signing event was changed, removed or inserted since it was recorded, unless by "
+    "someone holding this server's signing key as well as its database: every event is "
+    "chained to the one before and sealed with an HMAC under a key kept outside the "
+    "database.",
+)
+VERIFICATION_DOES_NOT_PROVE = (
+    "Who sat at the keyboard: a signature proves the account's password (and code, if "
+    "enrolled) was given, not the person; the typed name is shown beside the account's.",
+    "That the record is complete against someone holding both the database and the key: "
+    "compare the chain head and document SHA-256 with the receipts the parties were sent.",
+    "Anything about versions signed before issue 16 beyond their text and obligations "
+    "(canonical format 1), nor the events sealed only after the fact by seal-chains.",
+)
 
 EXECUTED_EDIT_MESSAGE = ("An executed MOU is never edited in place: start an amendment, "
                          "which supersedes it once executed.")
@@ -129,7 +157,7 @@ def create_mou(actor, *, title: str, committee: Committee | None, parties: list[
               purpose=purpose, background=background, parties=list(parties),
               effective=effective, expires=expires, review=review, supersedes=supersedes,
               status="draft")
-    mou.versions.append(MouVersion(number=1, text=text,
+    mou.versions.append(MouVersion(number=1, text=text, terms=terms_of(mou),
                                    obligations=_obligations(parties, obligations or {})))
     db.session.add(mou)
     audit.record(actor, "create", mou, committee=committee)
@@ -158,6 +186,8 @@ def update_mou(actor, mou: Mou, expected_version: int | None, *, title: str, pur
     optional signing order; None leaves it as it is.
     """
     refuse_if_executed(mou)
+    current = mou.current
+    terms_before = current.agreed_terms()
     order_before = list(mou.parties)
     parties = list(parties) if parties is not None else list(mou.parties)
     _check_fields({"effective": effective, "expires": expires}, parties)
@@ -174,13 +204,16 @@ def update_mou(actor, mou: Mou, expected_version: int | None, *, title: str, pur
         mou.parties = parties
     _set_signing_order(actor, mou, order_before, parties, signing_in_order, positions)
     new_obligations = _obligations(parties, obligations)
-    current = mou.current
+    new_terms = terms_of(mou)
     # Compared regardless of party order: listing the parties in signing order
-    # is no new text.
-    if text != current.text or (sorted(new_obligations, key=_obligation_key)
-                                != sorted(current.obligations or [], key=_obligation_key)):
+    # is no new text. Every term the parties agree to counts, not the text alone:
+    # dates and purpose once changed after two parties signed, voiding nothing.
+    if text != current.text or new_terms != terms_before or (
+            sorted(new_obligations, key=_obligation_key)
+            != sorted(current.obligations or [], key=_obligation_key)):
         if mou.status == "draft" and not any(e.version_id == current.id for e in mou.events):
             current.text, current.obligations = text, new_obligations
+            current.terms, current.canonical_format = new_terms, CANONICAL_FORMAT
             audit.record(actor, "update", mou, committee=mou.committee,
                          changes={"text": [None, f"version {current.number} revised"]})
         else:
@@ -240,10 +273,11 @@ def _write_positions(mou: Mou, order: list[Agency]) -> None:
 def _new_version(actor, mou: Mou, text: str, obligations: list[dict]) -> MouVersion:
     old = mou.current
     signed = mou.signed_parties(old)
-    version = MouVersion(number=old.number + 1, text=text, obligations=obligations)
+    version = MouVersion(number=old.number + 1, text=text, obligations=obligations,
+                         terms=terms_of(mou))
     mou.versions.append(version)
     db.session.flush()
-    reason = (f"The text changed after this signature: version {version.number} replaces "
+    reason = (f"The terms changed after this signature: version {version.number} replaces "
               f"version {old.number}; please sign the new version.")
     for event in signed.values():
         _append_event(mou, old, "voided", event.agency, reason=reason)
@@ -308,6 +342,8 @@ def _append_event(mou: Mou, version: MouVersion, kind: str, agency: Agency,
                          at=(at or utcnow()).replace(microsecond=0),
                          document_sha256=version.digest, previous_sha256=previous, **fields)
     event.event_sha256 = event.compute_hash()
+    event.key_id = chain.current_key_id()
+    event.event_mac = chain.seal(event.key_id, event.event_sha256)
     db.session.add(event)
     mou.chain_head = event.event_sha256
     return event
@@ -325,6 +361,23 @@ class Signing:
     user_agent: str = ""
     #: the 6-digit code from the signer's authenticator app, if they enrolled
     totp_code: str = ""
+    #: SHA-256 of the version the signer was shown: they sign that, or nothing
+    document_sha256: str = ""
+
+
+class TextChanged(DomainError):
+    """The current version is not the one the signer read."""
+
+
+def check_version_shown(mou: Mou, document_sha256: str) -> None:
+    """Refuse to bind a signature (or a refusal) to a version the signer was not shown.
+
+    A head who opened version 1, and submitted after the chair had made and
+    re-sent version 2, used to sign version 2 unseen.
+    """
+    if (document_sha256 or "").strip().lower() != mou.current.digest:
+        raise TextChanged(f"The text changed since you opened it: version "
+                          f"{mou.current.number} is shown below. Read it, then sign again.")
 
 
 def sign(account, mou: Mou, agency: Agency, signing: Signing,
@@ -347,8 +400,10 @@ def sign(account, mou: Mou, agency: Agency, signing: Signing,
     first = mou.waiting_for(agency)
     if first is not None:
         raise DomainError(f"Waiting for {first.name} to sign first.", "party")
+    check_version_shown(mou, signing.document_sha256)
     auth_method = reauthenticate(account, signing.password, signing.totp_code,
-                                 require_totp=signing_requires_totp())
+                                 require_totp=signing_requires_totp(),
+                                 address=signing.address)
     if not signing.consent:
         raise DomainError("Tick the box to consent to signing electronically.", "consent")
     if not signing.name.strip():
@@ -374,6 +429,7 @@ def _execute(actor, mou: Mou, at: datetime) -> None:
     mou.status, mou.executed_at = "executed", at
     audit.record(actor, "status", mou, committee=mou.committee,
                  changes={"status": ["out_for_signature", "executed"]})
+    _send_receipts(mou)
     old = mou.supersedes
     if old is not None and old.status in ("executed", "expired"):
         audit.record(actor, "status", old, committee=old.committee,
@@ -381,9 +437,37 @@ def _execute(actor, mou: Mou, at: datetime) -> None:
         old.status = "superseded"
 
 
-def decline(account, mou: Mou, agency: Agency, reason: str) -> SigningEvent:
-    """A party refuses to sign, with its reason; the MOU goes back to review."""
-    if (signing_capacity(account, agency, mou) is None
+def _send_receipts(mou: Mou) -> int:
+    """Give each party's signatory the document digest and the chain head, to keep.
+
+    Held outside govtrack, they let a party show later that the record was
+    changed, even by someone who holds the database and the signing key.
+    """
+    version = mou.current
+    signed = mou.signed_parties(version)
+    return sum(notify(
+        event.person, f"mou:{mou.id}:v{version.number}:receipt:{event.agency_id}:"
+        f"{event.person.id}",
+        f"Receipt: “{mou.title}” is executed",
+        f"Every party signed version {version.number} of “{mou.title}”; you signed for "
+        f"{event.agency.name}. Keep this receipt: the document's SHA-256 is "
+        f"{version.digest} and the signing record's chain head is {mou.chain_head}. "
+        "The certificate of completion checks a document against these.",
+        f"/mous/{mou.key}/certificate") is not None
+        for event in signed.values() if event.person is not None)
+
+
+def decline(account, mou: Mou, agency: Agency, reason: str, confirm: Signing,
+            now: datetime | None = None) -> SigningEvent:
+    """A party refuses to sign, with its reason; the MOU goes back to review.
+
+    A signing act like a signature: recorded in the chain under the signer's
+    name, it needs the same re-authentication, binds to the version shown, and
+    tells the other parties' signatories and the chair why. Of confirm, only
+    the password, code, digest and where from count.
+    """
+    day = (now or utcnow()).date()
+    if (signing_capacity(account, agency, mou, day) is None
             or agency.id not in {a.id for a in mou.parties}):
         raise NotSignatory(f"Only the head of {agency.name}, or a person the head "
                            "authorised, declines for it.")
@@ -391,13 +475,44 @@ def decline(account, mou: Mou, agency: Agency, reason: str) -> SigningEvent:
         raise DomainError(f"The MOU is {mou.status_label.lower()}, not out for signature.")
     if not reason.strip():
         raise DomainError("Say why the agency declines.", "reason")
+    check_version_shown(mou, confirm.document_sha256)
+    auth_method = reauthenticate(account, confirm.password, confirm.totp_code,
+                                 require_totp=signing_requires_totp(),
+                                 address=confirm.address)
     event = _append_event(mou, mou.current, "declined", agency, person=account.person,
-                          signer_name=account.person.name, reason=reason.strip())
+                          at=now, signer_name=account.person.name, reason=reason.strip(),
+                          auth_method=auth_method, address=(confirm.address or "")[:64],
+                          user_agent=(confirm.user_agent or "")[:400])
     audit.record(account, "decline", mou, committee=mou.committee,
                  changes={"declined": [None, {"party": agency.key, "reason": reason.strip()}],
                           "status": [mou.status, "in_review"]})
     mou.status = "in_review"
+    _tell_declined(mou, event, day)
     return event
+
+
+def _tell_declined(mou: Mou, event: SigningEvent, day: date) -> int:
+    """Tell the other parties' signatories and the chair who declined, and why."""
+    people = {}
+    others = [a for a in mou.parties if a.id != event.agency_id]
+    for found in signatories(others, mou, day).values():
+        people |= {p.id: p for p in found}
+    if mou.committee is not None:
+        chair = current_term(mou.committee, day)
+        for term in ([chair] if chair else []) + current_co_chairs(mou.committee, day):
+            people[term.person_id] = term.person
+    people.pop(event.person_id, None)
+    number = event.version_number
+    if event.id is None:
+        db.session.flush()
+    # the sweep's "declined" reminder (mous.reminders) has these keys: told once, not twice
+    return sum(notify(
+        person, Due(DECLINED, f"mou:{mou.id}", f"declined-{event.id}", person.id, "").key,
+        f"{event.agency.name} declined to sign “{mou.title}”",
+        f"{event.signer_name} declined to sign version {number} for {event.agency.name}: "
+        f"{event.reason} The MOU is back in review.", f"/mous/{mou.key}", kind=DECLINED,
+        committee_id=mou.committee_id) is not None
+        for person in sorted(people.values(), key=lambda p: p.id))
 
 
 class NotSignatory(DomainError):
@@ -435,6 +550,14 @@ def verify(mou: Mou) -> Verification:
         if event.compute_hash() != event.event_sha256:
             result.problems.append(f"Event {n} ({event.kind_label.lower()} for "
                                    f"{event.agency.name}) was altered after it was recorded.")
+        elif not chain.sealed_correctly(event.key_id, event.event_sha256, event.event_mac):
+            # The hashes can be recomputed by whoever can write the database; the seal
+            # needs the key, which the database never holds.
+            result.problems.append(
+                f"Event {n} ({event.kind_label.lower()} for {event.agency.name}) does not "
+                f"carry the seal of this server's signing key"
+                f"{f' {event.key_id}' if event.key_id else ''}: it was written or "
+                "rewritten outside govtrack.")
         if event.kind == "signed" and event.version.digest != event.document_sha256:
             result.problems.append(
                 f"Version {event.version_number} no longer matches the hash "
@@ -442,12 +565,58 @@ def verify(mou: Mou) -> Verification:
         previous = event.event_sha256
     if (mou.chain_head or "") != previous:
         result.problems.append("The last recorded event is missing from the signing record.")
-    if mou.status in ("executed", "expired", "superseded"):
-        signed = mou.signed_parties()
-        missing = [a.name for a in mou.parties if a.id not in signed]
+    signed = mou.signed_parties()
+    missing = [a.name for a in mou.parties if a.id not in signed]
+    if mou.status in EXECUTED_STATUSES:
         if missing:
             result.problems.append("Executed without a signature of " + ", ".join(missing) + ".")
+        elif signed and mou.executed_at != max(e.at for e in signed.values()):
+            result.problems.append("The recorded time of execution is not the time of the "
+                                   "last signature.")
+    elif mou.status not in STATUSES:
+        result.problems.append(f"The status “{mou.status}” is no status an MOU can have.")
+    elif signed and not missing and mou.status != "terminated":
+        result.problems.append("Every party signed, yet the MOU is recorded as "
+                               f"{mou.status_label.lower()}, not executed.")
+    version = mou.current if mou.versions else None
+    if version is not None and version.terms is not None and terms_of(mou) != version.terms:
+        result.problems.append(f"The MOU's title, purpose, background, dates or parties "
+                               f"differ from version {version.number}, which states the "
+                               "terms its parties sign.")
     return result
+
+
+def seal_events(reseal: bool = False) -> tuple[int, list[tuple[str, str]]]:
+    """Seal with the current key every event that has no seal (or, with reseal, an older one).
+
+    An MOU whose unkeyed chain does not verify is left unsealed and reported:
+    sealing must not vouch for a record already altered.
+    """
+    current = chain.current_key_id()
+    sealed, refused = 0, []
+    for mou in db.session.scalars(select(Mou).order_by(Mou.id).options(*mou_loading())):
+        todo = [e for e in mou.events if not e.event_mac or (reseal and e.key_id != current)]
+        if not todo:
+            continue
+        broken, previous = None, ""
+        for n, event in enumerate(mou.events, start=1):
+            if event.compute_hash() != event.event_sha256 or event.previous_sha256 != previous:
+                broken = f"event {n} does not match its hash or the event before it"
+                break
+            if event.event_mac and not chain.sealed_correctly(
+                    event.key_id, event.event_sha256, event.event_mac):
+                broken = f"event {n} carries a seal that does not verify"
+                break
+            previous = event.event_sha256
+        if broken is None and (mou.chain_head or "") != previous:
+            broken = "the chain head does not name the last event"
+        if broken:
+            refused.append((mou.key, broken))
+            continue
+        for event in todo:
+            event.key_id, event.event_mac = current, chain.seal(current, event.event_sha256)
+            sealed += 1
+    return sealed, refused
 
 
 def matches_executed(mou: Mou, digest: str) -> MouVersion | None:

@@ -29,8 +29,9 @@ from govtrack.reminders.kinds import Due
 HEAD = "head"
 AUTHORISED = "authorised_signatory"
 #: the reminder kinds (mous.reminders) whose notices signing also sends at once
-REQUESTED, WITHDRAWN, VOIDED = ("mou_signature_requested", "mou_signature_withdrawn",
-                                "mou_signatures_voided")
+REQUESTED, WITHDRAWN, VOIDED, DECLINED = (
+    "mou_signature_requested", "mou_signature_withdrawn", "mou_signatures_voided",
+    "mou_signature_declined")
 
 CAPACITY_LABELS = {HEAD: "head", AUTHORISED: "authorised signatory"}
 
@@ -80,7 +81,9 @@ def capacities(account, agencies: list[Agency], mou: Mou | None,
 def person_capacities(person: Person, agencies: list[Agency], mou: Mou | None, day: date,
                       holding: list[SignatoryAuthorisation] | None = None) -> dict[int, str]:
     """capacities() for a person; holding: their authorisations on day, if already loaded."""
-    found = {a.id: HEAD for a in agencies if a.head_id is not None and a.head_id == person.id}
+    # A head marked as gone (or whose account is deactivated) no longer signs.
+    found = ({a.id: HEAD for a in agencies if a.head_id is not None and a.head_id == person.id}
+             if person.active_on(day) else {})
     # Only people of the agency are authorised (see authorise()), so at most one
     # agency is left to look up.
     rest = [a.id for a in agencies if a.id not in found and a.id == person.agency_id]
@@ -109,7 +112,7 @@ def signatories(agencies: list[Agency], mou: Mou | None, day: date,
     for agency in agencies:
         # head_id, not agency.head: the relationship lags a head just named in this session
         head = db.session.get(Person, agency.head_id) if agency.head_id else None
-        if head is not None:
+        if head is not None and head.active_on(day):
             found[agency.id].append(head)
     if agencies:
         if holding is None:

@@ -254,21 +254,24 @@ def mou_sign(key: str):
     form.party.choices = _party_choices(mou)
     decline_form = DeclineForm(formdata=None)
     decline_form.party.choices = form.party.choices
+    decline_form.document_sha256.data = mou.current.digest
+    if not form.is_submitted():
+        form.document_sha256.data = mou.current.digest
     if form.validate_on_submit():
         agency = next((a for a in mou.parties if a.id == form.party.data), None)
         signing = services.Signing(
             password=form.password.data, consent=form.consent.data, name=form.name.data,
             title=form.title.data, address=request.remote_addr or "",
-            user_agent=request.user_agent.string or "", totp_code=form.totp_code.data or "")
+            user_agent=request.user_agent.string or "", totp_code=form.totp_code.data or "",
+            document_sha256=form.document_sha256.data)
         if agency is not None and save(form, lambda: services.sign(
                 current_user, mou, agency, signing)):
             flash(f"Signed for {agency.name}.", "success")
             if mou.status == "executed":
                 return redirect(url_for("mous.certificate", key=mou.key))
             return _back(mou)
-        if form.password.errors or (form.totp_code.errors and form.totp_code.data):
-            totp.note_failed_reauthentication(current_user, request.remote_addr or "")
-            db.session.commit()
+    # The page shows the current version: from now on the form is about that one.
+    form.document_sha256.data = mou.current.digest
     status = 400 if request.method == "POST" else 200
     return render_template("mous/sign.html", mou=mou, form=form, decline_form=decline_form,
                            consent=services.CONSENT_TEXT,
@@ -289,12 +292,18 @@ def mou_decline(key: str):
     form.party.choices = _party_choices(mou)
     if form.validate_on_submit():
         agency = next((a for a in mou.parties if a.id == form.party.data), None)
+        confirm = services.Signing(
+            password=form.password.data, consent=False, name="", title="",
+            address=request.remote_addr or "", user_agent=request.user_agent.string or "",
+            totp_code=form.totp_code.data or "", document_sha256=form.document_sha256.data)
         if agency is not None and save(form, lambda: services.decline(
-                current_user, mou, agency, form.reason.data)):
+                current_user, mou, agency, form.reason.data, confirm)):
             flash(f"Declined for {agency.name}; the MOU is back in review.", "success")
             return _back(mou)
+    form.document_sha256.data = mou.current.digest
     sign_form = SignForm(formdata=None)
     sign_form.party.choices = form.party.choices
+    sign_form.document_sha256.data = mou.current.digest
     return render_template("mous/sign.html", mou=mou, form=sign_form, decline_form=form,
                            consent=services.CONSENT_TEXT,
                            consent_version=services.CONSENT_VERSION,
@@ -319,6 +328,8 @@ def certificate(key: str):
         status = 200
     return render_template("mous/certificate.html", mou=mou, form=form, match=match,
                            checked=checked, verification=services.verify(mou),
+                           proves=services.VERIFICATION_PROVES,
+                           does_not_prove=services.VERIFICATION_DOES_NOT_PROVE,
                            signed=mou.signed_parties()), status
 
 

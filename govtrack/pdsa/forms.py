@@ -71,6 +71,8 @@ class CycleForm(Form):
 class RecordForm(VersionedForm):
     """What a phase found: Do, Study or Act fields (the others are ignored)."""
 
+    version_required = True
+
     phase = SelectField("Phase", choices=[(p, p) for p in ("plan", "do", "study", "act")])
     carried_out = TextAreaField("What was carried out",
                                 validators=[Optional(), Length(max=LONG_TEXT)])
@@ -86,6 +88,8 @@ class RecordForm(VersionedForm):
 
 class PhaseForm(VersionedForm):
     """Move a cycle to its next phase on a date."""
+
+    version_required = True
 
     phase = SelectField("Move to", choices=[(p, p) for p in PHASES[1:]])
     on = DateField("On", validators=[DataRequired(message="Enter a date, e.g. 2025-03-01.")])

@@ -35,6 +35,22 @@ from govtrack.workgroups.models import Goal
 CSV_COLUMNS = ("date", "value")
 #: rows a CSV import takes at most, so a stray file cannot stall a worker
 CSV_MAX_ROWS = 5000
+#: a CSV larger than this is refused by name, never cut short (requests may be 4 MB)
+CSV_MAX_BYTES = 2_000_000
+#: what the point form accepts in each field, and so each CSV cell
+CSV_MAX_VALUE = 40
+CSV_MAX_NOTE = 500
+
+
+def csv_size_problem(size: int) -> str | None:
+    """Why a CSV of size bytes is refused, or None. A long file once lost its tail silently."""
+    if size <= CSV_MAX_BYTES:
+        return None
+    shown = f"{size / 1_000_000:.1f} MB"
+    if round(size / 1_000_000, 1) <= CSV_MAX_BYTES / 1_000_000:  # "2.0 MB" would not say why
+        shown = f"{size:,} bytes"
+    return (f"The file is {shown}; the limit is {CSV_MAX_BYTES / 1_000_000:g} MB. Split it "
+            "and import each part.")
 
 
 # --- measures ---------------------------------------------------------------------------
@@ -182,13 +198,18 @@ def import_csv(actor, measure: Measure, text: str, on: date | None = None) -> Cs
                                            else f"also on row {why}.")))
             else:
                 taken[day] = str(number)
+        if len(cell("value")) > CSV_MAX_VALUE:
+            result.problems.append((number, "value", f"At most {CSV_MAX_VALUE} characters."))
+            continue
         try:
             value = parse_value(cell("value"))
         except DomainError as exc:
             result.problems.append((number, "value", str(exc) if cell("value")
                                     else "The value is missing."))
         note = cell("note")
-        if runchart_bad_text(note):
+        if len(note) > CSV_MAX_NOTE:
+            result.problems.append((number, "note", f"At most {CSV_MAX_NOTE} characters."))
+        elif runchart_bad_text(note):
             result.problems.append((number, "note", "Remove the control characters."))
         if day is not None and value is not None:
             parsed.append((day, value, note))

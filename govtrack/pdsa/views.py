@@ -226,12 +226,16 @@ def point_import(key: str):
     problems: list[tuple[int, str, str]] = []
     if form.validate_on_submit():
         upload = form.file.data
-        raw = upload.read(2_000_000) if upload and hasattr(upload, "read") else b""
+        # The request is bounded (MAX_CONTENT_LENGTH), so the whole file is read.
+        raw = upload.read() if upload and hasattr(upload, "read") else b""
+        too_large = services.csv_size_problem(len(raw))
         try:
-            text = raw.decode("utf-8")
+            text = raw.decode("utf-8") if not too_large else ""
         except UnicodeDecodeError:
             problems = [(1, "", "The file is not UTF-8 text.")]
-        else:
+        if too_large:
+            problems = [(1, "", too_large)]
+        elif not problems:
             result = services.import_csv(current_user, measure, text)
             if result.ok:
                 db.session.commit()

@@ -88,6 +88,28 @@ def can_edit_committee(account, committee: Committee) -> bool:
     return is_admin(account) or bool(committee_roles(account, committee) & EDITOR_ROLES)
 
 
+def can_update_action(account, action) -> bool:
+    """The owner updates their own action item; the committee's editors and admins any.
+
+    The owner may sit outside the committee: an MOU obligation is tracked by a
+    person of the party that promised it. They see and update that item, and
+    nothing else of the committee.
+    """
+    if not account or not account.is_authenticated:
+        return False
+    return action.owner_id == account.person_id or can_edit_committee(account,
+                                                                        action.committee)
+
+
+def require_update_action(account, action) -> None:
+    """Load-then-check for an action update: 404 to strangers, 403 to members who may not."""
+    if account.is_authenticated and action.owner_id == account.person_id:
+        return
+    require_view_committee(account, action.committee)
+    if not can_update_action(account, action):
+        abort(403)
+
+
 def require_view_committee(account, committee: Committee) -> None:
     """404 unless account may see the committee: its existence is private."""
     if not can_view_committee(account, committee):
@@ -128,14 +150,6 @@ def can_update_milestone(account, workgroup, milestone) -> bool:
     return can_work_on(account, workgroup) or (
         bool(account and account.is_authenticated)
         and milestone.owner_id == account.person_id)
-
-
-def can_update_action(account, action) -> bool:
-    """The action's owner, the committee's editors and administrators."""
-    if not account or not account.is_authenticated:
-        return False
-    return (action.owner_id == account.person_id or is_admin(account)
-            or can_edit_committee(account, action.committee))
 
 
 def can_see_agenda(account, meeting) -> bool:

@@ -2,7 +2,7 @@
 
 from zoneinfo import ZoneInfo
 
-from flask import Flask, render_template, request
+from flask import Flask, g, render_template, request
 from flask.sessions import SecureCookieSessionInterface
 from flask_wtf.csrf import CSRFError
 
@@ -23,6 +23,13 @@ def security_headers(response):
     if response.mimetype == "text/html":
         response.headers.setdefault("Content-Security-Policy", CSP)
         response.headers.setdefault("Cache-Control", "no-store")
+    # Whatever a logged-in person receives (pages, Word files, CSV, calendars) is
+    # private: no shared cache or browser disk keeps it. The user as the request
+    # already loaded it, so static files cost no query.
+    user = g.get("_login_user")
+    if user is not None and user.is_authenticated:
+        response.headers["Cache-Control"] = "no-store"
+        response.headers.pop("Expires", None)
     if request.is_secure:
         response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
     return response

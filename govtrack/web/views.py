@@ -57,6 +57,8 @@ def render_my_work(errors: dict | None = None):
     return render_template(
         "web/my_work.html", memberships=memberships, headed=headed, actions=actions,
         forms=forms, day=day, open_statuses=OPEN_STATUSES,
+        # an owner outside the committee (an MOU obligation) sees the item, not the committee
+        seated={m.committee_id for m in memberships},
         notifications=inbox(current_user.person, unread_only=True),
         duties=_convening_duties(headed), awaiting=_awaiting_signature(),
         chair_warnings=_chair_warnings([m for m in memberships if m.role in EDITOR_ROLES]))

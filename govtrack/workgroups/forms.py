@@ -49,12 +49,16 @@ class MilestoneForm(Form):
 class MilestoneStatusForm(VersionedForm):
     """Mark a milestone done, cancelled or open again."""
 
+    version_required = True
+
     status = SelectField("Status", choices=list(MILESTONE_STATUSES.items()),
                          validators=[DataRequired()])
 
 
 class ActionUpdateForm(VersionedForm):
     """Update an action item in one step: a status and a note."""
+
+    version_required = True
 
     status = SelectField("Status", choices=list(STATUSES.items()), validators=[DataRequired()])
     note = TextAreaField("Note", validators=[Optional(), Length(max=LONG_TEXT)])

@@ -20,10 +20,10 @@ from govtrack.forms import save
 from govtrack.health.services import flags_for, preloaded
 from govtrack.permissions import (
     can_edit_committee,
-    can_update_action,
     can_update_milestone,
     can_work_on,
     require_edit_committee,
+    require_update_action,
     require_view_committee,
     require_work_on,
 )
@@ -346,9 +346,7 @@ def action_update(key: str):
     """Update an action in one step from My work (or the workgroup page)."""
     action = db.one_or_404(select(ActionItem).where(ActionItem.key == key).options(
         selectinload(ActionItem.committee).options(*members_loading())))
-    require_view_committee(current_user, action.committee)
-    if not can_update_action(current_user, action):
-        abort(403)
+    require_update_action(current_user, action)
     form = ActionUpdateForm(prefix=f"a{action.id}")
     if form.validate_on_submit() and save(form, lambda: update_action(
             current_user, action, status=form.status.data, note=form.note.data or "",

@@ -4,7 +4,7 @@ Notices stored before this revision were only ever promised in the inbox:
 they are marked "skipped" so that the first sweep does not e-mail them all.
 
 Revision ID: f0a7e79da06d
-Revises: 6d67da9d3561
+Revises: d4e8b2c6a0f5
 Create Date: 2026-11-27 14:53:17.143774
 
 """
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'f0a7e79da06d'
-down_revision = '6d67da9d3561'
+down_revision = 'd4e8b2c6a0f5'
 branch_labels = None
 depends_on = None
 

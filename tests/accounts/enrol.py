@@ -11,7 +11,8 @@ from govtrack.extensions import db
 
 def code(account, at=None, steps=0) -> str:
     """The code account's app shows at `at` (default now), moved by steps of 30 seconds."""
-    return pyotp.TOTP(account.totp_secret).at((at or utcnow()) + timedelta(seconds=30 * steps))
+    return pyotp.TOTP(totp.secret_of(account)).at(
+        (at or utcnow()) + timedelta(seconds=30 * steps))
 
 
 def enrol(account) -> str:

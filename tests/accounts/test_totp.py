@@ -112,10 +112,13 @@ def test_removing_needs_the_password_and_a_current_code(make, db, frozen):
     assert secret not in _audit_text(db)
 
 
-def test_an_administrator_removes_a_lost_phones_code_without_it(make, db, frozen):
+def test_an_administrator_removes_a_lost_phones_code_with_their_own_password(make, db, frozen):
     account, admin = make.account(), make.account(admin=True)
     enrol(account)
-    totp.remove(admin, account)
+    with pytest.raises(AccountError) as refused:
+        totp.remove(admin, account, password="wrong")
+    assert refused.value.field == "your_password" and account.totp_secret is not None
+    totp.remove(admin, account, password=PASSWORD)
     assert account.totp_secret is None
     entry = db.session.scalars(select(AuditEntry).order_by(AuditEntry.id.desc())).first()
     assert entry.actor_id == admin.id and entry.changes == {"totp": ["enrolled", None]}
@@ -162,7 +165,7 @@ def test_enrolment_pages_show_the_key_uri_and_an_svg_qr_code(client, make, db, l
     assert client.post("/account/totp/start").status_code == 302
     page = client.get("/account/totp")
     db.session.expire_all()
-    secret = db.session.get(type(account), account.id).totp_secret
+    secret = totp.secret_of(db.session.get(type(account), account.id))
     grouped = " ".join(secret[i:i + 4] for i in range(0, 32, 4))
     assert grouped in page.text
     assert f"otpauth://totp/govtrack:{account.email.replace('@', '%40')}?secret={secret}" \
@@ -228,11 +231,14 @@ def test_an_administrator_removes_an_accounts_code(client, make, db, login, froz
     enrol(account)
     login(make.account(admin=True))
     assert "Set up" in client.get(f"/admin/accounts/{account.id}").text
-    response = client.post(f"/admin/accounts/{account.id}/totp/remove")
+    assert client.post(f"/admin/accounts/{account.id}/totp/remove").status_code == 400
+    response = client.post(f"/admin/accounts/{account.id}/totp/remove",
+                           data={"your_password": PASSWORD})
     assert response.status_code == 302
     db.session.expire_all()
     assert db.session.get(type(account), account.id).totp_secret is None
-    assert client.post(f"/admin/accounts/{account.id}/totp/remove").status_code == 302
+    assert client.post(f"/admin/accounts/{account.id}/totp/remove",
+                       data={"your_password": PASSWORD}).status_code == 400
 
 
 def test_a_code_another_worker_used_is_refused_from_a_stale_copy(make, db, frozen):
@@ -244,3 +250,20 @@ def test_a_code_another_worker_used_is_refused_from_a_stale_copy(make, db, froze
                        {"step": account.totp_last_step + 1, "id": account.id})
     with pytest.raises(AccountError, match="already used"):
         totp.verify(account, typed)
+
+
+def test_the_secret_is_stored_encrypted_and_one_stored_in_clear_still_works(make, db, frozen):
+    account = make.account()
+    secret = enrol(account)
+    db.session.commit()
+    stored = db.session.scalar(text("SELECT totp_secret FROM account WHERE id = :id"),
+                               {"id": account.id})
+    assert secret not in stored and stored.startswith(totp.SEALED_PREFIX)
+    assert totp.secret_of(account) == secret
+    legacy = make.account()
+    legacy.totp_secret, legacy.totp_enrolled_at = secret, account.totp_enrolled_at
+    db.session.commit()
+    assert totp.reauthenticate(legacy, PASSWORD, code(legacy, steps=1)) == "password+totp"
+    assert totp.encrypt_stored_secrets() == 1
+    assert legacy.totp_secret.startswith(totp.SEALED_PREFIX)
+    assert totp.secret_of(legacy) == secret

@@ -128,7 +128,8 @@ def test_admin_reset_password_logs_the_person_out(web_app, make):
     admin_client = web_app.test_client()
     admin_client.post("/login", data={"email": admin.email, "password": PASSWORD})
     response = admin_client.post(f"/admin/accounts/{account.id}/password", data={
-        "password": "river-lantern-copper-57", "confirm": "river-lantern-copper-57"})
+        "password": "river-lantern-copper-57", "confirm": "river-lantern-copper-57",
+        "your_password": PASSWORD})
     assert response.status_code == 302
     assert member.get("/my-work").status_code == 302
     assert member.post("/login", data={"email": account.email,
@@ -143,3 +144,57 @@ def test_changing_ones_password_keeps_this_session(client, make, login):
         "confirm": "river-lantern-copper-57"})
     assert response.status_code == 302
     assert client.get("/my-work").status_code == 200
+
+
+def _locked_after_five_wrong(client, post, right):
+    for _ in range(5):
+        assert post("not the password").status_code in (200, 400)
+    return post(right)
+
+
+def test_wrong_current_passwords_count_toward_the_lock(client, make, login, db):
+    account = make.account()
+    login(account)
+
+    def post(current):
+        return client.post("/account/password", data={
+            "current": current, "password": "river-lantern-copper-57",
+            "confirm": "river-lantern-copper-57"})
+
+    response = _locked_after_five_wrong(client, post, PASSWORD)
+    assert response.status_code == 200 and "Too many wrong passwords" in response.text
+    client.post("/logout")
+    assert client.post("/login", data={"email": account.email,
+                                       "password": PASSWORD}).status_code == 429
+
+
+def test_wrong_passwords_to_remove_the_totp_code_count_toward_the_lock(client, make, login,
+                                                                      db):
+    from tests.accounts.enrol import enrol
+
+    account = make.account()
+    enrol(account)
+    login(account)
+
+    def post(password):
+        return client.post("/account/totp/remove", data={"password": password,
+                                                          "code": "123456"})
+
+    response = _locked_after_five_wrong(client, post, PASSWORD)
+    assert "Too many wrong passwords" in response.text
+    db.session.expire_all()
+    assert db.session.get(type(account), account.id).totp_secret is not None
+
+
+def test_an_administrator_resets_a_password_only_with_their_own(web_app, make, db):
+    account = make.account()
+    admin = make.account(admin=True)
+    client = web_app.test_client()
+    client.post("/login", data={"email": admin.email, "password": PASSWORD})
+    before = account.password_hash
+    response = client.post(f"/admin/accounts/{account.id}/password", data={
+        "password": "river-lantern-copper-57", "confirm": "river-lantern-copper-57",
+        "your_password": "not mine"})
+    assert response.status_code == 400 and "The password is not right" in response.text
+    db.session.expire_all()
+    assert db.session.get(type(account), account.id).password_hash == before

@@ -73,11 +73,11 @@ def test_there_is_one_chair_at_a_time(db, make):
     make.membership(committee, make.person(), role="chair", start=date(2025, 1, 1))
     other = make.person()
     with pytest.raises(DomainError) as error:
-        services.add_membership(None, committee, person=other, agency=other.agency, role="chair",
-                                start=date(2026, 1, 1))
+        services.open_seat(None, committee, person=other, agency=other.agency, role="chair",
+                           start=date(2026, 1, 1))
     assert error.value.field == "role"
-    services.add_membership(None, committee, person=other, agency=other.agency,
-                            role="co_chair", start=date(2026, 1, 1))
+    services.open_seat(None, committee, person=other, agency=other.agency,
+                       role="co_chair", start=date(2026, 1, 1))
 
 
 def test_a_membership_cannot_end_before_it_starts(db, make):
@@ -127,3 +127,23 @@ def test_a_member_who_became_chair_is_not_listed_as_former(db, make):
     make.membership(committee, person, role="chair", start=date(2026, 1, 1))
     roster = services.roster(committee)
     assert [m.role for m in roster.current] == ["chair"] and roster.former == []
+
+
+def test_chair_seats_change_only_through_the_chair_services(db, make):
+    committee = make.committee()
+    chair = make.membership(committee, make.person(), role="chair", start=date(2025, 1, 1))
+    secretary = make.account()
+    seat = make.membership(committee, secretary.person, role="secretary")
+    for role in ("chair", "co_chair"):
+        with pytest.raises(DomainError, match="hand-over"):
+            services.add_membership(secretary, committee, person=make.person(),
+                                    agency=chair.agency, role=role, start=date(2026, 1, 1))
+    with pytest.raises(DomainError, match="hand-over"):
+        services.update_membership(secretary, chair, None, agency=chair.agency, role="member",
+                                   start=chair.start, end=None)
+    with pytest.raises(DomainError, match="hand-over"):
+        services.update_membership(secretary, seat, None, agency=seat.agency, role="chair",
+                                   start=seat.start, end=None)
+    with pytest.raises(DomainError, match="own seat"):
+        services.update_membership(secretary, seat, None, agency=seat.agency, role="member",
+                                   start=seat.start, end=None)

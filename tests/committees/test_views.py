@@ -170,3 +170,63 @@ def test_committee_page_runs_a_fixed_number_of_queries(web_app, client, make, lo
     # agencies), stages, chair terms (and people, accounts, agencies, heads), held meetings,
     # their attendance, the next meeting, unread notices
     assert many <= 10
+
+
+def _seat_data(membership, **changes):
+    data = {"version": membership.version, "person": membership.person_id, "agency": "0",
+            "role": membership.role, "start": membership.start.isoformat(), "end": ""}
+    data.update(changes)
+    return data
+
+
+def test_a_secretary_cannot_demote_the_chair_nor_take_the_chair(client, make, login, db):
+    cast = make.cast()
+    committee = cast["committee"]
+    chair_seat = next(m for m in committee.memberships if m.role == "chair")
+    own_seat = next(m for m in committee.memberships if m.role == "secretary")
+    login(cast["secretary"])
+    url = f"/committees/{committee.key}/members"
+    response = client.post(f"{url}/{chair_seat.id}/edit",
+                           data=_seat_data(chair_seat, role="member"))
+    assert response.status_code == 200 and 'id="role-error"' in response.get_data(as_text=True)
+    response = client.post(f"{url}/{own_seat.id}/edit", data=_seat_data(own_seat, role="chair"))
+    assert response.status_code == 200
+    response = client.post(f"{url}/{chair_seat.id}/edit",
+                           data=_seat_data(chair_seat, end="2025-06-30"))
+    assert response.status_code == 200
+    response = client.post(f"{url}/new", data={
+        "person": make.person().id, "agency": "0", "role": "co_chair", "start": "2025-03-01"})
+    assert response.status_code == 200
+    db.session.expire_all()
+    roles = {m.person_id: (m.role, m.end) for m in committee.memberships}
+    assert roles[cast["chair"].person_id] == ("chair", None)
+    assert roles[cast["secretary"].person_id] == ("secretary", None)
+    assert len(committee.memberships) == 3
+
+
+def test_nobody_changes_their_own_seats_role(client, make, login, db):
+    cast = make.cast()
+    committee = cast["committee"]
+    own_seat = next(m for m in committee.memberships if m.role == "secretary")
+    login(cast["secretary"])
+    response = client.post(f"/committees/{committee.key}/members/{own_seat.id}/edit",
+                           data=_seat_data(own_seat, role="member"))
+    assert response.status_code == 200
+    db.session.refresh(own_seat)
+    assert own_seat.role == "secretary"
+
+
+def test_an_edit_posted_without_its_version_is_refused(client, make, login, db):
+    cast = make.cast()
+    committee = cast["committee"]
+    login(cast["chair"])
+    url = f"/committees/{committee.key}/edit"
+    data = {"name": "Renamed without a version", "kind": "standing",
+            "timezone": "America/New_York", "duration_minutes": "90",
+            "stall_after_days": "30"}
+    response = client.post(url, data=data)
+    assert response.status_code == 200
+    assert "did not say which version" in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(type(committee), committee.id).name != "Renamed without a version"
+    assert client.post(url, data=data | {"version": committee.version}).status_code == 302

@@ -478,3 +478,37 @@ def test_dry_run_reports_problems_like_an_import(db):
     data = county()
     data["committees"][0]["timezone"] = "Nowhere/Special"
     assert import_county(data, dry_run=True).problems == import_county(data).problems
+
+
+@pytest.mark.parametrize(("raw", "message"), [
+    (b"[" * 100_000 + b"]" * 100_000, "nests too deeply"),
+    (b'{"a":' * 40 + b"1" + b"}" * 40, "nests too deeply"),
+    (b'{"version": ' + b"7" * 5000 + b"}", "digits"),
+    (b'{"version": NaN}', "not a number"),
+    (b"\xff\xfe{}", "not UTF-8"),
+    (b"{", "not a JSON document"),
+    (b" " * 10_000_001, "the limit is 10 MB"),
+])
+def test_a_county_file_that_is_not_one_is_refused_with_a_message(db, raw, message):
+    from govtrack.county.services import CountyFileError, read_county
+
+    with pytest.raises(CountyFileError, match=message):
+        read_county(raw)
+
+
+def test_the_import_command_answers_any_bytes_without_a_traceback(app, tmp_path):
+    from click.testing import CliRunner
+
+    from govtrack.cli import govtrack_cli
+
+    runner = CliRunner()
+    for n, raw in enumerate([b"[" * 100_000, b'{"version": ' + b"9" * 5000 + b"}",
+                             b"\x00\xff", b" " * 10_000_001]):
+        path = tmp_path / f"county-{n}.json"
+        path.write_bytes(raw)
+        with app.app_context():
+            result = runner.invoke(govtrack_cli, ["import", str(path)])
+        assert result.exit_code == 1 and result.exception is None or isinstance(
+            result.exception, SystemExit), result.output
+        assert "Traceback" not in result.output and result.output.startswith("$: ")
+

@@ -416,3 +416,13 @@ def test_one_problem_anywhere_stores_nothing_at_all(db):
     assert meeting(db, "cit-2025-03").location == ""
     assert action(db, "a-4") is None
     assert date(2025, 3, 11) == meeting(db, "cit-2025-03").starts_at.date()
+
+
+def test_a_video_link_that_is_not_http_is_refused_on_import(db):
+    data = county()
+    meetings = data["committees"][0]["meetings"]
+    n = next(i for i, m in enumerate(meetings) if m.get("video_link"))
+    meetings[n]["video_link"] = "javascript:alert(document.cookie)"
+    problems = problems_of(db, data)
+    assert (f"$.committees[0].meetings[{n}].video_link",
+            "Enter a web address starting with https:// (or http://).") in problems

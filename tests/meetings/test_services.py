@@ -218,3 +218,28 @@ def test_attendance_history_pools_present_and_designees(db, committee, make):
     db.session.commit()
     assert [(here, expected) for _, here, expected in
             services.attendance_history(committee)] == [(2, 4)]
+
+
+@time_machine.travel(NOW, tick=False)
+def test_items_are_requested_only_for_meetings_still_to_come(db, committee, make):
+    member = make.account()
+    make.membership(committee, member.person, start=date(2025, 1, 1))
+    months_ago = _meeting(committee, starts=datetime(2026, 6, 9, 15, 0))
+    held = _meeting(committee, starts=datetime(2026, 11, 10, 15, 0), status="held")
+    cancelled = _meeting(committee, starts=datetime(2026, 12, 15, 15, 0), status="cancelled")
+    for meeting in (months_ago, held, cancelled):
+        with pytest.raises(DomainError, match="meetings still to come"):
+            services.request_item(member, meeting, title="Too late", kind="discussion",
+                                  minutes=10)
+    services.request_item(member, _meeting(committee), title="In time", kind="discussion",
+                          minutes=10)
+
+
+def test_a_video_link_is_http_or_https_only(db, committee):
+    for link in ("javascript:alert(1)", "javascript://x.org/%0aalert(1)", "data:text/html,x",
+                 "ftp://x.org/", "https:///nohost"):
+        with pytest.raises(DomainError, match="https://"):
+            services.create_meeting(None, committee, starts=datetime(2027, 1, 5, 10),
+                                    duration_minutes=60, video_link=link)
+    services.create_meeting(None, committee, starts=datetime(2027, 1, 5, 10),
+                            duration_minutes=60, video_link="https://meet.county.gov/x")

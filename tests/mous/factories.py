@@ -39,7 +39,8 @@ def sign_as(account, mou, agency, password=PASSWORD):
     """Sign for agency with the test password."""
     return services.sign(account, mou, agency, Signing(
         password=password, consent=True, name=account.person.name, title="Head",
-        address="127.0.0.1", user_agent="pytest"))
+        address="127.0.0.1", user_agent="pytest",
+        document_sha256=mou.current.digest))
 
 
 def make_authorisation(cast, mou=None, starts_on=None, ends_on=None):

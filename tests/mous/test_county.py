@@ -161,6 +161,7 @@ def test_the_demo_mous_verify_and_the_demo_head_executes_the_pending_one(db):
         ("mou-pretrial-referral", "pd")]
     assert len(pending.signed_parties()) == 2
     sign(head, pending, head.person.agency, Signing(
-        password=DEMO_PASSWORD, consent=True, name="Grace Okafor", title="Public Defender"))
+        password=DEMO_PASSWORD, consent=True, name="Grace Okafor", title="Public Defender",
+        document_sha256=pending.current.digest))
     db.session.commit()
     assert pending.status == "executed" and verify(pending).ok

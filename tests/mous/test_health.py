@@ -33,7 +33,8 @@ def test_signature_stalled_counts_only_signatures_given_by_the_day(make, db):
     db.session.commit()
     sign_as(cast["head"], mou, cast["head"].person.agency)
     services.sign(cast["member"], mou, member_agency, services.Signing(
-        password="correct-staple-battery-42", consent=True, name="M", title="Head"),
+        password="correct-staple-battery-42", consent=True, name="M", title="Head",
+        document_sha256=mou.current.digest),
         now=datetime(2026, 4, 10, 12, tzinfo=UTC))
     # the signature of 10 April makes the MOU executed; before it, it was stalled
     assert mou.status == "executed"

@@ -128,8 +128,10 @@ def test_signing_needs_the_password_consent_and_a_typed_name(make, db):
     with pytest.raises(DomainError, match="password"):
         sign_as(cast["head"], mou, agency, password="wrong")
     for signing, field in [
-            (Signing(password=PASSWORD, consent=False, name="X", title="Head"), "consent"),
-            (Signing(password=PASSWORD, consent=True, name=" ", title="Head"), "name")]:
+            (Signing(password=PASSWORD, consent=False, name="X", title="Head",
+                     document_sha256=mou.current.digest), "consent"),
+            (Signing(password=PASSWORD, consent=True, name=" ", title="Head",
+                     document_sha256=mou.current.digest), "name")]:
         with pytest.raises(DomainError) as refused:
             services.sign(cast["head"], mou, agency, signing)
         assert refused.value.field == field
@@ -213,9 +215,12 @@ def test_a_party_declines_with_a_reason(make, db):
     cast = make.cast()
     mou = make_mou(cast)
     agency = cast["head"].person.agency
+    confirm = Signing(password=PASSWORD, consent=False, name="", title="",
+                      document_sha256=mou.current.digest)
     with pytest.raises(DomainError):
-        services.decline(cast["head"], mou, agency, " ")
-    event = services.decline(cast["head"], mou, agency, "Our counsel has not reviewed it.")
+        services.decline(cast["head"], mou, agency, " ", confirm)
+    event = services.decline(cast["head"], mou, agency, "Our counsel has not reviewed it.",
+                             confirm)
     assert event.kind == "declined" and mou.status == "in_review"
     assert services.verify(mou).ok
 
@@ -263,3 +268,59 @@ def test_who_may_see_an_mou(make, db):
     assert [m.key for m in services.visible_mous(cast["head"])] == [mou.key]
     assert services.visible_mous(cast["outsider"]) == []
     assert db.session.scalar(select(SigningEvent)) is None
+
+
+def _three_party_mou(make, cast):
+    third = make.account()
+    third.person.agency.head = third.person
+    member_agency = cast["member"].person.agency
+    member_agency.head = cast["member"].person
+    db_session = make.db.session
+    db_session.commit()
+    return make_mou(cast, parties=[member_agency, cast["head"].person.agency,
+                                   third.person.agency])
+
+
+@pytest.mark.parametrize("term", ["title", "purpose", "background", "effective", "expires",
+                                  "review", "parties"])
+def test_every_agreed_term_is_signed_and_a_change_voids_pending_signatures(make, db, term):
+    from datetime import date
+
+    cast = make.cast()
+    mou = _three_party_mou(make, cast)
+    first = mou.current.digest
+    sign_as(cast["member"], mou, cast["member"].person.agency)
+    sign_as(cast["head"], mou, cast["head"].person.agency)
+    db.session.commit()
+    if term == "parties":
+        services.change_status(cast["chair"], mou, "in_review")
+        changes = {"parties": mou.parties[:2]}
+    else:
+        changes = {term: date(2027, 1, 1) if term in ("effective", "expires", "review")
+                   else "Changed after two parties signed"}
+    _edit(mou, cast["chair"], **changes)
+    db.session.commit()
+    assert [v.number for v in mou.versions] == [1, 2]
+    assert mou.current.digest != first and mou.status == "in_review"
+    assert mou.signed_parties() == {}
+    assert sorted(e.kind for e in mou.events) == ["signed", "signed", "voided", "voided"]
+    assert services.verify(mou).ok
+    terms = mou.current.agreed_terms()
+    if term != "parties":
+        assert str(changes[term].isoformat() if term in ("effective", "expires", "review")
+                   else changes[term]) == terms[term]
+        assert mou.versions[0].terms[term] != terms[term]
+
+
+def test_a_version_in_canonical_format_1_still_verifies(make, db):
+    cast = make.cast()
+    mou = make_mou(cast)
+    version = mou.current
+    version.canonical_format, version.terms = 1, None  # as made before issue 16
+    db.session.commit()
+    assert '"terms"' not in version.canonical()
+    sign_as(cast["head"], mou, cast["head"].person.agency)
+    db.session.commit()
+    assert services.verify(mou).ok
+    version.canonical_format = 2  # a changed format no longer matches the signed hash
+    assert not services.verify(mou).ok

@@ -31,8 +31,9 @@ def _notices(db, person, kind=None):
     return [n for n in found if kind is None or n.kind == kinds[kind]]
 
 
-def _sign_data(agency):
-    return {"party": agency.id, "password": PASSWORD, "consent": "y", "name": "Sam Rivera",
+def _sign_data(mou, agency):
+    return {"document_sha256": mou.current.digest, "party": agency.id,
+            "password": PASSWORD, "consent": "y", "name": "Sam Rivera",
             "title": "Deputy"}
 
 
@@ -202,14 +203,14 @@ def test_the_sign_page_lets_an_authorised_signatory_in_only_within_the_dates(
     with time_machine.travel(datetime(2026, 3, 21, 9, tzinfo=UTC), tick=False):
         login(deputy)
         assert client.post(f"/mous/{mou.key}/sign",
-                           data=_sign_data(agency)).status_code == 403
+                           data=_sign_data(mou, agency)).status_code == 403
     with time_machine.travel(datetime(2026, 3, 15, 9, tzinfo=UTC), tick=False):
         login(deputy)
         assert client.get(f"/mous/{other.key}/sign").status_code == 403
         page = client.get(f"/mous/{mou.key}/sign").get_data(as_text=True)
         assert "as its authorised signatory" in page
         assert "MOUs awaiting my signature" in client.get("/my-work").get_data(as_text=True)
-        response = client.post(f"/mous/{mou.key}/sign", data=_sign_data(agency))
+        response = client.post(f"/mous/{mou.key}/sign", data=_sign_data(mou, agency))
         assert response.status_code == 302
     event = db.session.scalar(select(SigningEvent))
     assert event.signed_as == "authorised_signatory" and event.person_id == deputy.person_id
@@ -267,3 +268,34 @@ def test_the_head_keeps_the_register_and_others_only_read_it_or_not(client, make
     db.session.expire_all()
     assert signatories.register(agency)[0].ended_at is not None
     assert not can_sign_for(deputy, agency, mou)
+
+
+def test_a_head_marked_as_gone_neither_signs_nor_logs_in(client, make, db, login):
+    from govtrack.agencies import services as agencies
+
+    cast = make.cast()
+    mou = make_mou(cast)
+    head = cast["head"]
+    agency = head.person.agency
+    successor = make.person(agency=agency, name="Next Head")
+    login(head)
+    person = head.person
+    with pytest.raises(DomainError) as asked:
+        agencies.update_person(cast["admin"], person, None, name=person.name, agency=agency,
+                               email=None, title=None, active=False)
+    assert asked.value.field == "head_now"
+    # as the defect was: the person is gone, but still named head
+    person.active, person.inactive_since = False, date(2025, 1, 1)
+    db.session.commit()
+    assert not can_sign_for(head, agency, mou)
+    with pytest.raises(NotSignatory):
+        sign_as(head, mou, agency)
+    assert client.get("/my-work").status_code == 302  # the session no longer holds
+    assert client.post("/login", data={"email": head.email,
+                                       "password": PASSWORD}).status_code == 200
+    person.active, person.inactive_since = True, None
+    db.session.commit()
+    agencies.update_person(cast["admin"], person, None, name=person.name, agency=agency,
+                           email=None, title=None, active=False, head_now=successor)
+    db.session.commit()
+    assert agency.head_id == successor.id and not person.active

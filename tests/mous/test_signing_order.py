@@ -82,7 +82,7 @@ def test_the_sign_page_says_whose_turn_it_is_and_refuses_the_post(client, make, 
     assert message in client.get(f"/mous/{mou.key}/sign").get_data(as_text=True)
     response = client.post(f"/mous/{mou.key}/sign", data={
         "party": second_agency.id, "password": PASSWORD, "consent": "y", "name": "Dana",
-        "title": "Sheriff"})
+        "title": "Sheriff", "document_sha256": mou.current.digest})
     assert response.status_code == 400 and message in response.get_data(as_text=True)
     assert mou.signed_parties() == {}
 

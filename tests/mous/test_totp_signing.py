@@ -22,16 +22,16 @@ def _frozen():
         yield
 
 
-def _signing(account, totp_code=""):
+def _signing(account, totp_code="", mou=None):
     return Signing(password=PASSWORD, consent=True, name=account.person.name, title="Head",
-                   totp_code=totp_code)
+                   totp_code=totp_code, document_sha256=mou.current.digest if mou else "")
 
 
 def test_an_enrolled_signer_gives_a_code_and_the_record_says_so(make, db):
     cast = make.cast()
     mou, head = make_mou(cast), cast["head"]
     enrol(head)
-    event = services.sign(head, mou, head.person.agency, _signing(head, code(head)))
+    event = services.sign(head, mou, head.person.agency, _signing(head, code(head), mou))
     assert event.auth_method == "password+totp"
     assert services.verify(mou).ok
 
@@ -41,10 +41,10 @@ def test_an_enrolled_signer_without_a_code_is_refused_on_the_code_field(make, db
     mou, head = make_mou(cast), cast["head"]
     enrol(head)
     with pytest.raises(DomainError) as refused:
-        services.sign(head, mou, head.person.agency, _signing(head))
+        services.sign(head, mou, head.person.agency, _signing(head, mou=mou))
     assert refused.value.field == "totp_code"
     with pytest.raises(DomainError, match="not right"):
-        services.sign(head, mou, head.person.agency, _signing(head, "000000"))
+        services.sign(head, mou, head.person.agency, _signing(head, "000000", mou))
     assert mou.events == []
 
 
@@ -59,8 +59,9 @@ def test_a_signer_without_totp_signs_by_password_unless_it_is_required(make, db)
     assert sign_as(head, mou, head.person.agency).auth_method == "password"
 
 
-def _sign_data(agency, **changes):
-    return {"party": agency.id, "password": PASSWORD, "consent": "y", "name": "Dana Ortiz",
+def _sign_data(mou, agency, **changes):
+    return {"document_sha256": mou.current.digest, "party": agency.id,
+            "password": PASSWORD, "consent": "y", "name": "Dana Ortiz",
             "title": "Sheriff", **changes}
 
 
@@ -83,11 +84,11 @@ def test_signing_through_the_form_with_and_without_the_code(client, make, db, lo
     agency = head.person.agency
     enrol(head)
     login(head)
-    response = client.post(f"/mous/{mou.key}/sign", data=_sign_data(agency))
+    response = client.post(f"/mous/{mou.key}/sign", data=_sign_data(mou, agency))
     assert response.status_code == 400
     assert 'id="totp_code-error"' in response.text and "6-digit code" in response.text
     response = client.post(f"/mous/{mou.key}/sign",
-                           data=_sign_data(agency, totp_code=code(head)))
+                           data=_sign_data(mou, agency, totp_code=code(head)))
     assert response.status_code == 302
     assert db.session.scalar(select(SigningEvent.auth_method)) == "password+totp"
 
@@ -100,7 +101,7 @@ def test_required_but_not_enrolled_links_to_enrolment(client, make, db, login):
     login(head)
     page = client.get(f"/mous/{mou.key}/sign").text
     assert 'href="/account/totp"' in page and 'name="totp_code"' in page
-    response = client.post(f"/mous/{mou.key}/sign", data=_sign_data(head.person.agency))
+    response = client.post(f"/mous/{mou.key}/sign", data=_sign_data(mou, head.person.agency))
     assert response.status_code == 400 and "requires a two-step sign-in code" in response.text
     assert db.session.scalar(select(SigningEvent)) is None
 
@@ -112,9 +113,9 @@ def test_wrong_passwords_at_signing_share_the_login_limit(client, make, db, logi
     login(head)
     for _ in range(5):
         response = client.post(f"/mous/{mou.key}/sign",
-                               data=_sign_data(agency, password="not the password"))
+                               data=_sign_data(mou, agency, password="not the password"))
         assert response.status_code == 400 and "The password is not right" in response.text
-    response = client.post(f"/mous/{mou.key}/sign", data=_sign_data(agency))
+    response = client.post(f"/mous/{mou.key}/sign", data=_sign_data(mou, agency))
     assert response.status_code == 400 and "Too many wrong passwords or codes" in response.text
     assert db.session.scalar(select(SigningEvent)) is None
     client.post("/logout")
@@ -122,5 +123,5 @@ def test_wrong_passwords_at_signing_share_the_login_limit(client, make, db, logi
     assert refused.status_code == 429 and "Too many failed attempts" in refused.text
     with time_machine.travel(datetime(2026, 3, 2, 14, 16, tzinfo=UTC), tick=False):
         login(head)
-        response = client.post(f"/mous/{mou.key}/sign", data=_sign_data(agency))
+        response = client.post(f"/mous/{mou.key}/sign", data=_sign_data(mou, agency))
         assert response.status_code == 302

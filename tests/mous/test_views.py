@@ -1,6 +1,7 @@
 """MOU pages: signing through the browser's form, refusals, certificate and Word file."""
 
 import io
+from datetime import date
 
 from docx import Document
 from sqlalchemy import select, text
@@ -10,8 +11,9 @@ from tests.factories import PASSWORD
 from tests.mous.factories import make_mou
 
 
-def _sign_data(agency, **changes):
-    data = {"party": agency.id, "password": PASSWORD, "consent": "y", "name": "Dana Ortiz",
+def _sign_data(mou, agency, **changes):
+    data = {"document_sha256": mou.current.digest, "party": agency.id,
+            "password": PASSWORD, "consent": "y", "name": "Dana Ortiz",
             "title": "Sheriff"}
     data.update(changes)
     return data
@@ -30,7 +32,8 @@ def test_the_head_signs_and_the_last_signature_shows_the_certificate(client, mak
     assert "MOUs awaiting my signature" in page and mou.title in page
     page = client.get(f"/mous/{mou.key}/sign").get_data(as_text=True)
     assert f"I sign this MOU on behalf of {cast['head'].person.agency.name}." in page
-    response = client.post(f"/mous/{mou.key}/sign", data=_sign_data(cast["head"].person.agency),
+    response = client.post(f"/mous/{mou.key}/sign", data=_sign_data(
+        mou, cast["head"].person.agency),
                            headers={"User-Agent": "Firefox/140"})
     assert response.status_code == 302
     event = db.session.scalar(select(SigningEvent))
@@ -38,7 +41,7 @@ def test_the_head_signs_and_the_last_signature_shows_the_certificate(client, mak
     assert event.address == "127.0.0.1"
     client.post("/logout")
     login(other)
-    response = client.post(f"/mous/{mou.key}/sign", data=_sign_data(member_agency))
+    response = client.post(f"/mous/{mou.key}/sign", data=_sign_data(mou, member_agency))
     assert response.headers["Location"].endswith(f"/mous/{mou.key}/certificate")
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "Certificate of completion" in page and "Signing record verified" in page
@@ -52,7 +55,7 @@ def test_a_member_who_is_not_the_head_gets_403(client, make, db, login):
     login(cast["member"])
     assert client.get(f"/mous/{mou.key}/sign").status_code == 403
     response = client.post(f"/mous/{mou.key}/sign",
-                           data=_sign_data(cast["member"].person.agency))
+                           data=_sign_data(mou, cast["member"].person.agency))
     assert response.status_code == 403
     assert db.session.scalar(select(SigningEvent)) is None
 
@@ -62,9 +65,9 @@ def test_a_wrong_password_or_no_consent_is_refused_on_the_form(client, make, db,
     mou = make_mou(cast)
     agency = cast["head"].person.agency
     login(cast["head"])
-    response = client.post(f"/mous/{mou.key}/sign", data=_sign_data(agency, password="nope"))
+    response = client.post(f"/mous/{mou.key}/sign", data=_sign_data(mou, agency, password="nope"))
     assert response.status_code == 400 and "The password is not right." in response.text
-    data = _sign_data(agency)
+    data = _sign_data(mou, agency)
     del data["consent"]
     response = client.post(f"/mous/{mou.key}/sign", data=data)
     assert response.status_code == 400 and "consent" in response.text
@@ -76,8 +79,8 @@ def test_signing_twice_is_refused(client, make, db, login):
     mou = make_mou(cast)
     agency = cast["head"].person.agency
     login(cast["head"])
-    assert client.post(f"/mous/{mou.key}/sign", data=_sign_data(agency)).status_code == 302
-    response = client.post(f"/mous/{mou.key}/sign", data=_sign_data(agency))
+    assert client.post(f"/mous/{mou.key}/sign", data=_sign_data(mou, agency)).status_code == 302
+    response = client.post(f"/mous/{mou.key}/sign", data=_sign_data(mou, agency))
     assert response.status_code == 400
     assert len(db.session.scalars(select(SigningEvent)).all()) == 1
 
@@ -204,3 +207,92 @@ def test_the_mou_page_runs_a_fixed_number_of_queries(web_app, client, make, db, 
     many = count_queries(web_app, lambda: client.get(url))
     assert few == many
     assert "Share data 4" in client.get(url).get_data(as_text=True)
+
+
+def test_a_signature_binds_to_the_version_the_signer_was_shown(client, make, db, login):
+    from govtrack.mous import services
+
+    cast = make.cast()
+    mou = make_mou(cast)
+    agency = cast["head"].person.agency
+    login(cast["head"])
+    page = client.get(f"/mous/{mou.key}/sign").get_data(as_text=True)
+    shown = mou.current.digest
+    assert f'value="{shown}"' in page
+    # the chair makes version 2 and sends it again while the head reads version 1
+    services.update_mou(cast["chair"], mou, None, title=mou.title, purpose="", background="",
+                        text="The parties agree to something else.", obligations={})
+    services.change_status(cast["chair"], mou, "out_for_signature")
+    db.session.commit()
+    response = client.post(f"/mous/{mou.key}/sign",
+                           data=_sign_data(mou, agency, document_sha256=shown))
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "The text changed since you opened it" in page
+    assert "The parties agree to something else." in page
+    assert f'value="{mou.current.digest}"' in page
+    db.session.expire_all()
+    assert db.session.scalar(select(SigningEvent).where(SigningEvent.kind == "signed")) is None
+    response = client.post(f"/mous/{mou.key}/sign", data=_sign_data(mou, agency,
+                                                                     document_sha256=""))
+    assert response.status_code == 400
+    assert client.post(f"/mous/{mou.key}/sign",
+                       data=_sign_data(mou, agency)).status_code == 302
+
+
+def test_declining_needs_the_password_and_tells_the_parties_and_the_chair(client, make, db,
+                                                                         login):
+    from govtrack.chairs.models import ChairTerm
+    from govtrack.notifications.models import Notification
+
+    cast = make.cast()
+    member_agency = cast["member"].person.agency
+    member_agency.head = cast["member"].person
+    chair = cast["chair"].person
+    db.session.add(ChairTerm(committee=cast["committee"], person=chair, agency=chair.agency,
+                             start=date(2025, 1, 1), planned_end=date(2030, 1, 1)))
+    db.session.commit()
+    mou = make_mou(cast)
+    agency = cast["head"].person.agency
+    login(cast["head"])
+    data = {"party": agency.id, "reason": "Our counsel has not reviewed it.",
+            "document_sha256": mou.current.digest}
+    response = client.post(f"/mous/{mou.key}/decline", data=data | {"password": "wrong"})
+    assert response.status_code == 400
+    assert client.post(f"/mous/{mou.key}/decline", data=data).status_code == 400
+    db.session.expire_all()
+    assert db.session.scalar(select(SigningEvent)) is None
+    response = client.post(f"/mous/{mou.key}/decline", data=data | {"password": PASSWORD})
+    assert response.status_code == 302
+    event = db.session.scalar(select(SigningEvent))
+    assert event.kind == "declined" and event.auth_method == "password"
+    told = {n.person_id: n.body for n in db.session.scalars(
+        select(Notification).where(Notification.key.like("%:declined:%")))}
+    assert set(told) == {cast["member"].person_id, chair.id}
+    assert all("Our counsel has not reviewed it." in body for body in told.values())
+
+
+def test_an_obligations_owner_outside_the_committee_sees_and_updates_only_that_item(
+        client, make, db, login):
+    from govtrack.actions.models import ActionItem
+    from govtrack.mous import services
+
+    cast = make.cast()
+    cast["committee"].name = "Jail Deaths Review Committee"
+    mou = make_mou(cast)
+    owner = make.account(person=make.person(agency=cast["head"].person.agency))
+    action = services.track_obligation(cast["chair"], mou, title="Share booking data",
+                                       owner=owner.person, due=None)
+    db.session.commit()
+    login(owner)
+    page = client.get("/my-work").get_data(as_text=True)
+    assert "Share booking data" in page and "Jail Deaths Review Committee" not in page
+    response = client.post(f"/actions/{action.key}/update", data={
+        f"a{action.id}-status": "in_progress", f"a{action.id}-note": "Started.",
+        f"a{action.id}-version": action.version})
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(ActionItem, action.id).status == "in_progress"
+    assert client.get(f"/committees/{cast['committee'].key}").status_code == 404
+    other = cast["workgroup"]
+    assert client.get(f"/workgroups/{other.key}").status_code == 404

@@ -119,3 +119,28 @@ def test_outcomes_page_runs_a_fixed_number_of_queries(web_app, make, client, log
     assert few == many
     page = client.get(url).get_data(as_text=True)
     assert "Measure 2" in page and "Cycle 2" in page
+
+
+def test_a_csv_over_the_limit_is_refused_by_name_never_cut(make, client, login):
+    cast = make.cast()
+    measure = services.create_measure(cast["chair"], cast["committee"], name="Transports")
+    db.session.commit()
+    login(cast["chair"])
+    rows = b"".join(b"2020-01-01,3,%s\n" % (b"x" * 400) for _ in range(5100))
+    body = b"date,value,note\n" + rows
+    assert 2_000_000 < len(body) < 2_200_000
+    response = client.post(f"/measures/{measure.key}/import",
+                           data={"file": (io.BytesIO(body), "p.csv")},
+                           content_type="multipart/form-data")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "The file is 2.1 MB; the limit is 2 MB" in page
+    assert db.session.query(DataPoint).count() == 0
+
+
+def test_csv_cells_are_capped_as_the_point_form_caps_them(db, make):
+    cast = make.cast()
+    measure = services.create_measure(cast["chair"], cast["committee"], name="Transports")
+    text = f"date,value,note\n2025-01-01,{'9' * 41},\n2025-02-01,3,{'n' * 501}\n"
+    result = services.import_csv(cast["chair"], measure, text, on=date(2026, 1, 1))
+    assert [(row, column) for row, column, _ in result.problems] == [(2, "value"), (3, "note")]

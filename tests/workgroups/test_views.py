@@ -3,6 +3,7 @@
 from datetime import UTC, date, datetime
 
 import time_machine
+from sqlalchemy import select
 
 from govtrack.actions.models import ActionItem
 from tests.helpers import count_queries
@@ -135,3 +136,15 @@ def test_my_work_and_workgroup_pages_run_a_fixed_number_of_queries(web_app, clie
                        members=[cast["member"].person])
     many = [count_queries(web_app, lambda u=u: client.get(u)) for u in urls]
     assert few == many
+
+
+def test_an_action_update_posted_without_its_version_is_refused(client, make, login, db):
+    cast = make.cast()
+    key = f"action-{cast['workgroup'].key.removeprefix('wg-')}"
+    action = db.session.scalar(select(ActionItem).where(ActionItem.key == key))
+    login(cast["chair"])
+    response = client.post(f"/actions/{key}/update", data={
+        f"a{action.id}-status": "done", f"a{action.id}-note": "Overwrites unseen changes."})
+    assert response.status_code == 400
+    db.session.expire_all()
+    assert db.session.get(ActionItem, action.id).status != "done"
