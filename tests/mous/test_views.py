@@ -267,7 +267,7 @@ def test_declining_needs_the_password_and_tells_the_parties_and_the_chair(client
     event = db.session.scalar(select(SigningEvent))
     assert event.kind == "declined" and event.auth_method == "password"
     told = {n.person_id: n.body for n in db.session.scalars(
-        select(Notification).where(Notification.key.like("%:declined:%")))}
+        select(Notification).where(Notification.kind == "mou_signature_declined"))}
     assert set(told) == {cast["member"].person_id, chair.id}
     assert all("Our counsel has not reviewed it." in body for body in told.values())
 

@@ -5,6 +5,7 @@ from datetime import UTC, date, datetime, timedelta
 from govtrack.chairs.models import ChairTerm
 from govtrack.features import REMINDER_KINDS
 from govtrack.mous import services
+from tests.factories import PASSWORD
 
 T0 = datetime(2026, 3, 2, 15, 0, tzinfo=UTC)
 
@@ -54,7 +55,10 @@ def test_every_party_and_the_chair_hear_of_a_refusal_and_of_voided_signatures(
                        cast["chair"].person.id])
     with at(T0 + timedelta(days=1)) as now:
         assert sweep("mou_signature_declined", now) == []
-        services.decline(cast["head"], mou, cast["head"].person.agency, "Not our budget.")
+        confirm = services.Signing(password=PASSWORD, consent=False, name="", title="",
+                                   document_sha256=mou.current.digest)
+        services.decline(cast["head"], mou, cast["head"].person.agency, "Not our budget.",
+                         confirm)
         db.session.commit()
         declined = sweep("mou_signature_declined", now + timedelta(minutes=1))
     assert people(declined) == everyone and "Not our budget." in declined[0].body
