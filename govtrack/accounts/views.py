@@ -56,26 +56,31 @@ def login():
     form = LoginForm()
     if form.validate_on_submit():
         cfg = current_app.config
-        result = services.authenticate(
+        # committed whatever the outcome: a failed attempt counts toward the throttle
+        result = save(form, lambda: services.authenticate(
             form.email.data, form.password.data, request.remote_addr or "unknown",
             max_per_account=cfg["LOGIN_MAX_FAILURES_PER_ACCOUNT"],
             max_per_address=cfg["LOGIN_MAX_FAILURES_PER_ADDRESS"],
-            window_minutes=cfg["LOGIN_WINDOW_MINUTES"])
+            window_minutes=cfg["LOGIN_WINDOW_MINUTES"]))
+        if not result:
+            return render_template("accounts/login.html", form=form), 200
         if result.throttled:
-            db.session.commit()
             form.form_errors.append(
                 f"Too many failed attempts. Wait {cfg['LOGIN_WINDOW_MINUTES']} minutes and try "
                 "again, or ask an administrator to reset your password.")
             return render_template("accounts/login.html", form=form), 429
         if result.account is None:
-            db.session.commit()
             form.form_errors.append("The e-mail address or password is not right.")
             return render_template("accounts/login.html", form=form), 200
         session.clear()  # a new session identifier at login: no fixation
-        services.start_session(result.account, request.remote_addr, request.user_agent.string)
-        login_user(result.account)
-        db.session.commit()
-        return redirect(_safe_next(request.args.get("next")))
+
+        def start():
+            services.start_session(result.account, request.remote_addr,
+                                   request.user_agent.string)
+            login_user(result.account)
+
+        if save(form, start):
+            return redirect(_safe_next(request.args.get("next")))
     return render_template("accounts/login.html", form=form)
 
 
@@ -83,8 +88,7 @@ def login():
 @login_required
 def logout():
     """End this session on the server too, so a copied cookie is worthless."""
-    services.end_session(current_user)
-    db.session.commit()
+    save(None, lambda: services.end_session(current_user))
     logout_user()
     session.clear()
     flash("You are logged out.", "info")
@@ -143,13 +147,7 @@ def totp_page():
 def totp_start():
     """Give the account a new secret to load into an authenticator app."""
     account = current_user._get_current_object()
-    try:
-        totp.start_enrolment(account, account)
-    except services.AccountError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
-    else:
-        db.session.commit()
+    save(None, lambda: totp.start_enrolment(account, account))
     return redirect(url_for("accounts.totp_page"))
 
 
@@ -194,10 +192,9 @@ def signing_policy():
     require_admin(current_user)
     form = SigningPolicyForm()
     if form.validate_on_submit():
-        totp.require_for_signing(current_user, form.require_totp.data)
-        db.session.commit()
-        flash("A TOTP code is now required to sign MOUs." if form.require_totp.data
-              else "A TOTP code is no longer required to sign MOUs.", "success")
+        save(None, lambda: totp.require_for_signing(current_user, form.require_totp.data),
+             done="A TOTP code is now required to sign MOUs." if form.require_totp.data
+             else "A TOTP code is no longer required to sign MOUs.")
     else:
         flash("The setting could not be saved; reload the page and try again.", "error")
     return redirect(url_for("accounts.account_list"))
@@ -217,13 +214,9 @@ def account_new():
             form.email.data = person.email
     if form.validate_on_submit():
         person = db.session.get(Person, form.person.data) or abort(404)
-        try:
-            account = services.create_account(current_user, person, form.email.data,
-                                              form.password.data, form.is_admin.data)
-        except services.AccountError as exc:
-            form.add_domain_error(exc)
-        else:
-            db.session.commit()
+        account = save(form, lambda: services.create_account(
+            current_user, person, form.email.data, form.password.data, form.is_admin.data))
+        if account:
             flash(f"Account created for {person.name}.", "success")
             return redirect(url_for("accounts.account_detail", account_id=account.id))
     return render_template("accounts/new.html", form=form)
@@ -249,15 +242,11 @@ def account_status(account_id: int):
     account = db.get_or_404(Account, account_id)
     form = AccountStatusForm()
     if form.validate_on_submit():
-        try:
+        def change():
             services.set_active(current_user, account, form.active.data)
             services.set_admin(current_user, account, form.is_admin.data)
-        except services.AccountError as exc:
-            db.session.rollback()
-            flash(str(exc), "error")
-        else:
-            db.session.commit()
-            flash("Account updated.", "success")
+
+        save(None, change, done="Account updated.")
         return redirect(url_for("accounts.account_detail", account_id=account.id))
     return render_template("accounts/detail.html", account=account, status_form=form,
                            password_form=ResetPasswordForm(formdata=None),

@@ -236,13 +236,12 @@ def point_import(key: str):
         if too_large:
             problems = [(1, "", too_large)]
         elif not problems:
-            result = services.import_csv(current_user, measure, text)
-            if result.ok:
-                db.session.commit()
+            # import_csv stores nothing when any row has a problem
+            result = save(form, lambda: services.import_csv(current_user, measure, text))
+            if result and result.ok:
                 flash(f"{len(result.added)} points imported.", "success")
                 return redirect(url_for("pdsa.measure_detail", key=measure.key))
-            db.session.rollback()
-            problems = result.problems
+            problems = result.problems if result else []
     return _render_measure(measure, import_form=form, problems=problems, status=400)
 
 

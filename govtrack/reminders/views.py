@@ -3,7 +3,6 @@
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from govtrack.editing import DomainError
 from govtrack.extensions import db
 from govtrack.forms import save
 from govtrack.notifications.models import DAILY_DIGEST
@@ -57,13 +56,8 @@ def retry(notification_id: int):
     form = RetryForm()
     if not form.validate_on_submit():
         abort(400)
-    try:
-        services.retry_now(current_user, row)
-    except DomainError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
+    if not save(None, lambda: services.retry_now(current_user, row)):
         return redirect(url_for("reminders.outbox", status=row.email_status))
-    db.session.commit()
     report = delivery.deliver(only_ids=[notification_id])
     db.session.expire_all()
     row = services.outbox_row(notification_id)

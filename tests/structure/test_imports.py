@@ -154,3 +154,14 @@ def test_every_permission_decision_is_in_the_permission_package():
         for node in ast.walk(ast.parse(path.read_text(), str(path)))
         if isinstance(node, ast.FunctionDef) and node.name.startswith(("can_", "may_"))]
     assert elsewhere == []
+
+
+def test_views_commit_only_through_save():
+    """One way to commit from a view: govtrack.forms.save, which also explains refusals."""
+    found = [
+        f"{name}:{node.lineno}" for name, path in MODULES.items()
+        if name.endswith(".views") or ".views." in name
+        for node in ast.walk(ast.parse(path.read_text(), str(path)))
+        if isinstance(node, ast.Attribute) and node.attr in ("commit", "rollback")
+        and isinstance(node.value, ast.Attribute) and node.value.attr == "session"]
+    assert found == []
