@@ -96,7 +96,7 @@ def person_new(key: str):
     agency = _agency_or_404(key)
     form = PersonForm(agency=agency.id)
     form.agency.choices = _agency_choices()
-    del form.active
+    del form.active, form.head_now  # a new person neither leaves nor heads yet
     if form.validate_on_submit():
         person = services.create_person(
             current_user, name=form.name.data, title=form.title.data, email=form.email.data,
