@@ -32,3 +32,25 @@ def test_agency_list_pages_by_side_in_a_fixed_number_of_queries(web_app, client,
     assert "Court 00" not in second
     assert 'aria-label="Page 2 of 2" aria-current="page"' in second
     assert 'href="/agencies/?page=1"' in second and 'rel="prev"' in second
+
+
+def test_marking_a_head_as_gone_asks_who_heads_the_agency_now(client, make, login, db):
+    from govtrack.agencies.models import Agency, Person
+
+    agency = make.agency()
+    head = make.person(agency=agency)
+    successor = make.person(agency=agency, name="Next Head")
+    agency.head = head
+    db.session.commit()
+    login(make.account(admin=True))
+    url = f"/people/{head.key}/edit"
+    assert "Who heads" in client.get(url).get_data(as_text=True)
+    data = {"version": head.version, "name": head.name, "agency": agency.id, "email": "",
+            "title": ""}
+    response = client.post(url, data=data)
+    assert response.status_code == 200 and "say who heads it now" in response.text
+    response = client.post(url, data=data | {"head_now": str(successor.id)})
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Agency, agency.id).head_id == successor.id
+    assert not db.session.get(Person, head.id).active
