@@ -96,6 +96,12 @@ MATRIX = {
     ("POST", "/committees/<key>/meetings/new"): "302 404 403 200 200 404 200",
     ("GET", "/committees/<key>/quorum"): "302 404 403 200 200 404 200",
     ("POST", "/committees/<key>/quorum"): "302 404 403 302 302 404 302",
+    ("GET", "/committees/<key>/backlog"): "302 404 200 200 200 404 200",
+    ("POST", "/committees/<key>/backlog/<int:entry_id>/drop"): "302 404 403 302 302 404 302",
+    ("GET", "/committees/<key>/standing-items"): "302 404 403 200 200 404 200",
+    ("POST", "/committees/<key>/standing-items"): "302 404 403 200 200 404 200",
+    ("POST", "/committees/<key>/standing-items/<int:standing_id>/delete"):
+        "302 404 403 302 302 404 302",
     ("GET", "/meetings/<key>"): "302 404 200 200 200 404 200",
     ("GET", "/meetings/<key>/edit"): "302 404 403 200 200 404 200",
     ("POST", "/meetings/<key>/edit"): "302 404 403 302 302 404 302",
@@ -213,6 +219,14 @@ def _url(rule: str, cast) -> str:
         from tests.notifications.factories import make_notification
 
         rule = rule.replace("<int:notification_id>", str(make_notification(member.person).id))
+    if "<int:entry_id>" in rule:
+        from tests.meetings.records import backlog_entry
+
+        rule = rule.replace("<int:entry_id>", str(backlog_entry(cast).id))
+    if "<int:standing_id>" in rule:
+        from tests.meetings.records import standing_item
+
+        rule = rule.replace("<int:standing_id>", str(standing_item(cast).id))
     return (rule.replace("<key>", key)
             .replace("<int:account_id>", str(member.id))
             .replace("<int:membership_id>", str(membership.id))

@@ -85,6 +85,12 @@ FORMS["/committees/<key>/quorum"] = {"min_present": _field("2", "0"),
 FORMS["/meetings/<key>/agenda/items/new"] = {
     "title": _field("Item"), "kind": _field("decision", "report_back"),
     "minutes": _field("10", "0", "481"), "presenter": _field("0", "1")}
+FORMS["/meetings/<key>/agenda/items/new"].update(
+    {"workgroup_key": _field("", "wg-1", "nope"), "mou_key": _field("", "x"),
+     "pdsa_key": _field(""), "measure_key": _field("", "x")})
+FORMS["/committees/<key>/standing-items"] = {
+    "title": _field("Adjourn"), "kind": _field("information", "x"),
+    "minutes": _field("5", "0"), "placement": _field("start", "end", "x")}
 FORMS["/meetings/<key>/agenda/items/<int:item_id>/edit"] = FORMS[
     "/meetings/<key>/agenda/items/new"]
 FORMS["/meetings/<key>/requests/new"] = {
@@ -164,7 +170,8 @@ NO_FIELDS = {
     "/meetings/<key>/agenda/draft", "/meetings/<key>/agenda/publish",
     "/meetings/<key>/agenda/items/<int:item_id>/delete",
     "/meetings/<key>/agenda/items/<int:item_id>/carry", "/meetings/<key>/minutes/approve",
-    "/pdsa/<key>/adapt",
+    "/pdsa/<key>/adapt", "/committees/<key>/backlog/<int:entry_id>/drop",
+    "/committees/<key>/standing-items/<int:standing_id>/delete",
     "/mous/<key>/amend",
     "/agencies/<key>/signatories/<int:authorisation_id>/end",
     "/inbox/<int:notification_id>/read", "/inbox/read-all",

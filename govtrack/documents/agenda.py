@@ -9,6 +9,7 @@ from govtrack.documents.common import (
     person_label,
     to_bytes,
 )
+from govtrack.meetings.links import links_of
 from govtrack.meetings.models import ITEM_KINDS
 
 
@@ -17,7 +18,9 @@ def agenda_docx(meeting) -> bytes:
     draft = meeting.agenda_status != "published"
     doc = new_document(meeting, "Draft agenda" if draft else "Agenda")
     heading_block(doc, meeting, "Draft agenda" if draft else "Agenda")
-    rows = [[format_time(start), str(item.minutes), item.title,
+    links = links_of(meeting.committee, meeting.items)
+    rows = [[format_time(start), str(item.minutes),
+             "\n".join([item.title, *map(str, links[item.id])]),
              ITEM_KINDS.get(item.kind, item.kind), person_label(item.presenter)]
             for item, start in item_starts(meeting)]
     if rows:

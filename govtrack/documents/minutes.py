@@ -19,6 +19,7 @@ from govtrack.documents.common import (
     to_bytes,
 )
 from govtrack.extensions import db
+from govtrack.meetings.links import links_of
 from govtrack.meetings.models import ITEM_KINDS
 
 _HEADING = re.compile(r"^\s{0,3}#{1,6}\s+")
@@ -102,11 +103,14 @@ def minutes_docx(meeting) -> bytes:
     doc.add_heading("Agenda items", level=1)
     if not meeting.items:
         doc.add_paragraph("No agenda items.")
+    links = links_of(meeting.committee, meeting.items)
     for number, item in enumerate(meeting.items, 1):
         doc.add_heading(clean(f"{number}. {item.title}"), level=2)
         details = f"{ITEM_KINDS.get(item.kind, item.kind)}, {item.minutes} minutes"
         if item.presenter is not None:
             details += f"; presented by {person_label(item.presenter)}"
+        for link in links[item.id]:
+            details += f"; {link}"
         doc.add_paragraph().add_run(clean(details)).italic = True
         markdown_paragraphs(doc, item.notes or "")
 

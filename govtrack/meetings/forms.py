@@ -13,7 +13,7 @@ from wtforms.validators import URL, DataRequired, Length, Optional
 
 from govtrack.agencies.models import SIDES
 from govtrack.forms import Form, VersionedForm, bounded_int
-from govtrack.meetings.models import ATTENDANCE, ITEM_KINDS
+from govtrack.meetings.models import ATTENDANCE, ITEM_KINDS, PLACEMENTS
 
 LONG_TEXT = 100_000
 
@@ -36,6 +36,24 @@ class ItemForm(Form):
     kind = SelectField("Kind", choices=list(ITEM_KINDS.items()), validators=[DataRequired()])
     minutes = bounded_int("Minutes", 1, 480, default=10)
     presenter = SelectField("Presenter", coerce=int, validators=[Optional()])
+    workgroup_key = SelectField("Workgroup", validators=[Optional()], description=(
+        "A report-back linked to a workgroup counts for its report-back schedule; its notes "
+        "in the minutes become the workgroup's update."))
+    mou_key = SelectField("MOU", validators=[Optional()])
+    pdsa_key = SelectField("PDSA cycle", validators=[Optional()])
+    measure_key = SelectField("Measure", validators=[Optional()])
+
+
+class StandingItemForm(Form):
+    """An item on every agenda of the committee."""
+
+    title = StringField("Title", validators=[DataRequired(), Length(max=200)],
+                        description="For example: Call to order, Public comment, Adjourn.")
+    kind = SelectField("Kind", choices=list(ITEM_KINDS.items()), default="information",
+                       validators=[DataRequired()])
+    minutes = bounded_int("Minutes", 1, 480, default=5)
+    placement = SelectField("Where", choices=list(PLACEMENTS.items()), default="start",
+                            validators=[DataRequired()])
 
 
 class RequestForm(Form):

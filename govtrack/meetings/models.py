@@ -15,6 +15,8 @@ MEETING_STATUSES = {"scheduled": "Scheduled", "held": "Held", "cancelled": "Canc
 ITEM_KINDS = {"report_back": "Report-back", "decision": "Decision",
               "discussion": "Discussion", "information": "Information"}
 ATTENDANCE = {"present": "Present", "absent": "Absent", "designee": "Sent a designee"}
+#: where a standing item goes on every agenda
+PLACEMENTS = {"start": "Opens every agenda", "end": "Closes every agenda"}
 REQUEST_STATUSES = {"pending": "Waiting for the chair", "accepted": "Accepted",
                     "declined": "Declined"}
 
@@ -80,6 +82,8 @@ class AgendaItem(db.Model):
     """A timed agenda item, with its minute notes once the meeting is held."""
 
     __tablename__ = "agenda_item"
+    #: a draft source's item is on a meeting once, however many chairs draft at once
+    __table_args__ = (UniqueConstraint("meeting_id", "source"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id"), index=True)
@@ -91,6 +95,7 @@ class AgendaItem(db.Model):
     workgroup_key: Mapped[str | None] = mapped_column(String(80))
     mou_key: Mapped[str | None] = mapped_column(String(80))
     pdsa_key: Mapped[str | None] = mapped_column(String(80))
+    measure_key: Mapped[str | None] = mapped_column(String(80))
     action_id: Mapped[int | None] = mapped_column(ForeignKey("action_item.id"))
     #: Markdown notes taken while minuting this item
     notes: Mapped[str] = mapped_column(Text, default="")
@@ -98,6 +103,8 @@ class AgendaItem(db.Model):
     carried_from_id: Mapped[int | None] = mapped_column(ForeignKey("agenda_item.id"))
     #: which draft source proposed it (e.g. "approve_minutes"), so drafting twice adds nothing
     source: Mapped[str | None] = mapped_column(String(120))
+    #: why the draft proposed it ("Reports back at every meeting.")
+    why: Mapped[str] = mapped_column(String(1000), default="", server_default="")
 
     meeting: Mapped[Meeting] = relationship(back_populates="items", foreign_keys=[meeting_id])
     presenter: Mapped[Person | None] = relationship()
@@ -109,6 +116,81 @@ class AgendaItem(db.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class StandingItem(db.Model):
+    """An item the committee puts on every agenda (call to order, public comment, adjourn)."""
+
+    __tablename__ = "standing_item"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    committee_id: Mapped[int] = mapped_column(ForeignKey("committee.id"), index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(20), default="information")
+    minutes: Mapped[int] = mapped_column(default=5)
+    #: "start" opens the agenda, "end" closes it
+    placement: Mapped[str] = mapped_column(String(10), default="start")
+    position: Mapped[int] = mapped_column(default=0)
+
+    committee: Mapped[Committee] = relationship(
+        backref=db.backref("standing_items", order_by="StandingItem.position",
+                           cascade="all, delete-orphan"))
+
+    @property
+    def kind_label(self) -> str:
+        """The kind in words."""
+        return ITEM_KINDS[self.kind]
+
+    @property
+    def placement_label(self) -> str:
+        """Where it goes, in words."""
+        return PLACEMENTS[self.placement]
+
+    def __str__(self) -> str:
+        return f"standing item “{self.title}”"
+
+
+class BacklogItem(db.Model):
+    """An item waiting for a meeting: an accepted request, an item not reached or carried.
+
+    It waits while no agenda item of a meeting that is not cancelled carries
+    its source key; drafting the next agenda proposes it.
+    """
+
+    __tablename__ = "backlog_item"
+    #: one entry per source: carrying twice or accepting twice adds nothing
+    __table_args__ = (UniqueConstraint("committee_id", "source"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    committee_id: Mapped[int] = mapped_column(ForeignKey("committee.id"), index=True)
+    #: the key the item takes onto an agenda ("request:12", "carried:40")
+    source: Mapped[str] = mapped_column(String(120))
+    title: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(20), default="discussion")
+    minutes: Mapped[int] = mapped_column(default=10)
+    presenter_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
+    workgroup_key: Mapped[str | None] = mapped_column(String(80))
+    mou_key: Mapped[str | None] = mapped_column(String(80))
+    pdsa_key: Mapped[str | None] = mapped_column(String(80))
+    measure_key: Mapped[str | None] = mapped_column(String(80))
+    notes: Mapped[str] = mapped_column(Text, default="")
+    #: the item of a meeting it was carried from
+    carried_from_id: Mapped[int | None] = mapped_column(ForeignKey("agenda_item.id"))
+    why: Mapped[str] = mapped_column(String(1000), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: the chair took it off the backlog without discussing it
+    dropped_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    committee: Mapped[Committee] = relationship()
+    presenter: Mapped[Person | None] = relationship()
+
+    @property
+    def kind_label(self) -> str:
+        """The kind in words."""
+        return ITEM_KINDS[self.kind]
+
+    def __str__(self) -> str:
+        return f"backlog item “{self.title}”"
 
 
 class Attendance(db.Model):

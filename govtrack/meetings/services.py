@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 
 from dateutil.rrule import rrulestr
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from govtrack import audit
 from govtrack.agencies.models import SIDES, Person
@@ -16,12 +17,16 @@ from govtrack.extensions import db
 from govtrack.meetings.models import (
     ATTENDANCE,
     ITEM_KINDS,
+    PLACEMENTS,
     AgendaItem,
     AgendaRequest,
     Attendance,
+    BacklogItem,
     Meeting,
     QuorumRule,
+    StandingItem,
 )
+from govtrack.workgroups.models import Workgroup, WorkgroupUpdate
 
 #: how far ahead `schedule` creates meetings from the cadence, by default
 SCHEDULE_MONTHS = 6
@@ -35,6 +40,15 @@ def local(meeting: Meeting) -> datetime:
 def meeting_day(meeting: Meeting) -> date:
     """The meeting's date in the committee's time zone (DESIGN: dates of instants)."""
     return local(meeting).date()
+
+
+def judged_on(meeting: Meeting, day: date) -> date:
+    """The day a draft judges live state on: the meeting's day, or today if later.
+
+    An agenda is for its meeting: a signature that will have stalled by then
+    belongs on it, as does a workgroup that will have gone quiet.
+    """
+    return max(day, meeting_day(meeting))
 
 
 def _to_utc(committee: Committee, wall_clock: datetime) -> datetime:
@@ -131,13 +145,19 @@ def _check_item(title: str, kind: str, minutes: int) -> None:
         raise DomainError("An item takes from 1 to 480 minutes.", field="minutes")
 
 
+#: the records an agenda item may link to
+LINKS = ("workgroup_key", "mou_key", "pdsa_key", "measure_key")
+
+
 def add_item(actor, meeting: Meeting, *, title: str, kind: str, minutes: int,
-             presenter: Person | None = None, source: str | None = None,
+             presenter: Person | None = None, source: str | None = None, why: str = "",
              **refs) -> AgendaItem:
-    """Add an item at the end of the agenda."""
+    """Add an item at the end of the agenda, linked to the records refs name."""
     _check_item(title, kind, minutes)
+    if set(refs) - set(LINKS) - {"action_id"}:
+        raise ValueError(f"unknown links {set(refs) - set(LINKS)}")
     item = AgendaItem(meeting=meeting, title=title, kind=kind, minutes=minutes,
-                      presenter=presenter, source=source,
+                      presenter=presenter, source=source, why=why[:1000],
                       position=max((i.position for i in meeting.items), default=0) + 1, **refs)
     db.session.add(item)
     audit.record(actor, "create", item, committee=meeting.committee,
@@ -146,11 +166,15 @@ def add_item(actor, meeting: Meeting, *, title: str, kind: str, minutes: int,
 
 
 def update_item(actor, item: AgendaItem, *, title: str, kind: str, minutes: int,
-                presenter: Person | None) -> None:
-    """Change an agenda item."""
+                presenter: Person | None, **refs) -> None:
+    """Change an agenda item (and, when given, the records it links to)."""
     _check_item(title, kind, minutes)
     item.title, item.kind, item.minutes = title, kind, minutes
     item.presenter = presenter
+    for name, value in refs.items():
+        if name not in LINKS:
+            raise ValueError(f"unknown link {name}")
+        setattr(item, name, value or None)
     audit.record(actor, "update", item, committee=item.meeting.committee,
                  label=f"agenda item “{title}”")
 
@@ -239,18 +263,114 @@ def next_meeting(meeting: Meeting) -> Meeting | None:
         .order_by(Meeting.starts_at, Meeting.id).limit(1))
 
 
-def carry_item(actor, item: AgendaItem) -> AgendaItem:
-    """Carry an item not reached to the next scheduled meeting, with its notes."""
+def _refs(record) -> dict:
+    return {name: getattr(record, name) for name in LINKS}
+
+
+def carried_to(item: AgendaItem) -> AgendaItem | BacklogItem | None:
+    """Where an item was carried (an agenda item, or the backlog), or None."""
+    source = f"carried:{item.id}"
+    placed = db.session.scalar(
+        select(AgendaItem).join(Meeting, Meeting.id == AgendaItem.meeting_id)
+        .where(Meeting.committee_id == item.meeting.committee_id, AgendaItem.source == source,
+               Meeting.status != "cancelled").limit(1))
+    return placed or db.session.scalar(select(BacklogItem).where(
+        BacklogItem.committee_id == item.meeting.committee_id, BacklogItem.source == source))
+
+
+def carry_item(actor, item: AgendaItem) -> AgendaItem | BacklogItem:
+    """Carry an item not reached, with its notes: onto the next meeting's draft, else the backlog.
+
+    Carrying it again changes nothing: the item moves once.
+    """
+    done = carried_to(item)
+    if done is not None:
+        return done
+    source = f"carried:{item.id}"
     target = next_meeting(item.meeting)
-    if target is None:
-        raise DomainError("Schedule the next meeting first.")
+    if target is None or target.agenda_status == "published":
+        return to_backlog(actor, item.meeting.committee, source=source, title=item.title,
+                          kind=item.kind, minutes=item.minutes, presenter=item.presenter,
+                          notes=item.notes, carried_from_id=item.id,
+                          why=f"Not reached on {meeting_day(item.meeting):%-d %B %Y}.",
+                          **_refs(item))
     carried = add_item(actor, target, title=item.title, kind=item.kind, minutes=item.minutes,
-                       presenter=item.presenter, source=f"carried:{item.id}",
-                       workgroup_key=item.workgroup_key, mou_key=item.mou_key,
-                       pdsa_key=item.pdsa_key)
+                       presenter=item.presenter, source=source,
+                       why=f"Not reached on {meeting_day(item.meeting):%-d %B %Y}.",
+                       **_refs(item))
     carried.notes = item.notes
     carried.carried_from_id = item.id
     return carried
+
+
+# --- the backlog: items waiting for a meeting ---------------------------------------
+
+
+def _placed(source_column, committee_id):
+    """An agenda item of a meeting that is not cancelled carries this source."""
+    return select(AgendaItem.id).join(Meeting, Meeting.id == AgendaItem.meeting_id).where(
+        Meeting.committee_id == committee_id, Meeting.status != "cancelled",
+        AgendaItem.source == source_column).exists()
+
+
+def backlog(committee: Committee) -> list[BacklogItem]:
+    """The committee's items waiting for a meeting, oldest first, in one query."""
+    return list(db.session.scalars(
+        select(BacklogItem).where(BacklogItem.committee_id == committee.id,
+                                  BacklogItem.dropped_at.is_(None),
+                                  ~_placed(BacklogItem.source, committee.id))
+        .options(joinedload(BacklogItem.presenter))
+        .order_by(BacklogItem.created_at, BacklogItem.id)))
+
+
+def to_backlog(actor, committee: Committee, *, source: str, title: str, kind: str,
+               minutes: int, presenter: Person | None = None, notes: str = "",
+               carried_from_id: int | None = None, why: str = "", **refs) -> BacklogItem:
+    """Put an item on the backlog once per source; a second time returns the first."""
+    _check_item(title, kind, minutes)
+    entry = db.session.scalar(select(BacklogItem).where(
+        BacklogItem.committee_id == committee.id, BacklogItem.source == source))
+    if entry is not None:
+        return entry
+    entry = BacklogItem(committee=committee, source=source, title=title, kind=kind,
+                        minutes=minutes, presenter=presenter, notes=notes,
+                        carried_from_id=carried_from_id, why=why[:1000], **refs)
+    db.session.add(entry)
+    audit.record(actor, "create", entry, committee=committee)
+    return entry
+
+
+def drop_from_backlog(actor, entry: BacklogItem) -> None:
+    """Take an item off the backlog without discussing it (it stays in the history)."""
+    if entry.dropped_at is not None:
+        raise DomainError("This item was already taken off the backlog.")
+    entry.dropped_at = utcnow()
+    audit.record(actor, "update", entry, committee=entry.committee)
+
+
+# --- standing items -------------------------------------------------------------------
+
+def add_standing_item(actor, committee: Committee, *, title: str, kind: str, minutes: int,
+                      placement: str) -> StandingItem:
+    """An item the committee puts on every agenda, set once."""
+    _check_item(title, kind, minutes)
+    if placement not in PLACEMENTS:
+        raise DomainError("Choose where it goes on the agenda.", field="placement")
+    item = StandingItem(committee=committee, title=title, kind=kind, minutes=minutes,
+                        placement=placement,
+                        position=max((i.position for i in committee.standing_items),
+                                     default=0) + 1)
+    db.session.add(item)
+    audit.record(actor, "create", item, committee=committee)
+    return item
+
+
+def remove_standing_item(actor, item: StandingItem) -> None:
+    """Stop putting an item on every agenda (agendas already drafted keep it)."""
+    committee = item.committee
+    audit.record(actor, "delete", item, committee=committee)
+    committee.standing_items.remove(item)
+    db.session.delete(item)
 
 
 # --- members ask for items ---------------------------------------------------------
@@ -274,10 +394,17 @@ def decide_request(actor, request: AgendaRequest, accept: bool) -> AgendaItem | 
     request.status = "accepted" if accept else "declined"
     request.decided_at = utcnow()
     audit.record(actor, "update", request, committee=request.committee)
-    if accept and request.meeting is not None and request.meeting.status == "scheduled":
+    if not accept:
+        return None
+    why = f"Asked for by {request.proposer.name}."
+    if request.meeting is not None and request.meeting.status == "scheduled":
         return add_item(actor, request.meeting, title=request.title, kind=request.kind,
                         minutes=request.minutes, presenter=request.proposer,
-                        source=f"request:{request.id}")
+                        source=f"request:{request.id}", why=why)
+    # its meeting was held (or cancelled) meanwhile: the request waits for the next one
+    to_backlog(actor, request.committee, source=f"request:{request.id}", title=request.title,
+               kind=request.kind, minutes=request.minutes, presenter=request.proposer,
+               notes=request.note, why=why)
     return None
 
 
@@ -380,7 +507,37 @@ def save_minutes(actor, meeting: Meeting, expected_version: int | None, *, text:
             item.notes = notes[item.id]
             audit.record(actor, "update", item, committee=meeting.committee,
                          label=f"minutes of “{item.title}”")
+            _report_back_update(actor, item)
     audit.record(actor, "update", meeting, committee=meeting.committee)
+
+
+def _report_back_update(actor, item: AgendaItem) -> None:
+    """What is minuted under a report-back is the workgroup's update, dated at the meeting.
+
+    It is activity for the workgroup's no_update rule: a workgroup that reports
+    at every meeting has not gone quiet.
+    """
+    if item.kind != "report_back" or not item.workgroup_key:
+        return
+    workgroup = db.session.scalar(select(Workgroup).where(
+        Workgroup.key == item.workgroup_key,
+        Workgroup.committee_id == item.meeting.committee_id))
+    if workgroup is None:
+        return
+    update = db.session.scalar(select(WorkgroupUpdate).where(
+        WorkgroupUpdate.agenda_item_id == item.id))
+    text = item.notes.strip()
+    if update is not None and not text:
+        db.session.delete(update)
+        return
+    by = item.presenter or (actor.person if actor is not None else None) or workgroup.lead
+    if not text or by is None:
+        return
+    if update is None:
+        update = WorkgroupUpdate(workgroup=workgroup, agenda_item_id=item.id,
+                                 at=item.meeting.starts_at, by=by)
+        db.session.add(update)
+    update.text = text
 
 
 def approve_minutes(actor, meeting: Meeting) -> None:

@@ -14,17 +14,18 @@ from govtrack.committees.models import Committee, members_loading
 from govtrack.extensions import db
 from govtrack.forms import Form, save
 from govtrack.markdown import render as markdown
-from govtrack.meetings import drafting, services
+from govtrack.meetings import drafting, links, services
 from govtrack.meetings.forms import (
     ActionForm,
     ItemForm,
     MeetingForm,
     QuorumForm,
     RequestForm,
+    StandingItemForm,
     attendance_form,
     minutes_form,
 )
-from govtrack.meetings.models import AgendaItem, AgendaRequest, Attendance, Meeting
+from govtrack.meetings.models import AgendaItem, AgendaRequest, Attendance, BacklogItem, Meeting
 from govtrack.permissions import (
     can_edit_committee,
     can_see_agenda,
@@ -157,7 +158,7 @@ def meeting_detail(key: str):
         "scheduled" and meeting.agenda_status == "draft" else [],
         quorum=services.quorum(meeting), actions=actions, requests=requests,
         markdown=markdown, local=services.local(meeting), form=Form(),
-        next_meeting=services.next_meeting(meeting))
+        links=links.links_of(committee, meeting.items))
 
 
 @bp.route("/meetings/<key>/edit", methods=["GET", "POST"])
@@ -213,17 +214,28 @@ def _presenters(meeting: Meeting) -> list[tuple[int, str]]:
                                     for m in _members(meeting.committee)]
 
 
+def _item_choices(form: ItemForm, meeting: Meeting) -> None:
+    form.presenter.choices = _presenters(meeting)
+    for column, offered in links.choices(meeting.committee).items():
+        form[column].choices = offered
+
+
+def _item_values(form: ItemForm) -> dict:
+    return {"title": form.title.data, "kind": form.kind.data, "minutes": form.minutes.data,
+            "presenter": db.session.get(Person, form.presenter.data)
+            if form.presenter.data else None,
+            **{column: form[column].data or None for column in links.KINDS}}
+
+
 @bp.route("/meetings/<key>/agenda/items/new", methods=["GET", "POST"])
 @login_required
 def item_new(key: str):
-    """Add an agenda item."""
+    """Add an agenda item, linked to a workgroup, MOU, PDSA cycle or measure if it is about one."""
     meeting = _meeting(key, edit=True)
     form = ItemForm()
-    form.presenter.choices = _presenters(meeting)
+    _item_choices(form, meeting)
     if form.validate_on_submit() and save(form, lambda: services.add_item(
-            current_user, meeting, title=form.title.data, kind=form.kind.data,
-            minutes=form.minutes.data, presenter=db.session.get(Person, form.presenter.data)
-            if form.presenter.data else None)):
+            current_user, meeting, **_item_values(form))):
         flash("Item added.", "success")
         return _back(meeting)
     return render_template("meetings/item_form.html", form=form, meeting=meeting, item=None)
@@ -242,12 +254,11 @@ def item_edit(key: str, item_id: int):
     """Change an agenda item."""
     meeting = _meeting(key, edit=True)
     item = _item(meeting, item_id)
-    form = ItemForm(obj=item, presenter=item.presenter_id or 0)
-    form.presenter.choices = _presenters(meeting)
+    form = ItemForm(obj=item, presenter=item.presenter_id or 0,
+                    **{column: getattr(item, column) or "" for column in links.KINDS})
+    _item_choices(form, meeting)
     if form.validate_on_submit() and save(form, lambda: services.update_item(
-            current_user, item, title=form.title.data, kind=form.kind.data,
-            minutes=form.minutes.data, presenter=db.session.get(Person, form.presenter.data)
-            if form.presenter.data else None)):
+            current_user, item, **_item_values(form))):
         flash("Item saved.", "success")
         return _back(meeting)
     return render_template("meetings/item_form.html", form=form, meeting=meeting, item=item)
@@ -280,9 +291,73 @@ def item_carry(key: str, item_id: int):
     """Carry an item not reached to the next meeting."""
     meeting = _meeting(key, edit=True)
     item = _item(meeting, item_id)
-    save(None, lambda: services.carry_item(current_user, item),
-         done="Item carried to the next meeting, with its notes.")
+    done = services.carried_to(item)
+    if done is not None:
+        flash("This item was already carried; nothing changed.", "info")
+        return _back(meeting)
+    carried = save(None, lambda: services.carry_item(current_user, item))
+    if isinstance(carried, BacklogItem):
+        flash("Item put on the committee's backlog, with its notes: the next draft agenda "
+              "proposes it.", "success")
+    elif carried:
+        flash("Item carried to the next meeting's draft agenda, with its notes.", "success")
     return _back(meeting)
+
+
+@bp.get("/committees/<key>/backlog")
+@login_required
+def backlog(key: str):
+    """The committee's items waiting for a meeting."""
+    committee = _committee(key)
+    require_view_committee(current_user, committee)
+    entries = services.backlog(committee)
+    return render_template("meetings/backlog.html", committee=committee, entries=entries,
+                           links=links.links_of(committee, entries),
+                           can_edit=can_edit_committee(current_user, committee))
+
+
+@bp.post("/committees/<key>/backlog/<int:entry_id>/drop")
+@login_required
+def backlog_drop(key: str, entry_id: int):
+    """Take an item off the backlog without discussing it."""
+    committee = _committee(key)
+    require_edit_committee(current_user, committee)
+    entry = db.get_or_404(BacklogItem, entry_id)
+    if entry.committee_id != committee.id:
+        abort(404)
+    save(None, lambda: services.drop_from_backlog(current_user, entry),
+         done="Item taken off the backlog.")
+    return redirect(url_for("meetings.backlog", key=committee.key))
+
+
+@bp.route("/committees/<key>/standing-items", methods=["GET", "POST"])
+@login_required
+def standing_items(key: str):
+    """The items the committee puts on every agenda (call to order, public comment, adjourn)."""
+    committee = _committee(key)
+    require_edit_committee(current_user, committee)
+    form = StandingItemForm()
+    if form.validate_on_submit() and save(form, lambda: services.add_standing_item(
+            current_user, committee, title=form.title.data, kind=form.kind.data,
+            minutes=form.minutes.data, placement=form.placement.data)):
+        flash("Standing item added: every draft agenda will include it.", "success")
+        return redirect(url_for("meetings.standing_items", key=committee.key))
+    return render_template("meetings/standing_items.html", committee=committee, form=form,
+                           items=committee.standing_items)
+
+
+@bp.post("/committees/<key>/standing-items/<int:standing_id>/delete")
+@login_required
+def standing_item_delete(key: str, standing_id: int):
+    """Stop putting an item on every agenda."""
+    committee = _committee(key)
+    require_edit_committee(current_user, committee)
+    item = next((i for i in committee.standing_items if i.id == standing_id), None)
+    if item is None:
+        abort(404)
+    save(None, lambda: services.remove_standing_item(current_user, item),
+         done="Standing item removed; agendas already drafted keep it.")
+    return redirect(url_for("meetings.standing_items", key=committee.key))
 
 
 @bp.route("/meetings/<key>/requests/new", methods=["GET", "POST"])

@@ -1,0 +1,20 @@
+"""Meeting records the permission matrix and other shared tests need (a helper module)."""
+
+from govtrack.extensions import db
+from govtrack.meetings import services
+
+
+def backlog_entry(cast):
+    """An item waiting on the cast committee's backlog."""
+    entry = services.to_backlog(None, cast["committee"], source="test:backlog",
+                                title="Bed data", kind="discussion", minutes=10)
+    db.session.commit()
+    return entry
+
+
+def standing_item(cast):
+    """A standing item of the cast committee."""
+    item = services.add_standing_item(None, cast["committee"], title="Public comment",
+                                      kind="information", minutes=10, placement="end")
+    db.session.commit()
+    return item
