@@ -12,7 +12,7 @@ from govtrack import audit
 from govtrack.agencies.models import SIDES, Person
 from govtrack.clock import today, utcnow
 from govtrack.committees.models import Committee
-from govtrack.editing import DomainError, apply_edit
+from govtrack.editing import AlreadyDone, DomainError, apply_edit
 from govtrack.extensions import db
 from govtrack.meetings.models import (
     ATTENDANCE,
@@ -100,9 +100,19 @@ def schedule(actor, committee: Committee, until: date | None = None) -> list[Mee
 
 
 def create_meeting(actor, committee: Committee, *, starts: datetime, duration_minutes: int,
-                   location: str = "", video_link: str = "") -> Meeting:
-    """A one-off meeting; starts is wall-clock time in the committee's zone."""
+                   location: str = "", video_link: str = "") -> Meeting | AlreadyDone:
+    """A one-off meeting; starts is wall-clock time in the committee's zone.
+
+    The same meeting submitted again (same start, length and place) is not
+    made twice: the answer is the meeting the first submission made.
+    """
     _check_times(duration_minutes)
+    same = db.session.scalar(select(Meeting).where(
+        Meeting.committee_id == committee.id, Meeting.starts_at == _to_utc(committee, starts),
+        Meeting.status != "cancelled", Meeting.duration_minutes == duration_minutes,
+        Meeting.location == location, Meeting.video_link == video_link).limit(1))
+    if same is not None:
+        return AlreadyDone(same, "This meeting was already added; nothing changed.")
     meeting = Meeting(key=_key(committee, starts), committee=committee,
                       starts_at=_to_utc(committee, starts), duration_minutes=duration_minutes,
                       location=location, video_link=video_link)
@@ -387,8 +397,15 @@ def request_item(actor, meeting: Meeting, *, title: str, kind: str, minutes: int
     return request
 
 
-def decide_request(actor, request: AgendaRequest, accept: bool) -> AgendaItem | None:
-    """Accept (onto its meeting's agenda) or decline a member's request."""
+def decide_request(actor, request: AgendaRequest,
+                   accept: bool) -> AgendaItem | BacklogItem | AlreadyDone | None:
+    """Accept (onto its meeting's agenda, or the backlog) or decline a member's request.
+
+    The same decision sent again changes nothing and says so.
+    """
+    wanted = "accepted" if accept else "declined"
+    if request.status == wanted:
+        return AlreadyDone(request, f"This request was already {wanted}; nothing changed.")
     if request.status != "pending":
         raise DomainError("This request was already decided.")
     request.status = "accepted" if accept else "declined"
@@ -402,10 +419,9 @@ def decide_request(actor, request: AgendaRequest, accept: bool) -> AgendaItem | 
                         minutes=request.minutes, presenter=request.proposer,
                         source=f"request:{request.id}", why=why)
     # its meeting was held (or cancelled) meanwhile: the request waits for the next one
-    to_backlog(actor, request.committee, source=f"request:{request.id}", title=request.title,
-               kind=request.kind, minutes=request.minutes, presenter=request.proposer,
-               notes=request.note, why=why)
-    return None
+    return to_backlog(actor, request.committee, source=f"request:{request.id}",
+                      title=request.title, kind=request.kind, minutes=request.minutes,
+                      presenter=request.proposer, notes=request.note, why=why)
 
 
 # --- attendance and quorum ----------------------------------------------------------
@@ -478,13 +494,16 @@ def quorum(meeting: Meeting, marks: dict[int, str] | None = None) -> Quorum:
 
 
 def set_quorum_rule(actor, committee: Committee, *, min_present: int,
-                    required_sides: list[str]) -> QuorumRule:
+                    required_sides: list[str]) -> QuorumRule | AlreadyDone:
     """Store the committee's quorum rule."""
     if min_present < 1:
         raise DomainError("At least one person must be present.", field="min_present")
     if set(required_sides) - set(SIDES):
         raise DomainError("Choose sides from the list.", field="required_sides")
     rule = committee.quorum_rule
+    if rule is not None and (rule.min_present, sorted(rule.required_sides or [])) == (
+            min_present, sorted(required_sides)):
+        return AlreadyDone(rule, "The quorum rule already says this; nothing changed.")
     if rule is None:
         rule = QuorumRule(committee=committee)
         db.session.add(rule)

@@ -11,6 +11,7 @@ from govtrack.actions.models import ActionItem
 from govtrack.actions.services import create_action
 from govtrack.agencies.models import Person
 from govtrack.committees.models import Committee, members_loading
+from govtrack.editing import AlreadyDone
 from govtrack.extensions import db
 from govtrack.forms import Form, save
 from govtrack.markdown import render as markdown
@@ -112,7 +113,7 @@ def schedule(key: str):
     """Create the coming months' meetings from the cadence."""
     committee = _committee(key)
     require_edit_committee(current_user, committee)
-    made = save(None, lambda: services.schedule(current_user, committee))
+    made = save(None, lambda: services.schedule(current_user, committee), retry=True)
     if made is not False:
         flash(f"{len(made)} meetings scheduled." if made else
               "The coming meetings were already scheduled.", "success")
@@ -132,7 +133,9 @@ def meeting_new(key: str):
         meeting = save(form, lambda: services.create_meeting(
             current_user, committee, starts=datetime.combine(form.day.data, form.time.data),
             duration_minutes=form.duration_minutes.data, location=form.location.data or "",
-            video_link=form.video_link.data or ""))
+            video_link=form.video_link.data or ""), retry=True)
+        if isinstance(meeting, AlreadyDone):
+            return _back(meeting.record)
         if meeting:
             flash("Meeting added.", "success")
             return _back(meeting)
@@ -195,8 +198,12 @@ def meeting_cancel(key: str):
 def agenda_draft(key: str):
     """Draft the agenda from live state."""
     meeting = _meeting(key, edit=True)
-    save(None, lambda: drafting.draft_agenda(current_user, meeting),
-         done="Proposed items added to the draft. Keep, edit, reorder or remove them.")
+    added = save(None, lambda: drafting.draft_agenda(current_user, meeting), retry=True)
+    if added:
+        flash(f"{len(added)} proposed items added to the draft. Keep, edit, reorder or remove "
+              "them.", "success")
+    elif added == []:
+        flash("Nothing new to add: the draft already has every proposed item.", "info")
     return _back(meeting)
 
 
@@ -382,8 +389,14 @@ def request_decide(request_id: int):
     meeting = _meeting(agenda_request.meeting.key, edit=True) if agenda_request.meeting \
         else abort(404)
     accept = request.form.get("decision") == "accept"
-    save(None, lambda: services.decide_request(current_user, agenda_request, accept),
-         done="Request accepted onto the agenda." if accept else "Request declined.")
+    done = save(None, lambda: services.decide_request(current_user, agenda_request, accept),
+                retry=True)
+    if isinstance(done, BacklogItem):
+        flash("Request accepted. Its meeting was already held, so it waits on the "
+              "committee's backlog for the next agenda.", "success")
+    elif done and not isinstance(done, AlreadyDone):
+        flash("Request accepted onto the agenda." if accept else "Request declined.",
+              "success")
     return _back(meeting)
 
 
@@ -522,11 +535,14 @@ def quorum_rule(key: str):
     require_edit_committee(current_user, committee)
     rule = committee.quorum_rule
     form = QuorumForm(obj=rule)
-    if form.validate_on_submit() and save(form, lambda: services.set_quorum_rule(
+    if form.validate_on_submit():
+        done = save(form, lambda: services.set_quorum_rule(
             current_user, committee, min_present=form.min_present.data,
-            required_sides=form.required_sides.data or [])):
-        flash("Quorum rule saved.", "success")
-        return redirect(url_for("meetings.meeting_list", key=committee.key))
+            required_sides=form.required_sides.data or []), retry=True)
+        if done:
+            if not isinstance(done, AlreadyDone):
+                flash("Quorum rule saved.", "success")
+            return redirect(url_for("meetings.meeting_list", key=committee.key))
     return render_template("meetings/quorum.html", form=form, committee=committee)
 
 

@@ -126,9 +126,10 @@ def test_a_request_accepted_after_its_meeting_was_held_waits_on_the_backlog(db, 
     request = services.request_item(member, held, title="Bed wait data", kind="discussion",
                                     minutes=10)
     db.session.commit()
-    assert services.decide_request(None, request, accept=True) is None
+    waiting = services.decide_request(None, request, accept=True)
     db.session.commit()
     [entry] = services.backlog(committee)
+    assert entry is waiting
     assert entry.title == "Bed wait data" and entry.presenter == member.person
     coming = services.create_meeting(None, committee, starts=datetime(2026, 12, 8, 15, 0),
                                      duration_minutes=60)
