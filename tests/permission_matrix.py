@@ -128,6 +128,14 @@ MATRIX = {
     ("POST", "/meetings/<key>/minutes"): "302 404 403 302 302 404 302",
     ("POST", "/meetings/<key>/minutes/actions"): "302 404 403 400 400 404 400",
     ("POST", "/meetings/<key>/minutes/approve"): "302 404 403 302 302 404 302",
+    ("GET", "/meetings/<key>/minutes/amend"): "302 404 403 302 302 404 302",
+    ("POST", "/meetings/<key>/minutes/amend"): "302 404 403 302 302 404 302",
+    ("GET", "/meetings/<key>/minutes/actions/<int:action_id>/edit"):
+        "302 404 403 200 200 404 200",
+    ("POST", "/meetings/<key>/minutes/actions/<int:action_id>/edit"):
+        "302 404 403 200 200 404 200",
+    ("POST", "/meetings/<key>/minutes/actions/<int:action_id>/delete"):
+        "302 404 403 302 302 404 302",
     ("GET", "/meetings/<key>/agenda.docx"): "302 404 200 200 200 404 200",
     ("GET", "/meetings/<key>/minutes.docx"): "302 404 404 404 404 404 404",
     # workgroups: the cast's workgroup is led by the chair, with the member in it
@@ -223,6 +231,10 @@ def _url(rule: str, cast) -> str:
         from tests.meetings.records import backlog_entry
 
         rule = rule.replace("<int:entry_id>", str(backlog_entry(cast).id))
+    if "<int:action_id>" in rule:
+        from tests.meetings.records import minuted_action
+
+        rule = rule.replace("<int:action_id>", str(minuted_action(cast).id))
     if "<int:standing_id>" in rule:
         from tests.meetings.records import standing_item
 

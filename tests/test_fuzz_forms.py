@@ -96,7 +96,14 @@ FORMS["/meetings/<key>/agenda/items/<int:item_id>/edit"] = FORMS[
 FORMS["/meetings/<key>/requests/new"] = {
     "title": _field("Ask"), "kind": _field("discussion"), "minutes": _field("5"), "note": TEXT}
 FORMS["/meetings/<key>/minutes"] = {"version": _field("1"), "text": TEXT, "decisions": TEXT,
-                                    "notes_1": TEXT}
+                                    "notes_1": TEXT, "action_title": _field("", "Call"),
+                                    "action_owner": _field("0", "1"),
+                                    "action_due": _field(*DATES),
+                                    "add_action": _field("", "1")}
+FORMS["/meetings/<key>/minutes/amend"] = {"version": _field("1"), "reason": TEXT,
+                                          "text": TEXT, "decisions": TEXT, "notes_1": TEXT}
+FORMS["/meetings/<key>/minutes/actions/<int:action_id>/edit"] = {
+    "title": _field("Do it", ""), "owner": _field("1", "999"), "due": _field(*DATES)}
 FORMS["/meetings/<key>/minutes/actions"] = {"title": _field("Do it"), "owner": _field("1"),
                                             "due": _field(*DATES)}
 FORMS["/meetings/<key>/attendance"] = {"status_1": _field("present", "designee"),
@@ -172,6 +179,7 @@ NO_FIELDS = {
     "/meetings/<key>/agenda/items/<int:item_id>/carry", "/meetings/<key>/minutes/approve",
     "/pdsa/<key>/adapt", "/committees/<key>/backlog/<int:entry_id>/drop",
     "/committees/<key>/standing-items/<int:standing_id>/delete",
+    "/meetings/<key>/minutes/actions/<int:action_id>/delete",
     "/mous/<key>/amend",
     "/agencies/<key>/signatories/<int:authorisation_id>/end",
     "/inbox/<int:notification_id>/read", "/inbox/read-all",

@@ -101,14 +101,49 @@ def attendance_form(members, designees, formdata=None):
     return AttendanceForm(formdata=formdata) if formdata is not None else AttendanceForm()
 
 
-def minutes_form(meeting, formdata=None):
-    """Notes per agenda item, the general text and decisions."""
+class MinutedActionForm(Form):
+    """Correct an action item created while minuting."""
+
+    title = StringField("Action", validators=[DataRequired(), Length(max=200)])
+    owner = SelectField("Owner", coerce=int, validators=[DataRequired(
+        message="Choose who owns it.")])
+    due = DateField("Due", validators=[Optional()])
+
+
+def minutes_form(meeting, formdata=None, amend: bool = False):
+    """Notes per agenda item, the general text and decisions; a new action item on the side.
+
+    The new action item is part of the same form, so adding one saves what
+    was typed in the minutes too, and a refusal keeps all of it.
+    """
 
     class MinutesForm(VersionedForm):
         text = TextAreaField("General notes (Markdown)",
                              validators=[Optional(), Length(max=LONG_TEXT)])
         decisions = TextAreaField("Decisions", validators=[Optional(), Length(max=LONG_TEXT)],
                                   description="One decision per line.")
+        action_title = StringField("Action", validators=[Optional(), Length(max=200)])
+        action_owner = SelectField("Owner", coerce=int, validators=[Optional()])
+        action_due = DateField("Due", validators=[Optional()])
+
+        def validate_for_action(self) -> bool:
+            """Adding an action item: it says what and who."""
+            ok = True
+            if not self.action_title.data:
+                self.action_title.errors = [*self.action_title.errors,
+                                            "Say what is to be done."]
+                ok = False
+            if not self.action_owner.data:
+                self.action_owner.errors = [*self.action_owner.errors, "Choose who owns it."]
+                ok = False
+            return ok
+
+    if amend:
+        MinutesForm.reason = TextAreaField(
+            "Why are the approved minutes amended?",
+            validators=[DataRequired(message="Say why the approved minutes are amended."),
+                        Length(max=2000)],
+            description="Kept in the committee's history with the change.")
 
     for item in meeting.items:
         setattr(MinutesForm, f"notes_{item.id}", TextAreaField(

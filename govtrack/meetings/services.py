@@ -9,6 +9,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from govtrack import audit
+from govtrack.actions.models import ActionItem
+from govtrack.actions.services import create_action
 from govtrack.agencies.models import SIDES, Person
 from govtrack.clock import today, utcnow
 from govtrack.committees.models import Committee
@@ -64,6 +66,17 @@ def _key(committee: Committee, wall_clock: datetime) -> str:
     while f"{base}-{n}" in taken:
         n += 1
     return f"{base}-{n}"
+
+
+LOCKED = ("The minutes of this meeting are approved: {what} can no longer be changed. "
+          "To correct them, amend the minutes and give the reason.")
+
+
+def refuse_if_locked(meeting: Meeting, what: str) -> None:
+    """Approved minutes are the committee's record: its date, items, notes, decisions,
+    attendance and the action items created at it change only by an amendment."""
+    if meeting.minutes_locked:
+        raise DomainError(LOCKED.format(what=what))
 
 
 def _check_times(duration: int) -> None:
@@ -125,6 +138,7 @@ def update_meeting(actor, meeting: Meeting, expected_version: int | None, *, sta
                    duration_minutes: int, location: str, video_link: str) -> None:
     """Move or change one meeting; calendars see a higher SEQUENCE."""
     _check_times(duration_minutes)
+    refuse_if_locked(meeting, "its date and place")
     if meeting.status == "cancelled":
         raise DomainError("This meeting is cancelled.")
     apply_edit(meeting, expected_version, {
@@ -136,6 +150,7 @@ def update_meeting(actor, meeting: Meeting, expected_version: int | None, *, sta
 
 def cancel_meeting(actor, meeting: Meeting) -> None:
     """Cancel one occurrence; the others stay as they are."""
+    refuse_if_locked(meeting, "its status")
     if meeting.status == "held":
         raise DomainError("A meeting that was held cannot be cancelled.")
     meeting.status = "cancelled"
@@ -163,6 +178,7 @@ def add_item(actor, meeting: Meeting, *, title: str, kind: str, minutes: int,
              presenter: Person | None = None, source: str | None = None, why: str = "",
              **refs) -> AgendaItem:
     """Add an item at the end of the agenda, linked to the records refs name."""
+    refuse_if_locked(meeting, "its agenda items")
     _check_item(title, kind, minutes)
     if set(refs) - set(LINKS) - {"action_id"}:
         raise ValueError(f"unknown links {set(refs) - set(LINKS)}")
@@ -178,6 +194,7 @@ def add_item(actor, meeting: Meeting, *, title: str, kind: str, minutes: int,
 def update_item(actor, item: AgendaItem, *, title: str, kind: str, minutes: int,
                 presenter: Person | None, **refs) -> None:
     """Change an agenda item (and, when given, the records it links to)."""
+    refuse_if_locked(item.meeting, "its agenda items")
     _check_item(title, kind, minutes)
     item.title, item.kind, item.minutes = title, kind, minutes
     item.presenter = presenter
@@ -192,6 +209,7 @@ def update_item(actor, item: AgendaItem, *, title: str, kind: str, minutes: int,
 def remove_item(actor, item: AgendaItem) -> None:
     """Take an item off the agenda."""
     meeting = item.meeting
+    refuse_if_locked(meeting, "its agenda items")
     audit.record(actor, "delete", item, committee=meeting.committee,
                  label=f"agenda item “{item.title}”")
     meeting.items.remove(item)
@@ -199,8 +217,10 @@ def remove_item(actor, item: AgendaItem) -> None:
 
 
 def move_item(actor, item: AgendaItem, step: int) -> None:
-    """Move an item up (-1) or down (+1) the agenda."""
-    items = list(item.meeting.items)
+    """Move an item up (-1) or down (+1) the agenda; the history records the new order."""
+    meeting = item.meeting
+    refuse_if_locked(meeting, "the order of its items")
+    items = list(meeting.items)
     index = items.index(item)
     other = index + step
     if not 0 <= other < len(items):
@@ -208,6 +228,9 @@ def move_item(actor, item: AgendaItem, step: int) -> None:
     items[index], items[other] = items[other], items[index]
     for position, each in enumerate(items, start=1):
         each.position = position
+    audit.record(actor, "update", item, committee=meeting.committee,
+                 label=f"agenda item “{item.title}”",
+                 changes={"position": [index + 1, other + 1]})
 
 
 @dataclass
@@ -437,6 +460,7 @@ def expected_members(meeting: Meeting) -> list:
 def record_attendance(actor, meeting: Meeting,
                       marks: dict[int, tuple[str, Person | None]]) -> None:
     """Record who was present, absent or sent a designee; the meeting was held."""
+    refuse_if_locked(meeting, "its attendance")
     if meeting.status == "cancelled":
         raise DomainError("This meeting is cancelled.")
     if meeting_day(meeting) > today():
@@ -518,8 +542,7 @@ def set_quorum_rule(actor, committee: Committee, *, min_present: int,
 def save_minutes(actor, meeting: Meeting, expected_version: int | None, *, text: str,
                  decisions: list[str], notes: dict[int, str]) -> None:
     """Save the minutes: notes per item, the general text, decisions."""
-    if meeting.minutes_locked:
-        raise DomainError("These minutes are approved and can no longer be changed.")
+    refuse_if_locked(meeting, "its notes and decisions")
     apply_edit(meeting, expected_version, {"minutes_text": text, "decisions": decisions})
     for item in meeting.items:
         if item.id in notes and notes[item.id] != item.notes:
@@ -559,14 +582,98 @@ def _report_back_update(actor, item: AgendaItem) -> None:
     update.text = text
 
 
-def approve_minutes(actor, meeting: Meeting) -> None:
+def approve_minutes(actor, meeting: Meeting) -> None | AlreadyDone:
     """Approve the minutes (at the next meeting); they are read-only afterwards."""
     if meeting.minutes_locked:
-        raise DomainError("These minutes are already approved.")
+        return AlreadyDone(meeting, "These minutes are already approved; nothing changed.")
     if meeting.status != "held":
         raise DomainError("Only the minutes of a meeting that was held can be approved.")
     meeting.minutes_approved_at = utcnow()
     audit.record(actor, "update", meeting, committee=meeting.committee)
+    return None
+
+
+def amend_minutes(actor, meeting: Meeting, expected_version: int | None, *, reason: str,
+                  text: str, decisions: list[str], notes: dict[int, str]) -> None:
+    """Correct approved minutes: an explicit amendment with its reason, kept in the history."""
+    if not meeting.minutes_locked:
+        raise DomainError("These minutes are not approved yet: correct them by editing them.")
+    if not reason.strip():
+        raise DomainError("Say why the approved minutes are amended.", field="reason")
+    changes = {}
+    if text != meeting.minutes_text:
+        changes["minutes_text"] = [meeting.minutes_text, text]
+    if list(decisions) != list(meeting.decisions or []):
+        changes["decisions"] = [meeting.decisions, list(decisions)]
+    amended_items = []
+    for item in meeting.items:
+        if item.id in notes and notes[item.id] != item.notes:
+            changes[f"notes of “{item.title}”"] = [item.notes, notes[item.id]]
+            amended_items.append(item)
+    if not changes:
+        raise DomainError("Nothing was changed: the amendment would be empty.", field="reason")
+    apply_edit(meeting, expected_version, {"minutes_text": text, "decisions": list(decisions)})
+    for item in amended_items:
+        item.notes = notes[item.id]
+        _report_back_update(actor, item)
+    audit.record(actor, "amend", meeting, committee=meeting.committee,
+                 changes={**changes, "reason": [None, reason.strip()]})
+
+
+def pending_approvals(meeting: Meeting) -> dict[int, Meeting]:
+    """Item id -> the earlier meeting whose minutes the item approves, still unapproved.
+
+    "Approve the minutes of <date>" on this agenda carries the approve button.
+    """
+    keys = {item.source.removeprefix("approve:"): item.id for item in meeting.items
+            if item.source and item.source.startswith("approve:")}
+    if not keys:
+        return {}
+    found = db.session.scalars(select(Meeting).where(
+        Meeting.key.in_(sorted(keys)), Meeting.committee_id == meeting.committee_id,
+        Meeting.minutes_approved_at.is_(None), Meeting.status == "held"))
+    return {keys[m.key]: m for m in found}
+
+
+# --- action items created while minuting ----------------------------------------------
+
+
+def _minuted(meeting: Meeting, action: ActionItem) -> None:
+    if action.meeting_id != meeting.id:
+        raise DomainError("This action item was not created at this meeting.")
+
+
+def add_minuted_action(actor, meeting: Meeting, *, title: str, owner: Person,
+                       due: date | None) -> ActionItem:
+    """An action item created while minuting, owned by a member, linked to the meeting."""
+    refuse_if_locked(meeting, "the action items created at it")
+    return create_action(actor, meeting.committee, title=title, owner=owner, due=due,
+                         origin_kind="meeting", origin_ref=meeting.key, meeting=meeting)
+
+
+def edit_minuted_action(actor, meeting: Meeting, action: ActionItem, *, title: str,
+                        owner: Person, due: date | None) -> None:
+    """Correct an action item created at the meeting, until its minutes are approved."""
+    refuse_if_locked(meeting, "the action items created at it")
+    _minuted(meeting, action)
+    if not title.strip():
+        raise DomainError("Say what is to be done.", field="title")
+    if not any(m.person_id == owner.id and m.holds_on(today())
+               for m in meeting.committee.memberships):
+        raise DomainError(f"{owner.name} is not a member of {meeting.committee.name}.",
+                          field="owner")
+    action.title, action.owner, action.due = title, owner, due
+    audit.record(actor, "update", action, committee=meeting.committee)
+
+
+def delete_minuted_action(actor, meeting: Meeting, action: ActionItem) -> None:
+    """Delete an action item created at the meeting by mistake, until its minutes are approved."""
+    refuse_if_locked(meeting, "the action items created at it")
+    _minuted(meeting, action)
+    if action.updates:
+        raise DomainError("Its owner has already updated it: cancel it from its page instead.")
+    audit.record(actor, "delete", action, committee=meeting.committee)
+    db.session.delete(action)
 
 
 def attendance_history(committee: Committee, meetings: list[Meeting] | None = None

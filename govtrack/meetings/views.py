@@ -8,7 +8,6 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from govtrack.actions.models import ActionItem
-from govtrack.actions.services import create_action
 from govtrack.agencies.models import Person
 from govtrack.committees.models import Committee, members_loading
 from govtrack.editing import AlreadyDone
@@ -20,6 +19,7 @@ from govtrack.meetings.forms import (
     ActionForm,
     ItemForm,
     MeetingForm,
+    MinutedActionForm,
     QuorumForm,
     RequestForm,
     StandingItemForm,
@@ -161,7 +161,8 @@ def meeting_detail(key: str):
         "scheduled" and meeting.agenda_status == "draft" else [],
         quorum=services.quorum(meeting), actions=actions, requests=requests,
         markdown=markdown, local=services.local(meeting), form=Form(),
-        links=links.links_of(committee, meeting.items))
+        links=links.links_of(committee, meeting.items),
+        approvals=services.pending_approvals(meeting) if can_edit else {})
 
 
 @bp.route("/meetings/<key>/edit", methods=["GET", "POST"])
@@ -429,33 +430,61 @@ def attendance(key: str):
                            rule=meeting.committee.quorum_rule)
 
 
+def _owners(meeting: Meeting) -> list[tuple[int, str]]:
+    return [(m.person_id, f"{m.person.name} — {m.agency.name}")
+            for m in _members(meeting.committee)]
+
+
+def _fill_minutes(form, meeting: Meeting) -> None:
+    form.version.data = meeting.version
+    form.text.data = meeting.minutes_text
+    form.decisions.data = "\n".join(meeting.decisions or [])
+    for item in meeting.items:
+        form[f"notes_{item.id}"].data = item.notes
+
+
+def _minutes_values(form, meeting: Meeting) -> dict:
+    return {"text": form.text.data or "",
+            "decisions": [d.strip() for d in (form.decisions.data or "").splitlines()
+                          if d.strip()],
+            "notes": {i.id: form[f"notes_{i.id}"].data or "" for i in meeting.items}}
+
+
 @bp.route("/meetings/<key>/minutes", methods=["GET", "POST"])
 @login_required
 def minutes(key: str):
-    """Write the minutes: notes per item, decisions, new action items."""
+    """Write the minutes: notes per item, decisions, new action items, in one form.
+
+    "Add the action item" saves what was typed in the minutes with it, so
+    nothing typed is lost; a refusal shows the whole form again as typed.
+    """
     meeting = _meeting(key, edit=True)
     if meeting.minutes_locked:
-        flash("These minutes are approved and can no longer be changed.", "info")
+        flash("These minutes are approved. To correct them, amend them and give the reason.",
+              "info")
         return _back(meeting)
     form = minutes_form(meeting)
+    form.action_owner.choices = [(0, "—")] + _owners(meeting)
     if not form.is_submitted():
-        form.version.data = meeting.version
-        form.text.data = meeting.minutes_text
-        form.decisions.data = "\n".join(meeting.decisions or [])
-        for item in meeting.items:
-            form[f"notes_{item.id}"].data = item.notes
-    if form.validate_on_submit() and save(form, lambda: services.save_minutes(
-            current_user, meeting, form.expected_version(), text=form.text.data or "",
-            decisions=[d.strip() for d in (form.decisions.data or "").splitlines()
-                       if d.strip()],
-            notes={i.id: form[f"notes_{i.id}"].data or "" for i in meeting.items}), meeting):
-        flash("Minutes saved.", "success")
-        return redirect(url_for("meetings.minutes", key=meeting.key))
-    action_form = ActionForm(formdata=None)
-    action_form.owner.choices = [(m.person_id, f"{m.person.name} — {m.agency.name}")
-                                 for m in _members(meeting.committee)]
+        _fill_minutes(form, meeting)
+    adding = "add_action" in request.form
+    if form.validate_on_submit() and (not adding or form.validate_for_action()):
+        values = _minutes_values(form, meeting)
+
+        def change():
+            services.save_minutes(current_user, meeting, form.expected_version(), **values)
+            if adding:
+                services.add_minuted_action(
+                    current_user, meeting, title=form.action_title.data,
+                    owner=db.session.get(Person, form.action_owner.data),
+                    due=form.action_due.data)
+
+        if save(form, change, meeting):
+            flash("Minutes and action item saved." if adding else "Minutes saved.", "success")
+            return redirect(url_for("meetings.minutes", key=meeting.key))
     return render_template("meetings/minutes.html", form=form, meeting=meeting,
-                           action_form=action_form, actions=_actions(meeting))
+                           actions=_actions(meeting), amend=False), \
+        400 if form.is_submitted() else 200
 
 
 def _actions(meeting: Meeting) -> list[ActionItem]:
@@ -467,35 +496,94 @@ def _actions(meeting: Meeting) -> list[ActionItem]:
 @bp.post("/meetings/<key>/minutes/actions")
 @login_required
 def minutes_action(key: str):
-    """Create an action item in place while minuting."""
+    """Create an action item in place while minuting (the minutes page's own form saves both)."""
     meeting = _meeting(key, edit=True)
     action_form = ActionForm()
-    action_form.owner.choices = [(m.person_id, f"{m.person.name} — {m.agency.name}")
-                                 for m in _members(meeting.committee)]
-    if action_form.validate_on_submit() and save(action_form, lambda: create_action(
-            current_user, meeting.committee, title=action_form.title.data,
-            owner=db.session.get(Person, action_form.owner.data), due=action_form.due.data,
-            origin_kind="meeting", origin_ref=meeting.key, meeting=meeting)):
+    action_form.owner.choices = _owners(meeting)
+    if action_form.validate_on_submit() and save(action_form, lambda: (
+            services.add_minuted_action(
+                current_user, meeting, title=action_form.title.data,
+                owner=db.session.get(Person, action_form.owner.data),
+                due=action_form.due.data))):
         flash("Action item added.", "success")
         return redirect(url_for("meetings.minutes", key=meeting.key))
     form = minutes_form(meeting, formdata=None)
-    form.version.data = meeting.version
-    form.text.data = meeting.minutes_text
-    form.decisions.data = "\n".join(meeting.decisions or [])
-    for item in meeting.items:
-        form[f"notes_{item.id}"].data = item.notes
+    form.action_owner.choices = [(0, "—")] + _owners(meeting)
+    _fill_minutes(form, meeting)
+    form.action_title.data, form.action_due.data = action_form.title.data, action_form.due.data
+    form.action_title.errors = list(action_form.title.errors)
+    form.action_owner.errors = list(action_form.owner.errors) + action_form.form_errors
     return render_template("meetings/minutes.html", form=form, meeting=meeting,
-                           action_form=action_form, actions=_actions(meeting)), 400
+                           actions=_actions(meeting), amend=False), 400
+
+
+def _minuted_action(meeting: Meeting, action_id: int) -> ActionItem:
+    action = db.get_or_404(ActionItem, action_id)
+    if action.meeting_id != meeting.id:
+        abort(404)
+    return action
+
+
+@bp.route("/meetings/<key>/minutes/actions/<int:action_id>/edit", methods=["GET", "POST"])
+@login_required
+def minutes_action_edit(key: str, action_id: int):
+    """Correct an action item created at the meeting, until the minutes are approved."""
+    meeting = _meeting(key, edit=True)
+    action = _minuted_action(meeting, action_id)
+    form = MinutedActionForm(obj=action, owner=action.owner_id)
+    form.owner.choices = _owners(meeting)
+    if form.validate_on_submit() and save(form, lambda: services.edit_minuted_action(
+            current_user, meeting, action, title=form.title.data,
+            owner=db.session.get(Person, form.owner.data), due=form.due.data)):
+        flash("Action item saved.", "success")
+        return redirect(url_for("meetings.minutes", key=meeting.key))
+    return render_template("meetings/action_form.html", form=form, meeting=meeting,
+                           action=action)
+
+
+@bp.post("/meetings/<key>/minutes/actions/<int:action_id>/delete")
+@login_required
+def minutes_action_delete(key: str, action_id: int):
+    """Delete an action item created at the meeting by mistake, until the minutes are approved."""
+    meeting = _meeting(key, edit=True)
+    action = _minuted_action(meeting, action_id)
+    save(None, lambda: services.delete_minuted_action(current_user, meeting, action),
+         done="Action item deleted.")
+    return redirect(url_for("meetings.minutes", key=meeting.key))
+
+
+@bp.route("/meetings/<key>/minutes/amend", methods=["GET", "POST"])
+@login_required
+def minutes_amend(key: str):
+    """Correct approved minutes: an explicit amendment with its reason, kept in the history."""
+    meeting = _meeting(key, edit=True)
+    if not meeting.minutes_locked:
+        return redirect(url_for("meetings.minutes", key=meeting.key))
+    form = minutes_form(meeting, amend=True)
+    form.action_owner.choices = [(0, "—")]
+    if not form.is_submitted():
+        _fill_minutes(form, meeting)
+    if form.validate_on_submit() and save(form, lambda: services.amend_minutes(
+            current_user, meeting, form.expected_version(), reason=form.reason.data,
+            **_minutes_values(form, meeting)), meeting):
+        flash("Minutes amended; the history keeps the change and its reason.", "success")
+        return _back(meeting)
+    return render_template("meetings/minutes.html", form=form, meeting=meeting,
+                           actions=_actions(meeting), amend=True)
 
 
 @bp.post("/meetings/<key>/minutes/approve")
 @login_required
 def minutes_approve(key: str):
-    """Approve the minutes; they become read-only."""
+    """Approve the minutes (usually from the next meeting's agenda item); they become read-only."""
     meeting = _meeting(key, edit=True)
-    save(None, lambda: services.approve_minutes(current_user, meeting),
-         done="Minutes approved. They are now the committee's record.")
-    return _back(meeting)
+    done = save(None, lambda: services.approve_minutes(current_user, meeting))
+    if done and not isinstance(done, AlreadyDone):
+        flash("Minutes approved. They are now the committee's record.", "success")
+    back = db.session.scalar(select(Meeting).where(
+        Meeting.key == request.form.get("back", ""),
+        Meeting.committee_id == meeting.committee_id))
+    return _back(back or meeting)
 
 
 def _docx(data: bytes, name: str) -> Response:

@@ -18,3 +18,11 @@ def standing_item(cast):
                                       kind="information", minutes=10, placement="end")
     db.session.commit()
     return item
+
+
+def minuted_action(cast):
+    """An action item created while minuting the cast meeting, owned by the member."""
+    action = services.add_minuted_action(None, cast["meeting"], title="Send bed data",
+                                         owner=cast["member"].person, due=None)
+    db.session.commit()
+    return action
