@@ -128,6 +128,9 @@ MATRIX = {
     ("POST", "/meetings/<key>/minutes"): "302 404 403 302 302 404 302",
     ("POST", "/meetings/<key>/minutes/actions"): "302 404 403 400 400 404 400",
     ("POST", "/meetings/<key>/minutes/approve"): "302 404 403 302 302 404 302",
+    ("GET", "/meetings/<key>/motions/new"): "302 404 403 200 200 404 200",
+    ("POST", "/meetings/<key>/motions/new"): "302 404 403 200 200 404 200",
+    ("POST", "/meetings/<key>/motions/<int:motion_id>/delete"): "302 404 403 302 302 404 302",
     ("GET", "/meetings/<key>/minutes/amend"): "302 404 403 302 302 404 302",
     ("POST", "/meetings/<key>/minutes/amend"): "302 404 403 302 302 404 302",
     ("GET", "/meetings/<key>/minutes/actions/<int:action_id>/edit"):
@@ -235,6 +238,10 @@ def _url(rule: str, cast) -> str:
         from tests.meetings.records import minuted_action
 
         rule = rule.replace("<int:action_id>", str(minuted_action(cast).id))
+    if "<int:motion_id>" in rule:
+        from tests.meetings.records import motion
+
+        rule = rule.replace("<int:motion_id>", str(motion(cast).id))
     if "<int:standing_id>" in rule:
         from tests.meetings.records import standing_item
 

@@ -100,6 +100,9 @@ FORMS["/meetings/<key>/minutes"] = {"version": _field("1"), "text": TEXT, "decis
                                     "action_owner": _field("0", "1"),
                                     "action_due": _field(*DATES),
                                     "add_action": _field("", "1")}
+FORMS["/meetings/<key>/motions/new"] = {
+    "text": TEXT, "item": _field("0", "1"), "mover": _field("0", "1"),
+    "seconder": _field("0", "2"), "vote_1": _field("yes", "x")}
 FORMS["/meetings/<key>/minutes/amend"] = {"version": _field("1"), "reason": TEXT,
                                           "text": TEXT, "decisions": TEXT, "notes_1": TEXT}
 FORMS["/meetings/<key>/minutes/actions/<int:action_id>/edit"] = {
@@ -180,6 +183,7 @@ NO_FIELDS = {
     "/pdsa/<key>/adapt", "/committees/<key>/backlog/<int:entry_id>/drop",
     "/committees/<key>/standing-items/<int:standing_id>/delete",
     "/meetings/<key>/minutes/actions/<int:action_id>/delete",
+    "/meetings/<key>/motions/<int:motion_id>/delete",
     "/mous/<key>/amend",
     "/agencies/<key>/signatories/<int:authorisation_id>/end",
     "/inbox/<int:notification_id>/read", "/inbox/read-all",

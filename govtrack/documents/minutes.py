@@ -80,6 +80,24 @@ def _attendance(doc, meeting) -> None:
             labelled(doc, label, "; ".join(names))
 
 
+def _motion(doc, motion) -> None:
+    """A motion: its words, mover and seconder, the quorum at the vote, the result, the votes."""
+    doc.add_paragraph().add_run(clean(f"Motion: {motion.text}")).bold = True
+    moved = f"Moved by {person_label(motion.mover)}"
+    if motion.seconder is not None:
+        moved += f", seconded by {person_label(motion.seconder)}"
+    doc.add_paragraph(clean(moved + "."))
+    if motion.quorum_statement:
+        doc.add_paragraph(clean(motion.quorum_statement))
+    result = doc.add_paragraph()
+    result.add_run("Result: ").bold = True
+    result.add_run(clean(motion.describe()))
+    if motion.votes:
+        add_table(doc, ["Member", "Vote"], [
+            [person_label(v.person), v.choice_label]
+            for v in sorted(motion.votes, key=lambda v: v.person.name.casefold())])
+
+
 def _actions(meeting) -> list[ActionItem]:
     return list(db.session.scalars(
         select(ActionItem).where(ActionItem.meeting_id == meeting.id)
@@ -121,8 +139,10 @@ def minutes_docx(meeting) -> bytes:
     doc.add_heading("Decisions", level=1)
     for decision in meeting.decisions or []:
         doc.add_paragraph(clean(decision), style="List Number")
-    if not meeting.decisions:
+    if not meeting.decisions and not meeting.motions:
         doc.add_paragraph("No decisions recorded.")
+    for motion in meeting.motions:
+        _motion(doc, motion)
 
     doc.add_heading("Action items", level=1)
     actions = _actions(meeting)

@@ -13,7 +13,7 @@ from wtforms.validators import URL, DataRequired, Length, Optional
 
 from govtrack.agencies.models import SIDES
 from govtrack.forms import Form, VersionedForm, bounded_int
-from govtrack.meetings.models import ATTENDANCE, ITEM_KINDS, PLACEMENTS
+from govtrack.meetings.models import ATTENDANCE, ITEM_KINDS, PLACEMENTS, VOTES
 
 LONG_TEXT = 100_000
 
@@ -150,3 +150,27 @@ def minutes_form(meeting, formdata=None, amend: bool = False):
             f"Notes on “{item.title}” (Markdown)",
             validators=[Optional(), Length(max=LONG_TEXT)]))
     return MinutesForm(formdata=formdata) if formdata is not None else MinutesForm()
+
+
+def motion_form(voters, items, formdata=None):
+    """A motion: its words, its agenda item, mover, seconder, a vote per member present."""
+
+    people = [(m.person_id, f"{m.person.name} — {m.agency.name}") for m in voters]
+
+    class MotionForm(Form):
+        text = TextAreaField("Motion", validators=[DataRequired(message="Write the motion."),
+                                                   Length(max=2000)],
+                             description="For example: That the committee adopts the "
+                             "drop-off protocol.")
+        item = SelectField("Agenda item", coerce=int, validators=[Optional()],
+                           choices=[(0, "—")] + [(i.id, i.title) for i in items])
+        mover = SelectField("Moved by", coerce=int, choices=[(0, "—")] + people,
+                            validators=[DataRequired(message="Choose who moved it.")])
+        seconder = SelectField("Seconded by", coerce=int, choices=[(0, "—")] + people,
+                               validators=[Optional()])
+
+    for m in voters:
+        setattr(MotionForm, f"vote_{m.person_id}", SelectField(
+            f"Vote of {m.person.name}", choices=[("", "Choose")] + list(VOTES.items()),
+            validators=[DataRequired(message=f"Choose the vote of {m.person.name}.")]))
+    return MotionForm(formdata=formdata) if formdata is not None else MotionForm()

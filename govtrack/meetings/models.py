@@ -213,6 +213,39 @@ class Attendance(db.Model):
         return f"{self.person.name}: {ATTENDANCE[self.status]}"
 
 
+RSVPS = {"attending": "Attending", "designee": "Sending a designee",
+         "apologies": "Apologies"}
+
+
+class Rsvp(db.Model):
+    """A member's answer before the meeting: attending, sending a designee, or apologies."""
+
+    __tablename__ = "rsvp"
+    __table_args__ = (UniqueConstraint("meeting_id", "person_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id", ondelete="CASCADE"),
+                                            index=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"))
+    answer: Mapped[str] = mapped_column(String(20))
+    #: the designee, when known ("a designee" when not)
+    designee_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
+    answered_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    meeting: Mapped[Meeting] = relationship(
+        backref=db.backref("rsvps", cascade="all, delete-orphan"))
+    person: Mapped[Person] = relationship(foreign_keys=[person_id])
+    designee: Mapped[Person | None] = relationship(foreign_keys=[designee_id])
+
+    @property
+    def answer_label(self) -> str:
+        """The answer in words."""
+        return RSVPS[self.answer]
+
+    def __str__(self) -> str:
+        return f"{self.person.name}: {RSVPS[self.answer]}"
+
+
 class AgendaRequest(db.Model):
     """A member asks for an item on a coming agenda; the chair accepts or declines."""
 
@@ -236,6 +269,84 @@ class AgendaRequest(db.Model):
 
     def __str__(self) -> str:
         return f"agenda request: {self.title}"
+
+
+VOTES = {"yes": "Yes", "no": "No", "abstain": "Abstain", "recused": "Recused"}
+RESULTS = {"carried": "Carried", "defeated": "Defeated",
+           "no_quorum": "Not decided: no quorum at the vote"}
+
+
+class Motion(db.Model):
+    """A decision put to a vote: the motion, who moved and seconded it, each member's vote.
+
+    The quorum is judged at the moment of the vote and kept with it, so later
+    changes to the attendance do not rewrite what the vote was worth.
+    """
+
+    __tablename__ = "motion"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id"), index=True)
+    agenda_item_id: Mapped[int | None] = mapped_column(
+        ForeignKey("agenda_item.id", ondelete="SET NULL"))
+    text: Mapped[str] = mapped_column(Text)
+    mover_id: Mapped[int] = mapped_column(ForeignKey("person.id"))
+    seconder_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
+    #: carried, defeated or no_quorum
+    result: Mapped[str] = mapped_column(String(20))
+    #: the quorum in words at the moment of the vote
+    quorum_statement: Mapped[str] = mapped_column(String(500), default="")
+    voted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    meeting: Mapped[Meeting] = relationship(
+        backref=db.backref("motions", order_by="Motion.id", cascade="all, delete-orphan"))
+    mover: Mapped[Person] = relationship(foreign_keys=[mover_id])
+    seconder: Mapped[Person | None] = relationship(foreign_keys=[seconder_id])
+    votes: Mapped[list["Vote"]] = relationship(back_populates="motion",
+                                               cascade="all, delete-orphan")
+
+    @property
+    def result_label(self) -> str:
+        """The result in words."""
+        return RESULTS[self.result]
+
+    def tally(self) -> dict[str, int]:
+        """Votes of each kind."""
+        return {choice: sum(1 for v in self.votes if v.choice == choice) for choice in VOTES}
+
+    def describe(self) -> str:
+        """"Carried (yes 7, no 1, abstain 0, recused 1)"."""
+        counts = ", ".join(f"{label.lower()} {n}" for label, n in
+                           zip(VOTES.values(), self.tally().values(), strict=True))
+        return f"{self.result_label} ({counts})"
+
+    def __str__(self) -> str:
+        return f"motion “{self.text[:80]}”"
+
+
+class Vote(db.Model):
+    """One member's vote on a motion (cast by them or their designee)."""
+
+    __tablename__ = "vote"
+    __table_args__ = (UniqueConstraint("motion_id", "person_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    motion_id: Mapped[int] = mapped_column(ForeignKey("motion.id", ondelete="CASCADE"),
+                                           index=True)
+    #: the member whose vote it is
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"))
+    choice: Mapped[str] = mapped_column(String(10))
+
+    motion: Mapped[Motion] = relationship(back_populates="votes")
+    person: Mapped[Person] = relationship()
+
+    @property
+    def choice_label(self) -> str:
+        """The vote in words."""
+        return VOTES[self.choice]
+
+    def __str__(self) -> str:
+        return f"{self.person.name}: {VOTES[self.choice]}"
 
 
 class QuorumRule(db.Model):

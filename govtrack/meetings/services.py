@@ -20,13 +20,16 @@ from govtrack.meetings.models import (
     ATTENDANCE,
     ITEM_KINDS,
     PLACEMENTS,
+    VOTES,
     AgendaItem,
     AgendaRequest,
     Attendance,
     BacklogItem,
     Meeting,
+    Motion,
     QuorumRule,
     StandingItem,
+    Vote,
 )
 from govtrack.workgroups.models import Workgroup, WorkgroupUpdate
 
@@ -534,6 +537,62 @@ def set_quorum_rule(actor, committee: Committee, *, min_present: int,
     rule.min_present, rule.required_sides = min_present, list(required_sides)
     audit.record(actor, "update", rule, committee=committee)
     return rule
+
+
+# --- motions and votes ------------------------------------------------------------------
+
+
+def voters(meeting: Meeting) -> list:
+    """Memberships whose holder is present or represented: who votes (the designee for them)."""
+    here = {a.person_id for a in meeting.attendance if a.status in ("present", "designee")}
+    return [m for m in expected_members(meeting) if m.person_id in here]
+
+
+def record_motion(actor, meeting: Meeting, *, text: str, mover: Person | None,
+                  seconder: Person | None, votes: dict[int, str],
+                  item: AgendaItem | None = None) -> Motion:
+    """A motion put to the vote: who moved and seconded it, each present member's vote.
+
+    The quorum is judged now, from the attendance recorded at this moment, and
+    stated with the result.
+    """
+    refuse_if_locked(meeting, "its decisions")
+    if meeting.status != "held":
+        raise DomainError("Take the attendance first: votes are cast by members present.")
+    if not text.strip():
+        raise DomainError("Write the motion.", field="text")
+    allowed = {m.person_id for m in voters(meeting)}
+    if mover is None or mover.id not in allowed:
+        raise DomainError("The mover must be a member present or represented.", field="mover")
+    if seconder is not None and (seconder.id not in allowed or seconder.id == mover.id):
+        raise DomainError("The seconder must be another member present or represented.",
+                          field="seconder")
+    if set(votes) - allowed:
+        raise DomainError("Only members present or represented vote.")
+    if any(choice not in VOTES for choice in votes.values()):
+        raise DomainError("Choose yes, no, abstain or recused for each member.")
+    at_vote = quorum(meeting)
+    yes = sum(1 for c in votes.values() if c == "yes")
+    no = sum(1 for c in votes.values() if c == "no")
+    result = "no_quorum" if not at_vote.met else ("carried" if yes > no else "defeated")
+    motion = Motion(meeting=meeting, agenda_item_id=item.id if item else None, text=text,
+                    mover=mover, seconder=seconder, result=result,
+                    quorum_statement=at_vote.describe())
+    motion.votes = [Vote(person_id=person_id, choice=choice)
+                    for person_id, choice in sorted(votes.items())]
+    db.session.add(motion)
+    audit.record(actor, "create", motion, committee=meeting.committee,
+                 changes={"motion": [None, text], "result": [None, motion.describe()]})
+    return motion
+
+
+def delete_motion(actor, motion: Motion) -> None:
+    """Remove a motion recorded by mistake, until the minutes are approved."""
+    meeting = motion.meeting
+    refuse_if_locked(meeting, "its decisions")
+    audit.record(actor, "delete", motion, committee=meeting.committee)
+    meeting.motions.remove(motion)
+    db.session.delete(motion)
 
 
 # --- minutes ---------------------------------------------------------------------------

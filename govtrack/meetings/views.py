@@ -25,8 +25,17 @@ from govtrack.meetings.forms import (
     StandingItemForm,
     attendance_form,
     minutes_form,
+    motion_form,
 )
-from govtrack.meetings.models import AgendaItem, AgendaRequest, Attendance, BacklogItem, Meeting
+from govtrack.meetings.models import (
+    AgendaItem,
+    AgendaRequest,
+    Attendance,
+    BacklogItem,
+    Meeting,
+    Motion,
+    Vote,
+)
 from govtrack.permissions import (
     can_edit_committee,
     can_see_agenda,
@@ -56,6 +65,9 @@ def _meeting(key: str, edit: bool = False) -> Meeting:
     """
     meeting = db.one_or_404(select(Meeting).where(Meeting.key == key).options(
         selectinload(Meeting.items).joinedload(AgendaItem.presenter),
+        selectinload(Meeting.motions).options(
+            joinedload(Motion.mover), joinedload(Motion.seconder),
+            selectinload(Motion.votes).joinedload(Vote.person)),
         selectinload(Meeting.attendance).joinedload(Attendance.designee),
         joinedload(Meeting.committee).options(*members_loading(),
                                               joinedload(Committee.quorum_rule))))
@@ -584,6 +596,40 @@ def minutes_approve(key: str):
         Meeting.key == request.form.get("back", ""),
         Meeting.committee_id == meeting.committee_id))
     return _back(back or meeting)
+
+
+@bp.route("/meetings/<key>/motions/new", methods=["GET", "POST"])
+@login_required
+def motion_new(key: str):
+    """Record a motion and the vote of each member present; the quorum is judged at the vote."""
+    meeting = _meeting(key, edit=True)
+    voters = sorted(services.voters(meeting), key=lambda m: m.person.name)
+    form = motion_form(voters, meeting.items)
+    if form.validate_on_submit():
+        motion = save(form, lambda: services.record_motion(
+            current_user, meeting, text=form.text.data,
+            mover=db.session.get(Person, form.mover.data) if form.mover.data else None,
+            seconder=db.session.get(Person, form.seconder.data) if form.seconder.data
+            else None,
+            votes={m.person_id: form[f"vote_{m.person_id}"].data for m in voters},
+            item=next((i for i in meeting.items if i.id == form.item.data), None)))
+        if motion:
+            flash(f"Motion recorded: {motion.describe()}.", "success")
+            return _back(meeting)
+    return render_template("meetings/motion_form.html", form=form, meeting=meeting,
+                           voters=voters, quorum=services.quorum(meeting))
+
+
+@bp.post("/meetings/<key>/motions/<int:motion_id>/delete")
+@login_required
+def motion_delete(key: str, motion_id: int):
+    """Remove a motion recorded by mistake, until the minutes are approved."""
+    meeting = _meeting(key, edit=True)
+    motion = next((m for m in meeting.motions if m.id == motion_id), None)
+    if motion is None:
+        abort(404)
+    save(None, lambda: services.delete_motion(current_user, motion), done="Motion removed.")
+    return _back(meeting)
 
 
 def _docx(data: bytes, name: str) -> Response:

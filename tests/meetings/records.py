@@ -26,3 +26,14 @@ def minuted_action(cast):
                                          owner=cast["member"].person, due=None)
     db.session.commit()
     return action
+
+
+def motion(cast):
+    """A motion recorded at the cast meeting, moved by the member."""
+    from govtrack.meetings.models import Motion
+
+    recorded = Motion(meeting=cast["meeting"], text="Adopt the protocol",
+                      mover=cast["member"].person, result="carried")
+    db.session.add(recorded)
+    db.session.commit()
+    return recorded
