@@ -128,6 +128,8 @@ MATRIX = {
     ("POST", "/meetings/<key>/minutes"): "302 404 403 302 302 404 302",
     ("POST", "/meetings/<key>/minutes/actions"): "302 404 403 400 400 404 400",
     ("POST", "/meetings/<key>/minutes/approve"): "302 404 403 302 302 404 302",
+    # the member answers for themself before the meeting; an administrator without a seat may not
+    ("POST", "/meetings/<key>/rsvp"): "302 404 302 302 302 404 403",
     ("GET", "/meetings/<key>/motions/new"): "302 404 403 200 200 404 200",
     ("POST", "/meetings/<key>/motions/new"): "302 404 403 200 200 404 200",
     ("POST", "/meetings/<key>/motions/<int:motion_id>/delete"): "302 404 403 302 302 404 302",

@@ -13,7 +13,7 @@ from wtforms.validators import URL, DataRequired, Length, Optional
 
 from govtrack.agencies.models import SIDES
 from govtrack.forms import Form, VersionedForm, bounded_int
-from govtrack.meetings.models import ATTENDANCE, ITEM_KINDS, PLACEMENTS, VOTES
+from govtrack.meetings.models import ATTENDANCE, ITEM_KINDS, PLACEMENTS, RSVPS, VOTES
 
 LONG_TEXT = 100_000
 
@@ -73,6 +73,15 @@ class ActionForm(Form):
     owner = SelectField("Owner", coerce=int, validators=[DataRequired(
         message="Choose who owns it.")])
     due = DateField("Due", validators=[Optional()])
+
+
+class RsvpForm(Form):
+    """A member's answer before the meeting."""
+
+    answer = SelectField("Will you attend?", choices=list(RSVPS.items()),
+                         validators=[DataRequired()])
+    designee = SelectField("Your designee (if you know who)", coerce=int,
+                           validators=[Optional()])
 
 
 class QuorumForm(Form):

@@ -20,6 +20,7 @@ from govtrack.meetings.models import (
     ATTENDANCE,
     ITEM_KINDS,
     PLACEMENTS,
+    RSVPS,
     VOTES,
     AgendaItem,
     AgendaRequest,
@@ -28,6 +29,7 @@ from govtrack.meetings.models import (
     Meeting,
     Motion,
     QuorumRule,
+    Rsvp,
     StandingItem,
     Vote,
 )
@@ -462,7 +464,7 @@ def expected_members(meeting: Meeting) -> list:
 
 def record_attendance(actor, meeting: Meeting,
                       marks: dict[int, tuple[str, Person | None]]) -> None:
-    """Record who was present, absent or sent a designee; the meeting was held."""
+    """Record who was present, absent or sent a designee (named when known); it was held."""
     refuse_if_locked(meeting, "its attendance")
     if meeting.status == "cancelled":
         raise DomainError("This meeting is cancelled.")
@@ -472,8 +474,6 @@ def record_attendance(actor, meeting: Meeting,
     for person_id, (status, designee) in marks.items():
         if status not in ATTENDANCE:
             raise DomainError("Choose present, absent or designee.")
-        if status == "designee" and designee is None:
-            raise DomainError("Name the designee.", field=f"designee-{person_id}")
         row = by_person.get(person_id)
         if row is None:
             row = Attendance(meeting=meeting, person_id=person_id)
@@ -484,6 +484,35 @@ def record_attendance(actor, meeting: Meeting,
         meeting.status = "held"
     audit.record(actor, "update", meeting, committee=meeting.committee,
                  changes={"attendance": [None, f"{len(marks)} members marked"]})
+
+
+def rsvp(actor, meeting: Meeting, *, answer: str, designee: Person | None = None) -> Rsvp:
+    """A member answers before the meeting: attending, sending a designee, or apologies."""
+    if meeting.status != "scheduled" or meeting.starts_at <= utcnow():
+        raise DomainError("Answers are given before the meeting starts.")
+    if answer not in RSVPS:
+        raise DomainError("Choose attending, a designee or apologies.", field="answer")
+    person = actor.person
+    if person.id not in {m.person_id for m in expected_members(meeting)}:
+        raise DomainError("Only the committee's members answer for its meetings.")
+    row = next((r for r in meeting.rsvps if r.person_id == person.id), None)
+    if row is None:
+        row = Rsvp(meeting=meeting, person=person, answer=answer)
+        db.session.add(row)
+    row.answer, row.answered_at = answer, utcnow()
+    row.designee = designee if answer == "designee" else None
+    audit.record(actor, "update", meeting, committee=meeting.committee,
+                 changes={"rsvp": [None, f"{person.name}: {RSVPS[answer]}"]})
+    return row
+
+
+def marks_from_rsvps(meeting: Meeting) -> dict[int, tuple[str, int | None]]:
+    """person id -> (attendance status, designee id) the grid starts from: recorded
+    attendance if any, else each member's answer (attending -> present, apologies -> absent)."""
+    if meeting.attendance:
+        return {a.person_id: (a.status, a.designee_id) for a in meeting.attendance}
+    start = {"attending": "present", "designee": "designee", "apologies": "absent"}
+    return {r.person_id: (start[r.answer], r.designee_id) for r in meeting.rsvps}
 
 
 @dataclass

@@ -22,6 +22,7 @@ from govtrack.meetings.forms import (
     MinutedActionForm,
     QuorumForm,
     RequestForm,
+    RsvpForm,
     StandingItemForm,
     attendance_form,
     minutes_form,
@@ -34,10 +35,12 @@ from govtrack.meetings.models import (
     BacklogItem,
     Meeting,
     Motion,
+    Rsvp,
     Vote,
 )
 from govtrack.permissions import (
     can_edit_committee,
+    can_rsvp,
     can_see_agenda,
     require_edit_committee,
     require_view_committee,
@@ -69,6 +72,7 @@ def _meeting(key: str, edit: bool = False) -> Meeting:
             joinedload(Motion.mover), joinedload(Motion.seconder),
             selectinload(Motion.votes).joinedload(Vote.person)),
         selectinload(Meeting.attendance).joinedload(Attendance.designee),
+        selectinload(Meeting.rsvps).options(joinedload(Rsvp.person), joinedload(Rsvp.designee)),
         joinedload(Meeting.committee).options(*members_loading(),
                                               joinedload(Committee.quorum_rule))))
     check = require_edit_committee if edit else require_view_committee
@@ -174,7 +178,17 @@ def meeting_detail(key: str):
         quorum=services.quorum(meeting), actions=actions, requests=requests,
         markdown=markdown, local=services.local(meeting), form=Form(),
         links=links.links_of(committee, meeting.items),
-        approvals=services.pending_approvals(meeting) if can_edit else {})
+        approvals=services.pending_approvals(meeting) if can_edit else {},
+        rsvp_form=_rsvp_form(meeting) if can_rsvp(current_user, meeting) else None)
+
+
+def _rsvp_form(meeting: Meeting) -> RsvpForm:
+    """The member's answer form, showing their answer so far."""
+    mine = next((r for r in meeting.rsvps if r.person_id == current_user.person_id), None)
+    form = RsvpForm(formdata=None, answer=mine.answer if mine else "attending",
+                    designee=mine.designee_id if mine and mine.designee_id else 0)
+    form.designee.choices = _designees()
+    return form
 
 
 @bp.route("/meetings/<key>/edit", methods=["GET", "POST"])
@@ -419,16 +433,19 @@ def attendance(key: str):
     """Take attendance; quorum shows as it is taken."""
     meeting = _meeting(key, edit=True)
     members = sorted(services.expected_members(meeting), key=lambda m: m.person.name)
-    designees = [(0, "—")] + [(p.id, f"{p.name} — {p.agency.name}") for p in db.session.scalars(
-        select(Person).where(Person.active.is_(True)).options(
-            selectinload(Person.agency)).order_by(Person.name))]
-    form = attendance_form(members, designees)
+    form = attendance_form(members, _designees())
     if not form.is_submitted():
-        for row in meeting.attendance:
-            if hasattr(form, f"status_{row.person_id}"):
-                form[f"status_{row.person_id}"].data = row.status
-                form[f"designee_{row.person_id}"].data = row.designee_id or 0
+        # the grid starts from what was recorded, else from the members' answers
+        for person_id, (status, designee_id) in services.marks_from_rsvps(meeting).items():
+            if hasattr(form, f"status_{person_id}"):
+                form[f"status_{person_id}"].data = status
+                form[f"designee_{person_id}"].data = designee_id or 0
     marks = {m.person_id: form[f"status_{m.person_id}"].data for m in members}
+    if form.is_submitted() and "everyone_present" in request.form and save(
+            form, lambda: services.record_attendance(
+                current_user, meeting, {m.person_id: ("present", None) for m in members})):
+        flash("Everyone marked present. " + services.quorum(meeting).describe(), "success")
+        return redirect(url_for("meetings.attendance", key=meeting.key))
     if form.validate_on_submit():
         chosen = {m.person_id: (form[f"status_{m.person_id}"].data,
                                 db.session.get(Person, form[f"designee_{m.person_id}"].data)
@@ -460,6 +477,31 @@ def _minutes_values(form, meeting: Meeting) -> dict:
             "decisions": [d.strip() for d in (form.decisions.data or "").splitlines()
                           if d.strip()],
             "notes": {i.id: form[f"notes_{i.id}"].data or "" for i in meeting.items}}
+
+
+@bp.post("/meetings/<key>/rsvp")
+@login_required
+def rsvp(key: str):
+    """A member answers before the meeting: attending, sending a designee, or apologies."""
+    meeting = _meeting(key)
+    if not can_rsvp(current_user, meeting):
+        abort(403)
+    form = RsvpForm()
+    form.designee.choices = _designees()
+    if form.validate_on_submit() and save(form, lambda: services.rsvp(
+            current_user, meeting, answer=form.answer.data,
+            designee=db.session.get(Person, form.designee.data) if form.designee.data
+            else None)):
+        flash("Thank you: your answer is recorded.", "success")
+        return _back(meeting)
+    flash("Choose an answer from the list.", "error")
+    return _back(meeting)
+
+
+def _designees() -> list[tuple[int, str]]:
+    return [(0, "—")] + [(p.id, f"{p.name} — {p.agency.name}") for p in db.session.scalars(
+        select(Person).where(Person.active.is_(True)).options(
+            selectinload(Person.agency)).order_by(Person.name))]
 
 
 @bp.route("/meetings/<key>/minutes", methods=["GET", "POST"])
