@@ -41,8 +41,11 @@ from govtrack.meetings.models import (
 from govtrack.permissions import (
     can_edit_committee,
     can_rsvp,
+    can_schedule_meeting,
     can_see_agenda,
+    can_set_agenda,
     require_edit_committee,
+    require_set_agenda,
     require_view_committee,
 )
 from govtrack.web.pagination import paginate
@@ -58,7 +61,7 @@ def _committee(key: str) -> Committee:
         *members_loading()))
 
 
-def _meeting(key: str, edit: bool = False) -> Meeting:
+def _meeting(key: str, edit: bool = False, agenda: bool = False) -> Meeting:
     """Load a meeting with all its page shows; 404 / 403 as the committee decides.
 
     Its committee comes with its members and quorum rule (the quorum), not
@@ -75,8 +78,11 @@ def _meeting(key: str, edit: bool = False) -> Meeting:
         selectinload(Meeting.rsvps).options(joinedload(Rsvp.person), joinedload(Rsvp.designee)),
         joinedload(Meeting.committee).options(*members_loading(),
                                               joinedload(Committee.quorum_rule))))
-    check = require_edit_committee if edit else require_view_committee
-    check(current_user, meeting.committee)
+    if agenda:
+        require_set_agenda(current_user, meeting)
+    else:
+        check = require_edit_committee if edit else require_view_committee
+        check(current_user, meeting.committee)
     return meeting
 
 
@@ -119,6 +125,7 @@ def meeting_list(key: str):
     return render_template("meetings/list.html", committee=committee, coming=coming, past=past,
                            trend=services.attendance_history(committee, coming + past),
                            can_edit=can_edit_committee(current_user, committee),
+                           can_schedule=can_schedule_meeting(current_user, committee),
                            local=services.local, page=page, coming_total=coming_total,
                            past_total=total - coming_total)
 
@@ -139,9 +146,11 @@ def schedule(key: str):
 @bp.route("/committees/<key>/meetings/new", methods=["GET", "POST"])
 @login_required
 def meeting_new(key: str):
-    """A one-off meeting."""
+    """A one-off meeting (the convener's too: the meeting that picks the next chair)."""
     committee = _committee(key)
-    require_edit_committee(current_user, committee)
+    require_view_committee(current_user, committee)
+    if not can_schedule_meeting(current_user, committee):
+        abort(403)
     form = MeetingForm()
     if not form.is_submitted():
         form.duration_minutes.data = committee.duration_minutes
@@ -165,15 +174,17 @@ def meeting_detail(key: str):
     meeting = _meeting(key)
     committee = meeting.committee
     can_edit = can_edit_committee(current_user, committee)
+    can_agenda = can_set_agenda(current_user, meeting)
     actions = _actions(meeting)
     requests = list(db.session.scalars(select(AgendaRequest).where(
         AgendaRequest.meeting_id == meeting.id, AgendaRequest.status == "pending").options(
         joinedload(AgendaRequest.proposer)))) if can_edit else []
     return render_template(
         "meetings/detail.html", meeting=meeting, committee=committee, can_edit=can_edit,
+        can_agenda=can_agenda,
         show_agenda=can_see_agenda(current_user, meeting),
         starts=services.item_starts(meeting), timing=services.timing(meeting),
-        proposals=drafting.propose_agenda(meeting) if can_edit and meeting.status ==
+        proposals=drafting.propose_agenda(meeting) if can_agenda and meeting.status ==
         "scheduled" and meeting.agenda_status == "draft" else [],
         quorum=services.quorum(meeting), actions=actions, requests=requests,
         markdown=markdown, local=services.local(meeting), form=Form(),
@@ -224,7 +235,7 @@ def meeting_cancel(key: str):
 @login_required
 def agenda_draft(key: str):
     """Draft the agenda from live state."""
-    meeting = _meeting(key, edit=True)
+    meeting = _meeting(key, agenda=True)
     added = save(None, lambda: drafting.draft_agenda(current_user, meeting), retry=True)
     if added:
         flash(f"{len(added)} proposed items added to the draft. Keep, edit, reorder or remove "
@@ -238,7 +249,7 @@ def agenda_draft(key: str):
 @login_required
 def agenda_publish(key: str):
     """Publish the agenda to the members."""
-    meeting = _meeting(key, edit=True)
+    meeting = _meeting(key, agenda=True)
     save(None, lambda: services.publish(current_user, meeting), done="Agenda published.")
     return _back(meeting)
 
@@ -265,7 +276,7 @@ def _item_values(form: ItemForm) -> dict:
 @login_required
 def item_new(key: str):
     """Add an agenda item, linked to a workgroup, MOU, PDSA cycle or measure if it is about one."""
-    meeting = _meeting(key, edit=True)
+    meeting = _meeting(key, agenda=True)
     form = ItemForm()
     _item_choices(form, meeting)
     if form.validate_on_submit() and save(form, lambda: services.add_item(
@@ -286,7 +297,7 @@ def _item(meeting: Meeting, item_id: int) -> AgendaItem:
 @login_required
 def item_edit(key: str, item_id: int):
     """Change an agenda item."""
-    meeting = _meeting(key, edit=True)
+    meeting = _meeting(key, agenda=True)
     item = _item(meeting, item_id)
     form = ItemForm(obj=item, presenter=item.presenter_id or 0,
                     **{column: getattr(item, column) or "" for column in links.KINDS})
@@ -302,7 +313,7 @@ def item_edit(key: str, item_id: int):
 @login_required
 def item_delete(key: str, item_id: int):
     """Remove an agenda item."""
-    meeting = _meeting(key, edit=True)
+    meeting = _meeting(key, agenda=True)
     item = _item(meeting, item_id)
     save(None, lambda: services.remove_item(current_user, item), done="Item removed.")
     return _back(meeting)
@@ -312,7 +323,7 @@ def item_delete(key: str, item_id: int):
 @login_required
 def item_move(key: str, item_id: int):
     """Move an agenda item up or down."""
-    meeting = _meeting(key, edit=True)
+    meeting = _meeting(key, agenda=True)
     item = _item(meeting, item_id)
     step = -1 if request.form.get("direction") == "up" else 1
     save(None, lambda: services.move_item(current_user, item, step), done="Item moved.")
