@@ -100,6 +100,7 @@ MATRIX = {
     ("POST", "/committees/<key>/backlog/<int:entry_id>/drop"): "302 404 403 302 302 404 302",
     ("GET", "/committees/<key>/standing-items"): "302 404 403 200 200 404 200",
     ("POST", "/committees/<key>/standing-items"): "302 404 403 200 200 404 200",
+    ("POST", "/committees/<key>/standing-items/place"): "302 404 403 302 302 404 302",
     ("POST", "/committees/<key>/standing-items/<int:standing_id>/delete"):
         "302 404 403 302 302 404 302",
     ("GET", "/meetings/<key>"): "302 404 200 200 200 404 200",

@@ -100,6 +100,7 @@ FORMS["/meetings/<key>/minutes"] = {"version": _field("1"), "text": TEXT, "decis
                                     "action_owner": _field("0", "1"),
                                     "action_due": _field(*DATES),
                                     "add_action": _field("", "1")}
+FORMS["/committees/<key>/standing-items/place"] = {"default_location": TEXT}
 FORMS["/meetings/<key>/rsvp"] = {"answer": _field("attending", "designee", "x"),
                                  "designee": _field("0", "1", "999")}
 FORMS["/meetings/<key>/motions/new"] = {

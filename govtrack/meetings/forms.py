@@ -56,6 +56,14 @@ class StandingItemForm(Form):
                             validators=[DataRequired()])
 
 
+class PlaceForm(Form):
+    """Where the committee usually meets."""
+
+    default_location = StringField("Usual place", validators=[Optional(), Length(max=500)],
+                                   description="New meetings and calendar invitations use it "
+                                   "unless a meeting names another place.")
+
+
 class RequestForm(Form):
     """A member asks for an item on the agenda."""
 

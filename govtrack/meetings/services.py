@@ -110,7 +110,8 @@ def schedule(actor, committee: Committee, until: date | None = None) -> list[Mee
             continue
         meeting = Meeting(key=_key(committee, occurrence), committee=committee,
                           starts_at=_to_utc(committee, occurrence), occurrence=occurrence,
-                          duration_minutes=committee.duration_minutes)
+                          duration_minutes=committee.duration_minutes,
+                          location=committee.default_location)
         db.session.add(meeting)
         audit.record(actor, "create", meeting, committee=committee)
         made.append(meeting)
@@ -386,7 +387,17 @@ def drop_from_backlog(actor, entry: BacklogItem) -> None:
     audit.record(actor, "update", entry, committee=entry.committee)
 
 
-# --- standing items -------------------------------------------------------------------
+# --- standing items and the usual place -----------------------------------------------
+
+
+def set_default_location(actor, committee: Committee, location: str) -> None | AlreadyDone:
+    """Where the committee usually meets: new meetings and calendars use it."""
+    if location == committee.default_location:
+        return AlreadyDone(committee, "The usual place is already this; nothing changed.")
+    committee.default_location = location
+    audit.record(actor, "update", committee, committee=committee)
+    return None
+
 
 def add_standing_item(actor, committee: Committee, *, title: str, kind: str, minutes: int,
                       placement: str) -> StandingItem:

@@ -20,6 +20,7 @@ from govtrack.meetings.forms import (
     ItemForm,
     MeetingForm,
     MinutedActionForm,
+    PlaceForm,
     QuorumForm,
     RequestForm,
     RsvpForm,
@@ -154,6 +155,7 @@ def meeting_new(key: str):
     form = MeetingForm()
     if not form.is_submitted():
         form.duration_minutes.data = committee.duration_minutes
+        form.location.data = committee.default_location
     if form.validate_on_submit():
         meeting = save(form, lambda: services.create_meeting(
             current_user, committee, starts=datetime.combine(form.day.data, form.time.data),
@@ -388,7 +390,28 @@ def standing_items(key: str):
         flash("Standing item added: every draft agenda will include it.", "success")
         return redirect(url_for("meetings.standing_items", key=committee.key))
     return render_template("meetings/standing_items.html", committee=committee, form=form,
+                           place_form=PlaceForm(formdata=None,
+                                                default_location=committee.default_location),
                            items=committee.standing_items)
+
+
+@bp.post("/committees/<key>/standing-items/place")
+@login_required
+def meeting_place(key: str):
+    """Set where the committee usually meets."""
+    committee = _committee(key)
+    require_edit_committee(current_user, committee)
+    place_form = PlaceForm()
+    if place_form.validate_on_submit():
+        done = save(place_form, lambda: services.set_default_location(
+            current_user, committee, place_form.default_location.data or ""))
+        if done:
+            if not isinstance(done, AlreadyDone):
+                flash("Usual place saved.", "success")
+            return redirect(url_for("meetings.standing_items", key=committee.key))
+    return render_template("meetings/standing_items.html", committee=committee,
+                           form=StandingItemForm(formdata=None), place_form=place_form,
+                           items=committee.standing_items), 400
 
 
 @bp.post("/committees/<key>/standing-items/<int:standing_id>/delete")
