@@ -21,6 +21,7 @@ from govtrack.documents.common import (
 from govtrack.extensions import db
 from govtrack.meetings.links import links_of
 from govtrack.meetings.models import ITEM_KINDS
+from govtrack.meetings.services import quorum
 
 _HEADING = re.compile(r"^\s{0,3}#{1,6}\s+")
 _QUOTE = re.compile(r"^\s{0,3}>\s?")
@@ -30,10 +31,26 @@ _IMAGE_OR_LINK = re.compile(r"!?\[([^\]\n]*)\]\(([^)\s]*)\)")
 _EMPHASIS = re.compile(r"\*\*|__|`")
 
 
+_BOLD = re.compile(r"(\*\*|__)(.+?)\1")
+
+
 def _inline(text: str) -> str:
-    """Links become "text (address)"; bold and code marks go; everything else stays as typed."""
+    """Links become "text (address)"; code marks go; bold marks stay for _runs."""
     text = _IMAGE_OR_LINK.sub(lambda m: f"{m[1]} ({m[2]})" if m[2] else m[1], text)
-    return _EMPHASIS.sub("", text)
+    return text.replace("`", "")
+
+
+def _runs(paragraph, text: str, bold: bool = False):
+    """Text into runs: **bold** and __bold__ become bold runs, the marks go."""
+    at = 0
+    for match in _BOLD.finditer(text):
+        if match.start() > at:
+            paragraph.add_run(_EMPHASIS.sub("", text[at:match.start()])).bold = bold or None
+        paragraph.add_run(_EMPHASIS.sub("", match[2])).bold = True
+        at = match.end()
+    if at < len(text):
+        paragraph.add_run(_EMPHASIS.sub("", text[at:])).bold = bold or None
+    return paragraph
 
 
 def _line(line: str) -> tuple[str | None, str]:
@@ -56,14 +73,14 @@ def markdown_paragraphs(doc, text: str) -> None:
                     running.append(line)
                 continue
             if running:  # a list item or a heading ends the running text before it
-                doc.add_paragraph(" ".join(running))
+                _runs(doc.add_paragraph(), " ".join(running))
                 running = []
             if style == "heading":
-                doc.add_paragraph().add_run(line).bold = True
+                _runs(doc.add_paragraph(), line, bold=True)
             else:
-                doc.add_paragraph(line, style=style)
+                _runs(doc.add_paragraph(style=style), line)
         if running:
-            doc.add_paragraph(" ".join(running))
+            _runs(doc.add_paragraph(), " ".join(running))
 
 
 def _attendance(doc, meeting) -> None:
@@ -117,6 +134,8 @@ def minutes_docx(meeting) -> bytes:
 
     doc.add_heading("Attendance", level=1)
     _attendance(doc, meeting)
+    if meeting.attendance:
+        doc.add_paragraph(clean(quorum(meeting).describe()))
 
     doc.add_heading("Agenda items", level=1)
     if not meeting.items:
