@@ -1,6 +1,6 @@
 """Meeting rules: schedule, agenda and its draft, attendance and quorum, minutes."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -116,6 +116,103 @@ def schedule(actor, committee: Committee, until: date | None = None) -> list[Mee
         audit.record(actor, "create", meeting, committee=committee)
         made.append(meeting)
     return made
+
+
+@dataclass
+class CadenceChange:
+    """What a new cadence did to the coming meetings made from the old one."""
+
+    moved: list = field(default_factory=list)
+    removed: list = field(default_factory=list)
+    kept: list = field(default_factory=list)
+    made: list = field(default_factory=list)
+
+    def describe(self) -> str:
+        """For the chair, after saving the cadence."""
+        parts = []
+        if self.moved:
+            parts.append(f"{len(self.moved)} coming meetings moved to the new dates")
+        if self.removed:
+            parts.append(f"{len(self.removed)} removed")
+        if self.made:
+            parts.append(f"{len(self.made)} added")
+        words = ("; ".join(parts) + ".") if parts else ""
+        if self.kept:
+            dates = ", ".join(f"{meeting_day(m):%-d %B %Y}" for m in self.kept)
+            words += (f" Kept because their agenda has content: {dates}. Move or cancel "
+                      "them if they no longer fit.")
+        return words.strip()
+
+
+def _has_agenda_content(meetings: list[Meeting]) -> set[int]:
+    """Ids of meetings with items, members' requests or answers, or a published agenda."""
+    asked = set(db.session.scalars(select(AgendaRequest.meeting_id).where(
+        AgendaRequest.meeting_id.in_([m.id for m in meetings])))) if meetings else set()
+    return {m.id for m in meetings
+            if m.items or m.rsvps or m.agenda_status == "published" or m.id in asked}
+
+
+def follow_cadence(actor, committee: Committee) -> CadenceChange:
+    """After the cadence changed: move or remove the coming meetings made from the old one.
+
+    A meeting whose agenda has content stays where it is and is pointed out
+    to the chair; the others move to the new occurrences in order, or go.
+    A meeting moves to the nearest new occurrence; the new occurrences up to
+    the last one scheduled get a meeting each; one
+    occurrence never has two (the unique key holds that too).
+    """
+    change = CadenceChange()
+    now = utcnow()
+    coming = sorted((m for m in committee.meetings if m.status == "scheduled"
+                     and m.occurrence is not None and m.starts_at > now),
+                    key=lambda m: m.starts_at)
+    if not coming:
+        return change
+    new: list[datetime] = []
+    horizon = datetime.combine(max(m.occurrence for m in coming).date(), datetime.max.time())
+    if committee.cadence_rrule and committee.cadence_dtstart:
+        rule = rrulestr(committee.cadence_rrule, dtstart=committee.cadence_dtstart)
+        start = now.astimezone(ZoneInfo(committee.timezone)).replace(tzinfo=None)
+        new = list(rule.between(start, horizon, inc=True))
+        following = rule.after(horizon)  # where the last coming meeting may move to
+        if following is not None:
+            new.append(following)
+    wanted = set(new)
+    taken = {m.occurrence for m in committee.meetings if m.occurrence is not None}
+    free = [o for o in new if o not in taken]
+    content = _has_agenda_content(coming)
+    for meeting in coming:
+        if meeting.occurrence in wanted:
+            continue
+        if meeting.id in content:
+            change.kept.append(meeting)
+        elif free:
+            # the nearest new date: a meeting of the second Tuesday becomes that month's
+            # third Thursday, not the next free date in the list
+            occurrence = min(free, key=lambda o: abs(o - meeting.occurrence))
+            free.remove(occurrence)
+            meeting.occurrence = occurrence
+            meeting.starts_at = _to_utc(committee, occurrence)
+            meeting.duration_minutes = committee.duration_minutes
+            meeting.sequence += 1
+            audit.record(actor, "update", meeting, committee=committee)
+            change.moved.append(meeting)
+        else:
+            audit.record(actor, "delete", meeting, committee=committee)
+            committee.meetings.remove(meeting)
+            db.session.delete(meeting)
+            change.removed.append(meeting)
+    for occurrence in free:
+        if occurrence > horizon:  # only a move target; schedule() makes it in its time
+            continue
+        meeting = Meeting(key=_key(committee, occurrence), committee=committee,
+                          starts_at=_to_utc(committee, occurrence), occurrence=occurrence,
+                          duration_minutes=committee.duration_minutes,
+                          location=committee.default_location)
+        db.session.add(meeting)
+        audit.record(actor, "create", meeting, committee=committee)
+        change.made.append(meeting)
+    return change
 
 
 def create_meeting(actor, committee: Committee, *, starts: datetime, duration_minutes: int,
