@@ -2,6 +2,7 @@
 
 import re
 import unicodedata
+from dataclasses import dataclass
 
 from sqlalchemy import select
 
@@ -14,6 +15,22 @@ class StaleEdit(Exception):
     Concurrent edits must never silently overwrite each other: the form
     carries the version it was opened at, and saving an older one is refused.
     """
+
+
+@dataclass
+class AlreadyDone:
+    """A repeated submission: nothing changed; record is what the first one made.
+
+    A double click, a re-sent form or two people pressing the same button at
+    once must not make two meetings or two MOUs: the service finds what the
+    first submission made and says so.
+    """
+
+    record: object
+    message: str
+
+    def __bool__(self) -> bool:
+        return True
 
 
 class DomainError(ValueError):

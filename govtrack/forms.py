@@ -3,11 +3,12 @@
 import re
 
 from flask_wtf import FlaskForm
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 from wtforms import HiddenField, IntegerField, PasswordField, StringField
 from wtforms.validators import NumberRange
 
-from govtrack.editing import DomainError, StaleEdit
+from govtrack.editing import AlreadyDone, DomainError, StaleEdit
 from govtrack.extensions import db
 
 #: C0 controls except tab, newline and carriage return, DEL, C1 controls, and the
@@ -119,20 +120,50 @@ STALE_MESSAGE = (
     "check the current version (open the page in a new tab) and save again to replace it.")
 
 
-def save(form: Form | None, change, record=None, done: str = ""):
+def _run(change, retry: bool):
+    """Run change and commit; with retry, a unique-key clash is run again once.
+
+    Two identical submissions at the same instant both pass the service's
+    "already done?" check; the database's unique key stops the second, which
+    then runs again, finds the first one's record and answers AlreadyDone.
+    """
+    try:
+        result = change()
+        if isinstance(result, AlreadyDone):
+            db.session.rollback()
+            return result
+        db.session.commit()
+        return result
+    except IntegrityError:
+        db.session.rollback()
+        if not retry:
+            raise
+    result = change()
+    if isinstance(result, AlreadyDone):
+        db.session.rollback()
+    else:
+        db.session.commit()
+    return result
+
+
+def save(form: Form | None, change, record=None, done: str = "", retry: bool = False):
     """The one way a view commits: run a service call, commit, or roll back and explain.
 
     Returns the call's result (True if it returned None), or False if refused.
     A refusal (StaleEdit, DomainError) is explained on the form, or flashed
     when there is no form (a one-click button); done is flashed on success.
     After a stale refusal the form takes the record's current version, so
-    saving again, having looked, is a deliberate overwrite.
+    saving again, having looked, is a deliberate overwrite. A repeated
+    submission (the service returns AlreadyDone) changes nothing and says so;
+    retry runs the change again after a unique-key clash with a parallel one.
     """
     from flask import flash
 
     try:
-        result = change()
-        db.session.commit()
+        result = _run(change, retry)
+        if isinstance(result, AlreadyDone):
+            flash(result.message, "info")
+            return result
     except (StaleEdit, StaleDataError):
         db.session.rollback()
         if form is None:

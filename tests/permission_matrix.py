@@ -103,6 +103,13 @@ MATRIX = {
     ("POST", "/committees/<key>/meetings/new"): "302 404 403 200 200 404 200",
     ("GET", "/committees/<key>/quorum"): "302 404 403 200 200 404 200",
     ("POST", "/committees/<key>/quorum"): "302 404 403 302 302 404 302",
+    ("GET", "/committees/<key>/backlog"): "302 404 200 200 200 404 200",
+    ("POST", "/committees/<key>/backlog/<int:entry_id>/drop"): "302 404 403 302 302 404 302",
+    ("GET", "/committees/<key>/standing-items"): "302 404 403 200 200 404 200",
+    ("POST", "/committees/<key>/standing-items"): "302 404 403 200 200 404 200",
+    ("POST", "/committees/<key>/standing-items/place"): "302 404 403 302 302 404 302",
+    ("POST", "/committees/<key>/standing-items/<int:standing_id>/delete"):
+        "302 404 403 302 302 404 302",
     ("GET", "/meetings/<key>"): "302 404 200 200 200 404 200",
     ("GET", "/meetings/<key>/edit"): "302 404 403 200 200 404 200",
     ("POST", "/meetings/<key>/edit"): "302 404 403 200 200 404 200",
@@ -129,6 +136,19 @@ MATRIX = {
     ("POST", "/meetings/<key>/minutes"): "302 404 403 200 200 404 200",
     ("POST", "/meetings/<key>/minutes/actions"): "302 404 403 400 400 404 400",
     ("POST", "/meetings/<key>/minutes/approve"): "302 404 403 302 302 404 302",
+    # the member answers for themself before the meeting; an administrator without a seat may not
+    ("POST", "/meetings/<key>/rsvp"): "302 404 302 302 302 404 403",
+    ("GET", "/meetings/<key>/motions/new"): "302 404 403 200 200 404 200",
+    ("POST", "/meetings/<key>/motions/new"): "302 404 403 200 200 404 200",
+    ("POST", "/meetings/<key>/motions/<int:motion_id>/delete"): "302 404 403 302 302 404 302",
+    ("GET", "/meetings/<key>/minutes/amend"): "302 404 403 302 302 404 302",
+    ("POST", "/meetings/<key>/minutes/amend"): "302 404 403 302 302 404 302",
+    ("GET", "/meetings/<key>/minutes/actions/<int:action_id>/edit"):
+        "302 404 403 200 200 404 200",
+    ("POST", "/meetings/<key>/minutes/actions/<int:action_id>/edit"):
+        "302 404 403 200 200 404 200",
+    ("POST", "/meetings/<key>/minutes/actions/<int:action_id>/delete"):
+        "302 404 403 302 302 404 302",
     ("GET", "/meetings/<key>/agenda.docx"): "302 404 200 200 200 404 200",
     ("GET", "/meetings/<key>/minutes.docx"): "302 404 404 404 404 404 404",
     # workgroups: the cast's workgroup is led by the chair, with the member in it
@@ -220,6 +240,22 @@ def _url(rule: str, cast) -> str:
         from tests.notifications.factories import make_notification
 
         rule = rule.replace("<int:notification_id>", str(make_notification(member.person).id))
+    if "<int:entry_id>" in rule:
+        from tests.meetings.records import backlog_entry
+
+        rule = rule.replace("<int:entry_id>", str(backlog_entry(cast).id))
+    if "<int:action_id>" in rule:
+        from tests.meetings.records import minuted_action
+
+        rule = rule.replace("<int:action_id>", str(minuted_action(cast).id))
+    if "<int:motion_id>" in rule:
+        from tests.meetings.records import motion
+
+        rule = rule.replace("<int:motion_id>", str(motion(cast).id))
+    if "<int:standing_id>" in rule:
+        from tests.meetings.records import standing_item
+
+        rule = rule.replace("<int:standing_id>", str(standing_item(cast).id))
     return (rule.replace("<key>", key)
             .replace("<int:account_id>", str(member.id))
             .replace("<int:membership_id>", str(membership.id))

@@ -87,12 +87,31 @@ FORMS["/committees/<key>/quorum"] = {"min_present": _field("2", "0"),
 FORMS["/meetings/<key>/agenda/items/new"] = {
     "title": _field("Item"), "kind": _field("decision", "report_back"),
     "minutes": _field("10", "0", "481"), "presenter": _field("0", "1")}
+FORMS["/meetings/<key>/agenda/items/new"].update(
+    {"workgroup_key": _field("", "wg-1", "nope"), "mou_key": _field("", "x"),
+     "pdsa_key": _field(""), "measure_key": _field("", "x")})
+FORMS["/committees/<key>/standing-items"] = {
+    "title": _field("Adjourn"), "kind": _field("information", "x"),
+    "minutes": _field("5", "0"), "placement": _field("start", "end", "x")}
 FORMS["/meetings/<key>/agenda/items/<int:item_id>/edit"] = FORMS[
     "/meetings/<key>/agenda/items/new"]
 FORMS["/meetings/<key>/requests/new"] = {
     "title": _field("Ask"), "kind": _field("discussion"), "minutes": _field("5"), "note": TEXT}
 FORMS["/meetings/<key>/minutes"] = {"version": _field("1"), "text": TEXT, "decisions": TEXT,
-                                    "notes_1": TEXT}
+                                    "notes_1": TEXT, "action_title": _field("", "Call"),
+                                    "action_owner": _field("0", "1"),
+                                    "action_due": _field(*DATES),
+                                    "add_action": _field("", "1")}
+FORMS["/committees/<key>/standing-items/place"] = {"default_location": TEXT}
+FORMS["/meetings/<key>/rsvp"] = {"answer": _field("attending", "designee", "x"),
+                                 "designee": _field("0", "1", "999")}
+FORMS["/meetings/<key>/motions/new"] = {
+    "text": TEXT, "item": _field("0", "1"), "mover": _field("0", "1"),
+    "seconder": _field("0", "2"), "vote_1": _field("yes", "x")}
+FORMS["/meetings/<key>/minutes/amend"] = {"version": _field("1"), "reason": TEXT,
+                                          "text": TEXT, "decisions": TEXT, "notes_1": TEXT}
+FORMS["/meetings/<key>/minutes/actions/<int:action_id>/edit"] = {
+    "title": _field("Do it", ""), "owner": _field("1", "999"), "due": _field(*DATES)}
 FORMS["/meetings/<key>/minutes/actions"] = {"title": _field("Do it"), "owner": _field("1"),
                                             "due": _field(*DATES)}
 FORMS["/meetings/<key>/attendance"] = {"status_1": _field("present", "designee"),
@@ -167,7 +186,10 @@ NO_FIELDS = {
     "/meetings/<key>/agenda/draft", "/meetings/<key>/agenda/publish",
     "/meetings/<key>/agenda/items/<int:item_id>/delete",
     "/meetings/<key>/agenda/items/<int:item_id>/carry", "/meetings/<key>/minutes/approve",
-    "/pdsa/<key>/adapt",
+    "/pdsa/<key>/adapt", "/committees/<key>/backlog/<int:entry_id>/drop",
+    "/committees/<key>/standing-items/<int:standing_id>/delete",
+    "/meetings/<key>/minutes/actions/<int:action_id>/delete",
+    "/meetings/<key>/motions/<int:motion_id>/delete",
     "/mous/<key>/amend",
     "/agencies/<key>/signatories/<int:authorisation_id>/end",
     "/inbox/<int:notification_id>/read", "/inbox/read-all",

@@ -59,6 +59,8 @@ class Committee(db.Model):
     #: first regular meeting, wall-clock time in the committee's timezone
     cadence_dtstart: Mapped[datetime | None]
     duration_minutes: Mapped[int] = mapped_column(default=90)
+    #: where meetings take place unless a meeting says otherwise (calendar, new meetings)
+    default_location: Mapped[str] = mapped_column(String(500), default="", server_default="")
     stall_after_days: Mapped[int] = mapped_column(default=30)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     version: Mapped[int] = mapped_column(default=1)

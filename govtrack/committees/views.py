@@ -23,6 +23,7 @@ from govtrack.committees.models import (
 from govtrack.extensions import db
 from govtrack.forms import save
 from govtrack.health.services import flags_for
+from govtrack.meetings import services as meeting_services
 from govtrack.meetings.services import upcoming_meeting
 from govtrack.permissions import (
     can_edit_committee,
@@ -111,9 +112,20 @@ def committee_edit(key: str):
     committee = _load(key)
     require_edit_committee(current_user, committee)
     form = _committee_form(committee)
-    if form.validate_on_submit() and save(form, lambda: services.update_committee(
-            current_user, committee, form.expected_version(), **form.values()), committee):
+    cadence = (committee.cadence_rrule, committee.cadence_dtstart, committee.duration_minutes)
+
+    def change():
+        services.update_committee(current_user, committee, form.expected_version(),
+                                  **form.values())
+        if cadence != (committee.cadence_rrule, committee.cadence_dtstart,
+                       committee.duration_minutes):
+            return meeting_services.follow_cadence(current_user, committee)
+        return None
+
+    if form.validate_on_submit() and (done := save(form, change, committee)):
         flash("Committee saved.", "success")
+        if isinstance(done, meeting_services.CadenceChange) and done.describe():
+            flash(done.describe(), "info")
         return redirect(url_for("committees.committee_detail", key=committee.key))
     return render_template("committees/form.html", form=form, committee=committee)
 

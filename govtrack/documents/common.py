@@ -79,8 +79,38 @@ def heading_block(doc: DocxDocument, meeting, heading: str) -> None:
         doc.add_paragraph().add_run("This meeting is cancelled.").bold = True
 
 
+#: the documents' language, for spelling, hyphenation and screen readers
+LANGUAGE = "en-US"
+
+
+def _field(paragraph, instruction: str) -> None:
+    """A Word field (PAGE, NUMPAGES) Word fills in when it lays the page out."""
+    run = paragraph.add_run()
+    begin, code, end = OxmlElement("w:fldChar"), OxmlElement("w:instrText"), \
+        OxmlElement("w:fldChar")
+    begin.set(qn("w:fldCharType"), "begin")
+    code.set(qn("xml:space"), "preserve")
+    code.text = f" {instruction} "
+    end.set(qn("w:fldCharType"), "end")
+    run._r.append(begin)
+    run._r.append(code)
+    run._r.append(end)
+
+
+def _language(doc: DocxDocument) -> None:
+    """Every paragraph of the Normal style (hence the document) is in LANGUAGE."""
+    rpr = doc.styles["Normal"].element.get_or_add_rPr()
+    lang = OxmlElement("w:lang")
+    lang.set(qn("w:val"), LANGUAGE)
+    rpr.append(lang)
+    doc.core_properties.language = LANGUAGE
+
+
 def new_document(meeting, what: str) -> DocxDocument:
-    """An empty document whose properties name the committee, the meeting and what it is."""
+    """An empty document whose properties name the committee, the meeting and what it is.
+
+    Every page's header names the committee and the document; its footer numbers the page.
+    """
     doc = Document()
     props = doc.core_properties
     props.title = clean(f"{what}: {meeting.committee.name}, "
@@ -89,7 +119,26 @@ def new_document(meeting, what: str) -> DocxDocument:
     props.created = props.modified = utcnow().replace(tzinfo=None)
     props.revision = 1
     props.comments = ""
+    _language(doc)
+    section = doc.sections[0]
+    section.header.paragraphs[0].text = clean(
+        f"{meeting.committee.name} — {what}, {format_day(local_time(meeting))}")
+    footer = section.footer.paragraphs[0]
+    footer.add_run("Page ")
+    _field(footer, "PAGE")
+    footer.add_run(" of ")
+    _field(footer, "NUMPAGES")
     return doc
+
+
+def set_widths(table: Table, inches: list[float]) -> None:
+    """Fixed column widths (Word otherwise squeezes the item titles)."""
+    from docx.shared import Inches
+
+    table.autofit = False
+    for row in table.rows:
+        for cell, width in zip(row.cells, inches, strict=True):
+            cell.width = Inches(width)
 
 
 def add_table(doc: DocxDocument, headers: list[str], rows: list[list[str]]) -> Table:

@@ -20,7 +20,9 @@ from govtrack.documents.common import (
     to_bytes,
 )
 from govtrack.extensions import db
+from govtrack.meetings.links import links_of
 from govtrack.meetings.models import ITEM_KINDS
+from govtrack.meetings.services import quorum
 
 _HEADING = re.compile(r"^\s{0,3}#{1,6}\s+")
 _QUOTE = re.compile(r"^\s{0,3}>\s?")
@@ -30,10 +32,31 @@ _IMAGE_OR_LINK = re.compile(r"!?\[([^\]\n]*)\]\(([^)\s]*)\)")
 _EMPHASIS = re.compile(r"\*\*|__|`")
 
 
+_BOLD = re.compile(r"(\*\*|__)(.+?)\1")
+
+
 def _inline(text: str) -> str:
-    """Links become "text (address)"; bold and code marks go; everything else stays as typed."""
+    """Links become "text (address)"; code marks go; bold marks stay for _runs."""
     text = _IMAGE_OR_LINK.sub(lambda m: f"{m[1]} ({m[2]})" if m[2] else m[1], text)
-    return _EMPHASIS.sub("", text)
+    return text.replace("`", "")
+
+
+def _runs(paragraph, text: str, bold: bool = False):
+    """Text into runs: **bold** and __bold__ become bold runs, the marks go.
+
+    paragraph None (the document is full, see Writer) takes nothing.
+    """
+    if paragraph is None:
+        return None
+    at = 0
+    for match in _BOLD.finditer(text):
+        if match.start() > at:
+            paragraph.add_run(_EMPHASIS.sub("", text[at:match.start()])).bold = bold or None
+        paragraph.add_run(_EMPHASIS.sub("", match[2])).bold = True
+        at = match.end()
+    if at < len(text):
+        paragraph.add_run(_EMPHASIS.sub("", text[at:])).bold = bold or None
+    return paragraph
 
 
 def _line(line: str) -> tuple[str | None, str]:
@@ -60,16 +83,14 @@ def markdown_paragraphs(doc, text: str) -> None:
                     running.append(line)
                 continue
             if running:  # a list item or a heading ends the running text before it
-                out.paragraph(" ".join(running))
+                _runs(out.paragraph(), " ".join(running))
                 running = []
             if style == "heading":
-                paragraph = out.paragraph()
-                if paragraph is not None:
-                    paragraph.add_run(line).bold = True
+                _runs(out.paragraph(), line, bold=True)
             else:
-                out.paragraph(line, style)
+                _runs(out.paragraph(style=style), line)
         if running:
-            out.paragraph(" ".join(running))
+            _runs(out.paragraph(), " ".join(running))
 
 
 def _attendance(doc, meeting) -> None:
@@ -84,6 +105,24 @@ def _attendance(doc, meeting) -> None:
                          ("Absent", absent)):
         if names:
             labelled(doc, label, "; ".join(names))
+
+
+def _motion(doc, motion) -> None:
+    """A motion: its words, mover and seconder, the quorum at the vote, the result, the votes."""
+    doc.add_paragraph().add_run(clean(f"Motion: {motion.text}")).bold = True
+    moved = f"Moved by {person_label(motion.mover)}"
+    if motion.seconder is not None:
+        moved += f", seconded by {person_label(motion.seconder)}"
+    doc.add_paragraph(clean(moved + "."))
+    if motion.quorum_statement:
+        doc.add_paragraph(clean(motion.quorum_statement))
+    result = doc.add_paragraph()
+    result.add_run("Result: ").bold = True
+    result.add_run(clean(motion.describe()))
+    if motion.votes:
+        add_table(doc, ["Member", "Vote"], [
+            [person_label(v.person), v.choice_label]
+            for v in sorted(motion.votes, key=lambda v: v.person.name.casefold())])
 
 
 def _actions(meeting) -> list[ActionItem]:
@@ -105,16 +144,21 @@ def minutes_docx(meeting) -> bytes:
 
     doc.add_heading("Attendance", level=1)
     _attendance(doc, meeting)
+    if meeting.attendance:
+        doc.add_paragraph(clean(quorum(meeting).describe()))
 
     out = Writer(doc)
     out.heading("Agenda items", level=1)
     if not meeting.items:
         out.paragraph("No agenda items.")
+    links = links_of(meeting.committee, meeting.items)
     for number, item in enumerate(meeting.items, 1):
         out.heading(clean(f"{number}. {item.title}"), level=2)
         details = f"{ITEM_KINDS.get(item.kind, item.kind)}, {item.minutes} minutes"
         if item.presenter is not None:
             details += f"; presented by {person_label(item.presenter)}"
+        for link in links[item.id]:
+            details += f"; {link}"
         paragraph = out.paragraph()
         if paragraph is not None:
             paragraph.add_run(clean(details)).italic = True
@@ -131,8 +175,10 @@ def minutes_docx(meeting) -> bytes:
     for decision in meeting.decisions or []:
         if decisions.paragraph(clean(decision), "List Number") is None:
             break
-    if not meeting.decisions:
+    if not meeting.decisions and not meeting.motions:
         doc.add_paragraph("No decisions recorded.")
+    for motion in meeting.motions:
+        _motion(doc, motion)
 
     doc.add_heading("Action items", level=1)
     actions = _actions(meeting)

@@ -24,6 +24,8 @@ class Flag:
     since: date
     #: the rule's wording for this record (empty for a flag read from a file)
     words: str = field(default="", compare=False)
+    #: what clears it, in words (the agenda proposes it with the flag)
+    remedy: str = field(default="", compare=False)
 
     def as_json(self) -> dict:
         """The flag as the county file's health report writes it."""
@@ -47,6 +49,8 @@ class Rule:
     words: str
     since: Callable[[object, date], date | None] = field(compare=False)
     threshold: Callable[[object], int] | None = field(default=None, compare=False)
+    #: what clears the flag, in words: the drafted agenda item says it
+    remedy: str = field(default="", compare=False)
 
     def flag(self, record, as_of: date) -> Flag | None:
         """The flag this rule raises for record on as_of, worded for it; None when healthy."""
@@ -56,7 +60,7 @@ class Rule:
         words = self.words
         if self.threshold is not None:
             words = words.format(days=self.threshold(record))
-        return Flag(self.code, since, words)
+        return Flag(self.code, since, words, self.remedy)
 
 
 @dataclass(frozen=True)

@@ -1,33 +1,44 @@
-"""The meetings' own agenda sources: approving the last minutes, members' accepted requests."""
+"""The meetings' own agenda sources: standing items, approving the last minutes, the backlog."""
 
 from datetime import date
 
-from sqlalchemy import select
-from sqlalchemy.orm import joinedload
-
-from govtrack.extensions import db
 from govtrack.meetings.agenda_sources import AgendaSource, Proposed
-from govtrack.meetings.models import AgendaRequest, Meeting
-from govtrack.meetings.services import meeting_day, previous_meeting
+from govtrack.meetings.models import Meeting
+from govtrack.meetings.services import backlog, meeting_day, previous_meeting
+
+
+def approve_source(meeting: Meeting) -> str:
+    """The source key of the item that approves a meeting's minutes."""
+    return f"approve:{meeting.key}"
 
 
 def _approve_last_minutes(meeting: Meeting, day: date) -> list[Proposed]:
     last = previous_meeting(meeting)
     if last is None or last.minutes_locked:
         return []
-    return [Proposed(f"approve:{last.key}", f"Approve the minutes of {meeting_day(last):%-d %B %Y}",
+    return [Proposed(approve_source(last), f"Approve the minutes of {meeting_day(last):%-d %B %Y}",
                      "decision", 5, why="The last meeting's minutes are not approved yet.")]
 
 
-def _accepted_requests(meeting: Meeting, day: date) -> list[Proposed]:
-    requests = db.session.scalars(select(AgendaRequest).where(
-        AgendaRequest.committee_id == meeting.committee_id,
-        AgendaRequest.status == "accepted",
-        (AgendaRequest.meeting_id == meeting.id) | AgendaRequest.meeting_id.is_(None))
-        .options(joinedload(AgendaRequest.proposer)))
-    return [Proposed(f"request:{r.id}", r.title, r.kind, r.minutes, r.proposer,
-                     why=f"Asked for by {r.proposer.name}.") for r in requests]
+def _standing(placement: str):
+    def propose(meeting: Meeting, day: date) -> list[Proposed]:
+        return [Proposed(f"standing-{placement}:{item.id}", item.title, item.kind, item.minutes,
+                         why="A standing item: the committee puts it on every agenda.")
+                for item in meeting.committee.standing_items if item.placement == placement]
+    return propose
 
 
+def _backlog(meeting: Meeting, day: date) -> list[Proposed]:
+    """Items waiting for a meeting: accepted requests, items not reached or carried."""
+    return [Proposed(entry.source, entry.title, entry.kind, entry.minutes, entry.presenter,
+                     refs={name: getattr(entry, name) for name in
+                           ("workgroup_key", "mou_key", "pdsa_key", "measure_key")
+                           if getattr(entry, name)},
+                     why="On the backlog: " + (entry.why or "waiting for a meeting."))
+            for entry in backlog(meeting.committee)]
+
+
+STANDING_OPENING = AgendaSource("Standing items that open every agenda", _standing("start"))
+STANDING_CLOSING = AgendaSource("Standing items that close every agenda", _standing("end"))
 APPROVE_MINUTES = AgendaSource("Approval of the last meeting's minutes", _approve_last_minutes)
-ACCEPTED_REQUESTS = AgendaSource("Members' accepted requests", _accepted_requests)
+BACKLOG = AgendaSource("The backlog: accepted requests, items not reached or carried", _backlog)

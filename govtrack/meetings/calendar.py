@@ -13,6 +13,7 @@ from govtrack.committees.models import Committee, Membership
 from govtrack.editing import DomainError
 from govtrack.extensions import db
 from govtrack.meetings.models import CalendarFeed, Meeting
+from govtrack.meetings.services import item_starts
 from govtrack.permissions import can_view_committee, is_admin
 from govtrack.tokens import new_token, token_hash
 
@@ -84,7 +85,7 @@ def feed_meetings(feed: CalendarFeed) -> list[Meeting]:
         select(Meeting)
         .where(Meeting.committee_id.in_(ids),
                Meeting.starts_at >= utcnow() - timedelta(days=PAST_DAYS))
-        .options(selectinload(Meeting.committee))
+        .options(selectinload(Meeting.committee), selectinload(Meeting.items))
         .order_by(Meeting.starts_at, Meeting.id)
         .limit(MAX_EVENTS)))
 
@@ -102,16 +103,23 @@ def _event(meeting: Meeting, agenda_url: str, stamp) -> Event:
     event.add("dtstamp", stamp)
     event.add("dtstart", meeting.starts_at)
     event.add("dtend", meeting.ends_at)
-    event.add("summary", f"{meeting.committee.name} meeting")
-    if meeting.location or meeting.video_link:
-        event.add("location", meeting.location or meeting.video_link)
+    cancelled = meeting.status == "cancelled"
+    title = f"{meeting.committee.name} meeting"
+    event.add("summary", f"Cancelled: {title}" if cancelled else title)
+    place = meeting.location or meeting.committee.default_location or meeting.video_link
+    if place:
+        event.add("location", place)
     lines = [f"Agenda: {agenda_url}"]
     if meeting.video_link:
         lines.append(f"Video link: {meeting.video_link}")
+    if meeting.agenda_status == "published" and meeting.items and not cancelled:
+        lines.append("")
+        lines.append("Agenda")
+        lines += [f"{n}. {start:%H:%M} {item.title} ({item.minutes} min)"
+                  for n, (item, start) in enumerate(item_starts(meeting), start=1)]
     event.add("description", "\n".join(lines))
     event.add("url", agenda_url)
     event.add("sequence", meeting.sequence)
-    cancelled = meeting.status == "cancelled"
     event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
     if not cancelled:  # no reminder of a meeting that will not happen
         alarm = Alarm()

@@ -10,12 +10,18 @@ from govtrack.meetings import agenda as meetings
 from govtrack.meetings.agenda_sources import AgendaSource, Proposed
 from govtrack.meetings.models import AgendaItem, Meeting
 from govtrack.meetings.services import add_item
+from govtrack.mous import agenda as mous
 from govtrack.pdsa import agenda as pdsa
+from govtrack.workgroups import agenda as workgroups
 
 #: where proposed agenda items come from, in the order a draft lists them
 AGENDA_SOURCES: tuple[AgendaSource, ...] = (
-    meetings.APPROVE_MINUTES, *actions.AGENDA_SOURCES, *chairs.AGENDA_SOURCES,
-    meetings.ACCEPTED_REQUESTS, *pdsa.AGENDA_SOURCES)
+    meetings.STANDING_OPENING, meetings.APPROVE_MINUTES, *workgroups.AGENDA_SOURCES,
+    *actions.AGENDA_SOURCES, *mous.AGENDA_SOURCES, *pdsa.AGENDA_SOURCES,
+    *chairs.AGENDA_SOURCES, meetings.BACKLOG, meetings.STANDING_CLOSING)
+
+#: items from these sources stay at the end of the agenda however often the chair drafts
+CLOSING = "standing-end:"
 
 
 def propose_agenda(meeting: Meeting, day: date | None = None) -> list[Proposed]:
@@ -24,14 +30,30 @@ def propose_agenda(meeting: Meeting, day: date | None = None) -> list[Proposed]:
     present = {i.source for i in meeting.items if i.source}
     proposals = []
     for source in AGENDA_SOURCES:
-        proposals.extend(p for p in source.propose(meeting, day) if p.source not in present)
+        for proposed in source.propose(meeting, day):
+            if proposed.source not in present:
+                present.add(proposed.source)
+                proposals.append(proposed)
     return proposals
 
 
 def draft_agenda(actor, meeting: Meeting, day: date | None = None) -> list[AgendaItem]:
-    """Add live state's proposals to the draft; the chair then edits them."""
+    """Add live state's proposals to the draft; the chair then edits them.
+
+    Each source key is added once: drafting again adds only what is new.
+    """
     if meeting.agenda_status == "published":
         raise DomainError("The agenda is published; add items one by one instead.")
-    return [add_item(actor, meeting, title=p.title[:200], kind=p.kind, minutes=p.minutes,
-                     presenter=p.presenter, source=p.source, **p.refs)
-            for p in propose_agenda(meeting, day)]
+    if meeting.status != "scheduled":
+        raise DomainError("Only the agenda of a coming meeting can be drafted.")
+    added = [add_item(actor, meeting, title=p.title[:200], kind=p.kind, minutes=p.minutes,
+                      presenter=p.presenter, source=p.source, why=p.why, **p.refs)
+             for p in propose_agenda(meeting, day)]
+    if added:
+        # closing standing items (public comment, adjourn) stay last
+        ordered = sorted(meeting.items, key=lambda i: (bool(i.source and
+                                                            i.source.startswith(CLOSING)),
+                                                       i.position))
+        for position, item in enumerate(ordered, start=1):
+            item.position = position
+    return added

@@ -13,7 +13,7 @@ from wtforms.validators import URL, DataRequired, Length, Optional
 
 from govtrack.agencies.models import SIDES
 from govtrack.forms import Form, VersionedForm, bounded_int
-from govtrack.meetings.models import ATTENDANCE, ITEM_KINDS
+from govtrack.meetings.models import ATTENDANCE, ITEM_KINDS, PLACEMENTS, RSVPS, VOTES
 
 LONG_TEXT = 100_000
 
@@ -36,6 +36,32 @@ class ItemForm(Form):
     kind = SelectField("Kind", choices=list(ITEM_KINDS.items()), validators=[DataRequired()])
     minutes = bounded_int("Minutes", 1, 480, default=10)
     presenter = SelectField("Presenter", coerce=int, validators=[Optional()])
+    workgroup_key = SelectField("Workgroup", validators=[Optional()], description=(
+        "A report-back linked to a workgroup counts for its report-back schedule; its notes "
+        "in the minutes become the workgroup's update."))
+    mou_key = SelectField("MOU", validators=[Optional()])
+    pdsa_key = SelectField("PDSA cycle", validators=[Optional()])
+    measure_key = SelectField("Measure", validators=[Optional()])
+
+
+class StandingItemForm(Form):
+    """An item on every agenda of the committee."""
+
+    title = StringField("Title", validators=[DataRequired(), Length(max=200)],
+                        description="For example: Call to order, Public comment, Adjourn.")
+    kind = SelectField("Kind", choices=list(ITEM_KINDS.items()), default="information",
+                       validators=[DataRequired()])
+    minutes = bounded_int("Minutes", 1, 480, default=5)
+    placement = SelectField("Where", choices=list(PLACEMENTS.items()), default="start",
+                            validators=[DataRequired()])
+
+
+class PlaceForm(Form):
+    """Where the committee usually meets."""
+
+    default_location = StringField("Usual place", validators=[Optional(), Length(max=500)],
+                                   description="New meetings and calendar invitations use it "
+                                   "unless a meeting names another place.")
 
 
 class RequestForm(Form):
@@ -55,6 +81,15 @@ class ActionForm(Form):
     owner = SelectField("Owner", coerce=int, validators=[DataRequired(
         message="Choose who owns it.")])
     due = DateField("Due", validators=[Optional()])
+
+
+class RsvpForm(Form):
+    """A member's answer before the meeting."""
+
+    answer = SelectField("Will you attend?", choices=list(RSVPS.items()),
+                         validators=[DataRequired()])
+    designee = SelectField("Your designee (if you know who)", coerce=int,
+                           validators=[Optional()])
 
 
 class QuorumForm(Form):
@@ -83,8 +118,21 @@ def attendance_form(members, designees, formdata=None):
     return AttendanceForm(formdata=formdata) if formdata is not None else AttendanceForm()
 
 
-def minutes_form(meeting, formdata=None):
-    """Notes per agenda item, the general text and decisions."""
+class MinutedActionForm(Form):
+    """Correct an action item created while minuting."""
+
+    title = StringField("Action", validators=[DataRequired(), Length(max=200)])
+    owner = SelectField("Owner", coerce=int, validators=[DataRequired(
+        message="Choose who owns it.")])
+    due = DateField("Due", validators=[Optional()])
+
+
+def minutes_form(meeting, formdata=None, amend: bool = False):
+    """Notes per agenda item, the general text and decisions; a new action item on the side.
+
+    The new action item is part of the same form, so adding one saves what
+    was typed in the minutes too, and a refusal keeps all of it.
+    """
 
     class MinutesForm(VersionedForm):
         version_required = True
@@ -92,9 +140,55 @@ def minutes_form(meeting, formdata=None):
                              validators=[Optional(), Length(max=LONG_TEXT)])
         decisions = TextAreaField("Decisions", validators=[Optional(), Length(max=LONG_TEXT)],
                                   description="One decision per line.")
+        action_title = StringField("Action", validators=[Optional(), Length(max=200)])
+        action_owner = SelectField("Owner", coerce=int, validators=[Optional()])
+        action_due = DateField("Due", validators=[Optional()])
+
+        def validate_for_action(self) -> bool:
+            """Adding an action item: it says what and who."""
+            ok = True
+            if not self.action_title.data:
+                self.action_title.errors = [*self.action_title.errors,
+                                            "Say what is to be done."]
+                ok = False
+            if not self.action_owner.data:
+                self.action_owner.errors = [*self.action_owner.errors, "Choose who owns it."]
+                ok = False
+            return ok
+
+    if amend:
+        MinutesForm.reason = TextAreaField(
+            "Why are the approved minutes amended?",
+            validators=[DataRequired(message="Say why the approved minutes are amended."),
+                        Length(max=2000)],
+            description="Kept in the committee's history with the change.")
 
     for item in meeting.items:
         setattr(MinutesForm, f"notes_{item.id}", TextAreaField(
             f"Notes on “{item.title}” (Markdown)",
             validators=[Optional(), Length(max=LONG_TEXT)]))
     return MinutesForm(formdata=formdata) if formdata is not None else MinutesForm()
+
+
+def motion_form(voters, items, formdata=None):
+    """A motion: its words, its agenda item, mover, seconder, a vote per member present."""
+
+    people = [(m.person_id, f"{m.person.name} — {m.agency.name}") for m in voters]
+
+    class MotionForm(Form):
+        text = TextAreaField("Motion", validators=[DataRequired(message="Write the motion."),
+                                                   Length(max=2000)],
+                             description="For example: That the committee adopts the "
+                             "drop-off protocol.")
+        item = SelectField("Agenda item", coerce=int, validators=[Optional()],
+                           choices=[(0, "—")] + [(i.id, i.title) for i in items])
+        mover = SelectField("Moved by", coerce=int, choices=[(0, "—")] + people,
+                            validators=[DataRequired(message="Choose who moved it.")])
+        seconder = SelectField("Seconded by", coerce=int, choices=[(0, "—")] + people,
+                               validators=[Optional()])
+
+    for m in voters:
+        setattr(MotionForm, f"vote_{m.person_id}", SelectField(
+            f"Vote of {m.person.name}", choices=[("", "Choose")] + list(VOTES.items()),
+            validators=[DataRequired(message=f"Choose the vote of {m.person.name}.")]))
+    return MotionForm(formdata=formdata) if formdata is not None else MotionForm()

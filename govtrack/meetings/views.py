@@ -8,27 +8,45 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from govtrack.actions.models import ActionItem
-from govtrack.actions.services import create_action
 from govtrack.agencies.models import Person
 from govtrack.committees.models import Committee, members_loading
+from govtrack.editing import AlreadyDone
 from govtrack.extensions import db
 from govtrack.forms import Form, save
 from govtrack.markdown import render as markdown
-from govtrack.meetings import drafting, services
+from govtrack.meetings import drafting, links, services
 from govtrack.meetings.forms import (
     ActionForm,
     ItemForm,
     MeetingForm,
+    MinutedActionForm,
+    PlaceForm,
     QuorumForm,
     RequestForm,
+    RsvpForm,
+    StandingItemForm,
     attendance_form,
     minutes_form,
+    motion_form,
 )
-from govtrack.meetings.models import AgendaItem, AgendaRequest, Attendance, Meeting
+from govtrack.meetings.models import (
+    AgendaItem,
+    AgendaRequest,
+    Attendance,
+    BacklogItem,
+    Meeting,
+    Motion,
+    Rsvp,
+    Vote,
+)
 from govtrack.permissions import (
     can_edit_committee,
+    can_rsvp,
+    can_schedule_meeting,
     can_see_agenda,
+    can_set_agenda,
     require_edit_committee,
+    require_set_agenda,
     require_view_committee,
 )
 from govtrack.web.pagination import paginate
@@ -44,7 +62,7 @@ def _committee(key: str) -> Committee:
         *members_loading()))
 
 
-def _meeting(key: str, edit: bool = False) -> Meeting:
+def _meeting(key: str, edit: bool = False, agenda: bool = False) -> Meeting:
     """Load a meeting with all its page shows; 404 / 403 as the committee decides.
 
     Its committee comes with its members and quorum rule (the quorum), not
@@ -54,11 +72,18 @@ def _meeting(key: str, edit: bool = False) -> Meeting:
     """
     meeting = db.one_or_404(select(Meeting).where(Meeting.key == key).options(
         selectinload(Meeting.items).joinedload(AgendaItem.presenter),
+        selectinload(Meeting.motions).options(
+            joinedload(Motion.mover), joinedload(Motion.seconder),
+            selectinload(Motion.votes).joinedload(Vote.person)),
         selectinload(Meeting.attendance).joinedload(Attendance.designee),
+        selectinload(Meeting.rsvps).options(joinedload(Rsvp.person), joinedload(Rsvp.designee)),
         joinedload(Meeting.committee).options(*members_loading(),
                                               joinedload(Committee.quorum_rule))))
-    check = require_edit_committee if edit else require_view_committee
-    check(current_user, meeting.committee)
+    if agenda:
+        require_set_agenda(current_user, meeting)
+    else:
+        check = require_edit_committee if edit else require_view_committee
+        check(current_user, meeting.committee)
     return meeting
 
 
@@ -101,6 +126,7 @@ def meeting_list(key: str):
     return render_template("meetings/list.html", committee=committee, coming=coming, past=past,
                            trend=services.attendance_history(committee, coming + past),
                            can_edit=can_edit_committee(current_user, committee),
+                           can_schedule=can_schedule_meeting(current_user, committee),
                            local=services.local, page=page, coming_total=coming_total,
                            past_total=total - coming_total)
 
@@ -111,7 +137,7 @@ def schedule(key: str):
     """Create the coming months' meetings from the cadence."""
     committee = _committee(key)
     require_edit_committee(current_user, committee)
-    made = save(None, lambda: services.schedule(current_user, committee))
+    made = save(None, lambda: services.schedule(current_user, committee), retry=True)
     if made is not False:
         flash(f"{len(made)} meetings scheduled." if made else
               "The coming meetings were already scheduled.", "success")
@@ -121,17 +147,22 @@ def schedule(key: str):
 @bp.route("/committees/<key>/meetings/new", methods=["GET", "POST"])
 @login_required
 def meeting_new(key: str):
-    """A one-off meeting."""
+    """A one-off meeting (the convener's too: the meeting that picks the next chair)."""
     committee = _committee(key)
-    require_edit_committee(current_user, committee)
+    require_view_committee(current_user, committee)
+    if not can_schedule_meeting(current_user, committee):
+        abort(403)
     form = MeetingForm()
     if not form.is_submitted():
         form.duration_minutes.data = committee.duration_minutes
+        form.location.data = committee.default_location
     if form.validate_on_submit():
         meeting = save(form, lambda: services.create_meeting(
             current_user, committee, starts=datetime.combine(form.day.data, form.time.data),
             duration_minutes=form.duration_minutes.data, location=form.location.data or "",
-            video_link=form.video_link.data or ""))
+            video_link=form.video_link.data or ""), retry=True)
+        if isinstance(meeting, AlreadyDone):
+            return _back(meeting.record)
         if meeting:
             flash("Meeting added.", "success")
             return _back(meeting)
@@ -145,19 +176,32 @@ def meeting_detail(key: str):
     meeting = _meeting(key)
     committee = meeting.committee
     can_edit = can_edit_committee(current_user, committee)
+    can_agenda = can_set_agenda(current_user, meeting)
     actions = _actions(meeting)
     requests = list(db.session.scalars(select(AgendaRequest).where(
         AgendaRequest.meeting_id == meeting.id, AgendaRequest.status == "pending").options(
         joinedload(AgendaRequest.proposer)))) if can_edit else []
     return render_template(
         "meetings/detail.html", meeting=meeting, committee=committee, can_edit=can_edit,
+        can_agenda=can_agenda,
         show_agenda=can_see_agenda(current_user, meeting),
         starts=services.item_starts(meeting), timing=services.timing(meeting),
-        proposals=drafting.propose_agenda(meeting) if can_edit and meeting.status ==
+        proposals=drafting.propose_agenda(meeting) if can_agenda and meeting.status ==
         "scheduled" and meeting.agenda_status == "draft" else [],
         quorum=services.quorum(meeting), actions=actions, requests=requests,
         markdown=markdown, local=services.local(meeting), form=Form(),
-        next_meeting=services.next_meeting(meeting))
+        links=links.links_of(committee, meeting.items),
+        approvals=services.pending_approvals(meeting) if can_edit else {},
+        rsvp_form=_rsvp_form(meeting) if can_rsvp(current_user, meeting) else None)
+
+
+def _rsvp_form(meeting: Meeting) -> RsvpForm:
+    """The member's answer form, showing their answer so far."""
+    mine = next((r for r in meeting.rsvps if r.person_id == current_user.person_id), None)
+    form = RsvpForm(formdata=None, answer=mine.answer if mine else "attending",
+                    designee=mine.designee_id if mine and mine.designee_id else 0)
+    form.designee.choices = _designees()
+    return form
 
 
 @bp.route("/meetings/<key>/edit", methods=["GET", "POST"])
@@ -193,9 +237,13 @@ def meeting_cancel(key: str):
 @login_required
 def agenda_draft(key: str):
     """Draft the agenda from live state."""
-    meeting = _meeting(key, edit=True)
-    save(None, lambda: drafting.draft_agenda(current_user, meeting),
-         done="Proposed items added to the draft. Keep, edit, reorder or remove them.")
+    meeting = _meeting(key, agenda=True)
+    added = save(None, lambda: drafting.draft_agenda(current_user, meeting), retry=True)
+    if added:
+        flash(f"{len(added)} proposed items added to the draft. Keep, edit, reorder or remove "
+              "them.", "success")
+    elif added == []:
+        flash("Nothing new to add: the draft already has every proposed item.", "info")
     return _back(meeting)
 
 
@@ -203,7 +251,7 @@ def agenda_draft(key: str):
 @login_required
 def agenda_publish(key: str):
     """Publish the agenda to the members."""
-    meeting = _meeting(key, edit=True)
+    meeting = _meeting(key, agenda=True)
     save(None, lambda: services.publish(current_user, meeting), done="Agenda published.")
     return _back(meeting)
 
@@ -213,17 +261,28 @@ def _presenters(meeting: Meeting) -> list[tuple[int, str]]:
                                     for m in _members(meeting.committee)]
 
 
+def _item_choices(form: ItemForm, meeting: Meeting) -> None:
+    form.presenter.choices = _presenters(meeting)
+    for column, offered in links.choices(meeting.committee).items():
+        form[column].choices = offered
+
+
+def _item_values(form: ItemForm) -> dict:
+    return {"title": form.title.data, "kind": form.kind.data, "minutes": form.minutes.data,
+            "presenter": db.session.get(Person, form.presenter.data)
+            if form.presenter.data else None,
+            **{column: form[column].data or None for column in links.KINDS}}
+
+
 @bp.route("/meetings/<key>/agenda/items/new", methods=["GET", "POST"])
 @login_required
 def item_new(key: str):
-    """Add an agenda item."""
-    meeting = _meeting(key, edit=True)
+    """Add an agenda item, linked to a workgroup, MOU, PDSA cycle or measure if it is about one."""
+    meeting = _meeting(key, agenda=True)
     form = ItemForm()
-    form.presenter.choices = _presenters(meeting)
+    _item_choices(form, meeting)
     if form.validate_on_submit() and save(form, lambda: services.add_item(
-            current_user, meeting, title=form.title.data, kind=form.kind.data,
-            minutes=form.minutes.data, presenter=db.session.get(Person, form.presenter.data)
-            if form.presenter.data else None)):
+            current_user, meeting, **_item_values(form))):
         flash("Item added.", "success")
         return _back(meeting)
     return render_template("meetings/item_form.html", form=form, meeting=meeting, item=None)
@@ -240,14 +299,13 @@ def _item(meeting: Meeting, item_id: int) -> AgendaItem:
 @login_required
 def item_edit(key: str, item_id: int):
     """Change an agenda item."""
-    meeting = _meeting(key, edit=True)
+    meeting = _meeting(key, agenda=True)
     item = _item(meeting, item_id)
-    form = ItemForm(obj=item, presenter=item.presenter_id or 0)
-    form.presenter.choices = _presenters(meeting)
+    form = ItemForm(obj=item, presenter=item.presenter_id or 0,
+                    **{column: getattr(item, column) or "" for column in links.KINDS})
+    _item_choices(form, meeting)
     if form.validate_on_submit() and save(form, lambda: services.update_item(
-            current_user, item, title=form.title.data, kind=form.kind.data,
-            minutes=form.minutes.data, presenter=db.session.get(Person, form.presenter.data)
-            if form.presenter.data else None)):
+            current_user, item, **_item_values(form))):
         flash("Item saved.", "success")
         return _back(meeting)
     return render_template("meetings/item_form.html", form=form, meeting=meeting, item=item)
@@ -257,7 +315,7 @@ def item_edit(key: str, item_id: int):
 @login_required
 def item_delete(key: str, item_id: int):
     """Remove an agenda item."""
-    meeting = _meeting(key, edit=True)
+    meeting = _meeting(key, agenda=True)
     item = _item(meeting, item_id)
     save(None, lambda: services.remove_item(current_user, item), done="Item removed.")
     return _back(meeting)
@@ -267,7 +325,7 @@ def item_delete(key: str, item_id: int):
 @login_required
 def item_move(key: str, item_id: int):
     """Move an agenda item up or down."""
-    meeting = _meeting(key, edit=True)
+    meeting = _meeting(key, agenda=True)
     item = _item(meeting, item_id)
     step = -1 if request.form.get("direction") == "up" else 1
     save(None, lambda: services.move_item(current_user, item, step), done="Item moved.")
@@ -280,9 +338,94 @@ def item_carry(key: str, item_id: int):
     """Carry an item not reached to the next meeting."""
     meeting = _meeting(key, edit=True)
     item = _item(meeting, item_id)
-    save(None, lambda: services.carry_item(current_user, item),
-         done="Item carried to the next meeting, with its notes.")
+    done = services.carried_to(item)
+    if done is not None:
+        flash("This item was already carried; nothing changed.", "info")
+        return _back(meeting)
+    carried = save(None, lambda: services.carry_item(current_user, item))
+    if isinstance(carried, BacklogItem):
+        flash("Item put on the committee's backlog, with its notes: the next draft agenda "
+              "proposes it.", "success")
+    elif carried:
+        flash("Item carried to the next meeting's draft agenda, with its notes.", "success")
     return _back(meeting)
+
+
+@bp.get("/committees/<key>/backlog")
+@login_required
+def backlog(key: str):
+    """The committee's items waiting for a meeting."""
+    committee = _committee(key)
+    require_view_committee(current_user, committee)
+    entries = services.backlog(committee)
+    return render_template("meetings/backlog.html", committee=committee, entries=entries,
+                           links=links.links_of(committee, entries),
+                           can_edit=can_edit_committee(current_user, committee))
+
+
+@bp.post("/committees/<key>/backlog/<int:entry_id>/drop")
+@login_required
+def backlog_drop(key: str, entry_id: int):
+    """Take an item off the backlog without discussing it."""
+    committee = _committee(key)
+    require_edit_committee(current_user, committee)
+    entry = db.get_or_404(BacklogItem, entry_id)
+    if entry.committee_id != committee.id:
+        abort(404)
+    save(None, lambda: services.drop_from_backlog(current_user, entry),
+         done="Item taken off the backlog.")
+    return redirect(url_for("meetings.backlog", key=committee.key))
+
+
+@bp.route("/committees/<key>/standing-items", methods=["GET", "POST"])
+@login_required
+def standing_items(key: str):
+    """The items the committee puts on every agenda (call to order, public comment, adjourn)."""
+    committee = _committee(key)
+    require_edit_committee(current_user, committee)
+    form = StandingItemForm()
+    if form.validate_on_submit() and save(form, lambda: services.add_standing_item(
+            current_user, committee, title=form.title.data, kind=form.kind.data,
+            minutes=form.minutes.data, placement=form.placement.data)):
+        flash("Standing item added: every draft agenda will include it.", "success")
+        return redirect(url_for("meetings.standing_items", key=committee.key))
+    return render_template("meetings/standing_items.html", committee=committee, form=form,
+                           place_form=PlaceForm(formdata=None,
+                                                default_location=committee.default_location),
+                           items=committee.standing_items)
+
+
+@bp.post("/committees/<key>/standing-items/place")
+@login_required
+def meeting_place(key: str):
+    """Set where the committee usually meets."""
+    committee = _committee(key)
+    require_edit_committee(current_user, committee)
+    place_form = PlaceForm()
+    if place_form.validate_on_submit():
+        done = save(place_form, lambda: services.set_default_location(
+            current_user, committee, place_form.default_location.data or ""))
+        if done:
+            if not isinstance(done, AlreadyDone):
+                flash("Usual place saved.", "success")
+            return redirect(url_for("meetings.standing_items", key=committee.key))
+    return render_template("meetings/standing_items.html", committee=committee,
+                           form=StandingItemForm(formdata=None), place_form=place_form,
+                           items=committee.standing_items), 400
+
+
+@bp.post("/committees/<key>/standing-items/<int:standing_id>/delete")
+@login_required
+def standing_item_delete(key: str, standing_id: int):
+    """Stop putting an item on every agenda."""
+    committee = _committee(key)
+    require_edit_committee(current_user, committee)
+    item = next((i for i in committee.standing_items if i.id == standing_id), None)
+    if item is None:
+        abort(404)
+    save(None, lambda: services.remove_standing_item(current_user, item),
+         done="Standing item removed; agendas already drafted keep it.")
+    return redirect(url_for("meetings.standing_items", key=committee.key))
 
 
 @bp.route("/meetings/<key>/requests/new", methods=["GET", "POST"])
@@ -307,8 +450,14 @@ def request_decide(request_id: int):
     meeting = _meeting(agenda_request.meeting.key, edit=True) if agenda_request.meeting \
         else abort(404)
     accept = request.form.get("decision") == "accept"
-    save(None, lambda: services.decide_request(current_user, agenda_request, accept),
-         done="Request accepted onto the agenda." if accept else "Request declined.")
+    done = save(None, lambda: services.decide_request(current_user, agenda_request, accept),
+                retry=True)
+    if isinstance(done, BacklogItem):
+        flash("Request accepted. Its meeting was already held, so it waits on the "
+              "committee's backlog for the next agenda.", "success")
+    elif done and not isinstance(done, AlreadyDone):
+        flash("Request accepted onto the agenda." if accept else "Request declined.",
+              "success")
     return _back(meeting)
 
 
@@ -318,16 +467,19 @@ def attendance(key: str):
     """Take attendance; quorum shows as it is taken."""
     meeting = _meeting(key, edit=True)
     members = sorted(services.expected_members(meeting), key=lambda m: m.person.name)
-    designees = [(0, "—")] + [(p.id, f"{p.name} — {p.agency.name}") for p in db.session.scalars(
-        select(Person).where(Person.active.is_(True)).options(
-            selectinload(Person.agency)).order_by(Person.name))]
-    form = attendance_form(members, designees)
+    form = attendance_form(members, _designees())
     if not form.is_submitted():
-        for row in meeting.attendance:
-            if hasattr(form, f"status_{row.person_id}"):
-                form[f"status_{row.person_id}"].data = row.status
-                form[f"designee_{row.person_id}"].data = row.designee_id or 0
+        # the grid starts from what was recorded, else from the members' answers
+        for person_id, (status, designee_id) in services.marks_from_rsvps(meeting).items():
+            if hasattr(form, f"status_{person_id}"):
+                form[f"status_{person_id}"].data = status
+                form[f"designee_{person_id}"].data = designee_id or 0
     marks = {m.person_id: form[f"status_{m.person_id}"].data for m in members}
+    if form.is_submitted() and "everyone_present" in request.form and save(
+            form, lambda: services.record_attendance(
+                current_user, meeting, {m.person_id: ("present", None) for m in members})):
+        flash("Everyone marked present. " + services.quorum(meeting).describe(), "success")
+        return redirect(url_for("meetings.attendance", key=meeting.key))
     if form.validate_on_submit():
         chosen = {m.person_id: (form[f"status_{m.person_id}"].data,
                                 db.session.get(Person, form[f"designee_{m.person_id}"].data)
@@ -341,33 +493,86 @@ def attendance(key: str):
                            rule=meeting.committee.quorum_rule)
 
 
+def _owners(meeting: Meeting) -> list[tuple[int, str]]:
+    return [(m.person_id, f"{m.person.name} — {m.agency.name}")
+            for m in _members(meeting.committee)]
+
+
+def _fill_minutes(form, meeting: Meeting) -> None:
+    form.version.data = meeting.version
+    form.text.data = meeting.minutes_text
+    form.decisions.data = "\n".join(meeting.decisions or [])
+    for item in meeting.items:
+        form[f"notes_{item.id}"].data = item.notes
+
+
+def _minutes_values(form, meeting: Meeting) -> dict:
+    return {"text": form.text.data or "",
+            "decisions": [d.strip() for d in (form.decisions.data or "").splitlines()
+                          if d.strip()],
+            "notes": {i.id: form[f"notes_{i.id}"].data or "" for i in meeting.items}}
+
+
+@bp.post("/meetings/<key>/rsvp")
+@login_required
+def rsvp(key: str):
+    """A member answers before the meeting: attending, sending a designee, or apologies."""
+    meeting = _meeting(key)
+    if not can_rsvp(current_user, meeting):
+        abort(403)
+    form = RsvpForm()
+    form.designee.choices = _designees()
+    if form.validate_on_submit() and save(form, lambda: services.rsvp(
+            current_user, meeting, answer=form.answer.data,
+            designee=db.session.get(Person, form.designee.data) if form.designee.data
+            else None)):
+        flash("Thank you: your answer is recorded.", "success")
+        return _back(meeting)
+    flash("Choose an answer from the list.", "error")
+    return _back(meeting)
+
+
+def _designees() -> list[tuple[int, str]]:
+    return [(0, "—")] + [(p.id, f"{p.name} — {p.agency.name}") for p in db.session.scalars(
+        select(Person).where(Person.active.is_(True)).options(
+            selectinload(Person.agency)).order_by(Person.name))]
+
+
 @bp.route("/meetings/<key>/minutes", methods=["GET", "POST"])
 @login_required
 def minutes(key: str):
-    """Write the minutes: notes per item, decisions, new action items."""
+    """Write the minutes: notes per item, decisions, new action items, in one form.
+
+    "Add the action item" saves what was typed in the minutes with it, so
+    nothing typed is lost; a refusal shows the whole form again as typed.
+    """
     meeting = _meeting(key, edit=True)
     if meeting.minutes_locked:
-        flash("These minutes are approved and can no longer be changed.", "info")
+        flash("These minutes are approved. To correct them, amend them and give the reason.",
+              "info")
         return _back(meeting)
     form = minutes_form(meeting)
+    form.action_owner.choices = [(0, "—")] + _owners(meeting)
     if not form.is_submitted():
-        form.version.data = meeting.version
-        form.text.data = meeting.minutes_text
-        form.decisions.data = "\n".join(meeting.decisions or [])
-        for item in meeting.items:
-            form[f"notes_{item.id}"].data = item.notes
-    if form.validate_on_submit() and save(form, lambda: services.save_minutes(
-            current_user, meeting, form.expected_version(), text=form.text.data or "",
-            decisions=[d.strip() for d in (form.decisions.data or "").splitlines()
-                       if d.strip()],
-            notes={i.id: form[f"notes_{i.id}"].data or "" for i in meeting.items}), meeting):
-        flash("Minutes saved.", "success")
-        return redirect(url_for("meetings.minutes", key=meeting.key))
-    action_form = ActionForm(formdata=None)
-    action_form.owner.choices = [(m.person_id, f"{m.person.name} — {m.agency.name}")
-                                 for m in _members(meeting.committee)]
+        _fill_minutes(form, meeting)
+    adding = "add_action" in request.form
+    if form.validate_on_submit() and (not adding or form.validate_for_action()):
+        values = _minutes_values(form, meeting)
+
+        def change():
+            services.save_minutes(current_user, meeting, form.expected_version(), **values)
+            if adding:
+                services.add_minuted_action(
+                    current_user, meeting, title=form.action_title.data,
+                    owner=db.session.get(Person, form.action_owner.data),
+                    due=form.action_due.data)
+
+        if save(form, change, meeting):
+            flash("Minutes and action item saved." if adding else "Minutes saved.", "success")
+            return redirect(url_for("meetings.minutes", key=meeting.key))
     return render_template("meetings/minutes.html", form=form, meeting=meeting,
-                           action_form=action_form, actions=_actions(meeting))
+                           actions=_actions(meeting), amend=False), \
+        400 if form.is_submitted() else 200
 
 
 def _actions(meeting: Meeting) -> list[ActionItem]:
@@ -379,34 +584,127 @@ def _actions(meeting: Meeting) -> list[ActionItem]:
 @bp.post("/meetings/<key>/minutes/actions")
 @login_required
 def minutes_action(key: str):
-    """Create an action item in place while minuting."""
+    """Create an action item in place while minuting (the minutes page's own form saves both)."""
     meeting = _meeting(key, edit=True)
     action_form = ActionForm()
-    action_form.owner.choices = [(m.person_id, f"{m.person.name} — {m.agency.name}")
-                                 for m in _members(meeting.committee)]
-    if action_form.validate_on_submit() and save(action_form, lambda: create_action(
-            current_user, meeting.committee, title=action_form.title.data,
-            owner=db.session.get(Person, action_form.owner.data), due=action_form.due.data,
-            origin_kind="meeting", origin_ref=meeting.key, meeting=meeting)):
+    action_form.owner.choices = _owners(meeting)
+    if action_form.validate_on_submit() and save(action_form, lambda: (
+            services.add_minuted_action(
+                current_user, meeting, title=action_form.title.data,
+                owner=db.session.get(Person, action_form.owner.data),
+                due=action_form.due.data))):
         flash("Action item added.", "success")
         return redirect(url_for("meetings.minutes", key=meeting.key))
     form = minutes_form(meeting, formdata=None)
-    form.version.data = meeting.version
-    form.text.data = meeting.minutes_text
-    form.decisions.data = "\n".join(meeting.decisions or [])
-    for item in meeting.items:
-        form[f"notes_{item.id}"].data = item.notes
+    form.action_owner.choices = [(0, "—")] + _owners(meeting)
+    _fill_minutes(form, meeting)
+    form.action_title.data, form.action_due.data = action_form.title.data, action_form.due.data
+    form.action_title.errors = list(action_form.title.errors)
+    form.action_owner.errors = list(action_form.owner.errors) + action_form.form_errors
     return render_template("meetings/minutes.html", form=form, meeting=meeting,
-                           action_form=action_form, actions=_actions(meeting)), 400
+                           actions=_actions(meeting), amend=False), 400
+
+
+def _minuted_action(meeting: Meeting, action_id: int) -> ActionItem:
+    action = db.get_or_404(ActionItem, action_id)
+    if action.meeting_id != meeting.id:
+        abort(404)
+    return action
+
+
+@bp.route("/meetings/<key>/minutes/actions/<int:action_id>/edit", methods=["GET", "POST"])
+@login_required
+def minutes_action_edit(key: str, action_id: int):
+    """Correct an action item created at the meeting, until the minutes are approved."""
+    meeting = _meeting(key, edit=True)
+    action = _minuted_action(meeting, action_id)
+    form = MinutedActionForm(obj=action, owner=action.owner_id)
+    form.owner.choices = _owners(meeting)
+    if form.validate_on_submit() and save(form, lambda: services.edit_minuted_action(
+            current_user, meeting, action, title=form.title.data,
+            owner=db.session.get(Person, form.owner.data), due=form.due.data)):
+        flash("Action item saved.", "success")
+        return redirect(url_for("meetings.minutes", key=meeting.key))
+    return render_template("meetings/action_form.html", form=form, meeting=meeting,
+                           action=action)
+
+
+@bp.post("/meetings/<key>/minutes/actions/<int:action_id>/delete")
+@login_required
+def minutes_action_delete(key: str, action_id: int):
+    """Delete an action item created at the meeting by mistake, until the minutes are approved."""
+    meeting = _meeting(key, edit=True)
+    action = _minuted_action(meeting, action_id)
+    save(None, lambda: services.delete_minuted_action(current_user, meeting, action),
+         done="Action item deleted.")
+    return redirect(url_for("meetings.minutes", key=meeting.key))
+
+
+@bp.route("/meetings/<key>/minutes/amend", methods=["GET", "POST"])
+@login_required
+def minutes_amend(key: str):
+    """Correct approved minutes: an explicit amendment with its reason, kept in the history."""
+    meeting = _meeting(key, edit=True)
+    if not meeting.minutes_locked:
+        return redirect(url_for("meetings.minutes", key=meeting.key))
+    form = minutes_form(meeting, amend=True)
+    form.action_owner.choices = [(0, "—")]
+    if not form.is_submitted():
+        _fill_minutes(form, meeting)
+    if form.validate_on_submit() and save(form, lambda: services.amend_minutes(
+            current_user, meeting, form.expected_version(), reason=form.reason.data,
+            **_minutes_values(form, meeting)), meeting):
+        flash("Minutes amended; the history keeps the change and its reason.", "success")
+        return _back(meeting)
+    return render_template("meetings/minutes.html", form=form, meeting=meeting,
+                           actions=_actions(meeting), amend=True)
 
 
 @bp.post("/meetings/<key>/minutes/approve")
 @login_required
 def minutes_approve(key: str):
-    """Approve the minutes; they become read-only."""
+    """Approve the minutes (usually from the next meeting's agenda item); they become read-only."""
     meeting = _meeting(key, edit=True)
-    save(None, lambda: services.approve_minutes(current_user, meeting),
-         done="Minutes approved. They are now the committee's record.")
+    done = save(None, lambda: services.approve_minutes(current_user, meeting))
+    if done and not isinstance(done, AlreadyDone):
+        flash("Minutes approved. They are now the committee's record.", "success")
+    back = db.session.scalar(select(Meeting).where(
+        Meeting.key == request.form.get("back", ""),
+        Meeting.committee_id == meeting.committee_id))
+    return _back(back or meeting)
+
+
+@bp.route("/meetings/<key>/motions/new", methods=["GET", "POST"])
+@login_required
+def motion_new(key: str):
+    """Record a motion and the vote of each member present; the quorum is judged at the vote."""
+    meeting = _meeting(key, edit=True)
+    voters = sorted(services.voters(meeting), key=lambda m: m.person.name)
+    form = motion_form(voters, meeting.items)
+    if form.validate_on_submit():
+        motion = save(form, lambda: services.record_motion(
+            current_user, meeting, text=form.text.data,
+            mover=db.session.get(Person, form.mover.data) if form.mover.data else None,
+            seconder=db.session.get(Person, form.seconder.data) if form.seconder.data
+            else None,
+            votes={m.person_id: form[f"vote_{m.person_id}"].data for m in voters},
+            item=next((i for i in meeting.items if i.id == form.item.data), None)))
+        if motion:
+            flash(f"Motion recorded: {motion.describe()}.", "success")
+            return _back(meeting)
+    return render_template("meetings/motion_form.html", form=form, meeting=meeting,
+                           voters=voters, quorum=services.quorum(meeting))
+
+
+@bp.post("/meetings/<key>/motions/<int:motion_id>/delete")
+@login_required
+def motion_delete(key: str, motion_id: int):
+    """Remove a motion recorded by mistake, until the minutes are approved."""
+    meeting = _meeting(key, edit=True)
+    motion = next((m for m in meeting.motions if m.id == motion_id), None)
+    if motion is None:
+        abort(404)
+    save(None, lambda: services.delete_motion(current_user, motion), done="Motion removed.")
     return _back(meeting)
 
 
@@ -447,11 +745,14 @@ def quorum_rule(key: str):
     require_edit_committee(current_user, committee)
     rule = committee.quorum_rule
     form = QuorumForm(obj=rule)
-    if form.validate_on_submit() and save(form, lambda: services.set_quorum_rule(
+    if form.validate_on_submit():
+        done = save(form, lambda: services.set_quorum_rule(
             current_user, committee, min_present=form.min_present.data,
-            required_sides=form.required_sides.data or [])):
-        flash("Quorum rule saved.", "success")
-        return redirect(url_for("meetings.meeting_list", key=committee.key))
+            required_sides=form.required_sides.data or []), retry=True)
+        if done:
+            if not isinstance(done, AlreadyDone):
+                flash("Quorum rule saved.", "success")
+            return redirect(url_for("meetings.meeting_list", key=committee.key))
     return render_template("meetings/quorum.html", form=form, committee=committee)
 
 

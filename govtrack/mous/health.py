@@ -70,7 +70,10 @@ def report_loading() -> tuple:
 
 
 RULES = (
-    Rule("mou", "signature_stalled", "Signatures stalled", signature_stalled),
-    Rule("mou", "expiring", "Expiring", expiring),
-    Rule("mou", "lapsed", "Lapsed", lapsed),
+    Rule("mou", "signature_stalled", "Signatures stalled", signature_stalled,
+         remedy="the committee asks the parties still to sign for a date"),
+    Rule("mou", "expiring", "Expiring", expiring,
+         remedy="decide whether to renew it, and who drafts the renewal"),
+    Rule("mou", "lapsed", "Lapsed", lapsed,
+         remedy="renew it, or record that it ended"),
 )

@@ -7,7 +7,7 @@ to the one before, and an executed MOU is never edited in place.
 """
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import selectinload
@@ -19,7 +19,7 @@ from govtrack.agencies.models import Agency
 from govtrack.chairs.services import current_co_chairs, current_term
 from govtrack.clock import today, utcnow
 from govtrack.committees.models import Committee
-from govtrack.editing import DomainError, apply_edit, unique_key
+from govtrack.editing import AlreadyDone, DomainError, apply_edit, unique_key
 from govtrack.extensions import db
 from govtrack.mous import chain
 from govtrack.mous.models import (
@@ -149,10 +149,15 @@ def create_mou(actor, *, title: str, committee: Committee | None, parties: list[
                text: str = "", purpose: str = "", background: str = "",
                obligations: dict[str, str] | None = None, effective: date | None = None,
                expires: date | None = None, review: date | None = None,
-               supersedes: Mou | None = None) -> Mou:
-    """A draft MOU with its first version."""
+               supersedes: Mou | None = None) -> Mou | AlreadyDone:
+    """A draft MOU with its first version; the same draft submitted again is not made twice."""
     values = {"effective": effective, "expires": expires}
     _check_fields(values, parties)
+    same = _same_draft(title=title, committee=committee, parties=parties, text=text,
+                       purpose=purpose, background=background, effective=effective,
+                       expires=expires, review=review, supersedes=supersedes)
+    if same is not None:
+        return AlreadyDone(same, "This MOU was already drafted; nothing changed.")
     mou = Mou(key=unique_key(Mou, f"mou-{title}"), title=title, committee=committee,
               purpose=purpose, background=background, parties=list(parties),
               effective=effective, expires=expires, review=review, supersedes=supersedes,
@@ -162,6 +167,28 @@ def create_mou(actor, *, title: str, committee: Committee | None, parties: list[
     db.session.add(mou)
     audit.record(actor, "create", mou, committee=committee)
     return mou
+
+
+#: how long an identical new draft counts as the same submission sent again
+REPEAT_WINDOW = timedelta(hours=1)
+
+
+def _same_draft(*, title, committee, parties, text, purpose, background, effective, expires,
+                review, supersedes) -> Mou | None:
+    """A draft made moments ago from the very same form, if any."""
+    candidates = db.session.scalars(select(Mou).where(
+        Mou.title == title, Mou.status == "draft",
+        Mou.committee_id == (committee.id if committee else None),
+        Mou.created_at >= utcnow() - REPEAT_WINDOW))
+    wanted = {p.id for p in parties}
+    for mou in candidates:
+        if ({p.id for p in mou.parties} == wanted and mou.purpose == purpose
+                and mou.background == background and mou.effective == effective
+                and mou.expires == expires and mou.review == review
+                and mou.supersedes_id == (supersedes.id if supersedes else None)
+                and len(mou.versions) == 1 and mou.versions[0].text == text):
+            return mou
+    return None
 
 
 def refuse_if_executed(mou: Mou) -> None:

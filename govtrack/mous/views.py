@@ -8,7 +8,7 @@ from govtrack.accounts import totp
 from govtrack.agencies.models import Agency, Person
 from govtrack.clock import today
 from govtrack.committees.models import Committee, roster_loading
-from govtrack.editing import DomainError
+from govtrack.editing import AlreadyDone, DomainError
 from govtrack.extensions import db
 from govtrack.forms import save
 from govtrack.health.services import flags_for
@@ -112,7 +112,9 @@ def mou_new():
                 parties=[p for p in parties if p], text=form.text.data or "",
                 purpose=form.purpose.data or "", background=form.background.data or "",
                 effective=form.effective.data, expires=form.expires.data,
-                review=form.review.data))
+                review=form.review.data), retry=True)
+            if isinstance(mou, AlreadyDone):
+                return redirect(url_for("mous.mou_edit", key=mou.record.key))
             if mou:
                 flash("MOU drafted. Write each party's obligations next.", "success")
                 return redirect(url_for("mous.mou_edit", key=mou.key))

@@ -23,11 +23,14 @@ def _measures_and_cycles(meeting, day: date) -> list:
     values = point_values(measures)
     for measure in measures:
         result = analysis(measure, points=values[measure.id])
-        if result.current is None or not result.current.signals:
+        signal = runchart.current_signal(result)
+        if signal is None:
             continue
         proposals.append(Proposed(
-            f"measure:{measure.key}", f"The measure “{measure.name}” shifted: review it",
-            "discussion", 10, why=runchart.describe(result, measure.direction)))
+            f"measure:{measure.key}",
+            f"The measure “{measure.name}”: {runchart.headline(signal)}; review it",
+            "discussion", 10, refs={"measure_key": measure.key},
+            why=runchart.describe(result, measure.direction)))
     cycles = db.session.scalars(
         select(PdsaCycle).join(Goal, PdsaCycle.goal_id == Goal.id)
         .join(Workgroup, Goal.workgroup_id == Workgroup.id)

@@ -139,4 +139,5 @@ def pdsa_stuck(workgroup: Workgroup, as_of: date) -> date | None:
 
 PRELOADERS = (Preloader("workgroup", preloaded),)
 
-RULES = (Rule("workgroup", "pdsa_stuck", "A PDSA cycle is stuck in one phase", pdsa_stuck),)
+RULES = (Rule("workgroup", "pdsa_stuck", "A PDSA cycle is stuck in one phase", pdsa_stuck,
+              remedy="record the cycle's next phase, or close it"),)

@@ -324,15 +324,35 @@ def describe_signal(signal: Signal, analysis: Analysis, direction: str | None) -
     return f"{text} since {first:%B %Y}"
 
 
+def current_signal(analysis: Analysis) -> Signal | None:
+    """The signal that says most about now: the latest-starting one with a direction."""
+    seg = analysis.current
+    if seg is None or not seg.signals:
+        return None
+    return sorted(seg.signals, key=lambda s: (s.side != 0, s.indices[0]))[-1]
+
+
+def headline(signal: Signal) -> str:
+    """A signal named by its rule: "a run of 8 below the median", "an astronomical point"."""
+    count = len(signal.indices)
+    if signal.code in ("shift", "long_run"):
+        return f"a run of {count} {_where(signal)}"
+    if signal.code == "trend":
+        return f"a trend of {count} points {_where(signal)}"
+    if signal.code == "astronomical":
+        return f"an astronomical point {_where(signal)}"
+    if signal.code == "few_crossings":
+        return "too few crossings of the median"
+    return signal.name
+
+
 def describe(analysis: Analysis, direction: str | None) -> str:
     """The measure's current signal in words, for the outcomes page and the agenda."""
     seg = analysis.current
     if seg is None:
         return "No data yet."
     if seg.signals:
-        # the latest-starting signal with a direction says most about now
-        ranked = sorted(seg.signals, key=lambda s: (s.side != 0, s.indices[0]))
-        return describe_signal(ranked[-1], analysis, direction) + "."
+        return describe_signal(current_signal(analysis), analysis, direction) + "."
     judged = seg.useful >= MIN_USEFUL or analysis.rules == "ihi"
     if not judged:
         return (f"Too few points to judge: {seg.useful} useful observations of the "

@@ -153,8 +153,42 @@ def can_update_milestone(account, workgroup, milestone) -> bool:
 
 
 def can_see_agenda(account, meeting) -> bool:
-    """A published agenda is the committee's; a draft only its editors'."""
-    return meeting.agenda_status == "published" or can_edit_committee(account, meeting.committee)
+    """A published agenda is the committee's; a draft only those who set it."""
+    return meeting.agenda_status == "published" or can_set_agenda(account, meeting)
+
+
+def can_schedule_meeting(account, committee: Committee) -> bool:
+    """Editors add meetings; so does the convener, to call the one that picks the next chair."""
+    return can_edit_committee(account, committee) or is_convener(account, committee)
+
+
+def can_set_agenda(account, meeting) -> bool:
+    """Editors set every agenda; the convener during a vacancy sets a coming meeting's, no more."""
+    if can_edit_committee(account, meeting.committee):
+        return True
+    return meeting.status == "scheduled" and is_convener(account, meeting.committee)
+
+
+def require_set_agenda(account, meeting) -> None:
+    """404 for strangers, 403 for those who may read the meeting but not set its agenda."""
+    require_view_committee(account, meeting.committee)
+    if not can_set_agenda(account, meeting):
+        abort(403)
+
+
+def can_rsvp(account, meeting) -> bool:
+    """A member expected at a coming meeting answers for themself before it starts."""
+    if not account or not account.is_authenticated or meeting.status != "scheduled":
+        return False
+    from zoneinfo import ZoneInfo
+
+    from govtrack.clock import utcnow
+
+    if meeting.starts_at <= utcnow():
+        return False
+    day = meeting.starts_at.astimezone(ZoneInfo(meeting.committee.timezone)).date()
+    return any(m.holds_on(day) and m.role != "observer"
+               for m in _seats(account, meeting.committee))
 
 
 # --- MOUs and who signs them ----------------------------------------------------------

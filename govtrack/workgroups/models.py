@@ -72,6 +72,9 @@ class WorkgroupUpdate(db.Model):
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     by_id: Mapped[int] = mapped_column(ForeignKey("person.id"))
     text: Mapped[str] = mapped_column(Text, default="")
+    #: the report-back agenda item whose minuted notes this update is (DESIGN: report-back)
+    agenda_item_id: Mapped[int | None] = mapped_column(
+        ForeignKey("agenda_item.id", ondelete="SET NULL"), unique=True)
 
     workgroup: Mapped[Workgroup] = relationship(back_populates="updates")
     by: Mapped[Person] = relationship()

@@ -88,11 +88,12 @@ def test_agenda_items_start_on_the_committee_clock(meeting):
     doc = _open(agenda_docx(meeting))
     rows = _table(doc)
     assert rows == [
-        ["Start", "Minutes", "Item", "Kind", "Presenter"],
-        ["15:00", "10", "Approve the last minutes", "Decision", "Alice Chair (County Sheriff)"],
-        ["15:10", "25", "Report-back: training workgroup", "Report-back",
+        ["No.", "Start", "Minutes", "Item", "Kind", "Presenter"],
+        ["1.", "15:00", "10", "Approve the last minutes", "Decision",
+         "Alice Chair (County Sheriff)"],
+        ["2.", "15:10", "25", "Report-back: training workgroup", "Report-back",
          "Bob Doctor (Riverside Clinic)"],
-        ["15:35", "30", "Any other business", "Discussion", "—"],
+        ["3.", "15:35", "30", "Any other business", "Discussion", "—"],
     ]
     assert "Total time: 65 minutes of the meeting's 90." in _texts(doc)
     # the header row repeats on each page and is read out as the column headers
@@ -108,7 +109,7 @@ def test_agenda_times_follow_a_change_to_daylight_saving_time(make):
     make.db.session.commit()
     rows = _table(_open(agenda_docx(meeting)))
     # Clocks jump from 02:00 to 03:00: the third item starts at 03:10, not at 02:10.
-    assert [row[0] for row in rows[1:]] == ["01:30", "01:50", "03:10"]
+    assert [row[1] for row in rows[1:]] == ["01:30", "01:50", "03:10"]
 
 
 def test_agenda_over_time_and_draft_are_said(make):
@@ -207,7 +208,7 @@ def test_hostile_text_survives_into_both_documents(make):
     agenda = _open(agenda_docx(meeting))
     assert agenda.paragraphs[0].text == committee.name
     assert f"Where: {HOSTILE[:500]}" in _texts(agenda)
-    assert _table(agenda)[1][2:] == [HOSTILE[:200], "Discussion", f"{person.name} ("
+    assert _table(agenda)[1][3:] == [HOSTILE[:200], "Discussion", f"{person.name} ("
                                      f"{person.agency.name})"]
 
     minutes = _open(minutes_docx(meeting))
@@ -246,3 +247,32 @@ def test_minutes_with_50000_decisions_build_in_bounded_time(make, db):
     assert "Decision 0" in texts and "Decision 49999" not in texts
     assert texts.count("The rest is too long for a Word document: read it in govtrack.") == 2
     assert "Action items" in texts
+
+
+def test_word_files_number_items_size_columns_and_carry_header_footer_and_language(meeting):
+    from docx.shared import Inches
+
+    agenda = _open(agenda_docx(meeting))
+    section = agenda.sections[0]
+    assert section.header.paragraphs[0].text.startswith("CIT Steering Committee — Agenda")
+    footer = section.footer.paragraphs[0]._p.xml
+    assert "PAGE" in footer and "NUMPAGES" in footer
+    assert section.footer.paragraphs[0].text == "Page  of "  # Word fills the numbers
+    table = agenda.tables[0]
+    widths = [c.width for c in table.rows[1].cells]
+    assert widths[3] == Inches(2.5) and widths[0] < widths[1] < widths[3]
+    assert agenda.core_properties.language == "en-US"
+    assert agenda.core_properties.title.startswith("Agenda: CIT Steering Committee")
+    assert any(t.startswith("Quorum: ") for t in _texts(agenda))
+    minutes = _open(minutes_docx(meeting))
+    assert minutes.sections[0].header.paragraphs[0].text.startswith(
+        "CIT Steering Committee — Minutes")
+    assert any(t.startswith(("Quorum: ", "No quorum: ")) for t in _texts(minutes))
+
+
+def test_bold_markdown_stays_bold_in_the_minutes(meeting):
+    meeting.items[0].notes = "Bookings **fell 12 %** this quarter."
+    doc = _open(minutes_docx(meeting))
+    paragraph = next(p for p in doc.paragraphs if "Bookings" in p.text)
+    assert paragraph.text == "Bookings fell 12 % this quarter."
+    assert [r.text for r in paragraph.runs if r.bold] == ["fell 12 %"]

@@ -249,3 +249,38 @@ def test_feed_queries_do_not_grow_with_committees_and_meetings(web_app, client, 
     many = count_queries(web_app, lambda: client.get(url))
     assert len(_events(client, token)) >= 12
     assert few == many
+
+
+def test_cancelled_title_default_place_and_published_agenda(client, make, cast, feed):
+    from govtrack.meetings.models import AgendaItem
+
+    committee = cast["committee"]
+    committee.default_location = "Public Safety Building, Room B"
+    published = _meeting(make, committee, agenda_status="published", duration_minutes=60)
+    published.items.extend([
+        AgendaItem(title="Call to order", kind="information", minutes=5, position=1),
+        AgendaItem(title="Report-back: 911 routing", kind="report_back", minutes=15,
+                   position=2)])
+    draft = _meeting(make, committee, starts_in=SOON * 2, agenda_status="draft")
+    draft.items.append(AgendaItem(title="Not yet public", kind="discussion", minutes=5))
+    cancelled = _meeting(make, committee, starts_in=SOON * 3, status="cancelled")
+    make.db.session.commit()
+    events = _events(client, feed)
+    event = events[f"{published.key}@govtrack"]
+    assert str(event["LOCATION"]) == "Public Safety Building, Room B"
+    description = str(event["DESCRIPTION"])
+    assert "1. " in description and "Call to order (5 min)" in description
+    assert "2. " in description and "Report-back: 911 routing (15 min)" in description
+    assert "Not yet public" not in str(events[f"{draft.key}@govtrack"]["DESCRIPTION"])
+    assert str(events[f"{cancelled.key}@govtrack"]["SUMMARY"]) == (
+        "Cancelled: CIT Steering Committee meeting")
+
+
+def test_the_usual_place_is_set_once_and_new_meetings_take_it(client, login, make, cast):
+    login(cast["chair"])
+    url = f"/committees/{cast['committee'].key}/standing-items"
+    assert client.post(f"{url}/place", data={"default_location": "Room B"}).status_code == 302
+    assert 'value="Room B"' in client.get(url).get_data(as_text=True)
+    form = client.get(f"/committees/{cast['committee'].key}/meetings/new").get_data(
+        as_text=True)
+    assert 'value="Room B"' in form

@@ -33,8 +33,24 @@ def test_a_measure_with_a_signal_is_proposed(cast):
     db.session.commit()
     assert services.analysis(shifted).current.signals
     found = titles(cast["meeting"])
-    assert "The measure “Bed waits” shifted: review it" in found
+    # named by the rule that fired, not "shifted" whatever it was
+    assert ("The measure “Bed waits”: an astronomical point above the upper limit; review it"
+            in found)
     assert not any("Quiet" in t for t in found)
+    item = next(i for i in draft_agenda(chair, cast["meeting"]) if i.measure_key)
+    assert item.measure_key == shifted.key and "Bed waits" in item.title and item.why
+
+
+def test_a_long_run_is_named_by_its_length_and_side(cast):
+    chair = cast["chair"]
+    measure = services.create_measure(chair, cast["committee"], name="Transports")
+    for month, value in enumerate([9, 11, 10.5, 9.5, 10.2, 9.8, 10.1, 9.9, 10.4] + [4] * 8,
+                                   start=1):
+        services.add_point(chair, measure, date(2024, 1, 1) + timedelta(days=31 * month),
+                           value)
+    db.session.commit()
+    assert "The measure “Transports”: a run of 8 below the median; review it" in titles(
+        cast["meeting"])
 
 
 def test_a_cycle_in_do_past_its_study_date_is_proposed(cast):

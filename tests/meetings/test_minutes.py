@@ -1,0 +1,181 @@
+"""Minutes: one form that loses nothing typed; approved minutes lock; amendments keep a reason."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import time_machine
+from sqlalchemy import select
+
+from govtrack.actions.models import ActionItem
+from govtrack.audit.models import AuditEntry
+from govtrack.editing import DomainError
+from govtrack.meetings import drafting, services
+from govtrack.meetings.models import Attendance, Meeting
+
+NOW = datetime(2026, 11, 22, 14, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def cast(make, db):
+    return make.cast(make.committee(timezone="America/New_York"))
+
+
+@pytest.fixture
+def held(make, db, cast):
+    """A meeting held ten days ago with one item, its attendance and an action item."""
+    meeting = make.meeting(cast["committee"], starts_at=NOW - timedelta(days=10),
+                           status="held")
+    meeting.attendance.append(Attendance(person=cast["member"].person, status="present"))
+    db.session.commit()
+    services.add_minuted_action(None, meeting, title="Send bed data",
+                                owner=cast["member"].person, due=None)
+    db.session.commit()
+    return meeting
+
+
+@time_machine.travel(NOW, tick=False)
+def test_approved_minutes_lock_the_meeting_in_every_service(db, cast, held):
+    item = held.items[0]
+    action = db.session.scalar(select(ActionItem).where(ActionItem.meeting_id == held.id))
+    services.approve_minutes(None, held)
+    db.session.commit()
+    member = cast["member"].person
+    refused = [
+        lambda: services.update_meeting(None, held, None, starts=datetime(2026, 11, 1, 9),
+                                        duration_minutes=60, location="", video_link=""),
+        lambda: services.cancel_meeting(None, held),
+        lambda: services.add_item(None, held, title="Late", kind="discussion", minutes=5),
+        lambda: services.update_item(None, item, title="Renamed", kind="discussion",
+                                     minutes=5, presenter=None),
+        lambda: services.remove_item(None, item),
+        lambda: services.move_item(None, item, 1),
+        lambda: services.record_attendance(None, held, {member.id: ("absent", None)}),
+        lambda: services.save_minutes(None, held, None, text="x", decisions=[], notes={}),
+        lambda: services.add_minuted_action(None, held, title="More", owner=member, due=None),
+        lambda: services.edit_minuted_action(None, held, action, title="Changed",
+                                             owner=member, due=None),
+        lambda: services.delete_minuted_action(None, held, action),
+    ]
+    for change in refused:
+        with pytest.raises(DomainError, match="minutes of this meeting are approved"):
+            change()
+        db.session.rollback()
+    assert services.approve_minutes(None, held).message.startswith("These minutes are already")
+
+
+@time_machine.travel(NOW, tick=False)
+def test_an_amendment_needs_a_reason_and_is_kept_in_the_history(db, cast, held):
+    services.save_minutes(None, held, None, text="We met.", decisions=["Adopt it"], notes={})
+    services.approve_minutes(None, held)
+    db.session.commit()
+    with pytest.raises(DomainError, match="Say why"):
+        services.amend_minutes(None, held, None, reason=" ", text="We met twice.",
+                               decisions=["Adopt it"], notes={})
+    services.amend_minutes(cast["chair"], held, held.version, reason="Wrong count",
+                           text="We met twice.", decisions=["Adopt it"], notes={})
+    db.session.commit()
+    entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "amend"))
+    assert entry.changes["reason"] == [None, "Wrong count"]
+    assert entry.changes["minutes_text"] == ["We met.", "We met twice."]
+    assert held.minutes_text == "We met twice." and held.minutes_locked
+
+
+@time_machine.travel(NOW, tick=False)
+def test_reordering_the_agenda_is_audited(db, cast):
+    meeting = cast["meeting"]
+    second = services.add_item(None, meeting, title="Second", kind="discussion", minutes=5)
+    db.session.commit()
+    services.move_item(cast["chair"], second, -1)
+    db.session.commit()
+    entry = db.session.scalars(select(AuditEntry).where(
+        AuditEntry.object_type == "AgendaItem", AuditEntry.object_id == second.id)).all()[-1]
+    assert entry.changes == {"position": [2, 1]}
+
+
+@time_machine.travel(NOW, tick=False)
+def test_the_next_agenda_approves_the_last_minutes_from_its_item(client, login, db, cast,
+                                                                  held):
+    coming = cast["meeting"]
+    coming.agenda_status = "draft"
+    db.session.commit()
+    drafting.draft_agenda(None, coming)
+    db.session.commit()
+    login(cast["chair"])
+    page = client.get(f"/meetings/{coming.key}").get_data(as_text=True)
+    assert f'action="/meetings/{held.key}/minutes/approve"' in page
+    response = client.post(f"/meetings/{held.key}/minutes/approve",
+                           data={"back": coming.key})
+    assert response.headers["Location"].endswith(f"/meetings/{coming.key}")
+    db.session.expire_all()
+    assert db.session.get(Meeting, held.id).minutes_locked
+    page = client.get(f"/meetings/{coming.key}").get_data(as_text=True)
+    assert f'action="/meetings/{held.key}/minutes/approve"' not in page
+
+
+@time_machine.travel(NOW, tick=False)
+def test_adding_an_action_item_keeps_what_was_typed_in_the_minutes(client, login, db, cast,
+                                                                    held):
+    login(cast["secretary"])
+    item = held.items[0]
+    data = {"version": held.version, "text": "General notes typed first",
+            "decisions": "Adopt the protocol", f"notes_{item.id}": "Typed notes",
+            "action_title": "", "action_owner": "0", "add_action": "1"}
+    refused = client.post(f"/meetings/{held.key}/minutes", data=data)
+    page = refused.get_data(as_text=True)
+    assert refused.status_code == 400 and "Say what is to be done." in page
+    assert "General notes typed first" in page and "Typed notes" in page  # nothing lost
+    data.update(action_title="Call the hospital", action_owner=cast["member"].person_id)
+    assert client.post(f"/meetings/{held.key}/minutes", data=data).status_code == 302
+    db.session.expire_all()
+    meeting = db.session.get(Meeting, held.id)
+    assert meeting.minutes_text == "General notes typed first"
+    assert meeting.items[0].notes == "Typed notes"
+    titles = set(db.session.scalars(select(ActionItem.title).where(
+        ActionItem.meeting_id == held.id)))
+    assert titles == {"Send bed data", "Call the hospital"}
+    page = client.get(f"/meetings/{held.key}/minutes").get_data(as_text=True)
+    assert "js/unsaved.js" in page and "data-warn-unsaved" in page
+
+
+@time_machine.travel(NOW, tick=False)
+def test_minuted_action_items_are_edited_and_deleted_until_approval(client, login, db, cast,
+                                                                    held):
+    action = db.session.scalar(select(ActionItem).where(ActionItem.meeting_id == held.id))
+    login(cast["secretary"])
+    url = f"/meetings/{held.key}/minutes/actions/{action.id}"
+    assert f"{url}/edit" in client.get(f"/meetings/{held.key}/minutes").get_data(as_text=True)
+    refused = client.post(f"{url}/edit", data={"title": "", "owner": action.owner_id})
+    assert "This field is required." in refused.get_data(as_text=True)
+    assert client.post(f"{url}/edit", data={"title": "Send the bed data",
+                                            "owner": action.owner_id}).status_code == 302
+    db.session.expire_all()
+    assert db.session.get(ActionItem, action.id).title == "Send the bed data"
+    client.post(f"/meetings/{held.key}/minutes/approve")
+    client.post(f"{url}/delete")
+    db.session.expire_all()
+    assert db.session.get(ActionItem, action.id) is not None  # approved: kept
+    db.session.get(Meeting, held.id).minutes_approved_at = None
+    db.session.commit()
+    action_id = action.id
+    client.post(f"{url}/delete")
+    db.session.expunge_all()
+    assert db.session.query(ActionItem).filter_by(id=action_id).count() == 0
+
+
+@time_machine.travel(NOW, tick=False)
+def test_approved_minutes_are_amended_through_their_page(client, login, db, cast, held):
+    held.minutes_approved_at = NOW
+    db.session.commit()
+    login(cast["chair"])
+    page = client.get(f"/meetings/{held.key}").get_data(as_text=True)
+    assert f"/meetings/{held.key}/minutes/amend" in page
+    item = held.items[0]
+    data = {"version": held.version, "reason": "", "text": "Corrected",
+            "decisions": "", f"notes_{item.id}": ""}
+    refused = client.post(f"/meetings/{held.key}/minutes/amend", data=data)
+    assert "Say why the approved minutes are amended." in refused.get_data(as_text=True)
+    assert "Corrected" in refused.get_data(as_text=True)
+    data["reason"] = "Typo"
+    assert client.post(f"/meetings/{held.key}/minutes/amend", data=data).status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Meeting, held.id).minutes_text == "Corrected"
