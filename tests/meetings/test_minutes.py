@@ -88,7 +88,8 @@ def test_reordering_the_agenda_is_audited(db, cast):
     services.move_item(cast["chair"], second, -1)
     db.session.commit()
     entry = db.session.scalars(select(AuditEntry).where(
-        AuditEntry.object_type == "AgendaItem", AuditEntry.object_id == second.id)).all()[-1]
+        AuditEntry.object_type == "AgendaItem", AuditEntry.object_id == second.id)
+        .order_by(AuditEntry.id.desc()).limit(1)).one()
     assert entry.changes == {"position": [2, 1]}
 
 

@@ -97,3 +97,41 @@ def test_the_motion_page_records_votes_shown_on_the_meeting_and_in_word(client, 
     db.session.commit()
     with pytest.raises(DomainError, match="approved"):
         services.delete_motion(None, db.session.query(Motion).one())
+
+
+@time_machine.travel(NOW, tick=False)
+def test_meeting_page_queries_stay_fixed_with_motions_votes_answers_and_links(
+        web_app, client, login, db, cast, make):
+    from govtrack.meetings.models import AgendaItem, Rsvp
+    from tests.helpers import count_queries
+
+    meeting, committee = cast["meeting"], cast["committee"]
+    workgroup = cast["workgroup"]
+    login(cast["chair"])
+    url = f"/meetings/{meeting.key}"
+
+    def grow(n):
+        for k in range(n):
+            person = make.person()
+            make.membership(committee, person)
+            meeting.attendance.append(Attendance(person=person, status="present"))
+            meeting.items.append(AgendaItem(title=f"Item {k}", kind="report_back", minutes=5,
+                                            position=10 + k, workgroup_key=workgroup.key))
+            db.session.add(Rsvp(meeting=meeting, person=person, answer="attending"))
+            motion = Motion(meeting=meeting, text=f"Motion {k}", mover=person,
+                            result="carried")
+            db.session.add(motion)
+        db.session.commit()
+        for motion in db.session.query(Motion).all():
+            from govtrack.meetings.models import Vote
+
+            for row in meeting.attendance:
+                if not any(v.person_id == row.person_id for v in motion.votes):
+                    motion.votes.append(Vote(person_id=row.person_id, choice="yes"))
+        db.session.commit()
+
+    grow(1)
+    few = count_queries(web_app, lambda: client.get(url))
+    grow(6)
+    many = count_queries(web_app, lambda: client.get(url))
+    assert few == many
