@@ -133,7 +133,7 @@ MATRIX = {
     ("GET", "/meetings/<key>/attendance"): "302 404 403 200 200 404 200",
     ("POST", "/meetings/<key>/attendance"): "302 404 403 302 302 404 302",
     ("GET", "/meetings/<key>/minutes"): "302 404 403 200 200 404 200",
-    ("POST", "/meetings/<key>/minutes"): "302 404 403 200 200 404 200",
+    ("POST", "/meetings/<key>/minutes"): "302 404 403 400 400 404 400",
     ("POST", "/meetings/<key>/minutes/actions"): "302 404 403 400 400 404 400",
     ("POST", "/meetings/<key>/minutes/approve"): "302 404 403 302 302 404 302",
     # the member answers for themself before the meeting; an administrator without a seat may not

@@ -123,8 +123,12 @@ def test_a_request_accepted_after_its_meeting_was_held_waits_on_the_backlog(db, 
     member = make.account()
     make.membership(committee, member.person)
     held = _held(committee, date(2026, 11, 10))
-    request = services.request_item(member, held, title="Bed wait data", kind="discussion",
-                                    minutes=10)
+    held.status = "scheduled"
+    with time_machine.travel(datetime(2026, 11, 5, 12, 0, tzinfo=UTC), tick=False):
+        # asked for before the meeting (requests are only for meetings still to come)
+        request = services.request_item(member, held, title="Bed wait data",
+                                        kind="discussion", minutes=10)
+    held.status = "held"
     db.session.commit()
     waiting = services.decide_request(None, request, accept=True)
     db.session.commit()

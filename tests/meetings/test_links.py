@@ -42,6 +42,7 @@ def test_the_item_form_links_a_workgroup_and_an_mou_shown_on_page_and_in_word(
     assert f'href="/workgroups/{workgroup.key}"' in page and 'href="/mous/mou-beds"' in page
     agenda = _docx_text(client.get(f"/meetings/{meeting.key}/agenda.docx").data)
     assert f"Workgroup: {workgroup.name}" in agenda and "MOU: Crisis beds" in agenda
+    db.session.expire_all()  # the request changed the meeting (its version) meanwhile
     db.session.get(Meeting, meeting.id).status = "held"
     db.session.commit()
     minutes = _docx_text(client.get(f"/meetings/{meeting.key}/minutes.docx").data)
