@@ -138,6 +138,11 @@ MATRIX = {
     ("POST", "/workgroups/<key>/actions"): "302 404 400 400 400 404 400",
     ("POST", "/goals/<key>/milestones"): "302 404 400 400 400 404 400",
     ("POST", "/milestones/<key>/status"): "302 404 400 400 400 404 400",
+    ("GET", "/goals/<key>/edit"): "302 404 200 200 200 404 200",
+    ("POST", "/goals/<key>/edit"): "302 404 302 302 302 404 302",
+    ("POST", "/goals/<key>/status"): "302 404 400 400 400 404 400",
+    ("GET", "/milestones/<key>/edit"): "302 404 200 200 200 404 200",
+    ("POST", "/milestones/<key>/edit"): "302 404 302 302 302 404 302",
     ("POST", "/actions/<key>/update"): "302 404 400 400 400 404 400",
     # outcomes, measures and PDSA cycles (tests/pdsa/records.py: a measure with six
     # points, a cycle in Act decided "adapt" under the cast's workgroup's goal)

@@ -111,6 +111,11 @@ FORMS["/goals/<key>/milestones"] = {"title": _field("Step"), "due": _field(*DATE
                                     "owner": _field("0", "1")}
 FORMS["/milestones/<key>/status"] = {"version": _field("1"),
                                      "status": _field("done", "open", "cancelled")}
+FORMS["/goals/<key>/edit"] = {"version": _field("1"), **FORMS["/workgroups/<key>/goals"]}
+FORMS["/goals/<key>/status"] = {"version": _field("1"),
+                                "status": _field("achieved", "open", "cancelled")}
+FORMS["/milestones/<key>/edit"] = {"version": _field("1"), "reason": TEXT,
+                                   **FORMS["/goals/<key>/milestones"]}
 FORMS["/actions/<key>/update"] = {"version": _field("1"), "status": _field("done", "blocked"),
                                   "note": TEXT}
 FORMS["/committees/<key>/measures/new"] = {

@@ -5,7 +5,7 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from govtrack.actions.models import STATUSES
 from govtrack.forms import Form, VersionedForm
-from govtrack.workgroups.models import MILESTONE_STATUSES, REPORT_BACK
+from govtrack.workgroups.models import GOAL_STATUSES, MILESTONE_STATUSES, REPORT_BACK
 
 LONG_TEXT = 100_000
 
@@ -67,3 +67,30 @@ class ActionForm(Form):
     owner = SelectField("Owner", coerce=int, validators=[DataRequired(
         message="Choose who owns it.")])
     due = DateField("Due", validators=[Optional()])
+
+
+class GoalEditForm(VersionedForm):
+    """A goal's words and the date by which it should be reached."""
+
+    title = StringField("Goal", validators=[DataRequired(message="Name the goal."),
+                                            Length(max=200)])
+    description = TextAreaField("Description", validators=[Optional(), Length(max=LONG_TEXT)])
+    end_date = DateField("Reach it by", validators=[Optional()])
+
+
+class GoalStatusForm(VersionedForm):
+    """Mark a goal achieved or cancelled, or open again."""
+
+    status = SelectField("Status", choices=list(GOAL_STATUSES.items()),
+                         validators=[DataRequired()])
+
+
+class MilestoneEditForm(VersionedForm):
+    """A milestone's title, owner and due date; a new date keeps the old one."""
+
+    title = StringField("Milestone", validators=[DataRequired(message="Name the milestone."),
+                                                 Length(max=200)])
+    due = DateField("Due", validators=[DataRequired(message="Enter a date, e.g. 2027-03-31.")])
+    owner = SelectField("Owner", coerce=int, validators=[Optional()])
+    reason = StringField("Why the date moved", validators=[Optional(), Length(max=500)],
+                         description="Shown beside the earlier date, if you move it.")

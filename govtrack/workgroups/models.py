@@ -15,6 +15,7 @@ from govtrack.extensions import db
 REPORT_BACK = {"every_meeting": "At every meeting", "monthly": "Monthly",
                "quarterly": "Quarterly"}
 MILESTONE_STATUSES = {"open": "Open", "done": "Done", "cancelled": "Cancelled"}
+GOAL_STATUSES = {"open": "Open", "achieved": "Achieved", "cancelled": "Cancelled"}
 
 workgroup_member = Table(
     "workgroup_member", db.metadata,
@@ -89,11 +90,22 @@ class Goal(db.Model):
     description: Mapped[str] = mapped_column(Text, default="")
     #: the date by which the goal should be reached; milestones fall before it
     end_date: Mapped[date | None]
+    status: Mapped[str] = mapped_column(String(20), default="open", server_default="open")
+    #: when the goal was marked achieved or cancelled
+    status_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
 
     workgroup: Mapped[Workgroup] = relationship(back_populates="goals")
     milestones: Mapped[list["Milestone"]] = relationship(
         back_populates="goal", cascade="all, delete-orphan",
         order_by="(Milestone.due, Milestone.id)")
+
+    __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def status_label(self) -> str:
+        """The status in words."""
+        return GOAL_STATUSES[self.status]
 
     def __str__(self) -> str:
         return self.title
@@ -116,6 +128,10 @@ class Milestone(db.Model):
 
     goal: Mapped[Goal] = relationship(back_populates="milestones")
     owner: Mapped[Person | None] = relationship()
+    #: every re-dating, oldest first: a slip stays visible after the new date is set
+    due_changes: Mapped[list["MilestoneDueChange"]] = relationship(
+        back_populates="milestone", cascade="all, delete-orphan",
+        order_by="(MilestoneDueChange.at, MilestoneDueChange.id)")
 
     __mapper_args__ = {"version_id_col": version}
 
@@ -123,8 +139,36 @@ class Milestone(db.Model):
         """An open milestone due before day."""
         return self.status == "open" and self.due < day
 
+    @property
+    def first_due(self) -> date:
+        """The due date the milestone was first given."""
+        return self.due_changes[0].old_due if self.due_changes else self.due
+
+    @property
+    def slipped_days(self) -> int:
+        """How many days later than first planned it is now due (0 if not later)."""
+        return max(0, (self.due - self.first_due).days)
+
     def __str__(self) -> str:
         return self.title
+
+
+class MilestoneDueChange(db.Model):
+    """A milestone moved from one due date to another: who, when and why."""
+
+    __tablename__ = "milestone_due_change"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    milestone_id: Mapped[int] = mapped_column(
+        ForeignKey("milestone.id", ondelete="CASCADE"), index=True)
+    old_due: Mapped[date]
+    new_due: Mapped[date]
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
+    reason: Mapped[str] = mapped_column(Text, default="")
+
+    milestone: Mapped[Milestone] = relationship(back_populates="due_changes")
+    by: Mapped[Person | None] = relationship()
 
 
 def day_of(workgroup, instant: datetime) -> date:

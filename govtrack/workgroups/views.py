@@ -4,7 +4,16 @@ import csv
 import io
 from datetime import date, timedelta
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
@@ -31,14 +40,18 @@ from govtrack.workgroups import services
 from govtrack.workgroups.forms import (
     ActionForm,
     ActionUpdateForm,
+    GoalEditForm,
     GoalForm,
+    GoalStatusForm,
+    MilestoneEditForm,
     MilestoneForm,
     MilestoneStatusForm,
     UpdateForm,
     WorkgroupForm,
 )
 from govtrack.workgroups.health import open_workgroups
-from govtrack.workgroups.models import Goal, Milestone, Workgroup
+from govtrack.workgroups.models import Goal, Milestone, MilestoneDueChange, Workgroup
+from govtrack.workgroups.timeline import slip_words, timeline
 
 bp = Blueprint("workgroups", __name__)
 
@@ -63,7 +76,9 @@ def _health(committee: Committee, day: date) -> dict[int, list[str]]:
 def _workgroup(key: str) -> Workgroup:
     workgroup = db.one_or_404(select(Workgroup).where(Workgroup.key == key).options(
         selectinload(Workgroup.members), selectinload(Workgroup.updates),
-        selectinload(Workgroup.goals).selectinload(Goal.milestones),
+        selectinload(Workgroup.goals).selectinload(Goal.milestones).options(
+            selectinload(Milestone.owner),
+            selectinload(Milestone.due_changes).joinedload(MilestoneDueChange.by)),
         joinedload(Workgroup.committee).options(*members_loading())))
     require_view_committee(current_user, workgroup.committee)
     return workgroup
@@ -173,7 +188,13 @@ def workgroup_detail(key: str):
         can_edit=can_edit_committee(current_user, committee), remedies=services.REMEDIES,
         update_form=UpdateForm(formdata=None), goal_form=GoalForm(formdata=None),
         milestone_forms=_milestone_forms(workgroup), action_form=action_form,
-        status_form=MilestoneStatusForm(formdata=None))
+        status_form=MilestoneStatusForm(formdata=None), **_timelines(workgroup, day))
+
+
+def _timelines(workgroup: Workgroup, day: date) -> dict:
+    """Each goal's timeline drawing and each milestone's due dates in words."""
+    return {"timelines": {g.id: timeline(g, day) for g in workgroup.goals},
+            "slips": {m.id: slip_words(m) for g in workgroup.goals for m in g.milestones}}
 
 
 def _milestone_forms(workgroup: Workgroup, refused: MilestoneForm | None = None,
@@ -228,7 +249,7 @@ def _rerender(workgroup: Workgroup, **forms):
         reasons=services.stall_reasons(workgroup, today()), day=today(),
         actions=services.workgroup_actions(workgroup), can_work=True,
         can_edit=can_edit_committee(current_user, committee), remedies=services.REMEDIES,
-        **context), 400
+        **_timelines(workgroup, today()), **context), 400
 
 
 @bp.post("/workgroups/<key>/updates")
@@ -291,6 +312,78 @@ def milestone_status(key: str):
         flash("Milestone updated.", "success")
         return _back(workgroup)
     return _rerender(workgroup, status_form=form)
+
+
+def _goal(key: str) -> tuple[Goal, Workgroup]:
+    """The goal and its workgroup (loaded for the page), or 404."""
+    goal_id = db.one_or_404(select(Goal.id).where(Goal.key == key))
+    workgroup = _workgroup(db.session.scalar(
+        select(Workgroup.key).join(Goal, Goal.workgroup_id == Workgroup.id)
+        .where(Goal.id == goal_id)))
+    return next(g for g in workgroup.goals if g.id == goal_id), workgroup
+
+
+@bp.route("/goals/<key>/edit", methods=["GET", "POST"])
+@login_required
+def goal_edit(key: str):
+    """Change a goal's words or date; mark it achieved or cancelled from here too."""
+    goal, workgroup = _goal(key)
+    require_work_on(current_user, workgroup)
+    form = GoalEditForm(obj=goal, version=goal.version)
+    if form.validate_on_submit() and save(form, lambda: services.edit_goal(
+            current_user, goal, form.expected_version(), title=form.title.data,
+            description=form.description.data or "", end_date=form.end_date.data), goal):
+        flash("Goal saved.", "success")
+        return _back(workgroup)
+    return render_template("workgroups/goal_form.html", form=form, goal=goal,
+                           workgroup=workgroup, committee=workgroup.committee,
+                           status_form=GoalStatusForm(formdata=None)), (
+        400 if request.method == "POST" else 200)
+
+
+@bp.post("/goals/<key>/status")
+@login_required
+def goal_status(key: str):
+    """Mark a goal achieved or cancelled, or open it again."""
+    goal, workgroup = _goal(key)
+    require_work_on(current_user, workgroup)
+    form = GoalStatusForm()
+    if form.validate_on_submit() and save(form, lambda: services.set_goal_status(
+            current_user, goal, form.expected_version(), form.status.data), goal):
+        flash(f"“{goal.title}” is {goal.status_label.lower()}.", "success")
+        return _back(workgroup)
+    return render_template("workgroups/goal_form.html", form=GoalEditForm(
+        formdata=None, obj=goal, version=goal.version), goal=goal, workgroup=workgroup,
+        committee=workgroup.committee, status_form=form), 400
+
+
+@bp.route("/milestones/<key>/edit", methods=["GET", "POST"])
+@login_required
+def milestone_edit(key: str):
+    """Change a milestone's title, owner or due date; earlier dates stay on record."""
+    milestone_id = db.one_or_404(select(Milestone.id).where(Milestone.key == key))
+    goal, workgroup = _goal(db.session.scalar(
+        select(Goal.key).join(Milestone, Milestone.goal_id == Goal.id)
+        .where(Milestone.id == milestone_id)))
+    milestone = next(m for m in goal.milestones if m.id == milestone_id)
+    if not can_update_milestone(current_user, workgroup, milestone):
+        abort(403)
+    form = MilestoneEditForm(obj=milestone, owner=milestone.owner_id or 0,
+                             version=milestone.version)
+    form.owner.choices = [(0, "No owner")] + _member_choices(workgroup.committee)
+    if milestone.owner and milestone.owner_id not in {c[0] for c in form.owner.choices}:
+        form.owner.choices.append((milestone.owner_id, milestone.owner.name))
+    if form.validate_on_submit() and save(form, lambda: services.edit_milestone(
+            current_user, milestone, form.expected_version(), title=form.title.data,
+            due=form.due.data, reason=form.reason.data or "",
+            owner=db.session.get(Person, form.owner.data) if form.owner.data else None),
+            milestone):
+        flash("Milestone saved.", "success")
+        return _back(workgroup)
+    return render_template("workgroups/milestone_form.html", form=form, milestone=milestone,
+                           goal=goal, workgroup=workgroup, committee=workgroup.committee,
+                           slip=slip_words(milestone)), (
+        400 if request.method == "POST" else 200)
 
 
 @bp.post("/workgroups/<key>/actions")
