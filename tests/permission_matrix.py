@@ -144,6 +144,10 @@ MATRIX = {
     ("GET", "/milestones/<key>/edit"): "302 404 200 200 200 404 200",
     ("POST", "/milestones/<key>/edit"): "302 404 302 302 302 404 302",
     ("POST", "/actions/<key>/update"): "302 404 400 400 400 404 400",
+    ("GET", "/actions/<key>"): "302 404 200 200 200 404 200",
+    # editing an action is the editors' (the member owns the cast's action: 403);
+    # an empty edit comes back with its errors
+    ("POST", "/actions/<key>/edit"): "302 404 403 400 400 404 400",
     # outcomes, measures and PDSA cycles (tests/pdsa/records.py: a measure with six
     # points, a cycle in Act decided "adapt" under the cast's workgroup's goal)
     ("GET", "/committees/<key>/outcomes"): "302 404 200 200 200 404 200",

@@ -118,6 +118,8 @@ FORMS["/milestones/<key>/edit"] = {"version": _field("1"), "reason": TEXT,
                                    **FORMS["/goals/<key>/milestones"]}
 FORMS["/actions/<key>/update"] = {"version": _field("1"), "status": _field("done", "blocked"),
                                   "note": TEXT}
+FORMS["/actions/<key>/edit"] = {"version": _field("1"), "title": _field("Do"),
+                                "owner": _field("1", "2"), "due": _field(*DATES)}
 FORMS["/committees/<key>/measures/new"] = {
     "name": _field("Bed waits"), "definition": TEXT, "unit": _field("days"),
     "kind": _field("outcome", "balancing"), "direction": _field("up", "down"),

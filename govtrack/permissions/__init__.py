@@ -138,6 +138,12 @@ def can_update_action(account, action) -> bool:
             or can_edit_committee(account, action.committee))
 
 
+def can_edit_action(account, action) -> bool:
+    """The committee's editors (and administrators) change an action's title, owner, due."""
+    return bool(account and account.is_authenticated) and can_edit_committee(
+        account, action.committee)
+
+
 def can_see_agenda(account, meeting) -> bool:
     """A published agenda is the committee's; a draft only its editors'."""
     return meeting.agenda_status == "published" or can_edit_committee(account, meeting.committee)

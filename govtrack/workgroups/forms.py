@@ -94,3 +94,13 @@ class MilestoneEditForm(VersionedForm):
     owner = SelectField("Owner", coerce=int, validators=[Optional()])
     reason = StringField("Why the date moved", validators=[Optional(), Length(max=500)],
                          description="Shown beside the earlier date, if you move it.")
+
+
+class ActionEditForm(VersionedForm):
+    """An action item's title, owner and due date, changed by the committee's editors."""
+
+    title = StringField("Action", validators=[DataRequired(message="Name the action."),
+                                              Length(max=200)])
+    owner = SelectField("Owner", coerce=int, validators=[DataRequired(
+        message="Choose who owns it.")])
+    due = DateField("Due", validators=[Optional()])

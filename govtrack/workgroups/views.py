@@ -18,8 +18,9 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
-from govtrack.actions.models import OPEN_STATUSES, ActionItem
-from govtrack.actions.services import create_action, update_action
+from govtrack.actions.models import OPEN_STATUSES, ActionItem, ActionUpdate
+from govtrack.actions.origin import origins
+from govtrack.actions.services import create_action, edit_action, update_action
 from govtrack.agencies.models import Agency, Person
 from govtrack.chairs.models import chair_loading
 from govtrack.clock import today
@@ -28,6 +29,7 @@ from govtrack.extensions import db
 from govtrack.forms import save
 from govtrack.health.services import flags_for, preloaded
 from govtrack.permissions import (
+    can_edit_action,
     can_edit_committee,
     can_update_action,
     can_update_milestone,
@@ -38,6 +40,7 @@ from govtrack.permissions import (
 )
 from govtrack.workgroups import services
 from govtrack.workgroups.forms import (
+    ActionEditForm,
     ActionForm,
     ActionUpdateForm,
     GoalEditForm,
@@ -122,7 +125,7 @@ def dashboard(key: str):
                if wg.open_on(day) and reasons.get(wg.id)]
     # rows, not ORM objects: a committee may have hundreds overdue
     actions = db.session.execute(
-        select(ActionItem.title, ActionItem.due, Person.name.label("owner"),
+        select(ActionItem.key, ActionItem.title, ActionItem.due, Person.name.label("owner"),
                Agency.name.label("agency"))
         .join(Person, Person.id == ActionItem.owner_id)
         .join(Agency, Agency.id == Person.agency_id)
@@ -433,23 +436,77 @@ def _cell(value: str) -> str:
 
 
 
+def _action(key: str) -> ActionItem:
+    """The action with its committee's roster, owner and whole update log; 404 if unseen."""
+    action = db.one_or_404(select(ActionItem).where(ActionItem.key == key).options(
+        joinedload(ActionItem.owner).joinedload(Person.agency),
+        selectinload(ActionItem.updates).joinedload(ActionUpdate.by),
+        selectinload(ActionItem.committee).options(*members_loading())))
+    require_view_committee(current_user, action.committee)
+    return action
+
+
+def _render_action(action: ActionItem, update_form=None, edit_form=None, status: int = 200):
+    """The action's page: its origin, update log, and the forms its reader may use."""
+    committee = action.committee
+    if update_form is None:
+        update_form = ActionUpdateForm(formdata=None, prefix=f"a{action.id}",
+                                       status=action.status, version=action.version)
+    if edit_form is None:
+        edit_form = ActionEditForm(formdata=None, obj=action, owner=action.owner_id,
+                                   version=action.version)
+    edit_form.owner.choices = _member_choices(committee)
+    if action.owner_id not in {c[0] for c in edit_form.owner.choices}:
+        edit_form.owner.choices.append((action.owner_id, action.owner.name))
+    return render_template(
+        "workgroups/action.html", action=action, committee=committee, day=today(),
+        origins=origins(action), update_form=update_form, edit_form=edit_form,
+        can_update=can_update_action(current_user, action),
+        can_edit=can_edit_action(current_user, action)), status
+
+
+@bp.get("/actions/<key>")
+@login_required
+def action_detail(key: str):
+    """An action item: owner, due date, status, where it came from, and its whole log."""
+    return _render_action(_action(key))
+
+
+@bp.post("/actions/<key>/edit")
+@login_required
+def action_edit(key: str):
+    """The committee's editors change the title, owner or due date; the log says so."""
+    action = _action(key)
+    if not can_edit_action(current_user, action):
+        abort(403)
+    form = ActionEditForm()
+    form.owner.choices = _member_choices(action.committee) + [
+        (action.owner_id, action.owner.name)]
+    if form.validate_on_submit() and save(form, lambda: edit_action(
+            current_user, action, form.expected_version(), title=form.title.data,
+            owner=db.session.get(Person, form.owner.data), due=form.due.data), action):
+        flash("Action item saved.", "success")
+        return redirect(url_for("workgroups.action_detail", key=action.key))
+    return _render_action(action, edit_form=form, status=400)
+
+
 @bp.post("/actions/<key>/update")
 @login_required
 def action_update(key: str):
-    """Update an action in one step from My work (or the workgroup page)."""
-    action = db.one_or_404(select(ActionItem).where(ActionItem.key == key).options(
-        selectinload(ActionItem.committee).options(*members_loading())))
-    require_view_committee(current_user, action.committee)
+    """Update an action in one step from My work or the action's page."""
+    action = _action(key)
     if not can_update_action(current_user, action):
         abort(403)
+    on_page = request.args.get("from") == "action"
     form = ActionUpdateForm(prefix=f"a{action.id}")
     if form.validate_on_submit() and save(form, lambda: update_action(
             current_user, action, status=form.status.data, note=form.note.data or "",
             expected_version=form.expected_version()), action):
         flash(f"“{action.title}” updated.", "success")
-        return redirect(url_for("web.my_work"))
+        return redirect(url_for("workgroups.action_detail", key=action.key) if on_page
+                        else url_for("web.my_work"))
+    if on_page:
+        return _render_action(action, update_form=form, status=400)
     from govtrack.web.views import render_my_work
 
     return render_my_work(errors={action.id: form}), 400
-
-
