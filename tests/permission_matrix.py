@@ -134,6 +134,10 @@ MATRIX = {
     ("GET", "/workgroups/<key>/edit"): "302 404 403 200 200 404 200",
     ("POST", "/workgroups/<key>/edit"): "302 404 403 302 302 404 302",
     ("POST", "/workgroups/<key>/updates"): "302 404 400 400 400 404 400",
+    ("GET", "/workgroups/<key>/close"): "302 404 403 200 200 404 200",
+    ("POST", "/workgroups/<key>/close"): "302 404 403 400 400 404 400",
+    # the cast's workgroup is open: reopening it is refused with a message
+    ("POST", "/workgroups/<key>/reopen"): "302 404 403 302 302 404 302",
     ("POST", "/workgroups/<key>/goals"): "302 404 400 400 400 404 400",
     ("POST", "/workgroups/<key>/actions"): "302 404 400 400 400 404 400",
     ("POST", "/goals/<key>/milestones"): "302 404 400 400 400 404 400",

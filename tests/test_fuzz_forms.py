@@ -102,6 +102,8 @@ FORMS["/committees/<key>/workgroups/new"] = {
     "members": _field("1", "2", "x"), "report_back": _field("monthly", "every_meeting")}
 FORMS["/workgroups/<key>/edit"] = {"version": _field("1"),
                                    **FORMS["/committees/<key>/workgroups/new"]}
+FORMS["/workgroups/<key>/close"] = {"version": _field("1"), "note": TEXT,
+                                    "reason": _field("achieved", "merged", "abandoned")}
 FORMS["/workgroups/<key>/updates"] = {"text": TEXT}
 FORMS["/workgroups/<key>/goals"] = {"title": _field("Goal"), "description": TEXT,
                                     "end_date": _field(*DATES)}
@@ -171,7 +173,7 @@ NO_FIELDS = {
     "/meetings/<key>/agenda/draft", "/meetings/<key>/agenda/publish",
     "/meetings/<key>/agenda/items/<int:item_id>/delete",
     "/meetings/<key>/agenda/items/<int:item_id>/carry", "/meetings/<key>/minutes/approve",
-    "/pdsa/<key>/adapt",
+    "/pdsa/<key>/adapt", "/workgroups/<key>/reopen",
     "/mous/<key>/amend",
     "/agencies/<key>/signatories/<int:authorisation_id>/end",
     "/inbox/<int:notification_id>/read", "/inbox/read-all",

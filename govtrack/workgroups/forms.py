@@ -1,11 +1,22 @@
 """Forms for workgroups, their updates, goals and milestones, and action updates."""
 
-from wtforms import DateField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms import (
+    DateField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, Length, Optional
 
 from govtrack.actions.models import STATUSES
 from govtrack.forms import Form, VersionedForm
-from govtrack.workgroups.models import GOAL_STATUSES, MILESTONE_STATUSES, REPORT_BACK
+from govtrack.workgroups.models import (
+    CLOSE_REASONS,
+    GOAL_STATUSES,
+    MILESTONE_STATUSES,
+    REPORT_BACK,
+)
 
 LONG_TEXT = 100_000
 
@@ -104,3 +115,12 @@ class ActionEditForm(VersionedForm):
     owner = SelectField("Owner", coerce=int, validators=[DataRequired(
         message="Choose who owns it.")])
     due = DateField("Due", validators=[Optional()])
+
+
+class CloseWorkgroupForm(VersionedForm):
+    """Why a workgroup closes, and what to remember about it."""
+
+    reason = SelectField("Why it closes", choices=[("", "Choose…"), *CLOSE_REASONS.items()],
+                        validators=[DataRequired(message="Choose why it closes.")])
+    note = TextAreaField("Closing note", validators=[Optional(), Length(max=LONG_TEXT)],
+                         description="Where merged work went, why it stops, what was learned.")

@@ -15,6 +15,8 @@ from govtrack.extensions import db
 REPORT_BACK = {"every_meeting": "At every meeting", "monthly": "Monthly",
                "quarterly": "Quarterly"}
 MILESTONE_STATUSES = {"open": "Open", "done": "Done", "cancelled": "Cancelled"}
+CLOSE_REASONS = {"achieved": "Its charge was achieved", "merged": "Merged into other work",
+                 "abandoned": "Abandoned"}
 GOAL_STATUSES = {"open": "Open", "achieved": "Achieved", "cancelled": "Cancelled"}
 
 workgroup_member = Table(
@@ -39,6 +41,10 @@ class Workgroup(db.Model):
     report_back: Mapped[str] = mapped_column(String(20), default="every_meeting")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: why it closed: achieved, merged or abandoned (CLOSE_REASONS)
+    closed_reason: Mapped[str | None] = mapped_column(String(20))
+    #: what the committee should remember about it (where merged work went, lessons)
+    closed_note: Mapped[str] = mapped_column(Text, default="", server_default="")
     version: Mapped[int] = mapped_column(default=1)
 
     committee: Mapped[Committee] = relationship(
@@ -54,6 +60,11 @@ class Workgroup(db.Model):
         back_populates="workgroup", cascade="all, delete-orphan", order_by="Goal.id")
 
     __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def closed_reason_label(self) -> str:
+        """Why it closed, in words ("" while open)."""
+        return CLOSE_REASONS.get(self.closed_reason or "", "")
 
     def open_on(self, day: date) -> bool:
         """Open on day, on the committee's wall clock (see open_on)."""

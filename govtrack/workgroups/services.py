@@ -18,6 +18,7 @@ from govtrack.editing import DomainError, StaleEdit, apply_edit, unique_key
 from govtrack.extensions import db
 from govtrack.health.services import flags_for
 from govtrack.workgroups.models import (
+    CLOSE_REASONS,
     GOAL_STATUSES,
     MILESTONE_STATUSES,
     REPORT_BACK,
@@ -80,9 +81,31 @@ def update_workgroup(actor, workgroup: Workgroup, expected_version: int | None, 
             entry.changes = {**entry.changes, **changes}
 
 
-def close_workgroup(actor, workgroup: Workgroup) -> None:
-    """Close a workgroup whose charge is done (or abandoned)."""
-    workgroup.closed_at = utcnow()
+def close_workgroup(actor, workgroup: Workgroup, expected_version: int | None = None, *,
+                    reason: str = "achieved", note: str = "") -> None:
+    """Close a workgroup: its charge achieved, merged into other work, or abandoned.
+
+    A closed workgroup leaves the health rules from its closing day (open_on)
+    and stays readable, with the reason and the note, so the committee
+    remembers what it did and why it stopped.
+    """
+    if workgroup.closed_at is not None:
+        raise DomainError("This workgroup is already closed.")
+    if reason not in CLOSE_REASONS:
+        raise DomainError("Choose why it closes.", field="reason")
+    if reason != "achieved" and not note.strip():
+        raise DomainError("Say where the work went or why it stops.", field="note")
+    apply_edit(workgroup, expected_version, {"closed_at": utcnow(), "closed_reason": reason,
+                                             "closed_note": note.strip()})
+    audit.record(actor, "update", workgroup, committee=workgroup.committee)
+
+
+def reopen_workgroup(actor, workgroup: Workgroup, expected_version: int | None = None) -> None:
+    """Open a closed workgroup again (closed by mistake, or the problem came back)."""
+    if workgroup.closed_at is None:
+        raise DomainError("This workgroup is open.")
+    apply_edit(workgroup, expected_version, {"closed_at": None, "closed_reason": None,
+                                             "closed_note": ""})
     audit.record(actor, "update", workgroup, committee=workgroup.committee)
 
 

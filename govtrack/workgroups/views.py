@@ -43,6 +43,7 @@ from govtrack.workgroups.forms import (
     ActionEditForm,
     ActionForm,
     ActionUpdateForm,
+    CloseWorkgroupForm,
     GoalEditForm,
     GoalForm,
     GoalStatusForm,
@@ -237,6 +238,36 @@ def workgroup_edit(key: str):
             return _back(workgroup)
     return render_template("workgroups/form.html", form=form, committee=committee,
                            workgroup=workgroup)
+
+
+@bp.route("/workgroups/<key>/close", methods=["GET", "POST"])
+@login_required
+def workgroup_close(key: str):
+    """Close the workgroup with a reason and a closing note."""
+    workgroup = _workgroup(key)
+    require_edit_committee(current_user, workgroup.committee)
+    if workgroup.closed_at is not None:
+        return _back(workgroup)
+    form = CloseWorkgroupForm(version=workgroup.version)
+    if form.validate_on_submit() and save(form, lambda: services.close_workgroup(
+            current_user, workgroup, form.expected_version(), reason=form.reason.data,
+            note=form.note.data or ""), workgroup):
+        flash(f"{workgroup.name} is closed.", "success")
+        return _back(workgroup)
+    return render_template("workgroups/close.html", form=form, workgroup=workgroup,
+                           committee=workgroup.committee), (
+        400 if request.method == "POST" else 200)
+
+
+@bp.post("/workgroups/<key>/reopen")
+@login_required
+def workgroup_reopen(key: str):
+    """Open a closed workgroup again."""
+    workgroup = _workgroup(key)
+    require_edit_committee(current_user, workgroup.committee)
+    save(None, lambda: services.reopen_workgroup(current_user, workgroup),
+         done=f"{workgroup.name} is open again.")
+    return _back(workgroup)
 
 
 def _rerender(workgroup: Workgroup, **forms):
