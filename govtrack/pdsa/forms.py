@@ -69,9 +69,19 @@ class CycleForm(Form):
 
 
 class RecordForm(VersionedForm):
-    """What a phase found: Do, Study or Act fields (the others are ignored)."""
+    """The current phase's fields: the Plan, or what Do, Study or Act found (others ignored)."""
 
     phase = SelectField("Phase", choices=[(p, p) for p in ("plan", "do", "study", "act")])
+    title = StringField("Title", validators=[Optional(), Length(max=200)])
+    objective = TextAreaField("Objective", validators=[Optional(), Length(max=LONG_TEXT)])
+    questions = TextAreaField("Questions", validators=[Optional(), Length(max=LONG_TEXT)])
+    predictions = TextAreaField("Predictions", validators=[Optional(), Length(max=LONG_TEXT)])
+    who_what_where_when = TextAreaField("Who, what, where, when",
+                                        validators=[Optional(), Length(max=LONG_TEXT)])
+    measure_keys = StringField("Measures to collect", validators=[Optional(), Length(max=2000)],
+                               description="Keys of the committee's measures, "
+                                           "separated by spaces.")
+    study_due = DateField("Study by", validators=[Optional()])
     carried_out = TextAreaField("What was carried out",
                                 validators=[Optional(), Length(max=LONG_TEXT)])
     observations = TextAreaField("Observations", validators=[Optional(), Length(max=LONG_TEXT)])

@@ -294,10 +294,35 @@ def update_cycle(actor, cycle: PdsaCycle, expected_version: int | None, phase: s
     if PHASES.index(phase) > PHASES.index(cycle.phase):
         raise DomainError(f"The cycle is in {PHASE_NAMES[cycle.phase]}; "
                           f"{PHASE_NAMES[phase]} comes later.")
+    if phase != cycle.phase:
+        # What a phase recorded is what the team knew then: a Plan rewritten after
+        # the Do, or a prediction after the Study, would hide what the cycle taught.
+        following = PHASES[PHASES.index(phase) + 1]
+        started = max((c.since for c in cycle.phase_history if c.phase == following),
+                      default=None)
+        when = f" on {started:%-d %B %Y}" if started else ""
+        raise DomainError(f"{PHASE_NAMES[phase]} closed when {PHASE_NAMES[following]} "
+                          f"started{when}; only {PHASE_NAMES[cycle.phase]} can be written now.")
+    if phase == "plan" and "title" in values and not (values["title"] or "").strip():
+        raise DomainError("Name the cycle.", "title")
     if "decision" in values and values["decision"] not in (None, *DECISIONS):
         raise DomainError("Choose adopt, adapt or abandon.", "decision")
     apply_edit(cycle, expected_version, values)
     audit.record(actor, "update", cycle, committee=cycle.goal.workgroup.committee)
+
+
+def measures_of(cycles: list[PdsaCycle]) -> dict[str, Measure]:
+    """Key -> measure for every measure the cycles' plans collect, in one query.
+
+    Keys are looked up in the cycles' committees only, so a plan cannot link
+    to another committee's measure.
+    """
+    keys = {k for c in cycles for k in c.measures}
+    if not keys:
+        return {}
+    committees = {c.goal.workgroup.committee_id for c in cycles}
+    return {m.key: m for m in db.session.scalars(select(Measure).where(
+        Measure.key.in_(keys), Measure.committee_id.in_(committees)))}
 
 
 def next_phase(cycle: PdsaCycle) -> str | None:

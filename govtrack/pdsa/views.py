@@ -272,8 +272,10 @@ def ramp(key: str):
     """The goal's ramp: its cycles in order with their phases and dates."""
     goal = _goal(key)
     workgroup = goal.workgroup
+    cycles = services.ramp(goal)
     return render_template("pdsa/ramp.html", goal=goal, workgroup=workgroup,
-                           committee=workgroup.committee, cycles=services.ramp(goal),
+                           committee=workgroup.committee, cycles=cycles,
+                           measures=services.measures_of(cycles),
                            phases=PHASE_NAMES, decisions=DECISIONS,
                            can_work=can_work_on(current_user, workgroup))
 
@@ -298,6 +300,11 @@ def cycle_new(key: str):
                            committee=goal.workgroup.committee)
 
 
+def _editable(phase: str) -> tuple[str, ...]:
+    """The fields of phase the worksheet form writes (the owner is kept as planned)."""
+    return tuple(n for n in services.PHASE_FIELDS.get(phase, ()) if n != "owner")
+
+
 def _render_cycle(cycle: PdsaCycle, record_form=None, phase_form=None, status=200):
     workgroup = cycle.goal.workgroup
     phase_form = phase_form or PhaseForm(formdata=None, version=cycle.version)
@@ -305,7 +312,8 @@ def _render_cycle(cycle: PdsaCycle, record_form=None, phase_form=None, status=20
     return render_template(
         "pdsa/cycle.html", cycle=cycle, goal=cycle.goal, workgroup=workgroup,
         committee=workgroup.committee, phases=PHASE_NAMES, decisions=DECISIONS,
-        fields=services.PHASE_FIELDS, next_phase=upcoming,
+        editable=_editable(cycle.phase), next_phase=upcoming,
+        measures=services.measures_of([cycle]),
         record_form=record_form or RecordForm(formdata=None, obj=cycle, phase=cycle.phase,
                                               version=cycle.version),
         phase_form=phase_form, can_work=can_work_on(current_user, workgroup)), status
@@ -338,9 +346,8 @@ def cycle_record(key: str):
     form = RecordForm()
     if form.validate_on_submit():
         phase = form.phase.data
-        names = services.PHASE_FIELDS[phase] if phase != "plan" else ()
-        values = {name: (form[name].data or ("" if name != "decision" else None))
-                  for name in names}
+        values = {name: (form[name].data or (None if name in ("decision", "study_due")
+                                             else "")) for name in _editable(phase)}
         if save(form, lambda: services.update_cycle(
                 current_user, cycle, form.expected_version(), phase, **values), cycle):
             flash(f"{PHASE_NAMES[phase]} recorded.", "success")
