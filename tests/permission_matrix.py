@@ -163,6 +163,13 @@ MATRIX = {
     ("POST", "/measures/<key>/points"): "302 404 403 400 400 404 400",
     ("POST", "/measures/<key>/import"): "302 404 403 400 400 404 400",
     ("POST", "/measures/<key>/baseline"): "302 404 403 302 302 404 302",
+    ("GET", "/measures/<key>/data.csv"): "302 404 200 200 200 404 200",
+    ("GET", "/committees/<key>/measures.csv"): "302 404 200 200 200 404 200",
+    # the measure's first point (tests/pdsa/records.py); an empty correction or
+    # deletion comes back with its errors
+    ("GET", "/points/<int:point_id>/edit"): "302 404 403 200 200 404 200",
+    ("POST", "/points/<int:point_id>/edit"): "302 404 403 400 400 404 400",
+    ("POST", "/points/<int:point_id>/delete"): "302 404 403 400 400 404 400",
     ("GET", "/goals/<key>/ramp"): "302 404 200 200 200 404 200",
     ("GET", "/goals/<key>/pdsa/new"): "302 404 200 200 200 404 200",
     ("POST", "/goals/<key>/pdsa/new"): "302 404 200 200 200 404 200",
@@ -222,6 +229,10 @@ def _url(rule: str, cast) -> str:
         from tests.mous.factories import make_authorisation
 
         rule = rule.replace("<int:authorisation_id>", str(make_authorisation(cast).id))
+    if "<int:point_id>" in rule:
+        from tests.pdsa.records import first_point_id
+
+        rule = rule.replace("<int:point_id>", str(first_point_id(cast)))
     if "<int:notification_id>" in rule:
         from tests.notifications.factories import make_notification
 

@@ -122,6 +122,9 @@ FORMS["/actions/<key>/update"] = {"version": _field("1"), "status": _field("done
                                   "note": TEXT}
 FORMS["/actions/<key>/edit"] = {"version": _field("1"), "title": _field("Do"),
                                 "owner": _field("1", "2"), "due": _field(*DATES)}
+FORMS["/points/<int:point_id>/edit"] = {"day": _field(*DATES), "value": _field("3", "-1.5"),
+                                        "note": TEXT, "reason": _field("Typo")}
+FORMS["/points/<int:point_id>/delete"] = {"reason": _field("Duplicate")}
 FORMS["/committees/<key>/measures/new"] = {
     "name": _field("Bed waits"), "definition": TEXT, "unit": _field("days"),
     "kind": _field("outcome", "balancing"), "direction": _field("up", "down"),

@@ -99,3 +99,17 @@ class PhaseForm(VersionedForm):
 
     phase = SelectField("Move to", choices=[(p, p) for p in PHASES[1:]])
     on = DateField("On", validators=[DataRequired(message="Enter a date, e.g. 2025-03-01.")])
+
+
+class PointCorrectForm(PointForm):
+    """A corrected data point and why it was wrong."""
+
+    reason = StringField("Why it is corrected", validators=[
+        DataRequired(message="Say why the point is corrected."), Length(max=500)])
+
+
+class PointDeleteForm(Form):
+    """Why a data point is removed."""
+
+    reason = StringField("Why it is deleted", validators=[
+        DataRequired(message="Say why the point is deleted."), Length(max=500)])

@@ -108,11 +108,35 @@ def add_point(actor, measure: Measure, day: date, value: float, note: str = "",
     return point
 
 
-def delete_point(actor, point: DataPoint) -> None:
-    """Remove a mistaken point."""
+def correct_point(actor, point: DataPoint, *, day: date, value: float, note: str,
+                  reason: str, on: date | None = None) -> None:
+    """Correct a mistaken point (its date, value or note), saying why.
+
+    A run chart is evidence the committee acts on: a changed value without a
+    reason would look like the data were massaged to show a signal.
+    """
+    if not reason.strip():
+        raise DomainError("Say why the point is corrected.", "reason")
     measure = point.measure
-    audit.record(actor, "delete", point, committee=measure.committee,
-                 label=f"{measure.name}: {point}")
+    _check_day(day, {p.day for p in measure.points if p is not point}, on or today())
+    if not math.isfinite(value):
+        raise DomainError("The value must be a number.", "value")
+    point.day, point.value, point.note = day, value, note or ""
+    entry = audit.record(actor, "update", point, committee=measure.committee,
+                         label=f"{measure.name}: {point}")
+    if entry is None:
+        raise DomainError("Nothing changed: correct the date, value or note.", "value")
+    entry.changes = {**entry.changes, "reason": [None, reason.strip()]}
+
+
+def delete_point(actor, point: DataPoint, reason: str) -> None:
+    """Remove a mistaken point, saying why; the audit trail keeps its value."""
+    if not reason.strip():
+        raise DomainError("Say why the point is deleted.", "reason")
+    measure = point.measure
+    entry = audit.record(actor, "delete", point, committee=measure.committee,
+                         label=f"{measure.name}: {point}")
+    entry.changes = {**entry.changes, "reason": [reason.strip(), None]}
     measure.points.remove(point)
 
 

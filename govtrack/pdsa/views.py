@@ -2,7 +2,7 @@
 
 from datetime import date
 
-from flask import Blueprint, Response, flash, redirect, render_template, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
@@ -18,6 +18,8 @@ from govtrack.pdsa.forms import (
     ImportForm,
     MeasureForm,
     PhaseForm,
+    PointCorrectForm,
+    PointDeleteForm,
     PointForm,
     RecordForm,
 )
@@ -26,6 +28,7 @@ from govtrack.pdsa.models import (
     DIRECTIONS,
     MEASURE_KINDS,
     PHASE_NAMES,
+    DataPoint,
     Measure,
     PdsaCycle,
     PhaseChange,
@@ -37,6 +40,7 @@ from govtrack.permissions import (
     require_view_committee,
     require_work_on,
 )
+from govtrack.spreadsheet import csv_response
 from govtrack.workgroups.models import Goal, Workgroup
 
 bp = Blueprint("pdsa", __name__)
@@ -214,6 +218,87 @@ def point_add(key: str):
                 flash("Point recorded.", "success")
                 return redirect(url_for("pdsa.measure_detail", key=measure.key))
     return _render_measure(measure, point_form=form, status=400)
+
+
+def _point(point_id: int) -> tuple[DataPoint, Measure]:
+    """The point and its measure (404 for a committee not visible), editors only."""
+    measure_key = db.session.scalar(select(Measure.key).join(
+        DataPoint, DataPoint.measure_id == Measure.id).where(DataPoint.id == point_id))
+    if measure_key is None:
+        abort(404)
+    measure = _measure(measure_key)
+    require_edit_committee(current_user, measure.committee)
+    return next(p for p in measure.points if p.id == point_id), measure
+
+
+def _render_point(point, measure, correct_form=None, delete_form=None, status=200):
+    return render_template(
+        "pdsa/point_form.html", point=point, measure=measure, committee=measure.committee,
+        correct_form=correct_form or PointCorrectForm(
+            formdata=None, day=point.day, value=f"{point.value:g}", note=point.note),
+        delete_form=delete_form or PointDeleteForm(formdata=None)), status
+
+
+@bp.route("/points/<int:point_id>/edit", methods=["GET", "POST"])
+@login_required
+def point_edit(point_id: int):
+    """Correct a data point's date, value or note, with a reason (audited)."""
+    point, measure = _point(point_id)
+    if request.method == "GET":
+        return _render_point(point, measure)
+    form = PointCorrectForm()
+    if form.validate_on_submit():
+        try:
+            value = services.parse_value(form.value.data)
+        except services.DomainError as exc:
+            form.add_domain_error(exc)
+        else:
+            if save(form, lambda: services.correct_point(
+                    current_user, point, day=form.day.data, value=value,
+                    note=form.note.data or "", reason=form.reason.data)):
+                flash("Point corrected.", "success")
+                return redirect(url_for("pdsa.measure_detail", key=measure.key))
+    return _render_point(point, measure, correct_form=form, status=400)
+
+
+@bp.post("/points/<int:point_id>/delete")
+@login_required
+def point_delete(point_id: int):
+    """Delete a mistaken data point, with a reason (audited)."""
+    point, measure = _point(point_id)
+    form = PointDeleteForm()
+    if form.validate_on_submit() and save(form, lambda: services.delete_point(
+            current_user, point, form.reason.data)):
+        flash("Point deleted.", "success")
+        return redirect(url_for("pdsa.measure_detail", key=measure.key))
+    return _render_point(point, measure, delete_form=form, status=400)
+
+
+_DATA_HEADER = ["measure", "name", "unit", "date", "value", "note"]
+
+
+def _data_rows(measure: Measure):
+    return ((measure.key, measure.name, measure.unit, p.day.isoformat(), p.value, p.note)
+            for p in measure.points)
+
+
+@bp.get("/measures/<key>/data.csv")
+@login_required
+def measure_csv(key: str):
+    """A measure's data points as CSV."""
+    measure = _measure(key)
+    return csv_response(_DATA_HEADER, _data_rows(measure), f"measure-{measure.key}.csv")
+
+
+@bp.get("/committees/<key>/measures.csv")
+@login_required
+def measures_csv(key: str):
+    """Every data point of every measure of the committee as CSV, one row a point."""
+    committee = db.one_or_404(select(Committee).where(Committee.key == key).options(
+        selectinload(Committee.measures).selectinload(Measure.points)))
+    require_view_committee(current_user, committee)
+    return csv_response(_DATA_HEADER, (row for m in committee.measures for row in _data_rows(m)),
+                        f"measures-{committee.key}.csv")
 
 
 @bp.post("/measures/<key>/import")

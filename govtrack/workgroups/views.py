@@ -1,12 +1,9 @@
 """Workgroup pages, the chair's dashboard, My work and the action CSV."""
 
-import csv
-import io
 from datetime import date, timedelta
 
 from flask import (
     Blueprint,
-    Response,
     abort,
     flash,
     redirect,
@@ -38,6 +35,7 @@ from govtrack.permissions import (
     require_view_committee,
     require_work_on,
 )
+from govtrack.spreadsheet import csv_response
 from govtrack.workgroups import services
 from govtrack.workgroups.forms import (
     ActionEditForm,
@@ -447,24 +445,12 @@ def actions_csv(key: str):
     actions = db.session.scalars(select(ActionItem).where(
         ActionItem.committee_id == committee.id).options(
         selectinload(ActionItem.owner).selectinload(Person.agency)).order_by(ActionItem.due))
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["key", "title", "owner", "agency", "due", "status", "workgroup",
-                     "origin", "created"])
-    for a in actions:
-        writer.writerow([_cell(v) for v in (
-            a.key, a.title, a.owner.name, a.owner.agency.name,
-            a.due.isoformat() if a.due else "", a.status, a.workgroup_key or "",
-            f"{a.origin_kind}:{a.origin_ref or ''}", a.created_at.date().isoformat())])
-    return Response(out.getvalue(), mimetype="text/csv", headers={
-        "Content-Disposition": f'attachment; filename="actions-{committee.key}.csv"'})
-
-
-def _cell(value: str) -> str:
-    """Stop a spreadsheet from running a cell as a formula (CSV injection)."""
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
-
-
+    return csv_response(
+        ["key", "title", "owner", "agency", "due", "status", "workgroup", "origin", "created"],
+        ((a.key, a.title, a.owner.name, a.owner.agency.name,
+          a.due.isoformat() if a.due else "", a.status, a.workgroup_key or "",
+          f"{a.origin_kind}:{a.origin_ref or ''}", a.created_at.date().isoformat())
+         for a in actions), f"actions-{committee.key}.csv")
 
 
 def _action(key: str) -> ActionItem:
