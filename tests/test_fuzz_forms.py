@@ -130,7 +130,8 @@ FORMS["/committees/<key>/measures/new"] = {
     "kind": _field("outcome", "balancing"), "direction": _field("up", "down"),
     "frequency": _field("monthly"), "workgroup": _field("0", "1"),
     "source_agency": _field("0", "1"), "rules": _field("anhoej", "ihi"),
-    "baseline_points": _field("", "12", "1", "101"), "show_limits": _field("yes", "no")}
+    "baseline_points": _field("", "12", "1", "101"), "show_limits": _field("yes", "no"),
+    "target": _field("", "12", "-3.5", "1e13")}
 FORMS["/measures/<key>/edit"] = {"version": _field("1"),
                                  **FORMS["/committees/<key>/measures/new"]}
 FORMS["/measures/<key>/points"] = {"day": _field(*DATES), "value": _field("4", "1,250", "x"),

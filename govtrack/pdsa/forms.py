@@ -28,6 +28,9 @@ class MeasureForm(VersionedForm):
                                   description="How many first points give the median; "
                                               "leave empty to use them all.")
     show_limits = SelectField("XmR limits", choices=[("no", "Hide"), ("yes", "Show")])
+    target = StringField("Target", validators=[Optional(), Length(max=40)],
+                         description="The value the committee aims for, drawn as a goal line; "
+                                     "leave empty for none.")
 
 
 class PointForm(Form):

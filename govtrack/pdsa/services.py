@@ -77,14 +77,14 @@ def update_measure(actor, measure: Measure, expected_version: int | None, **valu
     audit.record(actor, "update", measure, committee=measure.committee)
 
 
-def parse_value(text: str) -> float:
-    """A data point's value from text: a finite number, or a DomainError."""
+def parse_value(text: str, field: str = "value") -> float:
+    """A value from text (a data point's, a target's): a finite number, or a DomainError."""
     try:
         value = float(str(text).strip().replace(",", ""))
     except ValueError:
-        raise DomainError(f"“{str(text)[:40]}” is not a number.", "value") from None
+        raise DomainError(f"“{str(text)[:40]}” is not a number.", field) from None
     if not math.isfinite(value) or abs(value) > 1e12:
-        raise DomainError(f"“{str(text)[:40]}” is not a usable number.", "value")
+        raise DomainError(f"“{str(text)[:40]}” is not a usable number.", field)
     return value
 
 

@@ -97,7 +97,8 @@ def _view(measure: Measure, starts: list[tuple[date, str]],
           points: list[tuple[date, float]] | None = None) -> dict:
     result = services.analysis(measure, points=points)
     return {"measure": measure, "analysis": result, "signal": runchart.describe(
-        result, measure.direction), "chart": runchart.chart(result, starts, measure.show_limits)}
+        result, measure.direction), "chart": runchart.chart(
+        result, starts, measure.show_limits, unit=measure.unit, target=measure.target)}
 
 
 # --- outcomes and measures -------------------------------------------------------------
@@ -130,7 +131,9 @@ def _measure_values(form: MeasureForm, committee: Committee) -> dict:
             "direction": form.direction.data, "frequency": form.frequency.data,
             "workgroup": workgroup, "source_agency": agency, "rules": form.rules.data,
             "baseline_points": form.baseline_points.data,
-            "show_limits": form.show_limits.data == "yes"}
+            "show_limits": form.show_limits.data == "yes",
+            "target": services.parse_value(form.target.data, "target")
+            if form.target.data else None}
 
 
 @bp.route("/committees/<key>/measures/new", methods=["GET", "POST"])
@@ -165,6 +168,7 @@ def measure_edit(key: str):
                        workgroup=measure.workgroup_id or 0,
                        source_agency=measure.source_agency_id or 0,
                        show_limits="yes" if measure.show_limits else "no",
+                       target=f"{measure.target:g}" if measure.target is not None else "",
                        version=measure.version)
     _measure_choices(form, committee)
     if form.validate_on_submit() and save(form, lambda: services.update_measure(
