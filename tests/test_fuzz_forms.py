@@ -102,6 +102,11 @@ FORMS["/committees/<key>/workgroups/new"] = {
     "members": _field("1", "2", "x"), "report_back": _field("monthly", "every_meeting")}
 FORMS["/workgroups/<key>/edit"] = {"version": _field("1"),
                                    **FORMS["/committees/<key>/workgroups/new"]}
+FORMS["/committees/<key>/thresholds"] = {
+    "version": _field("1"), "stall_after_days": _field("", "30", "0", "400"),
+    "pdsa_phase_days": _field("", "45"), "pdsa_study_late_days": _field("", "7"),
+    "attendance_low_percent": _field("", "60", "101"), "attendance_drop_points": _field("20"),
+    "mou_stall_days": _field("", "14"), "mou_expiring_days": _field("", "120")}
 FORMS["/workgroups/<key>/close"] = {"version": _field("1"), "note": TEXT,
                                     "reason": _field("achieved", "merged", "abandoned")}
 FORMS["/workgroups/<key>/updates"] = {"text": TEXT}

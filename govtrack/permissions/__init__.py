@@ -83,6 +83,12 @@ def require_hand_over_chair(account, committee: Committee) -> None:
         abort(403)
 
 
+def can_set_thresholds(account, committee: Committee) -> bool:
+    """The chair and co-chair set the committee's health thresholds; administrators too."""
+    return is_admin(account) or bool(committee_roles(account, committee)
+                                     & {"chair", "co_chair"})
+
+
 def can_edit_committee(account, committee: Committee) -> bool:
     """The chair, co-chair and secretary edit their committee; admins too."""
     return is_admin(account) or bool(committee_roles(account, committee) & EDITOR_ROLES)

@@ -10,7 +10,8 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, Optional
 
 from govtrack.actions.models import STATUSES
-from govtrack.forms import Form, VersionedForm
+from govtrack.committees.models import THRESHOLDS
+from govtrack.forms import Form, VersionedForm, bounded_int
 from govtrack.workgroups.models import (
     CLOSE_REASONS,
     GOAL_STATUSES,
@@ -124,3 +125,13 @@ class CloseWorkgroupForm(VersionedForm):
                         validators=[DataRequired(message="Choose why it closes.")])
     note = TextAreaField("Closing note", validators=[Optional(), Length(max=LONG_TEXT)],
                          description="Where merged work went, why it stops, what was learned.")
+
+
+class ThresholdsForm(VersionedForm):
+    """The committee's health thresholds; an empty field keeps DESIGN.md's default."""
+
+
+for _name, _t in THRESHOLDS.items():
+    setattr(ThresholdsForm, _name, bounded_int(
+        f"{_t.label} ({_t.unit})", _t.low, _t.high, validators=[Optional()],
+        description=f"Default: {_t.default} {_t.unit}. Leave empty for the default."))

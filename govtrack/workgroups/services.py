@@ -13,7 +13,7 @@ from govtrack import audit
 from govtrack.actions.models import OPEN_STATUSES, ActionItem
 from govtrack.agencies.models import Person
 from govtrack.clock import today, utcnow
-from govtrack.committees.models import Committee
+from govtrack.committees.models import THRESHOLDS, Committee
 from govtrack.editing import DomainError, StaleEdit, apply_edit, unique_key
 from govtrack.extensions import db
 from govtrack.health.services import flags_for
@@ -107,6 +107,24 @@ def reopen_workgroup(actor, workgroup: Workgroup, expected_version: int | None =
     apply_edit(workgroup, expected_version, {"closed_at": None, "closed_reason": None,
                                              "closed_note": ""})
     audit.record(actor, "update", workgroup, committee=workgroup.committee)
+
+
+def set_thresholds(actor, committee: Committee, expected_version: int | None,
+                   values: dict[str, int | None]) -> None:
+    """Set the committee's health thresholds; None keeps (or restores) the default.
+
+    Flags are only useful if the committee trusts them: a quarterly committee
+    flagged every month learns to ignore them, so its chair tunes the numbers.
+    """
+    changes = {}
+    for name, value in values.items():
+        limits = THRESHOLDS[name]
+        if value is not None and not limits.low <= value <= limits.high:
+            raise DomainError(f"Between {limits.low} and {limits.high}.", field=name)
+        changes[name] = limits.default if value is None and name == "stall_after_days" \
+            else value
+    apply_edit(committee, expected_version, changes)
+    audit.record(actor, "update", committee, committee=committee)
 
 
 def post_update(actor, workgroup: Workgroup, text: str) -> WorkgroupUpdate:

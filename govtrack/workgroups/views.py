@@ -21,13 +21,14 @@ from govtrack.actions.services import create_action, edit_action, update_action
 from govtrack.agencies.models import Agency, Person
 from govtrack.chairs.models import chair_loading
 from govtrack.clock import today
-from govtrack.committees.models import Committee, members_loading
+from govtrack.committees.models import THRESHOLDS, Committee, members_loading
 from govtrack.extensions import db
 from govtrack.forms import save
 from govtrack.health.services import flags_for, preloaded
 from govtrack.permissions import (
     can_edit_action,
     can_edit_committee,
+    can_set_thresholds,
     can_update_action,
     can_update_milestone,
     can_work_on,
@@ -48,6 +49,7 @@ from govtrack.workgroups.forms import (
     MilestoneEditForm,
     MilestoneForm,
     MilestoneStatusForm,
+    ThresholdsForm,
     UpdateForm,
     WorkgroupForm,
 )
@@ -149,6 +151,27 @@ def dashboard(key: str):
                            overdue=dict(sorted(overdue.items())), upcoming=upcoming,
                            flags=flags, remedies=services.REMEDIES,
                            can_edit=can_edit_committee(current_user, committee))
+
+
+@bp.route("/committees/<key>/thresholds", methods=["GET", "POST"])
+@login_required
+def thresholds(key: str):
+    """The numbers in the health rules, as this committee has set them (chair's to change)."""
+    committee = db.one_or_404(select(Committee).where(Committee.key == key))
+    require_view_committee(current_user, committee)
+    may_set = can_set_thresholds(current_user, committee)
+    if request.method == "POST" and not may_set:
+        abort(403)
+    form = ThresholdsForm(version=committee.version, **{
+        name: getattr(committee, name) for name in THRESHOLDS})
+    if form.validate_on_submit() and save(form, lambda: services.set_thresholds(
+            current_user, committee, form.expected_version(),
+            {name: form[name].data for name in THRESHOLDS}), committee):
+        flash("Thresholds saved; the flags use them from now on.", "success")
+        return redirect(url_for("workgroups.thresholds", key=committee.key))
+    return render_template("workgroups/thresholds.html", committee=committee, form=form,
+                           thresholds=THRESHOLDS, may_set=may_set), (
+        400 if request.method == "POST" else 200)
 
 
 @bp.route("/committees/<key>/workgroups/new", methods=["GET", "POST"])
