@@ -127,6 +127,7 @@ MATRIX = {
     # workgroups: the cast's workgroup is led by the chair, with the member in it
     ("GET", "/committees/<key>/workgroups"): "302 404 200 200 200 404 200",
     ("GET", "/committees/<key>/dashboard"): "302 404 200 200 200 404 200",
+    ("GET", "/committees/<key>/overdue/<agency_key>"): "302 404 200 200 200 404 200",
     # thresholds: members read them; the chair (and admins) set them; an empty form
     # restores every default
     ("GET", "/committees/<key>/thresholds"): "302 404 200 200 200 404 200",
@@ -233,6 +234,8 @@ def _url(rule: str, cast) -> str:
         from tests.mous.factories import make_authorisation
 
         rule = rule.replace("<int:authorisation_id>", str(make_authorisation(cast).id))
+    if "<agency_key>" in rule:
+        rule = rule.replace("<agency_key>", member.person.agency.key)
     if "<int:point_id>" in rule:
         from tests.pdsa.records import first_point_id
 

@@ -15,7 +15,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
-from govtrack.actions.models import OPEN_STATUSES, ActionItem, ActionUpdate
+from govtrack.actions.models import ActionItem, ActionUpdate
 from govtrack.actions.origin import origins
 from govtrack.actions.services import create_action, edit_action, update_action
 from govtrack.agencies.models import Agency, Person
@@ -37,6 +37,7 @@ from govtrack.permissions import (
     require_work_on,
 )
 from govtrack.spreadsheet import csv_response
+from govtrack.web.pagination import paginate
 from govtrack.workgroups import services
 from govtrack.workgroups.forms import (
     ActionEditForm,
@@ -55,6 +56,7 @@ from govtrack.workgroups.forms import (
 )
 from govtrack.workgroups.health import open_workgroups
 from govtrack.workgroups.models import Goal, Milestone, MilestoneDueChange, Workgroup
+from govtrack.workgroups.overdue import AGES, OLDEST, agency_overdue_page, overdue_by_agency
 from govtrack.workgroups.timeline import slip_words, timeline
 
 bp = Blueprint("workgroups", __name__)
@@ -124,18 +126,7 @@ def dashboard(key: str):
         flags = flags_for("committee", committee, day)
     stalled = [(wg, reasons[wg.id]) for wg in committee.workgroups
                if wg.open_on(day) and reasons.get(wg.id)]
-    # rows, not ORM objects: a committee may have hundreds overdue
-    actions = db.session.execute(
-        select(ActionItem.key, ActionItem.title, ActionItem.due, Person.name.label("owner"),
-               Agency.name.label("agency"))
-        .join(Person, Person.id == ActionItem.owner_id)
-        .join(Agency, Agency.id == Person.agency_id)
-        .where(ActionItem.committee_id == committee.id, ActionItem.status.in_(OPEN_STATUSES),
-               ActionItem.due < day)
-        .order_by(ActionItem.due, ActionItem.id))
-    overdue: dict[str, list] = {}
-    for action in actions:
-        overdue.setdefault(action.agency, []).append(action)
+    overdue = overdue_by_agency(committee.id, day)
     upcoming = sorted(
         (m for m in db.session.scalars(
             select(Milestone).join(Goal, Goal.id == Milestone.goal_id)
@@ -148,7 +139,7 @@ def dashboard(key: str):
          if m.goal.workgroup.open_on(day)),
         key=lambda m: m.due)
     return render_template("workgroups/dashboard.html", committee=committee, stalled=stalled,
-                           overdue=dict(sorted(overdue.items())), upcoming=upcoming,
+                           overdue=overdue, ages=AGES, oldest=OLDEST, upcoming=upcoming,
                            flags=flags, remedies=services.REMEDIES,
                            can_edit=can_edit_committee(current_user, committee))
 
@@ -172,6 +163,24 @@ def thresholds(key: str):
     return render_template("workgroups/thresholds.html", committee=committee, form=form,
                            thresholds=THRESHOLDS, may_set=may_set), (
         400 if request.method == "POST" else 200)
+
+
+OVERDUE_PER_PAGE = 25
+
+
+@bp.get("/committees/<key>/overdue/<agency_key>")
+@login_required
+def agency_overdue(key: str, agency_key: str):
+    """Every overdue action item of one agency on the committee, oldest first, paged."""
+    committee = db.one_or_404(select(Committee).where(Committee.key == key))
+    require_view_committee(current_user, committee)
+    agency = db.one_or_404(select(Agency).where(Agency.key == agency_key))
+    day = today()
+    total, _ = agency_overdue_page(committee.id, agency.id, day, 0, 0)
+    page = paginate(total, OVERDUE_PER_PAGE)
+    _, rows = agency_overdue_page(committee.id, agency.id, day, page.offset, page.per_page)
+    return render_template("workgroups/agency_overdue.html", committee=committee,
+                           agency=agency, rows=rows, page=page, total=total, day=day)
 
 
 @bp.route("/committees/<key>/workgroups/new", methods=["GET", "POST"])
