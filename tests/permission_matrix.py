@@ -53,6 +53,7 @@ MATRIX = {
     ("POST", "/admin/accounts/signing-policy"): "302 403 403 403 403 403 302",
     ("POST", "/admin/accounts/<int:account_id>/totp/remove"): "302 403 403 403 403 403 302",
     ("GET", "/admin/accounts/"): "302 403 403 403 403 403 200",
+    ("GET", "/admin/audit/"): "302 403 403 403 403 403 200",
     ("GET", "/admin/accounts/new"): "302 403 403 403 403 403 200",
     ("POST", "/admin/accounts/new"): "302 403 403 403 403 403 200",
     ("GET", "/admin/accounts/<int:account_id>"): "302 403 403 403 403 403 200",

@@ -107,6 +107,17 @@ def require_edit_committee(account, committee: Committee) -> None:
         abort(403)
 
 
+def can_view_audit(account) -> bool:
+    """Administrators read the whole audit trail (agencies, people, accounts included)."""
+    return is_admin(account)
+
+
+def require_view_audit(account) -> None:
+    """403 unless account may read the whole audit trail."""
+    if not can_view_audit(account):
+        abort(403)
+
+
 def require_admin(account) -> None:
     """403 unless account is an administrator."""
     if not is_admin(account):
