@@ -54,6 +54,9 @@ MATRIX = {
     ("POST", "/admin/accounts/<int:account_id>/totp/remove"): "302 403 403 403 403 403 302",
     ("GET", "/admin/accounts/"): "302 403 403 403 403 403 200",
     ("GET", "/admin/audit/"): "302 403 403 403 403 403 200",
+    # the county view: administrators (coordinators: tests/workgroups/test_county_view.py)
+    ("GET", "/county/"): "302 403 403 403 403 403 200",
+    ("GET", "/county/health.csv"): "302 403 403 403 403 403 200",
     ("GET", "/admin/accounts/new"): "302 403 403 403 403 403 200",
     ("POST", "/admin/accounts/new"): "302 403 403 403 403 403 200",
     ("GET", "/admin/accounts/<int:account_id>"): "302 403 403 403 403 403 200",

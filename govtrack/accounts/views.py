@@ -236,7 +236,8 @@ def account_detail(account_id: int):
     """An account: status, administration, password reset."""
     require_admin(current_user)
     account = db.get_or_404(Account, account_id)
-    status = AccountStatusForm(active=account.active, is_admin=account.is_admin)
+    status = AccountStatusForm(active=account.active, is_admin=account.is_admin,
+                               is_county_coordinator=account.is_county_coordinator)
     return render_template("accounts/detail.html", account=account, status_form=status,
                            password_form=NewPasswordForm())
 
@@ -252,6 +253,8 @@ def account_status(account_id: int):
         try:
             services.set_active(current_user, account, form.active.data)
             services.set_admin(current_user, account, form.is_admin.data)
+            services.set_county_coordinator(current_user, account,
+                                            form.is_county_coordinator.data)
         except services.AccountError as exc:
             db.session.rollback()
             flash(str(exc), "error")
@@ -280,7 +283,8 @@ def account_password(account_id: int):
             flash(f"Password reset for {account.email}; tell them in person or by phone.",
                   "success")
             return redirect(url_for("accounts.account_detail", account_id=account.id))
-    status = AccountStatusForm(formdata=None, active=account.active, is_admin=account.is_admin)
+    status = AccountStatusForm(formdata=None, active=account.active, is_admin=account.is_admin,
+                               is_county_coordinator=account.is_county_coordinator)
     return render_template("accounts/detail.html", account=account, status_form=status,
                            password_form=form), 400
 

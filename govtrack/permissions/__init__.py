@@ -63,9 +63,26 @@ def is_convener(account, committee: Committee) -> bool:
     return bool(found and found.convener and found.convener.id == account.person_id)
 
 
+def is_county_coordinator(account) -> bool:
+    """The county coordinator reads every committee (never edits) to follow up with chairs."""
+    return bool(account and account.is_authenticated and account.is_county_coordinator)
+
+
+def can_view_county(account) -> bool:
+    """Administrators and the county coordinator see every committee's health."""
+    return is_admin(account) or is_county_coordinator(account)
+
+
+def require_view_county(account) -> None:
+    """403 unless account may see the county view."""
+    if not can_view_county(account):
+        abort(403)
+
+
 def can_view_committee(account, committee: Committee) -> bool:
-    """Members (observers included) read their committee; admins read all."""
-    return (is_admin(account) or bool(committee_roles(account, committee))
+    """Members (observers included) read their committee; admins and the county
+    coordinator read all."""
+    return (can_view_county(account) or bool(committee_roles(account, committee))
             or is_convener(account, committee))
 
 

@@ -18,7 +18,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from govtrack.actions.models import ActionItem, ActionUpdate
 from govtrack.actions.origin import origins
 from govtrack.actions.services import create_action, edit_action, update_action
-from govtrack.agencies.models import Agency, Person
+from govtrack.agencies.models import SECTORS, Agency, Person
 from govtrack.chairs.models import chair_loading
 from govtrack.clock import today
 from govtrack.committees.models import THRESHOLDS, Committee, members_loading
@@ -34,11 +34,13 @@ from govtrack.permissions import (
     can_work_on,
     require_edit_committee,
     require_view_committee,
+    require_view_county,
     require_work_on,
 )
 from govtrack.spreadsheet import csv_response
 from govtrack.web.pagination import paginate
 from govtrack.workgroups import services
+from govtrack.workgroups.county_view import COLUMNS, county_health
 from govtrack.workgroups.forms import (
     ActionEditForm,
     ActionForm,
@@ -166,6 +168,48 @@ def thresholds(key: str):
 
 
 OVERDUE_PER_PAGE = 25
+
+
+def _county_rows():
+    """The county view's rows, filtered by ?flag= and ?sector=."""
+    code = request.args.get("flag") or None
+    if code not in {c.code for c in COLUMNS}:
+        code = None
+    sector = request.args.get("sector") or None
+    if sector not in SECTORS:
+        sector = None
+    return county_health(today(), code, sector), code, sector
+
+
+@bp.get("/county/")
+@login_required
+def county():
+    """Every committee by health: its flags and its workgroups' flags, filterable."""
+    require_view_county(current_user)
+    rows, code, sector = _county_rows()
+    return render_template("workgroups/county.html", rows=rows, columns=COLUMNS,
+                           code=code, sector=sector, sectors=SECTORS)
+
+
+@bp.get("/county/health.csv")
+@login_required
+def county_csv():
+    """The county view as CSV: one row a committee or workgroup and flag."""
+    require_view_county(current_user)
+    rows, code, sector = _county_rows()
+    out = []
+    for row in rows:
+        for column in COLUMNS:
+            for item in row.cell(column):
+                if column.kind == "committee":
+                    out.append((row.committee.key, row.committee.name, "committee", "", "",
+                                column.code, item.since.isoformat(), column.words))
+                else:
+                    key, name, flag = item
+                    out.append((row.committee.key, row.committee.name, "workgroup", key, name,
+                                column.code, flag.since.isoformat(), flag.words))
+    return csv_response(["committee", "committee name", "about", "workgroup",
+                         "workgroup name", "flag", "since", "words"], out, "county-health.csv")
 
 
 @bp.get("/committees/<key>/overdue/<agency_key>")
