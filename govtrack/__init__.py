@@ -89,6 +89,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     from govtrack.accounts.views import bp as accounts_bp
     from govtrack.agencies.views import bp as agencies_bp
+    from govtrack.audit.views import bp as audit_bp
     from govtrack.chairs.views import bp as chairs_bp
     from govtrack.committees.views import bp as committees_bp
     from govtrack.meetings.feeds import bp as feeds_bp
@@ -104,7 +105,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     for blueprint in (web_bp, accounts_bp, agencies_bp, committees_bp, chairs_bp, meetings_bp,
                       feeds_bp, workgroups_bp, mous_bp, pdsa_bp, notifications_bp,
-                      reminders_bp):
+                      reminders_bp, audit_bp):
         app.register_blueprint(blueprint)
     init_web(app)
     init_notifications(app)

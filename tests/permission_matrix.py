@@ -60,6 +60,10 @@ MATRIX = {
     # the administrator confirms with their own password: an empty form comes back (400)
     ("POST", "/admin/accounts/<int:account_id>/totp/remove"): "302 403 403 403 403 403 400",
     ("GET", "/admin/accounts/"): "302 403 403 403 403 403 200",
+    ("GET", "/admin/audit/"): "302 403 403 403 403 403 200",
+    # the county view: administrators (coordinators: tests/workgroups/test_county_view.py)
+    ("GET", "/county/"): "302 403 403 403 403 403 200",
+    ("GET", "/county/health.csv"): "302 403 403 403 403 403 200",
     ("GET", "/admin/accounts/new"): "302 403 403 403 403 403 200",
     ("POST", "/admin/accounts/new"): "302 403 403 403 403 403 200",
     ("GET", "/admin/accounts/<int:account_id>"): "302 403 403 403 403 403 200",
@@ -154,6 +158,11 @@ MATRIX = {
     # workgroups: the cast's workgroup is led by the chair, with the member in it
     ("GET", "/committees/<key>/workgroups"): "302 404 200 200 200 404 200",
     ("GET", "/committees/<key>/dashboard"): "302 404 200 200 200 404 200",
+    ("GET", "/committees/<key>/overdue/<agency_key>"): "302 404 200 200 200 404 200",
+    # thresholds: members read them; the chair (and admins) set them; an empty form
+    # restores every default
+    ("GET", "/committees/<key>/thresholds"): "302 404 200 200 200 404 200",
+    ("POST", "/committees/<key>/thresholds"): "302 404 403 403 302 404 302",
     ("GET", "/committees/<key>/workgroups/new"): "302 404 403 200 200 404 200",
     ("POST", "/committees/<key>/workgroups/new"): "302 404 403 200 200 404 200",
     ("GET", "/committees/<key>/actions.csv"): "302 404 200 200 200 404 200",
@@ -161,11 +170,24 @@ MATRIX = {
     ("GET", "/workgroups/<key>/edit"): "302 404 403 200 200 404 200",
     ("POST", "/workgroups/<key>/edit"): "302 404 403 200 200 404 200",
     ("POST", "/workgroups/<key>/updates"): "302 404 400 400 400 404 400",
+    ("GET", "/workgroups/<key>/close"): "302 404 403 200 200 404 200",
+    ("POST", "/workgroups/<key>/close"): "302 404 403 400 400 404 400",
+    # the cast's workgroup is open: reopening it is refused with a message
+    ("POST", "/workgroups/<key>/reopen"): "302 404 403 302 302 404 302",
     ("POST", "/workgroups/<key>/goals"): "302 404 400 400 400 404 400",
     ("POST", "/workgroups/<key>/actions"): "302 404 400 400 400 404 400",
     ("POST", "/goals/<key>/milestones"): "302 404 400 400 400 404 400",
     ("POST", "/milestones/<key>/status"): "302 404 400 400 400 404 400",
+    ("GET", "/goals/<key>/edit"): "302 404 200 200 200 404 200",
+    ("POST", "/goals/<key>/edit"): "302 404 302 302 302 404 302",
+    ("POST", "/goals/<key>/status"): "302 404 400 400 400 404 400",
+    ("GET", "/milestones/<key>/edit"): "302 404 200 200 200 404 200",
+    ("POST", "/milestones/<key>/edit"): "302 404 302 302 302 404 302",
     ("POST", "/actions/<key>/update"): "302 404 400 400 400 404 400",
+    ("GET", "/actions/<key>"): "302 404 200 200 200 404 200",
+    # editing an action is the editors' (the member owns the cast's action: 403);
+    # an empty edit comes back with its errors
+    ("POST", "/actions/<key>/edit"): "302 404 403 400 400 404 400",
     # outcomes, measures and PDSA cycles (tests/pdsa/records.py: a measure with six
     # points, a cycle in Act decided "adapt" under the cast's workgroup's goal)
     ("GET", "/committees/<key>/outcomes"): "302 404 200 200 200 404 200",
@@ -177,6 +199,13 @@ MATRIX = {
     ("POST", "/measures/<key>/points"): "302 404 403 400 400 404 400",
     ("POST", "/measures/<key>/import"): "302 404 403 400 400 404 400",
     ("POST", "/measures/<key>/baseline"): "302 404 403 302 302 404 302",
+    ("GET", "/measures/<key>/data.csv"): "302 404 200 200 200 404 200",
+    ("GET", "/committees/<key>/measures.csv"): "302 404 200 200 200 404 200",
+    # the measure's first point (tests/pdsa/records.py); an empty correction or
+    # deletion comes back with its errors
+    ("GET", "/points/<int:point_id>/edit"): "302 404 403 200 200 404 200",
+    ("POST", "/points/<int:point_id>/edit"): "302 404 403 400 400 404 400",
+    ("POST", "/points/<int:point_id>/delete"): "302 404 403 400 400 404 400",
     ("GET", "/goals/<key>/ramp"): "302 404 200 200 200 404 200",
     ("GET", "/goals/<key>/pdsa/new"): "302 404 200 200 200 404 200",
     ("POST", "/goals/<key>/pdsa/new"): "302 404 200 200 200 404 200",
@@ -236,6 +265,12 @@ def _url(rule: str, cast) -> str:
         from tests.mous.factories import make_authorisation
 
         rule = rule.replace("<int:authorisation_id>", str(make_authorisation(cast).id))
+    if "<agency_key>" in rule:
+        rule = rule.replace("<agency_key>", member.person.agency.key)
+    if "<int:point_id>" in rule:
+        from tests.pdsa.records import first_point_id
+
+        rule = rule.replace("<int:point_id>", str(first_point_id(cast)))
     if "<int:notification_id>" in rule:
         from tests.notifications.factories import make_notification
 

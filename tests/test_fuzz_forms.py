@@ -123,6 +123,13 @@ FORMS["/committees/<key>/workgroups/new"] = {
     "members": _field("1", "2", "x"), "report_back": _field("monthly", "every_meeting")}
 FORMS["/workgroups/<key>/edit"] = {"version": _field("1"),
                                    **FORMS["/committees/<key>/workgroups/new"]}
+FORMS["/committees/<key>/thresholds"] = {
+    "version": _field("1"), "stall_after_days": _field("", "30", "0", "400"),
+    "pdsa_phase_days": _field("", "45"), "pdsa_study_late_days": _field("", "7"),
+    "attendance_low_percent": _field("", "60", "101"), "attendance_drop_points": _field("20"),
+    "mou_stall_days": _field("", "14"), "mou_expiring_days": _field("", "120")}
+FORMS["/workgroups/<key>/close"] = {"version": _field("1"), "note": TEXT,
+                                    "reason": _field("achieved", "merged", "abandoned")}
 FORMS["/workgroups/<key>/updates"] = {"text": TEXT}
 FORMS["/workgroups/<key>/goals"] = {"title": _field("Goal"), "description": TEXT,
                                     "end_date": _field(*DATES)}
@@ -132,14 +139,25 @@ FORMS["/goals/<key>/milestones"] = {"title": _field("Step"), "due": _field(*DATE
                                     "owner": _field("0", "1")}
 FORMS["/milestones/<key>/status"] = {"version": _field("1"),
                                      "status": _field("done", "open", "cancelled")}
+FORMS["/goals/<key>/edit"] = {"version": _field("1"), **FORMS["/workgroups/<key>/goals"]}
+FORMS["/goals/<key>/status"] = {"version": _field("1"),
+                                "status": _field("achieved", "open", "cancelled")}
+FORMS["/milestones/<key>/edit"] = {"version": _field("1"), "reason": TEXT,
+                                   **FORMS["/goals/<key>/milestones"]}
 FORMS["/actions/<key>/update"] = {"version": _field("1"), "status": _field("done", "blocked"),
                                   "note": TEXT}
+FORMS["/actions/<key>/edit"] = {"version": _field("1"), "title": _field("Do"),
+                                "owner": _field("1", "2"), "due": _field(*DATES)}
+FORMS["/points/<int:point_id>/edit"] = {"day": _field(*DATES), "value": _field("3", "-1.5"),
+                                        "note": TEXT, "reason": _field("Typo")}
+FORMS["/points/<int:point_id>/delete"] = {"reason": _field("Duplicate")}
 FORMS["/committees/<key>/measures/new"] = {
     "name": _field("Bed waits"), "definition": TEXT, "unit": _field("days"),
     "kind": _field("outcome", "balancing"), "direction": _field("up", "down"),
     "frequency": _field("monthly"), "workgroup": _field("0", "1"),
     "source_agency": _field("0", "1"), "rules": _field("anhoej", "ihi"),
-    "baseline_points": _field("", "12", "1", "101"), "show_limits": _field("yes", "no")}
+    "baseline_points": _field("", "12", "1", "101"), "show_limits": _field("yes", "no"),
+    "target": _field("", "12", "-3.5", "1e13")}
 FORMS["/measures/<key>/edit"] = {"version": _field("1"),
                                  **FORMS["/committees/<key>/measures/new"]}
 FORMS["/measures/<key>/points"] = {"day": _field(*DATES), "value": _field("4", "1,250", "x"),
@@ -190,6 +208,7 @@ NO_FIELDS = {
     "/committees/<key>/standing-items/<int:standing_id>/delete",
     "/meetings/<key>/minutes/actions/<int:action_id>/delete",
     "/meetings/<key>/motions/<int:motion_id>/delete",
+    "/workgroups/<key>/reopen",
     "/mous/<key>/amend",
     "/agencies/<key>/signatories/<int:authorisation_id>/end",
     "/inbox/<int:notification_id>/read", "/inbox/read-all",

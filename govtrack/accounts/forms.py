@@ -60,6 +60,8 @@ class AccountStatusForm(Form):
 
     active = BooleanField("Account active")
     is_admin = BooleanField("Administrator")
+    is_county_coordinator = BooleanField(
+        "County coordinator", description="Sees every committee's health, read-only.")
 
 
 #: what browsers and password managers need to offer a one-time code

@@ -219,6 +219,12 @@ def set_admin(actor, account: Account, is_admin: bool) -> None:
     audit.record(actor, "update", account, label=f"account {account.email}")
 
 
+def set_county_coordinator(actor, account: Account, coordinator: bool) -> None:
+    """Grant or withdraw the county coordinator's read-only view of every committee."""
+    account.is_county_coordinator = coordinator
+    audit.record(actor, "update", account, label=f"account {account.email}")
+
+
 def get_setting(key: str, default: str = "") -> str:
     """The value an administrator set for key, or default."""
     value = db.session.scalar(select(SiteSetting.value).where(SiteSetting.key == key))

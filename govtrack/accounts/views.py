@@ -228,7 +228,8 @@ def account_detail(account_id: int):
     """An account: status, administration, password reset."""
     require_admin(current_user)
     account = db.get_or_404(Account, account_id)
-    status = AccountStatusForm(active=account.active, is_admin=account.is_admin)
+    status = AccountStatusForm(active=account.active, is_admin=account.is_admin,
+                               is_county_coordinator=account.is_county_coordinator)
     return render_template("accounts/detail.html", account=account, status_form=status,
                            password_form=ResetPasswordForm(),
                            totp_form=AdminTotpRemoveForm())
@@ -245,6 +246,8 @@ def account_status(account_id: int):
         def change():
             services.set_active(current_user, account, form.active.data)
             services.set_admin(current_user, account, form.is_admin.data)
+            services.set_county_coordinator(current_user, account,
+                                            form.is_county_coordinator.data)
 
         save(None, change, done="Account updated.")
         return redirect(url_for("accounts.account_detail", account_id=account.id))
@@ -273,7 +276,8 @@ def account_password(account_id: int):
             flash(f"Password reset for {account.email}; tell them in person or by phone.",
                   "success")
             return redirect(url_for("accounts.account_detail", account_id=account.id))
-    status = AccountStatusForm(formdata=None, active=account.active, is_admin=account.is_admin)
+    status = AccountStatusForm(formdata=None, active=account.active, is_admin=account.is_admin,
+                               is_county_coordinator=account.is_county_coordinator)
     return render_template("accounts/detail.html", account=account, status_form=status,
                            password_form=form, totp_form=AdminTotpRemoveForm(formdata=None)), 400
 

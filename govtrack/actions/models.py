@@ -76,3 +76,8 @@ class ActionUpdate(db.Model):
 
     action: Mapped[ActionItem] = relationship(back_populates="updates")
     by: Mapped[Person] = relationship()
+
+    @property
+    def status_label(self) -> str:
+        """The status it moved to, in words ("" for a note alone)."""
+        return STATUSES[self.status] if self.status else ""

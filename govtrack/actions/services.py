@@ -1,4 +1,4 @@
-"""Rules for action items; later features add the full update workflow."""
+"""Rules for action items: creating, updating, editing and reassigning them."""
 
 from datetime import date
 
@@ -11,6 +11,7 @@ from govtrack.agencies.models import Person
 from govtrack.clock import today
 from govtrack.editing import DomainError, StaleEdit, unique_key
 from govtrack.extensions import db
+from govtrack.notifications.services import notify
 
 
 def create_action(actor, committee, *, title: str, owner: Person, due: date | None,
@@ -56,6 +57,50 @@ def update_action(actor, action: ActionItem, *, status: str | None, note: str,
         # A note alone still bumps the version, so a concurrent editor hears of it.
         action.version += 1
     return update
+
+
+def edit_action(actor, action: ActionItem, expected_version: int | None, *, title: str,
+                owner: Person, due: date | None) -> ActionUpdate | None:
+    """Change an action's title, owner or due date; the change goes in its update log.
+
+    The caller has checked permissions.can_edit_action: only the committee's
+    editors may (a member does not hand their own work to someone else, nor
+    move their own deadline unseen). A new owner is told: work handed over
+    silently is work nobody does.
+    """
+    if expected_version is not None and action.version != expected_version:
+        raise StaleEdit()
+    if not title.strip():
+        raise DomainError("Name the action.", field="title")
+    committee = action.committee
+    previous_owner = action.owner
+    if owner.id != action.owner_id and not any(
+            m.person_id == owner.id and m.holds_on(today()) for m in committee.memberships):
+        raise DomainError(f"{owner.name} is not a member of {committee.name}.", field="owner")
+    said = []
+    if title != action.title:
+        said.append(f"Renamed from “{action.title}”.")
+    if due != action.due:
+        said.append(f"Due date moved from {_day(action.due)} to {_day(due)}.")
+    if owner.id != action.owner_id:
+        said.append(f"Reassigned from {previous_owner.name} to {owner.name}.")
+    if not said:
+        return None
+    action.title, action.due, action.owner_id = title, due, owner.id
+    update = ActionUpdate(action=action, by=actor.person, note=" ".join(said))
+    db.session.add(update)
+    audit.record(actor, "update", action, committee=committee)
+    if owner.id != previous_owner.id:
+        db.session.flush()
+        notify(owner, f"action:{action.id}:assigned:{update.id}",
+               f"Action item assigned to you: {title}",
+               f"{actor.person.name} assigned you “{title}” ({committee.name})"
+               + (f", due {_day(due)}." if due else "."), f"/actions/{action.key}")
+    return update
+
+
+def _day(day: date | None) -> str:
+    return f"{day:%-d %B %Y}" if day else "no date"
 
 
 def my_actions(person) -> list[ActionItem]:

@@ -3,7 +3,7 @@
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import inspect, select
+from sqlalchemy import func, inspect, select
 
 from govtrack.audit.models import AuditEntry
 from govtrack.extensions import db
@@ -92,3 +92,27 @@ def committee_history(committee, limit: int = 500) -> list[AuditEntry]:
         .order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
         .limit(limit)
     ))
+
+
+#: what the administrators' audit viewer filters by: object types, in words
+AUDIT_KINDS = {"Agency": "Agencies", "Person": "People", "Account": "Accounts",
+               "SignatoryAuthorisation": "Signatory authorisations",
+               "Committee": "Committees", "Membership": "Memberships"}
+
+
+def audit_log(kind: str | None, offset: int, limit: int,
+              object_id: int | None = None) -> tuple[int, list[AuditEntry]]:
+    """(how many, one page newest first) of the whole trail, or of one kind of record.
+
+    Agencies, people and accounts have no committee, so no committee's
+    history shows them: this is where an administrator reads who changed them.
+    """
+    where = []
+    if kind:
+        where.append(AuditEntry.object_type == kind)
+    if object_id is not None:
+        where.append(AuditEntry.object_id == object_id)
+    total = db.session.scalar(select(func.count()).select_from(AuditEntry).where(*where))
+    entries = list(db.session.scalars(select(AuditEntry).where(*where).order_by(
+        AuditEntry.at.desc(), AuditEntry.id.desc()).offset(offset).limit(limit)))
+    return total, entries

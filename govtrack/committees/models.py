@@ -1,5 +1,6 @@
 """Committee, membership and stage-history records."""
 
+from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import JSON, ForeignKey, String, Text
@@ -38,6 +39,35 @@ EDITOR_ROLES = frozenset({"chair", "co_chair", "secretary"})
 CHAIR_ROLES = frozenset({"chair", "co_chair"})
 
 
+@dataclass(frozen=True)
+class Threshold:
+    """A number in DESIGN.md's health rules that a committee may change."""
+
+    label: str
+    default: int
+    unit: str
+    low: int
+    high: int
+
+
+#: every threshold of the health rules, by the Committee column that holds it
+THRESHOLDS = {
+    "stall_after_days": Threshold("A workgroup with no activity is flagged after", 30,
+                                  "days", 1, 365),
+    "pdsa_phase_days": Threshold("A PDSA cycle is stuck after, in one phase", 60, "days",
+                                 1, 365),
+    "pdsa_study_late_days": Threshold("A PDSA cycle in Do is stuck this long past its study "
+                                      "date", 14, "days", 1, 365),
+    "attendance_low_percent": Threshold("Attendance is falling below this share", 50, "%",
+                                        1, 100),
+    "attendance_drop_points": Threshold("…or when it drops by this many points", 25,
+                                        "points", 1, 100),
+    "mou_stall_days": Threshold("An MOU out for signature stalls after", 30, "days", 1, 365),
+    "mou_expiring_days": Threshold("An executed MOU is flagged as expiring this long before "
+                                   "its expiry", 90, "days", 1, 730),
+}
+
+
 class Committee(db.Model):
     """A standing or time-limited cross-system committee."""
 
@@ -62,6 +92,13 @@ class Committee(db.Model):
     #: where meetings take place unless a meeting says otherwise (calendar, new meetings)
     default_location: Mapped[str] = mapped_column(String(500), default="", server_default="")
     stall_after_days: Mapped[int] = mapped_column(default=30)
+    # The health rules' other thresholds; None keeps DESIGN.md's default (THRESHOLDS).
+    pdsa_phase_days: Mapped[int | None]
+    pdsa_study_late_days: Mapped[int | None]
+    attendance_low_percent: Mapped[int | None]
+    attendance_drop_points: Mapped[int | None]
+    mou_stall_days: Mapped[int | None]
+    mou_expiring_days: Mapped[int | None]
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     version: Mapped[int] = mapped_column(default=1)
 
@@ -73,6 +110,11 @@ class Committee(db.Model):
         order_by="(StageChange.since, StageChange.id)")
 
     __mapper_args__ = {"version_id_col": version}
+
+    def threshold(self, name: str) -> int:
+        """A health rule's threshold for this committee: its own setting, or the default."""
+        value = getattr(self, name)
+        return THRESHOLDS[name].default if value is None else value
 
     @property
     def stage(self) -> "StageChange | None":

@@ -213,24 +213,25 @@ def attendance_share(meetings: Iterable[Meeting],
 
 
 def _falling_at(held: list[Meeting], n: int,
-                expected_people_of: Callable[[Meeting], set[int]]) -> bool:
+                expected_people_of: Callable[[Meeting], set[int]],
+                low: Fraction = LOW_SHARE, drop: Fraction = DROP) -> bool:
     """Whether attendance is falling at held[n], over the three held meetings ending there."""
     if n + 1 < POOL:
         return False
     share = attendance_share(held[n + 1 - POOL:n + 1], expected_people_of)
     if share is None:
         return False
-    if share < LOW_SHARE:
+    if share < low:
         return True
     if n + 1 < 2 * POOL:
         return False
     before = attendance_share(held[n + 1 - 2 * POOL:n + 1 - POOL], expected_people_of)
-    return before is not None and before - share >= DROP
+    return before is not None and before - share >= drop
 
 
 def attendance_falling_since(held_meetings: Iterable[Meeting],
                              expected_people_of: Callable[[Meeting], set[int]],
-                             as_of: date) -> date | None:
+                             as_of: date, committee: Committee | None = None) -> date | None:
     """Since when attendance has been falling as of as_of, or None if it is not.
 
     Judged at each held meeting M over the three held meetings ending at M:
@@ -244,9 +245,13 @@ def attendance_falling_since(held_meetings: Iterable[Meeting],
     held = sorted((m for m in held_meetings
                    if m.status == "held" and meeting_day(m) <= as_of),
                   key=lambda m: (m.starts_at, m.id or 0))
+    low, drop = LOW_SHARE, DROP
+    if committee is not None:  # the committee's thresholds, DESIGN.md's 50 % and 25 points
+        low = Fraction(committee.threshold("attendance_low_percent"), 100)
+        drop = Fraction(committee.threshold("attendance_drop_points"), 100)
     since = None
     for n in range(len(held) - 1, -1, -1):
-        if not _falling_at(held, n, expected_people_of):
+        if not _falling_at(held, n, expected_people_of, low, drop):
             break
         since = meeting_day(held[n])
     return since
@@ -276,7 +281,7 @@ def no_meeting_since(committee: Committee, as_of: date) -> date | None:
 def attendance_falling(committee: Committee, as_of: date) -> date | None:
     """The committee's members come less: under half, or 25 points down."""
     return attendance_falling_since(held_meetings(committee, as_of),
-                                    committee_members_on(committee), as_of)
+                                    committee_members_on(committee), as_of, committee)
 
 
 PRELOADERS = (Preloader("committee", _preload_held),)

@@ -17,6 +17,11 @@ STALL_DAYS = 30
 EXPIRING_DAYS = 90
 
 
+def _days(mou: Mou, name: str, default: int) -> int:
+    """The sponsoring committee's threshold; the default for an MOU without one."""
+    return mou.committee.threshold(name) if mou.committee is not None else default
+
+
 def _signed_by(mou: Mou, as_of: date) -> set[int]:
     """Parties whose signature of the current version was given up to as_of."""
     return {agency_id for agency_id, event in mou.signed_parties().items()
@@ -28,7 +33,7 @@ def signature_stalled(mou: Mou, as_of: date) -> date | None:
     sent = mou.current.sent_for_signature_at
     if mou.status != "out_for_signature" or sent is None:
         return None
-    since = sent.date() + timedelta(days=STALL_DAYS)
+    since = sent.date() + timedelta(days=_days(mou, "mou_stall_days", STALL_DAYS))
     if as_of < since or len(_signed_by(mou, as_of)) == len(mou.parties):
         return None
     return since
@@ -43,11 +48,12 @@ def expiring(mou: Mou, as_of: date) -> date | None:
     """Executed, expires within 90 days after D, and no renewal is in progress."""
     if mou.status != "executed" or mou.expires is None:
         return None
-    if not as_of <= mou.expires <= as_of + timedelta(days=EXPIRING_DAYS):
+    ahead = _days(mou, "mou_expiring_days", EXPIRING_DAYS)
+    if not as_of <= mou.expires <= as_of + timedelta(days=ahead):
         return None
     if any(m.status != "terminated" for m in _renewals(mou, as_of)):
         return None
-    return mou.expires - timedelta(days=EXPIRING_DAYS)
+    return mou.expires - timedelta(days=ahead)
 
 
 def lapsed(mou: Mou, as_of: date) -> date | None:
@@ -66,7 +72,7 @@ def report_loading() -> tuple:
     Not the people and committees an MOU's page shows (services.mou_loading).
     """
     return (selectinload(Mou.parties), selectinload(Mou.versions), selectinload(Mou.events),
-            selectinload(Mou.superseded_by))
+            selectinload(Mou.superseded_by), selectinload(Mou.committee))
 
 
 RULES = (

@@ -28,6 +28,9 @@ class MeasureForm(VersionedForm):
                                   description="How many first points give the median; "
                                               "leave empty to use them all.")
     show_limits = SelectField("XmR limits", choices=[("no", "Hide"), ("yes", "Show")])
+    target = StringField("Target", validators=[Optional(), Length(max=40)],
+                         description="The value the committee aims for, drawn as a goal line; "
+                                     "leave empty for none.")
 
 
 class PointForm(Form):
@@ -69,11 +72,21 @@ class CycleForm(Form):
 
 
 class RecordForm(VersionedForm):
-    """What a phase found: Do, Study or Act fields (the others are ignored)."""
+    """The current phase's fields: the Plan, or what Do, Study or Act found (others ignored)."""
 
     version_required = True
 
     phase = SelectField("Phase", choices=[(p, p) for p in ("plan", "do", "study", "act")])
+    title = StringField("Title", validators=[Optional(), Length(max=200)])
+    objective = TextAreaField("Objective", validators=[Optional(), Length(max=LONG_TEXT)])
+    questions = TextAreaField("Questions", validators=[Optional(), Length(max=LONG_TEXT)])
+    predictions = TextAreaField("Predictions", validators=[Optional(), Length(max=LONG_TEXT)])
+    who_what_where_when = TextAreaField("Who, what, where, when",
+                                        validators=[Optional(), Length(max=LONG_TEXT)])
+    measure_keys = StringField("Measures to collect", validators=[Optional(), Length(max=2000)],
+                               description="Keys of the committee's measures, "
+                                           "separated by spaces.")
+    study_due = DateField("Study by", validators=[Optional()])
     carried_out = TextAreaField("What was carried out",
                                 validators=[Optional(), Length(max=LONG_TEXT)])
     observations = TextAreaField("Observations", validators=[Optional(), Length(max=LONG_TEXT)])
@@ -93,3 +106,17 @@ class PhaseForm(VersionedForm):
 
     phase = SelectField("Move to", choices=[(p, p) for p in PHASES[1:]])
     on = DateField("On", validators=[DataRequired(message="Enter a date, e.g. 2025-03-01.")])
+
+
+class PointCorrectForm(PointForm):
+    """A corrected data point and why it was wrong."""
+
+    reason = StringField("Why it is corrected", validators=[
+        DataRequired(message="Say why the point is corrected."), Length(max=500)])
+
+
+class PointDeleteForm(Form):
+    """Why a data point is removed."""
+
+    reason = StringField("Why it is deleted", validators=[
+        DataRequired(message="Say why the point is deleted."), Length(max=500)])

@@ -106,16 +106,17 @@ def phase_on(cycle: PdsaCycle, day: date) -> tuple[str, date] | None:
     return last.phase, last.since
 
 
-def stuck_on(cycle: PdsaCycle, day: date) -> bool:
-    """Whether the cycle was stuck on day."""
+def stuck_on(cycle: PdsaCycle, day: date, phase_days: int = PHASE_DAYS,
+             late_days: int = STUDY_LATE_DAYS) -> bool:
+    """Whether the cycle was stuck on day (with the committee's thresholds)."""
     state = phase_on(cycle, day)
     if state is None or state[0] == "closed":
         return False
     phase, since = state
-    if day >= since + timedelta(days=PHASE_DAYS):
+    if day >= since + timedelta(days=phase_days):
         return True
     return (phase == "do" and cycle.study_due is not None
-            and day >= cycle.study_due + timedelta(days=STUDY_LATE_DAYS))
+            and day >= cycle.study_due + timedelta(days=late_days))
 
 
 def pdsa_stuck(workgroup: Workgroup, as_of: date) -> date | None:
@@ -125,15 +126,19 @@ def pdsa_stuck(workgroup: Workgroup, as_of: date) -> date | None:
     cycles = cycles_of(workgroup, as_of)
     if not cycles:
         return None
-    # stuck_on changes only on these days: a phase change, 60 days after one,
-    # 14 days after a study date
+    # the committee's thresholds (DESIGN.md's 60 and 14 days unless it changed them)
+    phase_days = workgroup.committee.threshold("pdsa_phase_days")
+    late_days = workgroup.committee.threshold("pdsa_study_late_days")
+    # stuck_on changes only on these days: a phase change, phase_days after one,
+    # late_days after a study date
     changes = []
     for cycle in cycles:
         for change in cycle.phase_history:
-            changes += [change.since, change.since + timedelta(days=PHASE_DAYS)]
+            changes += [change.since, change.since + timedelta(days=phase_days)]
         if cycle.study_due is not None:
-            changes.append(cycle.study_due + timedelta(days=STUDY_LATE_DAYS))
-    since = run_start(lambda day: any(stuck_on(c, day) for c in cycles), changes, as_of)
+            changes.append(cycle.study_due + timedelta(days=late_days))
+    since = run_start(lambda day: any(stuck_on(c, day, phase_days, late_days)
+                                      for c in cycles), changes, as_of)
     return since
 
 

@@ -47,6 +47,8 @@ class Measure(db.Model):
     reset_on: Mapped[date | None]
     #: draw the XmR (individuals) limits from the average moving range
     show_limits: Mapped[bool] = mapped_column(default=False)
+    #: the value the committee aims for, drawn as the goal line; None: no target
+    target: Mapped[float | None] = mapped_column(Float)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     version: Mapped[int] = mapped_column(default=1)
 

@@ -24,7 +24,7 @@ and the chart shows both.
 
 from dataclasses import dataclass, field
 from datetime import date
-from math import comb, log2
+from math import ceil, comb, floor, log2, log10
 from statistics import median as _median
 
 RULE_SETS = {"anhoej": "Anhøj rules (long runs, few crossings)",
@@ -113,8 +113,15 @@ class Analysis:
         return self.segments[-1] if self.segments else None
 
     def signalled(self) -> set[int]:
-        """Positions of every point that is part of a signal."""
-        return {i for s in self.segments for sig in s.signals for i in sig.indices}
+        """Positions of the points where a rule fires: a shift, trend, long run or a point
+        beyond a limit. Too few or too many runs (or crossings) is a property of the
+        whole series, said in words; marking every point would mark nothing."""
+        return {i for s in self.segments for sig in s.signals
+                if sig.code not in WHOLE_SERIES for i in sig.indices}
+
+
+#: signals about the series as a whole rather than about particular points
+WHOLE_SERIES = frozenset({"few_runs", "many_runs", "few_crossings"})
 
 
 # --- the building blocks ----------------------------------------------------------------
@@ -375,25 +382,57 @@ class Chart:
     medians: list[tuple[float, float, float, float]]
     #: (x1, x2, y_lower, y_upper, lower, upper) of each segment's XmR limits
     limits: list[tuple[float, float, float, float, float, float]]
-    #: (x, label) of each annotation (a PDSA cycle's start)
-    annotations: list[tuple[float, str]]
-    #: (y, label) of the value axis ticks
+    #: (x, label, anchor) of each annotation (a PDSA cycle's start); anchor "end" near
+    #: the right edge so the label is not cut
+    annotations: list[tuple[float, str, str]]
+    #: (y, label) of the value axis ticks: round numbers with the unit
     ticks: list[tuple[float, str]]
     path: str
+    #: where the plot starts: wide enough for the longest tick label
+    left: int = 56
+    #: (y, label) of the goal line, when the measure has a target
+    target: tuple[float, str] | None = None
+
+
+def nice_ticks(low: float, high: float, count: int = 5) -> list[float]:
+    """Round values (steps of 1, 2, 2.5 or 5 times a power of ten) from the last one at or
+    below low to the first at or above high."""
+    if high <= low:
+        high = low + 1
+    raw = (high - low) / max(1, count - 1)
+    power = 10 ** floor(log10(raw))
+    step = next(m * power for m in (1, 2, 2.5, 5, 10) if m * power >= raw)
+    first, last = floor(low / step + 1e-9), ceil(high / step - 1e-9)
+    return [round(n * step, 10) for n in range(first, last + 1)]
+
+
+def amount(value: float, unit: str = "") -> str:
+    """A value as people write it: 1,250 or 2.5, with its unit ("12 days", "35 %")."""
+    text = f"{value:,.0f}" if float(value).is_integer() else f"{value:,.4g}"
+    return f"{text} {unit}" if unit else text
 
 
 def chart(result: Analysis, annotations: list[tuple[date, str]] = (), show_limits: bool = False,
-          width: int = 720, height: int = 300) -> Chart:
-    """Place the points, medians, limits and annotations of an analysis in a viewBox."""
-    left, right, top, bottom = 56, 16, 16, 40
+          width: int = 720, height: int = 300, unit: str = "",
+          target: float | None = None) -> Chart:
+    """Place the points, medians, limits, goal and annotations of an analysis in a viewBox."""
+    right, top, bottom = 16, 16, 40
     values = result.values
     limits = [seg.xmr for seg in result.segments if show_limits and seg.xmr]
     span = values + [v for lim in limits for v in (lim[0], lim[2])]
+    if target is not None and values:
+        span = span + [target]
     low, high = (min(span), max(span)) if span else (0.0, 1.0)
     if low == high:
         low, high = low - 1, high + 1
-    pad = (high - low) * 0.08
+    steps = nice_ticks(low, high)
+    # the axis runs from tick to tick, so no point sits above the top label
+    low, high = min(low, steps[0]), max(high, steps[-1])
+    pad = (high - low) * 0.04
     low, high = low - pad, high + pad
+    labels = [amount(v, unit) for v in steps]
+    # 11px text is about 6.5px a character; the labels stand right-aligned at left - 6
+    left = max(56, int(max(len(t) for t in labels) * 6.5) + 14)
     first, last = (result.dates[0], result.dates[-1]) if result.dates else (None, None)
     days = max(1, (last - first).days) if first else 1
 
@@ -419,9 +458,11 @@ def chart(result: Analysis, annotations: list[tuple[date, str]] = (), show_limit
         if show_limits and seg.xmr:
             limit_lines.append((x1, x2, y_of(seg.xmr[0]), y_of(seg.xmr[2]),
                                 seg.xmr[0], seg.xmr[2]))
-    notes = [(x_of(d), label) for d, label in annotations
-             if first is not None and first <= d <= last]
-    ticks = [(y_of(low + pad + (high - low - 2 * pad) * n / 4),
-              f"{low + pad + (high - low - 2 * pad) * n / 4:.4g}") for n in range(5)]
+    notes = [(x, label, "end" if x > width - right - 150 else "start")
+             for x, label in ((x_of(d), label) for d, label in annotations
+                              if first is not None and first <= d <= last)]
+    ticks = [(y_of(v), text) for v, text in zip(steps, labels, strict=True)]
     path = " ".join(f"{'M' if n == 0 else 'L'}{x},{y}" for n, (x, y, *_) in enumerate(points))
-    return Chart(width, height, points, medians, limit_lines, notes, ticks, path)
+    goal = (y_of(target), f"goal {amount(target, unit)}") if target is not None and values \
+        else None
+    return Chart(width, height, points, medians, limit_lines, notes, ticks, path, left, goal)

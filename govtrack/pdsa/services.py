@@ -93,14 +93,14 @@ def update_measure(actor, measure: Measure, expected_version: int | None, **valu
     audit.record(actor, "update", measure, committee=measure.committee)
 
 
-def parse_value(text: str) -> float:
-    """A data point's value from text: a finite number, or a DomainError."""
+def parse_value(text: str, field: str = "value") -> float:
+    """A value from text (a data point's, a target's): a finite number, or a DomainError."""
     try:
         value = float(str(text).strip().replace(",", ""))
     except ValueError:
-        raise DomainError(f"“{str(text)[:40]}” is not a number.", "value") from None
+        raise DomainError(f"“{str(text)[:40]}” is not a number.", field) from None
     if not math.isfinite(value) or abs(value) > 1e12:
-        raise DomainError(f"“{str(text)[:40]}” is not a usable number.", "value")
+        raise DomainError(f"“{str(text)[:40]}” is not a usable number.", field)
     return value
 
 
@@ -124,11 +124,35 @@ def add_point(actor, measure: Measure, day: date, value: float, note: str = "",
     return point
 
 
-def delete_point(actor, point: DataPoint) -> None:
-    """Remove a mistaken point."""
+def correct_point(actor, point: DataPoint, *, day: date, value: float, note: str,
+                  reason: str, on: date | None = None) -> None:
+    """Correct a mistaken point (its date, value or note), saying why.
+
+    A run chart is evidence the committee acts on: a changed value without a
+    reason would look like the data were massaged to show a signal.
+    """
+    if not reason.strip():
+        raise DomainError("Say why the point is corrected.", "reason")
     measure = point.measure
-    audit.record(actor, "delete", point, committee=measure.committee,
-                 label=f"{measure.name}: {point}")
+    _check_day(day, {p.day for p in measure.points if p is not point}, on or today())
+    if not math.isfinite(value):
+        raise DomainError("The value must be a number.", "value")
+    point.day, point.value, point.note = day, value, note or ""
+    entry = audit.record(actor, "update", point, committee=measure.committee,
+                         label=f"{measure.name}: {point}")
+    if entry is None:
+        raise DomainError("Nothing changed: correct the date, value or note.", "value")
+    entry.changes = {**entry.changes, "reason": [None, reason.strip()]}
+
+
+def delete_point(actor, point: DataPoint, reason: str) -> None:
+    """Remove a mistaken point, saying why; the audit trail keeps its value."""
+    if not reason.strip():
+        raise DomainError("Say why the point is deleted.", "reason")
+    measure = point.measure
+    entry = audit.record(actor, "delete", point, committee=measure.committee,
+                         label=f"{measure.name}: {point}")
+    entry.changes = {**entry.changes, "reason": [reason.strip(), None]}
     measure.points.remove(point)
 
 
@@ -315,10 +339,35 @@ def update_cycle(actor, cycle: PdsaCycle, expected_version: int | None, phase: s
     if PHASES.index(phase) > PHASES.index(cycle.phase):
         raise DomainError(f"The cycle is in {PHASE_NAMES[cycle.phase]}; "
                           f"{PHASE_NAMES[phase]} comes later.")
+    if phase != cycle.phase:
+        # What a phase recorded is what the team knew then: a Plan rewritten after
+        # the Do, or a prediction after the Study, would hide what the cycle taught.
+        following = PHASES[PHASES.index(phase) + 1]
+        started = max((c.since for c in cycle.phase_history if c.phase == following),
+                      default=None)
+        when = f" on {started:%-d %B %Y}" if started else ""
+        raise DomainError(f"{PHASE_NAMES[phase]} closed when {PHASE_NAMES[following]} "
+                          f"started{when}; only {PHASE_NAMES[cycle.phase]} can be written now.")
+    if phase == "plan" and "title" in values and not (values["title"] or "").strip():
+        raise DomainError("Name the cycle.", "title")
     if "decision" in values and values["decision"] not in (None, *DECISIONS):
         raise DomainError("Choose adopt, adapt or abandon.", "decision")
     apply_edit(cycle, expected_version, values)
     audit.record(actor, "update", cycle, committee=cycle.goal.workgroup.committee)
+
+
+def measures_of(cycles: list[PdsaCycle]) -> dict[str, Measure]:
+    """Key -> measure for every measure the cycles' plans collect, in one query.
+
+    Keys are looked up in the cycles' committees only, so a plan cannot link
+    to another committee's measure.
+    """
+    keys = {k for c in cycles for k in c.measures}
+    if not keys:
+        return {}
+    committees = {c.goal.workgroup.committee_id for c in cycles}
+    return {m.key: m for m in db.session.scalars(select(Measure).where(
+        Measure.key.in_(keys), Measure.committee_id.in_(committees)))}
 
 
 def next_phase(cycle: PdsaCycle) -> str | None:

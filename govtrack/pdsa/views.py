@@ -2,7 +2,7 @@
 
 from datetime import date
 
-from flask import Blueprint, Response, flash, redirect, render_template, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
@@ -18,6 +18,8 @@ from govtrack.pdsa.forms import (
     ImportForm,
     MeasureForm,
     PhaseForm,
+    PointCorrectForm,
+    PointDeleteForm,
     PointForm,
     RecordForm,
 )
@@ -26,6 +28,7 @@ from govtrack.pdsa.models import (
     DIRECTIONS,
     MEASURE_KINDS,
     PHASE_NAMES,
+    DataPoint,
     Measure,
     PdsaCycle,
     PhaseChange,
@@ -37,6 +40,7 @@ from govtrack.permissions import (
     require_view_committee,
     require_work_on,
 )
+from govtrack.spreadsheet import csv_response
 from govtrack.workgroups.models import Goal, Workgroup
 
 bp = Blueprint("pdsa", __name__)
@@ -93,7 +97,8 @@ def _view(measure: Measure, starts: list[tuple[date, str]],
           points: list[tuple[date, float]] | None = None) -> dict:
     result = services.analysis(measure, points=points)
     return {"measure": measure, "analysis": result, "signal": runchart.describe(
-        result, measure.direction), "chart": runchart.chart(result, starts, measure.show_limits)}
+        result, measure.direction), "chart": runchart.chart(
+        result, starts, measure.show_limits, unit=measure.unit, target=measure.target)}
 
 
 # --- outcomes and measures -------------------------------------------------------------
@@ -126,7 +131,9 @@ def _measure_values(form: MeasureForm, committee: Committee) -> dict:
             "direction": form.direction.data, "frequency": form.frequency.data,
             "workgroup": workgroup, "source_agency": agency, "rules": form.rules.data,
             "baseline_points": form.baseline_points.data,
-            "show_limits": form.show_limits.data == "yes"}
+            "show_limits": form.show_limits.data == "yes",
+            "target": services.parse_value(form.target.data, "target")
+            if form.target.data else None}
 
 
 @bp.route("/committees/<key>/measures/new", methods=["GET", "POST"])
@@ -161,6 +168,7 @@ def measure_edit(key: str):
                        workgroup=measure.workgroup_id or 0,
                        source_agency=measure.source_agency_id or 0,
                        show_limits="yes" if measure.show_limits else "no",
+                       target=f"{measure.target:g}" if measure.target is not None else "",
                        version=measure.version)
     _measure_choices(form, committee)
     if form.validate_on_submit() and save(form, lambda: services.update_measure(
@@ -214,6 +222,87 @@ def point_add(key: str):
                 flash("Point recorded.", "success")
                 return redirect(url_for("pdsa.measure_detail", key=measure.key))
     return _render_measure(measure, point_form=form, status=400)
+
+
+def _point(point_id: int) -> tuple[DataPoint, Measure]:
+    """The point and its measure (404 for a committee not visible), editors only."""
+    measure_key = db.session.scalar(select(Measure.key).join(
+        DataPoint, DataPoint.measure_id == Measure.id).where(DataPoint.id == point_id))
+    if measure_key is None:
+        abort(404)
+    measure = _measure(measure_key)
+    require_edit_committee(current_user, measure.committee)
+    return next(p for p in measure.points if p.id == point_id), measure
+
+
+def _render_point(point, measure, correct_form=None, delete_form=None, status=200):
+    return render_template(
+        "pdsa/point_form.html", point=point, measure=measure, committee=measure.committee,
+        correct_form=correct_form or PointCorrectForm(
+            formdata=None, day=point.day, value=f"{point.value:g}", note=point.note),
+        delete_form=delete_form or PointDeleteForm(formdata=None)), status
+
+
+@bp.route("/points/<int:point_id>/edit", methods=["GET", "POST"])
+@login_required
+def point_edit(point_id: int):
+    """Correct a data point's date, value or note, with a reason (audited)."""
+    point, measure = _point(point_id)
+    if request.method == "GET":
+        return _render_point(point, measure)
+    form = PointCorrectForm()
+    if form.validate_on_submit():
+        try:
+            value = services.parse_value(form.value.data)
+        except services.DomainError as exc:
+            form.add_domain_error(exc)
+        else:
+            if save(form, lambda: services.correct_point(
+                    current_user, point, day=form.day.data, value=value,
+                    note=form.note.data or "", reason=form.reason.data)):
+                flash("Point corrected.", "success")
+                return redirect(url_for("pdsa.measure_detail", key=measure.key))
+    return _render_point(point, measure, correct_form=form, status=400)
+
+
+@bp.post("/points/<int:point_id>/delete")
+@login_required
+def point_delete(point_id: int):
+    """Delete a mistaken data point, with a reason (audited)."""
+    point, measure = _point(point_id)
+    form = PointDeleteForm()
+    if form.validate_on_submit() and save(form, lambda: services.delete_point(
+            current_user, point, form.reason.data)):
+        flash("Point deleted.", "success")
+        return redirect(url_for("pdsa.measure_detail", key=measure.key))
+    return _render_point(point, measure, delete_form=form, status=400)
+
+
+_DATA_HEADER = ["measure", "name", "unit", "date", "value", "note"]
+
+
+def _data_rows(measure: Measure):
+    return ((measure.key, measure.name, measure.unit, p.day.isoformat(), p.value, p.note)
+            for p in measure.points)
+
+
+@bp.get("/measures/<key>/data.csv")
+@login_required
+def measure_csv(key: str):
+    """A measure's data points as CSV."""
+    measure = _measure(key)
+    return csv_response(_DATA_HEADER, _data_rows(measure), f"measure-{measure.key}.csv")
+
+
+@bp.get("/committees/<key>/measures.csv")
+@login_required
+def measures_csv(key: str):
+    """Every data point of every measure of the committee as CSV, one row a point."""
+    committee = db.one_or_404(select(Committee).where(Committee.key == key).options(
+        selectinload(Committee.measures).selectinload(Measure.points)))
+    require_view_committee(current_user, committee)
+    return csv_response(_DATA_HEADER, (row for m in committee.measures for row in _data_rows(m)),
+                        f"measures-{committee.key}.csv")
 
 
 @bp.post("/measures/<key>/import")
@@ -275,8 +364,10 @@ def ramp(key: str):
     """The goal's ramp: its cycles in order with their phases and dates."""
     goal = _goal(key)
     workgroup = goal.workgroup
+    cycles = services.ramp(goal)
     return render_template("pdsa/ramp.html", goal=goal, workgroup=workgroup,
-                           committee=workgroup.committee, cycles=services.ramp(goal),
+                           committee=workgroup.committee, cycles=cycles,
+                           measures=services.measures_of(cycles),
                            phases=PHASE_NAMES, decisions=DECISIONS,
                            can_work=can_work_on(current_user, workgroup))
 
@@ -301,6 +392,11 @@ def cycle_new(key: str):
                            committee=goal.workgroup.committee)
 
 
+def _editable(phase: str) -> tuple[str, ...]:
+    """The fields of phase the worksheet form writes (the owner is kept as planned)."""
+    return tuple(n for n in services.PHASE_FIELDS.get(phase, ()) if n != "owner")
+
+
 def _render_cycle(cycle: PdsaCycle, record_form=None, phase_form=None, status=200):
     workgroup = cycle.goal.workgroup
     phase_form = phase_form or PhaseForm(formdata=None, version=cycle.version)
@@ -308,7 +404,8 @@ def _render_cycle(cycle: PdsaCycle, record_form=None, phase_form=None, status=20
     return render_template(
         "pdsa/cycle.html", cycle=cycle, goal=cycle.goal, workgroup=workgroup,
         committee=workgroup.committee, phases=PHASE_NAMES, decisions=DECISIONS,
-        fields=services.PHASE_FIELDS, next_phase=upcoming,
+        editable=_editable(cycle.phase), next_phase=upcoming,
+        measures=services.measures_of([cycle]),
         record_form=record_form or RecordForm(formdata=None, obj=cycle, phase=cycle.phase,
                                               version=cycle.version),
         phase_form=phase_form, can_work=can_work_on(current_user, workgroup)), status
@@ -341,9 +438,8 @@ def cycle_record(key: str):
     form = RecordForm()
     if form.validate_on_submit():
         phase = form.phase.data
-        names = services.PHASE_FIELDS[phase] if phase != "plan" else ()
-        values = {name: (form[name].data or ("" if name != "decision" else None))
-                  for name in names}
+        values = {name: (form[name].data or (None if name in ("decision", "study_due")
+                                             else "")) for name in _editable(phase)}
         if save(form, lambda: services.update_cycle(
                 current_user, cycle, form.expected_version(), phase, **values), cycle):
             flash(f"{PHASE_NAMES[phase]} recorded.", "success")

@@ -63,9 +63,26 @@ def is_convener(account, committee: Committee) -> bool:
     return bool(found and found.convener and found.convener.id == account.person_id)
 
 
+def is_county_coordinator(account) -> bool:
+    """The county coordinator reads every committee (never edits) to follow up with chairs."""
+    return bool(account and account.is_authenticated and account.is_county_coordinator)
+
+
+def can_view_county(account) -> bool:
+    """Administrators and the county coordinator see every committee's health."""
+    return is_admin(account) or is_county_coordinator(account)
+
+
+def require_view_county(account) -> None:
+    """403 unless account may see the county view."""
+    if not can_view_county(account):
+        abort(403)
+
+
 def can_view_committee(account, committee: Committee) -> bool:
-    """Members (observers included) read their committee; admins read all."""
-    return (is_admin(account) or bool(committee_roles(account, committee))
+    """Members (observers included) read their committee; admins and the county
+    coordinator read all."""
+    return (can_view_county(account) or bool(committee_roles(account, committee))
             or is_convener(account, committee))
 
 
@@ -81,6 +98,12 @@ def require_hand_over_chair(account, committee: Committee) -> None:
     require_view_committee(account, committee)
     if not can_hand_over_chair(account, committee):
         abort(403)
+
+
+def can_set_thresholds(account, committee: Committee) -> bool:
+    """The chair and co-chair set the committee's health thresholds; administrators too."""
+    return is_admin(account) or bool(committee_roles(account, committee)
+                                     & {"chair", "co_chair"})
 
 
 def can_edit_committee(account, committee: Committee) -> bool:
@@ -123,6 +146,17 @@ def require_edit_committee(account, committee: Committee) -> None:
         abort(403)
 
 
+def can_view_audit(account) -> bool:
+    """Administrators read the whole audit trail (agencies, people, accounts included)."""
+    return is_admin(account)
+
+
+def require_view_audit(account) -> None:
+    """403 unless account may read the whole audit trail."""
+    if not can_view_audit(account):
+        abort(403)
+
+
 def require_admin(account) -> None:
     """403 unless account is an administrator."""
     if not is_admin(account):
@@ -150,6 +184,24 @@ def can_update_milestone(account, workgroup, milestone) -> bool:
     return can_work_on(account, workgroup) or (
         bool(account and account.is_authenticated)
         and milestone.owner_id == account.person_id)
+
+
+def can_edit_action(account, action) -> bool:
+    """The committee's editors (and administrators) change an action's title, owner, due."""
+    return bool(account and account.is_authenticated) and can_edit_committee(
+        account, action.committee)
+
+
+def can_view_action(account, action) -> bool:
+    """The action's owner (who may sit outside the committee) and those who see the committee."""
+    return bool(account and account.is_authenticated) and (
+        action.owner_id == account.person_id or can_view_committee(account, action.committee))
+
+
+def require_view_action(account, action) -> None:
+    """404 unless account may see the action: the committee's existence is private."""
+    if not can_view_action(account, action):
+        abort(404)
 
 
 def can_see_agenda(account, meeting) -> bool:

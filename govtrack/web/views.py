@@ -53,9 +53,11 @@ def render_my_work(errors: dict | None = None):
     headed = list(db.session.scalars(
         select(Agency).where(Agency.head_id == current_user.person_id)))
     from govtrack.notifications.services import inbox
+    from govtrack.workgroups.mywork import my_work as my_schedule
 
     return render_template(
         "web/my_work.html", memberships=memberships, headed=headed, actions=actions,
+        mine=my_schedule(current_user.person, actions),
         forms=forms, day=day, open_statuses=OPEN_STATUSES,
         # an owner outside the committee (an MOU obligation) sees the item, not the committee
         seated={m.committee_id for m in memberships},

@@ -1,11 +1,23 @@
 """Forms for workgroups, their updates, goals and milestones, and action updates."""
 
-from wtforms import DateField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms import (
+    DateField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, Length, Optional
 
 from govtrack.actions.models import STATUSES
-from govtrack.forms import Form, VersionedForm
-from govtrack.workgroups.models import MILESTONE_STATUSES, REPORT_BACK
+from govtrack.committees.models import THRESHOLDS
+from govtrack.forms import Form, VersionedForm, bounded_int
+from govtrack.workgroups.models import (
+    CLOSE_REASONS,
+    GOAL_STATUSES,
+    MILESTONE_STATUSES,
+    REPORT_BACK,
+)
 
 LONG_TEXT = 100_000
 
@@ -71,3 +83,59 @@ class ActionForm(Form):
     owner = SelectField("Owner", coerce=int, validators=[DataRequired(
         message="Choose who owns it.")])
     due = DateField("Due", validators=[Optional()])
+
+
+class GoalEditForm(VersionedForm):
+    """A goal's words and the date by which it should be reached."""
+
+    title = StringField("Goal", validators=[DataRequired(message="Name the goal."),
+                                            Length(max=200)])
+    description = TextAreaField("Description", validators=[Optional(), Length(max=LONG_TEXT)])
+    end_date = DateField("Reach it by", validators=[Optional()])
+
+
+class GoalStatusForm(VersionedForm):
+    """Mark a goal achieved or cancelled, or open again."""
+
+    status = SelectField("Status", choices=list(GOAL_STATUSES.items()),
+                         validators=[DataRequired()])
+
+
+class MilestoneEditForm(VersionedForm):
+    """A milestone's title, owner and due date; a new date keeps the old one."""
+
+    title = StringField("Milestone", validators=[DataRequired(message="Name the milestone."),
+                                                 Length(max=200)])
+    due = DateField("Due", validators=[DataRequired(message="Enter a date, e.g. 2027-03-31.")])
+    owner = SelectField("Owner", coerce=int, validators=[Optional()])
+    reason = StringField("Why the date moved", validators=[Optional(), Length(max=500)],
+                         description="Shown beside the earlier date, if you move it.")
+
+
+class ActionEditForm(VersionedForm):
+    """An action item's title, owner and due date, changed by the committee's editors."""
+
+    title = StringField("Action", validators=[DataRequired(message="Name the action."),
+                                              Length(max=200)])
+    owner = SelectField("Owner", coerce=int, validators=[DataRequired(
+        message="Choose who owns it.")])
+    due = DateField("Due", validators=[Optional()])
+
+
+class CloseWorkgroupForm(VersionedForm):
+    """Why a workgroup closes, and what to remember about it."""
+
+    reason = SelectField("Why it closes", choices=[("", "Choose…"), *CLOSE_REASONS.items()],
+                        validators=[DataRequired(message="Choose why it closes.")])
+    note = TextAreaField("Closing note", validators=[Optional(), Length(max=LONG_TEXT)],
+                         description="Where merged work went, why it stops, what was learned.")
+
+
+class ThresholdsForm(VersionedForm):
+    """The committee's health thresholds; an empty field keeps DESIGN.md's default."""
+
+
+for _name, _t in THRESHOLDS.items():
+    setattr(ThresholdsForm, _name, bounded_int(
+        f"{_t.label} ({_t.unit})", _t.low, _t.high, validators=[Optional()],
+        description=f"Default: {_t.default} {_t.unit}. Leave empty for the default."))

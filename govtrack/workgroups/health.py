@@ -519,7 +519,8 @@ def attendance_falling(workgroup: Workgroup, as_of: date, source: _Source) -> da
     was created, as missed_report_backs is: before that nobody was its member.
     """
     held = [m for m in source.held(workgroup.committee) if m.starts_at > workgroup.created_at]
-    since = attendance_falling_since(held, workgroup_members_on(workgroup), as_of)
+    since = attendance_falling_since(held, workgroup_members_on(workgroup), as_of,
+                                     workgroup.committee)
     return since
 
 

@@ -15,6 +15,9 @@ from govtrack.extensions import db
 REPORT_BACK = {"every_meeting": "At every meeting", "monthly": "Monthly",
                "quarterly": "Quarterly"}
 MILESTONE_STATUSES = {"open": "Open", "done": "Done", "cancelled": "Cancelled"}
+CLOSE_REASONS = {"achieved": "Its charge was achieved", "merged": "Merged into other work",
+                 "abandoned": "Abandoned"}
+GOAL_STATUSES = {"open": "Open", "achieved": "Achieved", "cancelled": "Cancelled"}
 
 workgroup_member = Table(
     "workgroup_member", db.metadata,
@@ -38,6 +41,10 @@ class Workgroup(db.Model):
     report_back: Mapped[str] = mapped_column(String(20), default="every_meeting")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: why it closed: achieved, merged or abandoned (CLOSE_REASONS)
+    closed_reason: Mapped[str | None] = mapped_column(String(20))
+    #: what the committee should remember about it (where merged work went, lessons)
+    closed_note: Mapped[str] = mapped_column(Text, default="", server_default="")
     version: Mapped[int] = mapped_column(default=1)
 
     committee: Mapped[Committee] = relationship(
@@ -53,6 +60,11 @@ class Workgroup(db.Model):
         back_populates="workgroup", cascade="all, delete-orphan", order_by="Goal.id")
 
     __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def closed_reason_label(self) -> str:
+        """Why it closed, in words ("" while open)."""
+        return CLOSE_REASONS.get(self.closed_reason or "", "")
 
     def open_on(self, day: date) -> bool:
         """Open on day, on the committee's wall clock (see open_on)."""
@@ -92,11 +104,22 @@ class Goal(db.Model):
     description: Mapped[str] = mapped_column(Text, default="")
     #: the date by which the goal should be reached; milestones fall before it
     end_date: Mapped[date | None]
+    status: Mapped[str] = mapped_column(String(20), default="open", server_default="open")
+    #: when the goal was marked achieved or cancelled
+    status_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
 
     workgroup: Mapped[Workgroup] = relationship(back_populates="goals")
     milestones: Mapped[list["Milestone"]] = relationship(
         back_populates="goal", cascade="all, delete-orphan",
         order_by="(Milestone.due, Milestone.id)")
+
+    __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def status_label(self) -> str:
+        """The status in words."""
+        return GOAL_STATUSES[self.status]
 
     def __str__(self) -> str:
         return self.title
@@ -119,6 +142,10 @@ class Milestone(db.Model):
 
     goal: Mapped[Goal] = relationship(back_populates="milestones")
     owner: Mapped[Person | None] = relationship()
+    #: every re-dating, oldest first: a slip stays visible after the new date is set
+    due_changes: Mapped[list["MilestoneDueChange"]] = relationship(
+        back_populates="milestone", cascade="all, delete-orphan",
+        order_by="(MilestoneDueChange.at, MilestoneDueChange.id)")
 
     __mapper_args__ = {"version_id_col": version}
 
@@ -126,8 +153,36 @@ class Milestone(db.Model):
         """An open milestone due before day."""
         return self.status == "open" and self.due < day
 
+    @property
+    def first_due(self) -> date:
+        """The due date the milestone was first given."""
+        return self.due_changes[0].old_due if self.due_changes else self.due
+
+    @property
+    def slipped_days(self) -> int:
+        """How many days later than first planned it is now due (0 if not later)."""
+        return max(0, (self.due - self.first_due).days)
+
     def __str__(self) -> str:
         return self.title
+
+
+class MilestoneDueChange(db.Model):
+    """A milestone moved from one due date to another: who, when and why."""
+
+    __tablename__ = "milestone_due_change"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    milestone_id: Mapped[int] = mapped_column(
+        ForeignKey("milestone.id", ondelete="CASCADE"), index=True)
+    old_due: Mapped[date]
+    new_due: Mapped[date]
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
+    reason: Mapped[str] = mapped_column(Text, default="")
+
+    milestone: Mapped[Milestone] = relationship(back_populates="due_changes")
+    by: Mapped[Person | None] = relationship()
 
 
 def day_of(workgroup, instant: datetime) -> date:

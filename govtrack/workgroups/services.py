@@ -13,15 +13,18 @@ from govtrack import audit
 from govtrack.actions.models import OPEN_STATUSES, ActionItem
 from govtrack.agencies.models import Person
 from govtrack.clock import today, utcnow
-from govtrack.committees.models import Committee
-from govtrack.editing import DomainError, apply_edit, unique_key
+from govtrack.committees.models import THRESHOLDS, Committee
+from govtrack.editing import DomainError, StaleEdit, apply_edit, unique_key
 from govtrack.extensions import db
 from govtrack.health.services import flags_for
 from govtrack.workgroups.models import (
+    CLOSE_REASONS,
+    GOAL_STATUSES,
     MILESTONE_STATUSES,
     REPORT_BACK,
     Goal,
     Milestone,
+    MilestoneDueChange,
     Workgroup,
     WorkgroupUpdate,
 )
@@ -78,10 +81,50 @@ def update_workgroup(actor, workgroup: Workgroup, expected_version: int | None, 
             entry.changes = {**entry.changes, **changes}
 
 
-def close_workgroup(actor, workgroup: Workgroup) -> None:
-    """Close a workgroup whose charge is done (or abandoned)."""
-    workgroup.closed_at = utcnow()
+def close_workgroup(actor, workgroup: Workgroup, expected_version: int | None = None, *,
+                    reason: str = "achieved", note: str = "") -> None:
+    """Close a workgroup: its charge achieved, merged into other work, or abandoned.
+
+    A closed workgroup leaves the health rules from its closing day (open_on)
+    and stays readable, with the reason and the note, so the committee
+    remembers what it did and why it stopped.
+    """
+    if workgroup.closed_at is not None:
+        raise DomainError("This workgroup is already closed.")
+    if reason not in CLOSE_REASONS:
+        raise DomainError("Choose why it closes.", field="reason")
+    if reason != "achieved" and not note.strip():
+        raise DomainError("Say where the work went or why it stops.", field="note")
+    apply_edit(workgroup, expected_version, {"closed_at": utcnow(), "closed_reason": reason,
+                                             "closed_note": note.strip()})
     audit.record(actor, "update", workgroup, committee=workgroup.committee)
+
+
+def reopen_workgroup(actor, workgroup: Workgroup, expected_version: int | None = None) -> None:
+    """Open a closed workgroup again (closed by mistake, or the problem came back)."""
+    if workgroup.closed_at is None:
+        raise DomainError("This workgroup is open.")
+    apply_edit(workgroup, expected_version, {"closed_at": None, "closed_reason": None,
+                                             "closed_note": ""})
+    audit.record(actor, "update", workgroup, committee=workgroup.committee)
+
+
+def set_thresholds(actor, committee: Committee, expected_version: int | None,
+                   values: dict[str, int | None]) -> None:
+    """Set the committee's health thresholds; None keeps (or restores) the default.
+
+    Flags are only useful if the committee trusts them: a quarterly committee
+    flagged every month learns to ignore them, so its chair tunes the numbers.
+    """
+    changes = {}
+    for name, value in values.items():
+        limits = THRESHOLDS[name]
+        if value is not None and not limits.low <= value <= limits.high:
+            raise DomainError(f"Between {limits.low} and {limits.high}.", field=name)
+        changes[name] = limits.default if value is None and name == "stall_after_days" \
+            else value
+    apply_edit(committee, expected_version, changes)
+    audit.record(actor, "update", committee, committee=committee)
 
 
 def post_update(actor, workgroup: Workgroup, text: str) -> WorkgroupUpdate:
@@ -113,6 +156,9 @@ def add_milestone(actor, goal: Goal, *, title: str, due: date,
     if goal.end_date is not None and due > goal.end_date:
         raise DomainError(f"The goal ends on {goal.end_date:%-d %B %Y}; a milestone cannot be "
                           "due after it.", field="due")
+    if goal.status != "open":
+        raise DomainError(f"This goal is {goal.status_label.lower()}; reopen it to add a "
+                          "milestone.", field="title")
     if owner is not None:
         _members_of_committee(goal.workgroup.committee, [owner], "owner")
     milestone = Milestone(key=unique_key(Milestone, f"m-{title}"), goal=goal, title=title,
@@ -127,9 +173,80 @@ def set_milestone_status(actor, milestone: Milestone, expected_version: int | No
     """Mark a milestone done (the workgroup's activity) or cancelled, or reopen it."""
     if status not in MILESTONE_STATUSES:
         raise DomainError("Choose a status.", field="status")
+    if status == "open" and milestone.goal.status != "open":
+        raise DomainError(f"Its goal is {milestone.goal.status_label.lower()}; reopen the goal "
+                          "first.", field="status")
     apply_edit(milestone, expected_version, {
         "status": status, "done_at": utcnow() if status == "done" else None})
     audit.record(actor, "update", milestone, committee=milestone.goal.workgroup.committee)
+
+
+def edit_goal(actor, goal: Goal, expected_version: int | None, *, title: str,
+              description: str, end_date: date | None) -> None:
+    """Change a goal's words or the date by which it should be reached."""
+    if not title.strip():
+        raise DomainError("Name the goal.", field="title")
+    late = [m for m in goal.milestones if m.status == "open" and end_date is not None
+            and m.due > end_date]
+    if late:
+        raise DomainError(f"“{late[0].title}” is due {late[0].due:%-d %B %Y}, after this date; "
+                          "re-date the milestone first.", field="end_date")
+    apply_edit(goal, expected_version, {"title": title, "description": description,
+                                        "end_date": end_date})
+    audit.record(actor, "update", goal, committee=goal.workgroup.committee)
+
+
+def set_goal_status(actor, goal: Goal, expected_version: int | None, status: str) -> None:
+    """Mark a goal achieved or cancelled, or open it again.
+
+    A goal achieved or cancelled has no more steps to take: its open
+    milestones are cancelled with it (each audited), so they stop counting as
+    overdue work; reopening the goal leaves them cancelled, to be reopened one
+    by one if still wanted.
+    """
+    if status not in GOAL_STATUSES:
+        raise DomainError("Choose a status.", field="status")
+    apply_edit(goal, expected_version, {
+        "status": status, "status_at": utcnow() if status != "open" else None})
+    committee = goal.workgroup.committee
+    audit.record(actor, "update", goal, committee=committee)
+    if status != "open":
+        for milestone in goal.milestones:
+            if milestone.status == "open":
+                milestone.status = "cancelled"
+                audit.record(actor, "update", milestone, committee=committee)
+
+
+def edit_milestone(actor, milestone: Milestone, expected_version: int | None, *, title: str,
+                   due: date, owner: Person | None, reason: str = "") -> None:
+    """Change a milestone's title, owner or due date.
+
+    Moving the due date keeps the earlier one (MilestoneDueChange): a
+    workgroup whose milestones keep slipping is losing momentum, and the
+    committee should see that rather than a clean, re-drawn timeline.
+    """
+    goal = milestone.goal
+    if not title.strip():
+        raise DomainError("Name the milestone.", field="title")
+    if goal.end_date is not None and due > goal.end_date:
+        raise DomainError(f"The goal ends on {goal.end_date:%-d %B %Y}; a milestone cannot be "
+                          "due after it.", field="due")
+    committee = goal.workgroup.committee
+    if owner is not None and owner.id != milestone.owner_id:
+        _members_of_committee(committee, [owner], "owner")
+    if expected_version is not None and milestone.version != expected_version:
+        raise StaleEdit()
+    if due != milestone.due:
+        if milestone.status != "open":
+            raise DomainError("Reopen the milestone before moving its due date.", field="due")
+        milestone.due_changes.append(MilestoneDueChange(
+            old_due=milestone.due, new_due=due, at=utcnow(), by=actor.person,
+            reason=reason.strip()))
+    apply_edit(milestone, None, {"title": title, "due": due,
+                                 "owner_id": owner.id if owner else None})
+    entry = audit.record(actor, "update", milestone, committee=committee)
+    if entry is not None and reason.strip() and "due" in entry.changes:
+        entry.changes = {**entry.changes, "reason": [None, reason.strip()]}
 
 
 def workgroup_actions(workgroup: Workgroup) -> list[ActionItem]:

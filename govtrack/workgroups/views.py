@@ -1,44 +1,67 @@
 """Workgroup pages, the chair's dashboard, My work and the action CSV."""
 
-import csv
-import io
 from datetime import date, timedelta
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
-from govtrack.actions.models import OPEN_STATUSES, ActionItem
-from govtrack.actions.services import create_action, update_action
-from govtrack.agencies.models import Agency, Person
+from govtrack.actions.models import ActionItem, ActionUpdate
+from govtrack.actions.origin import origins
+from govtrack.actions.services import create_action, edit_action, update_action
+from govtrack.agencies.models import SECTORS, Agency, Person
 from govtrack.chairs.models import chair_loading
 from govtrack.clock import today
-from govtrack.committees.models import Committee, members_loading
+from govtrack.committees.models import THRESHOLDS, Committee, members_loading
 from govtrack.extensions import db
 from govtrack.forms import save
 from govtrack.health.services import flags_for, preloaded
 from govtrack.permissions import (
+    can_edit_action,
     can_edit_committee,
+    can_set_thresholds,
+    can_update_action,
     can_update_milestone,
     can_work_on,
     require_edit_committee,
     require_update_action,
+    require_view_action,
     require_view_committee,
+    require_view_county,
     require_work_on,
 )
+from govtrack.spreadsheet import csv_response
+from govtrack.web.pagination import paginate
 from govtrack.workgroups import services
+from govtrack.workgroups.county_view import COLUMNS, county_health
 from govtrack.workgroups.forms import (
+    ActionEditForm,
     ActionForm,
     ActionUpdateForm,
+    CloseWorkgroupForm,
+    GoalEditForm,
     GoalForm,
+    GoalStatusForm,
+    MilestoneEditForm,
     MilestoneForm,
     MilestoneStatusForm,
+    ThresholdsForm,
     UpdateForm,
     WorkgroupForm,
 )
 from govtrack.workgroups.health import open_workgroups
-from govtrack.workgroups.models import Goal, Milestone, Workgroup
+from govtrack.workgroups.models import Goal, Milestone, MilestoneDueChange, Workgroup
+from govtrack.workgroups.overdue import AGES, OLDEST, agency_overdue_page, overdue_by_agency
+from govtrack.workgroups.timeline import slip_words, timeline
 
 bp = Blueprint("workgroups", __name__)
 
@@ -63,7 +86,9 @@ def _health(committee: Committee, day: date) -> dict[int, list[str]]:
 def _workgroup(key: str) -> Workgroup:
     workgroup = db.one_or_404(select(Workgroup).where(Workgroup.key == key).options(
         selectinload(Workgroup.members), selectinload(Workgroup.updates),
-        selectinload(Workgroup.goals).selectinload(Goal.milestones),
+        selectinload(Workgroup.goals).selectinload(Goal.milestones).options(
+            selectinload(Milestone.owner),
+            selectinload(Milestone.due_changes).joinedload(MilestoneDueChange.by)),
         joinedload(Workgroup.committee).options(*members_loading())))
     require_view_committee(current_user, workgroup.committee)
     return workgroup
@@ -105,18 +130,7 @@ def dashboard(key: str):
         flags = flags_for("committee", committee, day)
     stalled = [(wg, reasons[wg.id]) for wg in committee.workgroups
                if wg.open_on(day) and reasons.get(wg.id)]
-    # rows, not ORM objects: a committee may have hundreds overdue
-    actions = db.session.execute(
-        select(ActionItem.title, ActionItem.due, Person.name.label("owner"),
-               Agency.name.label("agency"))
-        .join(Person, Person.id == ActionItem.owner_id)
-        .join(Agency, Agency.id == Person.agency_id)
-        .where(ActionItem.committee_id == committee.id, ActionItem.status.in_(OPEN_STATUSES),
-               ActionItem.due < day)
-        .order_by(ActionItem.due, ActionItem.id))
-    overdue: dict[str, list] = {}
-    for action in actions:
-        overdue.setdefault(action.agency, []).append(action)
+    overdue = overdue_by_agency(committee.id, day)
     upcoming = sorted(
         (m for m in db.session.scalars(
             select(Milestone).join(Goal, Goal.id == Milestone.goal_id)
@@ -129,9 +143,90 @@ def dashboard(key: str):
          if m.goal.workgroup.open_on(day)),
         key=lambda m: m.due)
     return render_template("workgroups/dashboard.html", committee=committee, stalled=stalled,
-                           overdue=dict(sorted(overdue.items())), upcoming=upcoming,
+                           overdue=overdue, ages=AGES, oldest=OLDEST, upcoming=upcoming,
                            flags=flags, remedies=services.REMEDIES,
                            can_edit=can_edit_committee(current_user, committee))
+
+
+@bp.route("/committees/<key>/thresholds", methods=["GET", "POST"])
+@login_required
+def thresholds(key: str):
+    """The numbers in the health rules, as this committee has set them (chair's to change)."""
+    committee = db.one_or_404(select(Committee).where(Committee.key == key))
+    require_view_committee(current_user, committee)
+    may_set = can_set_thresholds(current_user, committee)
+    if request.method == "POST" and not may_set:
+        abort(403)
+    form = ThresholdsForm(version=committee.version, **{
+        name: getattr(committee, name) for name in THRESHOLDS})
+    if form.validate_on_submit() and save(form, lambda: services.set_thresholds(
+            current_user, committee, form.expected_version(),
+            {name: form[name].data for name in THRESHOLDS}), committee):
+        flash("Thresholds saved; the flags use them from now on.", "success")
+        return redirect(url_for("workgroups.thresholds", key=committee.key))
+    return render_template("workgroups/thresholds.html", committee=committee, form=form,
+                           thresholds=THRESHOLDS, may_set=may_set), (
+        400 if request.method == "POST" else 200)
+
+
+OVERDUE_PER_PAGE = 25
+
+
+def _county_rows():
+    """The county view's rows, filtered by ?flag= and ?sector=."""
+    code = request.args.get("flag") or None
+    if code not in {c.code for c in COLUMNS}:
+        code = None
+    sector = request.args.get("sector") or None
+    if sector not in SECTORS:
+        sector = None
+    return county_health(today(), code, sector), code, sector
+
+
+@bp.get("/county/")
+@login_required
+def county():
+    """Every committee by health: its flags and its workgroups' flags, filterable."""
+    require_view_county(current_user)
+    rows, code, sector = _county_rows()
+    return render_template("workgroups/county.html", rows=rows, columns=COLUMNS,
+                           code=code, sector=sector, sectors=SECTORS)
+
+
+@bp.get("/county/health.csv")
+@login_required
+def county_csv():
+    """The county view as CSV: one row a committee or workgroup and flag."""
+    require_view_county(current_user)
+    rows, code, sector = _county_rows()
+    out = []
+    for row in rows:
+        for column in COLUMNS:
+            for item in row.cell(column):
+                if column.kind == "committee":
+                    out.append((row.committee.key, row.committee.name, "committee", "", "",
+                                column.code, item.since.isoformat(), column.words))
+                else:
+                    key, name, flag = item
+                    out.append((row.committee.key, row.committee.name, "workgroup", key, name,
+                                column.code, flag.since.isoformat(), flag.words))
+    return csv_response(["committee", "committee name", "about", "workgroup",
+                         "workgroup name", "flag", "since", "words"], out, "county-health.csv")
+
+
+@bp.get("/committees/<key>/overdue/<agency_key>")
+@login_required
+def agency_overdue(key: str, agency_key: str):
+    """Every overdue action item of one agency on the committee, oldest first, paged."""
+    committee = db.one_or_404(select(Committee).where(Committee.key == key))
+    require_view_committee(current_user, committee)
+    agency = db.one_or_404(select(Agency).where(Agency.key == agency_key))
+    day = today()
+    total, _ = agency_overdue_page(committee.id, agency.id, day, 0, 0)
+    page = paginate(total, OVERDUE_PER_PAGE)
+    _, rows = agency_overdue_page(committee.id, agency.id, day, page.offset, page.per_page)
+    return render_template("workgroups/agency_overdue.html", committee=committee,
+                           agency=agency, rows=rows, page=page, total=total, day=day)
 
 
 @bp.route("/committees/<key>/workgroups/new", methods=["GET", "POST"])
@@ -173,7 +268,13 @@ def workgroup_detail(key: str):
         can_edit=can_edit_committee(current_user, committee), remedies=services.REMEDIES,
         update_form=UpdateForm(formdata=None), goal_form=GoalForm(formdata=None),
         milestone_forms=_milestone_forms(workgroup), action_form=action_form,
-        status_form=MilestoneStatusForm(formdata=None))
+        status_form=MilestoneStatusForm(formdata=None), **_timelines(workgroup, day))
+
+
+def _timelines(workgroup: Workgroup, day: date) -> dict:
+    """Each goal's timeline drawing and each milestone's due dates in words."""
+    return {"timelines": {g.id: timeline(g, day) for g in workgroup.goals},
+            "slips": {m.id: slip_words(m) for g in workgroup.goals for m in g.milestones}}
 
 
 def _milestone_forms(workgroup: Workgroup, refused: MilestoneForm | None = None,
@@ -215,6 +316,36 @@ def workgroup_edit(key: str):
                            workgroup=workgroup)
 
 
+@bp.route("/workgroups/<key>/close", methods=["GET", "POST"])
+@login_required
+def workgroup_close(key: str):
+    """Close the workgroup with a reason and a closing note."""
+    workgroup = _workgroup(key)
+    require_edit_committee(current_user, workgroup.committee)
+    if workgroup.closed_at is not None:
+        return _back(workgroup)
+    form = CloseWorkgroupForm(version=workgroup.version)
+    if form.validate_on_submit() and save(form, lambda: services.close_workgroup(
+            current_user, workgroup, form.expected_version(), reason=form.reason.data,
+            note=form.note.data or ""), workgroup):
+        flash(f"{workgroup.name} is closed.", "success")
+        return _back(workgroup)
+    return render_template("workgroups/close.html", form=form, workgroup=workgroup,
+                           committee=workgroup.committee), (
+        400 if request.method == "POST" else 200)
+
+
+@bp.post("/workgroups/<key>/reopen")
+@login_required
+def workgroup_reopen(key: str):
+    """Open a closed workgroup again."""
+    workgroup = _workgroup(key)
+    require_edit_committee(current_user, workgroup.committee)
+    save(None, lambda: services.reopen_workgroup(current_user, workgroup),
+         done=f"{workgroup.name} is open again.")
+    return _back(workgroup)
+
+
 def _rerender(workgroup: Workgroup, **forms):
     """The workgroup page again with one form's errors and input kept (status 400)."""
     committee = workgroup.committee
@@ -228,7 +359,7 @@ def _rerender(workgroup: Workgroup, **forms):
         reasons=services.stall_reasons(workgroup, today()), day=today(),
         actions=services.workgroup_actions(workgroup), can_work=True,
         can_edit=can_edit_committee(current_user, committee), remedies=services.REMEDIES,
-        **context), 400
+        **_timelines(workgroup, today()), **context), 400
 
 
 @bp.post("/workgroups/<key>/updates")
@@ -293,6 +424,78 @@ def milestone_status(key: str):
     return _rerender(workgroup, status_form=form)
 
 
+def _goal(key: str) -> tuple[Goal, Workgroup]:
+    """The goal and its workgroup (loaded for the page), or 404."""
+    goal_id = db.one_or_404(select(Goal.id).where(Goal.key == key))
+    workgroup = _workgroup(db.session.scalar(
+        select(Workgroup.key).join(Goal, Goal.workgroup_id == Workgroup.id)
+        .where(Goal.id == goal_id)))
+    return next(g for g in workgroup.goals if g.id == goal_id), workgroup
+
+
+@bp.route("/goals/<key>/edit", methods=["GET", "POST"])
+@login_required
+def goal_edit(key: str):
+    """Change a goal's words or date; mark it achieved or cancelled from here too."""
+    goal, workgroup = _goal(key)
+    require_work_on(current_user, workgroup)
+    form = GoalEditForm(obj=goal, version=goal.version)
+    if form.validate_on_submit() and save(form, lambda: services.edit_goal(
+            current_user, goal, form.expected_version(), title=form.title.data,
+            description=form.description.data or "", end_date=form.end_date.data), goal):
+        flash("Goal saved.", "success")
+        return _back(workgroup)
+    return render_template("workgroups/goal_form.html", form=form, goal=goal,
+                           workgroup=workgroup, committee=workgroup.committee,
+                           status_form=GoalStatusForm(formdata=None)), (
+        400 if request.method == "POST" else 200)
+
+
+@bp.post("/goals/<key>/status")
+@login_required
+def goal_status(key: str):
+    """Mark a goal achieved or cancelled, or open it again."""
+    goal, workgroup = _goal(key)
+    require_work_on(current_user, workgroup)
+    form = GoalStatusForm()
+    if form.validate_on_submit() and save(form, lambda: services.set_goal_status(
+            current_user, goal, form.expected_version(), form.status.data), goal):
+        flash(f"“{goal.title}” is {goal.status_label.lower()}.", "success")
+        return _back(workgroup)
+    return render_template("workgroups/goal_form.html", form=GoalEditForm(
+        formdata=None, obj=goal, version=goal.version), goal=goal, workgroup=workgroup,
+        committee=workgroup.committee, status_form=form), 400
+
+
+@bp.route("/milestones/<key>/edit", methods=["GET", "POST"])
+@login_required
+def milestone_edit(key: str):
+    """Change a milestone's title, owner or due date; earlier dates stay on record."""
+    milestone_id = db.one_or_404(select(Milestone.id).where(Milestone.key == key))
+    goal, workgroup = _goal(db.session.scalar(
+        select(Goal.key).join(Milestone, Milestone.goal_id == Goal.id)
+        .where(Milestone.id == milestone_id)))
+    milestone = next(m for m in goal.milestones if m.id == milestone_id)
+    if not can_update_milestone(current_user, workgroup, milestone):
+        abort(403)
+    form = MilestoneEditForm(obj=milestone, owner=milestone.owner_id or 0,
+                             version=milestone.version)
+    form.owner.choices = [(0, "No owner")] + _member_choices(workgroup.committee)
+    if milestone.owner and milestone.owner_id not in {c[0] for c in form.owner.choices}:
+        form.owner.choices.append((milestone.owner_id, milestone.owner.name))
+    if form.validate_on_submit() and save(form, lambda: services.edit_milestone(
+            current_user, milestone, form.expected_version(), title=form.title.data,
+            due=form.due.data, reason=form.reason.data or "",
+            owner=db.session.get(Person, form.owner.data) if form.owner.data else None),
+            milestone):
+        flash("Milestone saved.", "success")
+        return _back(workgroup)
+    return render_template("workgroups/milestone_form.html", form=form, milestone=milestone,
+                           goal=goal, workgroup=workgroup, committee=workgroup.committee,
+                           slip=slip_words(milestone)), (
+        400 if request.method == "POST" else 200)
+
+
 @bp.post("/workgroups/<key>/actions")
 @login_required
 def action_new(key: str):
@@ -320,41 +523,84 @@ def actions_csv(key: str):
     actions = db.session.scalars(select(ActionItem).where(
         ActionItem.committee_id == committee.id).options(
         selectinload(ActionItem.owner).selectinload(Person.agency)).order_by(ActionItem.due))
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["key", "title", "owner", "agency", "due", "status", "workgroup",
-                     "origin", "created"])
-    for a in actions:
-        writer.writerow([_cell(v) for v in (
-            a.key, a.title, a.owner.name, a.owner.agency.name,
-            a.due.isoformat() if a.due else "", a.status, a.workgroup_key or "",
-            f"{a.origin_kind}:{a.origin_ref or ''}", a.created_at.date().isoformat())])
-    return Response(out.getvalue(), mimetype="text/csv", headers={
-        "Content-Disposition": f'attachment; filename="actions-{committee.key}.csv"'})
+    return csv_response(
+        ["key", "title", "owner", "agency", "due", "status", "workgroup", "origin", "created"],
+        ((a.key, a.title, a.owner.name, a.owner.agency.name,
+          a.due.isoformat() if a.due else "", a.status, a.workgroup_key or "",
+          f"{a.origin_kind}:{a.origin_ref or ''}", a.created_at.date().isoformat())
+         for a in actions), f"actions-{committee.key}.csv")
 
 
-def _cell(value: str) -> str:
-    """Stop a spreadsheet from running a cell as a formula (CSV injection)."""
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+def _action(key: str) -> ActionItem:
+    """The action with its committee's roster, owner and whole update log; 404 if unseen."""
+    action = db.one_or_404(select(ActionItem).where(ActionItem.key == key).options(
+        joinedload(ActionItem.owner).joinedload(Person.agency),
+        selectinload(ActionItem.updates).joinedload(ActionUpdate.by),
+        selectinload(ActionItem.committee).options(*members_loading())))
+    require_view_action(current_user, action)
+    return action
 
 
+def _render_action(action: ActionItem, update_form=None, edit_form=None, status: int = 200):
+    """The action's page: its origin, update log, and the forms its reader may use."""
+    committee = action.committee
+    if update_form is None:
+        update_form = ActionUpdateForm(formdata=None, prefix=f"a{action.id}",
+                                       status=action.status, version=action.version)
+    if edit_form is None:
+        edit_form = ActionEditForm(formdata=None, obj=action, owner=action.owner_id,
+                                   version=action.version)
+    edit_form.owner.choices = _member_choices(committee)
+    if action.owner_id not in {c[0] for c in edit_form.owner.choices}:
+        edit_form.owner.choices.append((action.owner_id, action.owner.name))
+    return render_template(
+        "workgroups/action.html", action=action, committee=committee, day=today(),
+        origins=origins(action), update_form=update_form, edit_form=edit_form,
+        can_update=can_update_action(current_user, action),
+        can_edit=can_edit_action(current_user, action)), status
+
+
+@bp.get("/actions/<key>")
+@login_required
+def action_detail(key: str):
+    """An action item: owner, due date, status, where it came from, and its whole log."""
+    return _render_action(_action(key))
+
+
+@bp.post("/actions/<key>/edit")
+@login_required
+def action_edit(key: str):
+    """The committee's editors change the title, owner or due date; the log says so."""
+    action = _action(key)
+    if not can_edit_action(current_user, action):
+        abort(403)
+    form = ActionEditForm()
+    form.owner.choices = _member_choices(action.committee) + [
+        (action.owner_id, action.owner.name)]
+    if form.validate_on_submit() and save(form, lambda: edit_action(
+            current_user, action, form.expected_version(), title=form.title.data,
+            owner=db.session.get(Person, form.owner.data), due=form.due.data), action):
+        flash("Action item saved.", "success")
+        return redirect(url_for("workgroups.action_detail", key=action.key))
+    return _render_action(action, edit_form=form, status=400)
 
 
 @bp.post("/actions/<key>/update")
 @login_required
 def action_update(key: str):
-    """Update an action in one step from My work (or the workgroup page)."""
-    action = db.one_or_404(select(ActionItem).where(ActionItem.key == key).options(
-        selectinload(ActionItem.committee).options(*members_loading())))
+    """Update an action in one step from My work or the action's page."""
+    action = _action(key)
     require_update_action(current_user, action)
+    on_page = request.args.get("from") == "action"
     form = ActionUpdateForm(prefix=f"a{action.id}")
     if form.validate_on_submit() and save(form, lambda: update_action(
             current_user, action, status=form.status.data, note=form.note.data or "",
             expected_version=form.expected_version()), action):
         flash(f"“{action.title}” updated.", "success")
-        return redirect(url_for("web.my_work"))
+        return redirect(url_for("workgroups.action_detail", key=action.key) if on_page
+                        else url_for("web.my_work"))
+    if on_page:
+        return _render_action(action, update_form=form, status=400)
     from govtrack.web.views import render_my_work
 
     return render_my_work(errors={action.id: form}), 400
-
-

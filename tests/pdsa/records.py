@@ -19,3 +19,18 @@ def matrix_records(cast) -> dict[str, str]:
     services.update_cycle(chair, cycle, None, "act", decision="adapt")
     db.session.commit()
     return {"/measures/": measure.key, "/pdsa/": cycle.key}
+
+
+def first_point_id(cast) -> int:
+    """The id of a data point of a measure of the cast's committee."""
+    from sqlalchemy import select
+
+    from govtrack.pdsa.models import DataPoint, Measure
+
+    found = db.session.scalar(select(DataPoint.id).join(Measure).where(
+        Measure.committee_id == cast["committee"].id).order_by(DataPoint.id).limit(1))
+    if found is None:
+        measure = services.create_measure(cast["chair"], cast["committee"], name="Bed days")
+        found = services.add_point(cast["chair"], measure, date(2025, 1, 1), 4).id
+        db.session.commit()
+    return found

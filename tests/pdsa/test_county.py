@@ -30,10 +30,11 @@ def cast(make, db):
     first = services.create_cycle(chair, goal, title="Screen at booking", on=date(2025, 1, 6),
                                   objective="Screen everyone", measure_keys=measure.key,
                                   study_due=date(2025, 2, 1), owner=chair.person)
-    for phase, day in (("do", 10), ("study", 20), ("act", 25)):
-        services.move_phase(chair, first, phase, date(2025, 1, day))
+    services.move_phase(chair, first, "do", date(2025, 1, 10))
     services.update_cycle(chair, first, None, "do", carried_out="Two weeks", problems="Staff")
+    services.move_phase(chair, first, "study", date(2025, 1, 20))
     services.update_cycle(chair, first, None, "study", results="Fewer waits", lessons="Train")
+    services.move_phase(chair, first, "act", date(2025, 1, 25))
     services.update_cycle(chair, first, None, "act", decision="adapt", reason="Night shift")
     services.adapt(chair, first, on=date(2025, 1, 27))
     db.session.commit()

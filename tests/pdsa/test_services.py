@@ -183,9 +183,10 @@ def test_later_phases_cannot_be_written_early(cast, cycle):
 
 
 def test_adapt_closes_the_cycle_and_prefills_the_next(cast, cycle):
-    for phase, day in (("do", 10), ("study", 20), ("act", 25)):
+    for phase, day in (("do", 10), ("study", 20)):
         services.move_phase(cast["member"], cycle, phase, date(2025, 1, day))
     services.update_cycle(cast["member"], cycle, None, "study", lessons="Nights differ")
+    services.move_phase(cast["member"], cycle, "act", date(2025, 1, 25))
     services.update_cycle(cast["member"], cycle, None, "act", decision="adapt",
                           reason="Works by day only")
     following = services.adapt(cast["member"], cycle, date(2025, 1, 27))
@@ -200,3 +201,15 @@ def test_adapt_closes_the_cycle_and_prefills_the_next(cast, cycle):
 def test_only_an_adapt_decision_adapts(cast, cycle):
     with pytest.raises(DomainError, match="adapt"):
         services.adapt(cast["member"], cycle)
+
+
+def test_a_phase_is_written_only_until_the_cycle_moves_on(cast, cycle):
+    services.update_cycle(cast["member"], cycle, None, "plan", predictions="Half screened")
+    services.move_phase(cast["member"], cycle, "do", date(2025, 1, 10))
+    services.update_cycle(cast["member"], cycle, None, "do", observations="Nights busy")
+    with pytest.raises(DomainError, match="Plan closed when Do started on 10 January 2025"):
+        services.update_cycle(cast["member"], cycle, None, "plan", predictions="All screened")
+    services.move_phase(cast["member"], cycle, "study", date(2025, 1, 20))
+    with pytest.raises(DomainError, match="Do closed when Study started"):
+        services.update_cycle(cast["member"], cycle, None, "do", observations="Changed")
+    assert cycle.predictions == "Half screened" and cycle.observations == "Nights busy"

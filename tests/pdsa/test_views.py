@@ -144,3 +144,47 @@ def test_csv_cells_are_capped_as_the_point_form_caps_them(db, make):
     text = f"date,value,note\n2025-01-01,{'9' * 41},\n2025-02-01,3,{'n' * 501}\n"
     result = services.import_csv(cast["chair"], measure, text, on=date(2026, 1, 1))
     assert [(row, column) for row, column, _ in result.problems] == [(2, "value"), (3, "note")]
+
+
+def test_the_plan_is_edited_on_the_page_until_do_starts(make, client, login):
+    cast = make.cast()
+    goal = cast["workgroup"].goals[0]
+    cycle = services.create_cycle(cast["chair"], goal, title="Screen", on=date(2025, 1, 6))
+    db.session.commit()
+    login(cast["member"])
+    page = client.get(f"/pdsa/{cycle.key}").get_data(as_text=True)
+    assert "Edit the Plan" in page
+    response = client.post(f"/pdsa/{cycle.key}/record", data={
+        "phase": "plan", "version": cycle.version, "title": "Screen at booking",
+        "predictions": "Half screened", "study_due": "2025-03-01"})
+    assert response.status_code == 302
+    db.session.expire_all()
+    cycle = db.session.get(PdsaCycle, cycle.id)
+    assert cycle.title == "Screen at booking" and cycle.study_due == date(2025, 3, 1)
+    services.move_phase(cast["chair"], cycle, "do", date(2025, 1, 10))
+    db.session.commit()
+    response = client.post(f"/pdsa/{cycle.key}/record", data={
+        "phase": "plan", "version": cycle.version, "title": "Screen at booking",
+        "predictions": "All screened"})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "Plan closed when Do started on 10 January 2025" in html
+    assert "Edit the Plan" not in html and "Record Do" in html
+
+
+def test_goal_ramp_cycle_and_run_chart_are_reached_by_links(make, client, login):
+    cast = make.cast()
+    measure = _shifted_measure(cast)
+    goal = cast["workgroup"].goals[0]
+    cycle = goal.pdsa_cycles[0]
+    cycle.measure_keys = f"{measure.key} no-such-measure"
+    db.session.commit()
+    login(cast["member"])
+    workgroup_page = client.get(f"/workgroups/{cast['workgroup'].key}").get_data(as_text=True)
+    assert f'href="/goals/{goal.key}/ramp"' in workgroup_page
+    assert f'href="/goals/{goal.key}/pdsa/new"' in workgroup_page
+    ramp = client.get(f"/goals/{goal.key}/ramp").get_data(as_text=True)
+    assert f'href="/pdsa/{cycle.key}"' in ramp and f'href="/measures/{measure.key}"' in ramp
+    page = client.get(f"/pdsa/{cycle.key}").get_data(as_text=True)
+    assert f'href="/measures/{measure.key}"' in page and "no-such-measure (no such measure)" in page
+    assert client.get(f"/measures/{measure.key}").status_code == 200

@@ -17,12 +17,13 @@ def _cycle(cast):
                                   objective="Screen everyone booked", questions="Who is missed?",
                                   predictions="Nine in ten screened", owner=chair.person,
                                   study_due=date(2025, 2, 1), measure_keys="bed-waits")
-    for phase, day in (("do", 10), ("study", 20), ("act", 25)):
-        services.move_phase(chair, cycle, phase, date(2025, 1, day))
+    services.move_phase(chair, cycle, "do", date(2025, 1, 10))
     services.update_cycle(chair, cycle, None, "do", carried_out="Two weeks of screening",
                           observations="Nights are busy", problems="Staffing")
+    services.move_phase(chair, cycle, "study", date(2025, 1, 20))
     services.update_cycle(chair, cycle, None, "study", results="82 % screened",
                           lessons="Train the night shift")
+    services.move_phase(chair, cycle, "act", date(2025, 1, 25))
     services.update_cycle(chair, cycle, None, "act", decision="adapt", reason="Nights lag")
     db.session.commit()
     return cycle

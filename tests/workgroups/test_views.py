@@ -33,7 +33,7 @@ def test_member_updates_an_overdue_action_from_my_work(client, make, db, login):
         f"a{action.id}-version": action.version})
     assert response.status_code == 302
     page = client.get("/my-work").get_data(as_text=True)
-    assert '<h3 class="gt-action__title">Send the bed data</h3>' not in page
+    assert 'Send the bed data</a></h3>' not in page
     assert "Overdue" not in page
 
 

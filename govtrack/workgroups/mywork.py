@@ -1,0 +1,180 @@
+"""What My work shows beyond action items: next meetings, report-backs due, a chair's to-do.
+
+Read in a fixed number of queries however many committees, meetings and
+workgroups a person has. Times are given on each committee's wall clock:
+a member in one county sitting on a committee in another sees the time the
+meeting is held, with its zone.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload, selectinload
+
+from govtrack.actions.models import ActionItem
+from govtrack.clock import today, utcnow
+from govtrack.committees.models import EDITOR_ROLES, Committee, Membership
+from govtrack.extensions import db
+from govtrack.health.services import preloaded
+from govtrack.meetings.models import AgendaItem, Meeting
+from govtrack.workgroups.health import open_workgroups
+from govtrack.workgroups.models import Workgroup, workgroup_member
+from govtrack.workgroups.services import stall_reasons
+
+#: how long a report-back counts for, by schedule; "every_meeting" is due at every meeting
+REPORT_BACK_DAYS = {"monthly": 28, "quarterly": 84}
+
+
+def local_time(instant: datetime, committee: Committee) -> str:
+    """An instant on the committee's wall clock: "Tue 8 Dec 2026, 14:00 EST"."""
+    local = instant.astimezone(ZoneInfo(committee.timezone))
+    return f"{local:%a} {local.day} {local:%b %Y, %H:%M %Z}"
+
+
+@dataclass
+class NextMeeting:
+    """A meeting ahead of one of my committees."""
+
+    meeting: Meeting
+    committee: Committee
+    when: str
+
+
+@dataclass
+class ReportBack:
+    """One of my workgroups reports back at its committee's next meeting."""
+
+    workgroup: Workgroup
+    meeting: Meeting
+    when: str
+    on_agenda: bool
+
+
+@dataclass
+class ToDo:
+    """A chair's next step: words and the page where it is done."""
+
+    words: str
+    endpoint: str
+    key: str
+
+
+@dataclass
+class MyWork:
+    """Everything My work shows besides action items and notices."""
+
+    meetings: list[NextMeeting] = field(default_factory=list)
+    report_backs: list[ReportBack] = field(default_factory=list)
+    todo: list[tuple[Committee, list[ToDo]]] = field(default_factory=list)
+    #: workgroup key -> workgroup, for naming and linking action items
+    workgroups: dict[str, Workgroup] = field(default_factory=dict)
+
+
+def my_work(person, actions: list[ActionItem], now: datetime | None = None,
+            limit: int = 5) -> MyWork:
+    """person's next meetings, their workgroups' report-backs due, a chair's to-do list."""
+    now = now or utcnow()
+    day = today()
+    seats = [m for m in db.session.scalars(select(Membership).where(
+        Membership.person_id == person.id)) if m.holds_on(day)]
+    committee_ids = {m.committee_id for m in seats}
+    led = {m.committee_id for m in seats if m.role in EDITOR_ROLES}
+    found = MyWork()
+    keys = {a.workgroup_key for a in actions if a.workgroup_key}
+    mine = select(workgroup_member.c.workgroup_id).where(
+        workgroup_member.c.person_id == person.id)
+    workgroups = list(db.session.scalars(select(Workgroup).where(
+        (Workgroup.key.in_(keys)) | (Workgroup.id.in_(mine))).options(
+        selectinload(Workgroup.members), joinedload(Workgroup.committee))))
+    found.workgroups = {wg.key: wg for wg in workgroups}
+    if not committee_ids:
+        return found
+    committees = {c.id: c for c in db.session.scalars(
+        select(Committee).where(Committee.id.in_(committee_ids)))}
+    # the next meeting of each committee, and the ones after it up to the limit
+    upcoming = list(db.session.scalars(select(Meeting).where(
+        Meeting.committee_id.in_(committee_ids), Meeting.starts_at >= now,
+        Meeting.status != "cancelled").order_by(Meeting.starts_at)
+        .limit(limit + len(committee_ids))))
+    found.meetings = [NextMeeting(m, committees[m.committee_id],
+                                  local_time(m.starts_at, committees[m.committee_id]))
+                      for m in upcoming[:limit]]
+    following: dict[int, Meeting] = {}
+    for meeting in upcoming:
+        following.setdefault(meeting.committee_id, meeting)
+    found.report_backs = _report_backs(
+        [wg for wg in workgroups if person.id in {p.id for p in wg.members}
+         and wg.committee_id in committees and wg.open_on(day)], committees, following, now)
+    found.todo = _todo(person, [committees[i] for i in sorted(led)], following, now, day)
+    return found
+
+
+def _report_backs(workgroups: list[Workgroup], committees: dict[int, Committee],
+                  following: dict[int, Meeting], now: datetime) -> list[ReportBack]:
+    """My open workgroups due to report back at their committee's next meeting."""
+    if not workgroups:
+        return []
+    keys = [wg.key for wg in workgroups]
+    last: dict[str, datetime] = dict(db.session.execute(
+        select(AgendaItem.workgroup_key, func.max(Meeting.starts_at))
+        .join(Meeting, Meeting.id == AgendaItem.meeting_id)
+        .where(AgendaItem.workgroup_key.in_(keys), AgendaItem.kind == "report_back",
+               Meeting.starts_at < now, Meeting.status != "cancelled")
+        .group_by(AgendaItem.workgroup_key)).all())
+    listed = set(db.session.execute(
+        select(AgendaItem.workgroup_key, AgendaItem.meeting_id).where(
+            AgendaItem.workgroup_key.in_(keys), AgendaItem.kind == "report_back",
+            AgendaItem.meeting_id.in_([m.id for m in following.values()]))).all())
+    due = []
+    for wg in sorted(workgroups, key=lambda w: w.name):
+        meeting = following.get(wg.committee_id)
+        if meeting is None:
+            continue
+        window = REPORT_BACK_DAYS.get(wg.report_back)
+        before = last.get(wg.key)
+        if window and before and meeting.starts_at - before < timedelta(days=window):
+            continue
+        due.append(ReportBack(wg, meeting, local_time(meeting.starts_at,
+                                                      committees[wg.committee_id]),
+                              (wg.key, meeting.id) in listed))
+    return due
+
+
+def _todo(person, committees: list[Committee], following: dict[int, Meeting], now: datetime,
+          day: date) -> list[tuple[Committee, list[ToDo]]]:
+    """For the committees I chair or run: draft the agenda, approve the minutes, stalled work."""
+    if not committees:
+        return []
+    ids = [c.id for c in committees]
+    unapproved: dict[int, Meeting] = {}
+    for meeting in db.session.scalars(select(Meeting).where(
+            Meeting.committee_id.in_(ids), Meeting.starts_at < now,
+            Meeting.status != "cancelled", Meeting.minutes_approved_at.is_(None))
+            .order_by(Meeting.starts_at.desc())):
+        unapproved.setdefault(meeting.committee_id, meeting)
+    records = open_workgroups(committees, day)
+    every = [r for rs in records.values() for r in rs]
+    with preloaded("workgroup", every, day):
+        stalled = {r.id: stall_reasons(r, day) for r in every}
+    out = []
+    for committee in committees:
+        items = []
+        meeting = following.get(committee.id)
+        if meeting is not None and meeting.agenda_status != "published":
+            items.append(ToDo(f"Draft and publish the agenda for "
+                              f"{local_time(meeting.starts_at, committee)}",
+                              "meetings.meeting_detail", meeting.key))
+        held = unapproved.get(committee.id)
+        if held is not None:
+            items.append(ToDo(f"Approve the minutes of "
+                              f"{local_time(held.starts_at, committee)}",
+                              "meetings.meeting_detail", held.key))
+        for record in records[committee.id]:
+            if stalled.get(record.id):
+                items.append(ToDo(f"{record.name} has stalled: {'; '.join(stalled[record.id])}",
+                                  "workgroups.workgroup_detail", record.key))
+        if items:
+            out.append((committee, items))
+    return out

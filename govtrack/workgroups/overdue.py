@@ -1,0 +1,87 @@
+"""Overdue action items of a committee by agency: counts, the oldest few, how long overdue.
+
+"Diffusion of responsibility" is what the chair fights: naming each
+agency's overdue work, oldest first, tells the table who to ask. Read in a
+fixed number of queries however many items are overdue; the full list of an
+agency is paged.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import func, select
+
+from govtrack.actions.models import OPEN_STATUSES, ActionItem
+from govtrack.agencies.models import Agency, Person
+from govtrack.extensions import db
+
+#: the oldest items a dashboard names per agency; the rest are a click away
+OLDEST = 3
+#: how long an item has been overdue, in days: (label, fewest days, most days or None)
+AGES = (("1–7 days", 1, 7), ("8–30 days", 8, 30), ("31–90 days", 31, 90),
+        ("over 90 days", 91, None))
+
+
+@dataclass
+class AgencyOverdue:
+    """One agency's overdue items: how many, the oldest few, and by age."""
+
+    key: str
+    name: str
+    count: int
+    oldest: list = field(default_factory=list)
+    #: count per AGES bucket, in order
+    ages: list[int] = field(default_factory=lambda: [0] * len(AGES))
+
+
+def age_bucket(days_late: int) -> int:
+    """The AGES bucket of an item days_late days overdue."""
+    return next(n for n, (_, _, high) in enumerate(AGES) if high is None or days_late <= high)
+
+
+def _overdue(committee_id: int, day: date):
+    return (ActionItem.committee_id == committee_id, ActionItem.status.in_(OPEN_STATUSES),
+            ActionItem.due < day)
+
+
+def _rows():
+    return (select(ActionItem.key, ActionItem.title, ActionItem.due,
+                   Person.name.label("owner"), Agency.key.label("agency_key"),
+                   Agency.name.label("agency"))
+            .join(Person, Person.id == ActionItem.owner_id)
+            .join(Agency, Agency.id == Person.agency_id))
+
+
+def overdue_by_agency(committee_id: int, day: date) -> list[AgencyOverdue]:
+    """Every agency with overdue items, most first: counts by age and the OLDEST oldest."""
+    found: dict[str, AgencyOverdue] = {}
+    # grouped by due date, bucketed here: one query, and no CASE that PostgreSQL
+    # would have to match between SELECT and GROUP BY
+    for key, name, due, count in db.session.execute(
+            select(Agency.key, Agency.name, ActionItem.due, func.count())
+            .select_from(ActionItem).join(Person, Person.id == ActionItem.owner_id)
+            .join(Agency, Agency.id == Person.agency_id)
+            .where(*_overdue(committee_id, day))
+            .group_by(Agency.key, Agency.name, ActionItem.due)):
+        agency = found.setdefault(key, AgencyOverdue(key, name, 0))
+        agency.ages[age_bucket((day - due).days)] += count
+        agency.count += count
+    # the second query runs even when nothing is overdue: the page's query count is fixed
+    rank = func.row_number().over(partition_by=Agency.id,
+                                  order_by=(ActionItem.due, ActionItem.id)).label("rank")
+    ranked = _rows().add_columns(rank).where(*_overdue(committee_id, day)).subquery()
+    for row in db.session.execute(select(ranked).where(ranked.c.rank <= OLDEST)
+                                  .order_by(ranked.c.due, ranked.c.key)):
+        found[row.agency_key].oldest.append(row)
+    return sorted(found.values(), key=lambda a: (-a.count, a.name))
+
+
+def agency_overdue_page(committee_id: int, agency_id: int, day: date, offset: int,
+                        limit: int) -> tuple[int, list]:
+    """One page of an agency's overdue items, oldest first, and how many there are."""
+    where = (*_overdue(committee_id, day), Person.agency_id == agency_id)
+    total = db.session.scalar(select(func.count()).select_from(ActionItem).join(
+        Person, Person.id == ActionItem.owner_id).where(*where))
+    rows = list(db.session.execute(_rows().where(*where).order_by(ActionItem.due, ActionItem.id)
+                                   .offset(offset).limit(limit)))
+    return total, rows

@@ -1,0 +1,58 @@
+"""The dashboard's overdue work by agency: counts, the oldest few, paging, and ageing."""
+
+from datetime import UTC, date, datetime, timedelta
+
+import time_machine
+
+from govtrack.actions.models import ActionItem
+from tests.helpers import count_queries
+
+NOW = datetime(2026, 11, 22, 14, 0, tzinfo=UTC)
+
+
+def _overdue(db, cast, person, n, days_late):
+    db.session.add(ActionItem(key=f"late-{person.id}-{n}", committee=cast["committee"],
+                              title=f"Late {person.id}-{n:02d}", owner=person,
+                              due=NOW.date() - timedelta(days=days_late)))
+
+
+@time_machine.travel(NOW, tick=False)
+def test_overdue_work_is_counted_by_agency_oldest_first_and_paged(client, make, db, login):
+    cast = make.cast()
+    member, chair = cast["member"].person, cast["chair"].person
+    for n in range(30):
+        _overdue(db, cast, member, n, days_late=n + 1)
+    _overdue(db, cast, chair, 0, days_late=100)
+    db.session.commit()
+    login(cast["chair"])
+    page = client.get(f"/committees/{cast['committee'].key}/dashboard").get_data(as_text=True)
+    agency = member.agency
+    assert f"{agency.name} (30)" in page and f"{chair.agency.name} (1)" in page
+    assert page.index(f"{agency.name} (30)") < page.index(f"{chair.agency.name} (1)")
+    assert f"Late {member.id}-29" in page and f"Late {member.id}-27" in page
+    assert f"Late {member.id}-26" not in page  # only the three oldest are named
+    link = f"/committees/{cast['committee'].key}/overdue/{agency.key}"
+    assert f'href="{link}"' in page and f"All 30 overdue of {agency.name}" in page
+    # the ageing table: 7 in 1–7 days, 23 in 8–30 days for the member's agency
+    assert f'<th scope="row">{agency.name}</th><td>7</td><td>23</td><td>0</td><td>0</td>' in page
+    assert 'class="gt-ageing"' in page
+    first = client.get(link).get_data(as_text=True)
+    assert f"Late {member.id}-29" in first and f"Late {member.id}-04" not in first
+    second = client.get(f"{link}?page=2").get_data(as_text=True)
+    assert f"Late {member.id}-04" in second and f"Late {member.id}-29" not in second
+
+
+@time_machine.travel(NOW, tick=False)
+def test_the_dashboard_runs_a_fixed_number_of_queries(web_app, client, make, db, login):
+    cast = make.cast()
+    _overdue(db, cast, cast["member"].person, 0, 3)
+    db.session.commit()
+    login(cast["chair"])
+    url = f"/committees/{cast['committee'].key}/dashboard"
+    few = count_queries(web_app, lambda: client.get(url))
+    for n in range(1, 12):
+        person = make.person()
+        make.membership(cast["committee"], person, start=date(2025, 1, 1))
+        _overdue(db, cast, person, n, 5 * n)
+    db.session.commit()
+    assert count_queries(web_app, lambda: client.get(url)) == few
