@@ -41,8 +41,15 @@ def _records(cast, make):
     db.session.add(ChairTerm(committee=committee, person=chair, agency=chair.agency,
                              start=today() - timedelta(days=30),
                              planned_end=today() + timedelta(days=300)))
-    make.meeting(committee, starts_at=datetime.now(UTC) - timedelta(days=40),
-                          status="held")
+    held = make.meeting(committee, starts_at=datetime.now(UTC) - timedelta(days=40),
+                        status="held")
+    # minutes approved (their amendment page) and an action item minuted (its edit page)
+    approved = make.meeting(committee, starts_at=datetime.now(UTC) - timedelta(days=70),
+                            status="held")
+    approved.minutes_approved_at = datetime.now(UTC) - timedelta(days=39)
+    db.session.add(ActionItem(key="minuted-1", committee=committee, title="Minuted",
+                              owner=cast["member"].person, meeting_id=held.id,
+                              due=today() + timedelta(days=10)))
     for n in range(5):
         db.session.add(ActionItem(key=f"late-{n}", committee=committee, title=f"Late {n}",
                                   owner=cast["member"].person,
