@@ -179,10 +179,10 @@ MATRIX = {
     ("POST", "/goals/<key>/milestones"): "302 404 400 400 400 404 400",
     ("POST", "/milestones/<key>/status"): "302 404 400 400 400 404 400",
     ("GET", "/goals/<key>/edit"): "302 404 200 200 200 404 200",
-    ("POST", "/goals/<key>/edit"): "302 404 302 302 302 404 302",
+    ("POST", "/goals/<key>/edit"): "302 404 400 400 400 404 400",
     ("POST", "/goals/<key>/status"): "302 404 400 400 400 404 400",
     ("GET", "/milestones/<key>/edit"): "302 404 200 200 200 404 200",
-    ("POST", "/milestones/<key>/edit"): "302 404 302 302 302 404 302",
+    ("POST", "/milestones/<key>/edit"): "302 404 400 400 400 404 400",
     ("POST", "/actions/<key>/update"): "302 404 400 400 400 404 400",
     ("GET", "/actions/<key>"): "302 404 200 200 200 404 200",
     # editing an action is the editors' (the member owns the cast's action: 403);

@@ -198,6 +198,10 @@ FORMS["/mous/<key>/obligations/track"] = {"title": _field("Do"), "owner": _field
                                           "due": _field(*DATES)}
 
 
+FORMS["/account/reminders"] = {
+    "action_overdue": _field("immediately", "digest", "off", "never"),
+    "mou_signature_requested": _field("immediately", "off"), "meeting_7d": TEXT}
+
 #: POST routes that take no input but the CSRF token: a button, not a form
 NO_FIELDS = {
     "/committees/<key>/meetings/schedule", "/meetings/<key>/cancel",
@@ -208,7 +212,7 @@ NO_FIELDS = {
     "/committees/<key>/standing-items/<int:standing_id>/delete",
     "/meetings/<key>/minutes/actions/<int:action_id>/delete",
     "/meetings/<key>/motions/<int:motion_id>/delete",
-    "/workgroups/<key>/reopen",
+    "/workgroups/<key>/reopen", "/admin/outbox/<int:notification_id>/retry",
     "/mous/<key>/amend",
     "/agencies/<key>/signatories/<int:authorisation_id>/end",
     "/inbox/<int:notification_id>/read", "/inbox/read-all",
