@@ -22,8 +22,10 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 
+from govtrack.accounts.models import Account
+from govtrack.agencies.models import Person
 from govtrack.committees.cadence import PERIOD_DAYS, CadenceError, parse_rule
-from govtrack.committees.models import Committee
+from govtrack.committees.models import Committee, Membership
 from govtrack.extensions import db
 from govtrack.health.rules import Preloader, Rule
 from govtrack.meetings.models import Attendance, Meeting
@@ -59,6 +61,54 @@ def end_of_day(committee: Committee, as_of: date) -> datetime:
     return end.astimezone(UTC)
 
 
+class Seat(NamedTuple):
+    """A membership of a committee (observers aside) as expected_at reads it, from one row.
+
+    holds_on is Membership.holds_on: in force on the day, its person still active.
+    """
+
+    person_id: int
+    start: date
+    end: date | None
+    person_active: bool
+    inactive_since: date | None
+    has_account: bool
+    account_active: bool | None
+    #: the account's deactivated_at, its UTC date (as Person.active_on reads it)
+    deactivated_on: date | None
+
+    def holds_on(self, day: date) -> bool:
+        """Whether the membership is in force on day and its person still active then."""
+        if self.start > day or (self.end is not None and day > self.end):
+            return False
+        if not self.person_active and (self.inactive_since is None
+                                       or day >= self.inactive_since):
+            return False
+        return not (self.has_account and not self.account_active
+                    and (self.deactivated_on is None or self.deactivated_on <= day))
+
+
+def load_seats(committee_ids: list[int]) -> dict[int, list[Seat]]:
+    """committee id -> its memberships (observers aside) as Seats, in one query of rows."""
+    found: dict[int, list[Seat]] = {cid: [] for cid in committee_ids}
+    if not committee_ids:
+        return found
+    for row in db.session.execute(
+            select(Membership.committee_id, Membership.person_id, Membership.start,
+                   Membership.end, Person.active, Person.inactive_since, Account.id,
+                   Account.active, Account.deactivated_at)
+            .join(Person, Person.id == Membership.person_id)
+            .outerjoin(Account, Account.person_id == Person.id)
+            .where(Membership.committee_id.in_(committee_ids),
+                   Membership.role != "observer")):
+        (committee_id, person_id, start, end, active, inactive_since, account_id,
+         account_active, deactivated_at) = row
+        found[committee_id].append(Seat(
+            person_id, start, end, active, inactive_since, account_id is not None,
+            account_active, deactivated_at.date() if deactivated_at is not None else None))
+    return found
+
+
 class Mark(NamedTuple):
     """One person's attendance at a held meeting."""
 
@@ -84,12 +134,19 @@ class HeldMeeting:
     status: str = "held"
     #: person ids expected at the meeting, once expected_at() worked them out
     expected: frozenset[int] | None = None
+    #: the committee's memberships, observers aside, when load_held read them as rows
+    seats: list[Seat] | None = None
+    #: the meeting's date on the committee's wall clock (meeting_day), once worked out
+    day: date | None = None
+    #: person ids present or represented, once at_the_table() worked them out
+    present: frozenset[int] | None = None
 
 
 def load_held(committees: Iterable[Committee], as_of: date) -> dict[int, list[HeldMeeting]]:
     """committee id -> its held meetings up to the end of as_of (its zone), oldest first.
 
-    Two queries for them all: the meetings, then their attendance marks.
+    Three queries for them all: the meetings, their attendance marks, and the
+    committees' memberships (who is expected at each meeting).
     """
     committees = {c.id: c for c in committees if c.id is not None}
     found: dict[int, list[HeldMeeting]] = {cid: [] for cid in committees}
@@ -112,6 +169,10 @@ def load_held(committees: Iterable[Committee], as_of: date) -> dict[int, list[He
         meeting = by_id.get(meeting_id)
         if meeting is not None:
             meeting.attendance.append(Mark(person_id, status))
+    seats = load_seats(list(committees))
+    for committee_id, meetings in found.items():
+        for meeting in meetings:
+            meeting.seats = seats[committee_id]
     return found
 
 
@@ -175,12 +236,34 @@ def expected_at(meeting: Meeting | HeldMeeting) -> frozenset[int]:
     Observers aside (meetings.services.expected_members). Worked out once per
     HeldMeeting, however many rules and workgroups ask.
     """
-    if isinstance(meeting, HeldMeeting) and meeting.expected is not None:
-        return meeting.expected
-    expected = frozenset(m.person_id for m in expected_members(meeting))
+    if not isinstance(meeting, HeldMeeting):
+        return frozenset(m.person_id for m in expected_members(meeting))
+    if meeting.expected is None:
+        if meeting.seats is None:
+            meeting.expected = frozenset(m.person_id for m in expected_members(meeting))
+        else:
+            day = day_of_meeting(meeting)
+            meeting.expected = frozenset(s.person_id for s in meeting.seats if s.holds_on(day))
+    return meeting.expected
+
+
+def day_of_meeting(meeting: Meeting | HeldMeeting) -> date:
+    """meeting_day(meeting), worked out once per HeldMeeting."""
+    if not isinstance(meeting, HeldMeeting):
+        return meeting_day(meeting)
+    if meeting.day is None:
+        meeting.day = meeting_day(meeting)
+    return meeting.day
+
+
+def at_the_table(meeting: Meeting | HeldMeeting) -> frozenset[int]:
+    """Ids of the people present or represented at the meeting (once per HeldMeeting)."""
+    if isinstance(meeting, HeldMeeting) and meeting.present is not None:
+        return meeting.present
+    present = frozenset(a.person_id for a in meeting.attendance if a.status in AT_THE_TABLE)
     if isinstance(meeting, HeldMeeting):
-        meeting.expected = expected
-    return expected
+        meeting.present = present
+    return present
 
 
 def committee_members_on(committee: Committee) -> Callable[[Meeting], set[int]]:
@@ -206,8 +289,7 @@ def attendance_share(meetings: Iterable[Meeting],
     here = expected = 0
     for meeting in meetings:
         people = expected_people_of(meeting)
-        at_table = {a.person_id for a in meeting.attendance if a.status in AT_THE_TABLE}
-        here += len(people & at_table)
+        here += len(people & at_the_table(meeting))
         expected += len(people)
     return Fraction(here, expected) if expected else None
 
@@ -242,13 +324,13 @@ def attendance_falling_since(held_meetings: Iterable[Meeting],
     Meetings after as_of, and meetings not held, are ignored.
     """
     held = sorted((m for m in held_meetings
-                   if m.status == "held" and meeting_day(m) <= as_of),
+                   if m.status == "held" and day_of_meeting(m) <= as_of),
                   key=lambda m: (m.starts_at, m.id or 0))
     since = None
     for n in range(len(held) - 1, -1, -1):
         if not _falling_at(held, n, expected_people_of):
             break
-        since = meeting_day(held[n])
+        since = day_of_meeting(held[n])
     return since
 
 

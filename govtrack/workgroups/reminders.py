@@ -10,7 +10,7 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy import func, or_, select
 
-from govtrack.committees.models import Committee, members_loading
+from govtrack.committees.models import Committee
 from govtrack.extensions import db
 from govtrack.health.services import flags_for, preloaded
 from govtrack.meetings.models import AgendaItem, Meeting
@@ -96,15 +96,16 @@ def workgroup_stalled(now: datetime) -> list[Due]:
     in a fixed number of queries (preloaded); the occurrence is the date the
     stall's earliest flag holds since, so the same stall is told once.
     """
-    committees = list(db.session.scalars(
-        select(Committee).order_by(Committee.id).options(*members_loading(many=True))))
+    # who is expected at each meeting is read as rows with the held meetings
+    # (meetings.health.load_held), so the committees come without their members
+    committees = list(db.session.scalars(select(Committee).order_by(Committee.id)))
     by_day: dict[date, list[Committee]] = defaultdict(list)
     for committee in committees:
         by_day[local_day(now, committee.timezone)].append(committee)
     stalled = []
     for day, group in by_day.items():
         workgroups = [wg for wgs in open_workgroups(group, day).values() for wg in wgs]
-        with preloaded("workgroup", workgroups, day):
+        with preloaded("committee", group, day), preloaded("workgroup", workgroups, day):
             for workgroup in workgroups:
                 flags = flags_for("workgroup", workgroup, day)
                 since = min((f.since for f in flags), default=None)
