@@ -44,7 +44,9 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from operator import itemgetter
 from typing import NamedTuple
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import case, func, select
 
@@ -76,6 +78,7 @@ from govtrack.workgroups.models import (
 MISSES = 2
 #: overdue action items that flag a workgroup
 OVERDUE_ACTIONS = 2
+ONE_DAY = timedelta(days=1)
 
 
 class Instant(NamedTuple):
@@ -239,19 +242,25 @@ class _Source:
             Workgroup.committee_id.in_(list(self.committees)))
 
     def actions(self, workgroup: Workgroup) -> list[ActionRecord]:
-        """The workgroup's action items with their status changes, read as rows in two queries."""
+        """The workgroup's action items due before as_of, with their status changes.
+
+        Read as rows in two queries. Only an action item due before as_of can
+        be overdue on a day up to as_of, so the others are left out in SQL.
+        """
         if self._actions is None:
             self._actions = {}
             by_id: dict[int, ActionRecord] = {}
+            due_before = (ActionItem.due.is_not(None), ActionItem.due < self.as_of)
             for action_id, key, due, status, created_at in db.session.execute(self._mine(
                     select(ActionItem.id, ActionItem.workgroup_key, ActionItem.due,
-                           ActionItem.status, ActionItem.created_at)).order_by(ActionItem.id)):
+                           ActionItem.status, ActionItem.created_at).where(*due_before))
+                    .order_by(ActionItem.id)):
                 by_id[action_id] = ActionRecord(due, status, created_at, [])
                 self._actions.setdefault(key, []).append(by_id[action_id])
             for action_id, at, status in db.session.execute(self._mine(
                     select(ActionUpdate.action_id, ActionUpdate.at, ActionUpdate.status)
                     .join(ActionItem, ActionItem.id == ActionUpdate.action_id)
-                    .where(ActionUpdate.status.is_not(None)))
+                    .where(ActionUpdate.status.is_not(None), *due_before))
                     .order_by(ActionUpdate.at, ActionUpdate.id)):
                 by_id[action_id].updates.append(UpdateRecord(at, status))
         return self._actions.get(workgroup.key, [])
@@ -451,8 +460,19 @@ def action_status_on(workgroup: Workgroup, action: ActionItem, day: date) -> str
 def actions_overdue(workgroup: Workgroup, as_of: date, source: _Source) -> date | None:
     """Two or more of its open, in-progress or blocked action items are due before D."""
     # Each action's history is read once, not once for every day judged.
-    actions = [(a.due, day_of(workgroup, a.created_at), _status_changes(workgroup, a), a.status)
-               for a in source.actions(workgroup) if a.due is not None]
+    zone = ZoneInfo(workgroup.committee.timezone)
+    actions = []
+    for action in source.actions(workgroup):
+        due = action.due
+        if due is None or due >= as_of:
+            continue  # never overdue on a day up to as_of
+        logged = sorted(((u.at.astimezone(zone).date(), u.status) for u in action.updates
+                         if u.status is not None), key=itemgetter(0))
+        if action.status not in OPEN_STATUSES and (not logged or logged[-1][0] <= due + ONE_DAY):
+            # from the day after its due date on, its status is its own (not open):
+            # it is never overdue, so it changes nothing (nor do its days)
+            continue
+        actions.append((due, action.created_at.astimezone(zone).date(), logged, action.status))
 
     def holds(day: date) -> bool:
         overdue = 0
@@ -463,7 +483,9 @@ def actions_overdue(workgroup: Workgroup, as_of: date, source: _Source) -> date 
                     return True
         return False
 
-    changes = [due + timedelta(days=1) for due, _, _, _ in actions]
+    if len(actions) < OVERDUE_ACTIONS:
+        return None
+    changes = [due + ONE_DAY for due, _, _, _ in actions]
     changes += [created for _, created, _, _ in actions]
     changes += [when for _, _, logged, _ in actions for when, _ in logged]
     since = run_start(holds, changes, as_of)
