@@ -14,8 +14,6 @@ from datetime import date
 from sqlalchemy import select
 
 from govtrack.chairs import health as chairs
-from govtrack.chairs.models import chair_loading
-from govtrack.committees.models import Committee, members_loading
 from govtrack.extensions import db
 from govtrack.health.rules import KINDS, Flag, Preloader, Rule
 from govtrack.meetings import health as meetings
@@ -68,9 +66,8 @@ def report(as_of: date) -> dict:
 
     Workgroups are the open ones (not closed on or before as_of), by key.
     """
-    committees = list(db.session.scalars(
-        select(Committee).order_by(Committee.key).options(
-            *members_loading(many=True), *chair_loading(many=True))))
+    # as rows: the rules read a few columns of thousands of memberships and terms
+    committees = chairs.committee_records()
     open_workgroups = workgroups.open_workgroups(committees, as_of)
     with preloaded("committee", committees, as_of), preloaded(
             "workgroup", [wg for wgs in open_workgroups.values() for wg in wgs], as_of):
