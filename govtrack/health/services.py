@@ -11,14 +11,10 @@ from collections.abc import Iterable, Iterator
 from contextlib import ExitStack, contextmanager
 from datetime import date
 
-from sqlalchemy import select
-
 from govtrack.chairs import health as chairs
-from govtrack.extensions import db
 from govtrack.health.rules import KINDS, Flag, Preloader, Rule
 from govtrack.meetings import health as meetings
 from govtrack.mous import health as mous
-from govtrack.mous.models import Mou
 from govtrack.pdsa import health as pdsa
 from govtrack.workgroups import health as workgroups
 
@@ -91,7 +87,6 @@ def _workgroup_health(workgroup, as_of: date) -> dict:
 
 def _mou_health(as_of: date) -> list[dict]:
     """Every MOU with its flags, by key, as the health report lists them."""
-    records = db.session.scalars(select(Mou).order_by(Mou.key).options(
-        *mous.report_loading()))
+    records = mous.mou_records()  # as rows: thousands of parties, versions and events
     return [{"key": m.key, "flags": [f.as_json() for f in flags_for("mou", m, as_of)]}
             for m in records]
