@@ -294,19 +294,21 @@ def attendance_share(meetings: Iterable[Meeting],
     return Fraction(here, expected) if expected else None
 
 
-def _falling_at(held: list[Meeting], n: int,
-                expected_people_of: Callable[[Meeting], set[int]]) -> bool:
-    """Whether attendance is falling at held[n], over the three held meetings ending there."""
+def _falling_at(n: int, share_of: Callable[[int, int], Fraction | None]) -> bool:
+    """Whether attendance is falling at held[n], over the three held meetings ending there.
+
+    share_of(lo, hi) is the pooled attendance share of held[lo:hi].
+    """
     if n + 1 < POOL:
         return False
-    share = attendance_share(held[n + 1 - POOL:n + 1], expected_people_of)
+    share = share_of(n + 1 - POOL, n + 1)
     if share is None:
         return False
     if share < LOW_SHARE:
         return True
     if n + 1 < 2 * POOL:
         return False
-    before = attendance_share(held[n + 1 - 2 * POOL:n + 1 - POOL], expected_people_of)
+    before = share_of(n + 1 - 2 * POOL, n + 1 - POOL)
     return before is not None and before - share >= DROP
 
 
@@ -326,9 +328,23 @@ def attendance_falling_since(held_meetings: Iterable[Meeting],
     held = sorted((m for m in held_meetings
                    if m.status == "held" and day_of_meeting(m) <= as_of),
                   key=lambda m: (m.starts_at, m.id or 0))
+    # (present, expected) of each meeting, counted once however many pools it is in
+    counted: dict[int, tuple[int, int]] = {}
+
+    def share_of(lo: int, hi: int) -> Fraction | None:
+        here = expected = 0
+        for i in range(lo, hi):
+            counts = counted.get(i)
+            if counts is None:
+                people = expected_people_of(held[i])
+                counts = counted[i] = (len(people & at_the_table(held[i])), len(people))
+            here += counts[0]
+            expected += counts[1]
+        return Fraction(here, expected) if expected else None
+
     since = None
     for n in range(len(held) - 1, -1, -1):
-        if not _falling_at(held, n, expected_people_of):
+        if not _falling_at(n, share_of):
             break
         since = day_of_meeting(held[n])
     return since

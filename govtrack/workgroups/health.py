@@ -223,6 +223,14 @@ class _Source:
         self._latest: dict[str, datetime] | None = None
         self._held: dict[int, list[HeldMeeting]] | None = None
         self._reported: set[tuple[int, str]] | None = None
+        self._open: dict[str, bool] = {}
+
+    def open_on(self, workgroup: Workgroup) -> bool:
+        """open_on(workgroup, as_of), worked out once per workgroup for all its rules."""
+        found = self._open.get(workgroup.key)
+        if found is None:
+            found = self._open[workgroup.key] = open_on(workgroup, self.as_of)
+        return found
 
     def covers(self, workgroups: Iterable[Workgroup], as_of: date) -> bool:
         """Whether this source already serves these workgroups on as_of."""
@@ -350,9 +358,10 @@ def _open_only(fn: WorkgroupRule) -> Callable[[Workgroup, date], date | None]:
     """since() of a rule that judges only workgroups open on the as-of date."""
 
     def since(workgroup: Workgroup, as_of: date) -> date | None:
-        if not open_on(workgroup, as_of):
+        source = _source_for(workgroup, as_of)
+        if not source.open_on(workgroup):
             return None
-        return fn(workgroup, as_of, _source_for(workgroup, as_of))
+        return fn(workgroup, as_of, source)
 
     since.__name__ = fn.__name__
     since.__doc__ = fn.__doc__
