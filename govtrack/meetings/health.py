@@ -120,6 +120,9 @@ class Mark(NamedTuple):
 class HeldMeeting:
     """A held meeting as the health rules read it: when it started and who came.
 
+    attendance holds the marks of the people at the table (present, or
+    represented by a designee) only: the rules count no other.
+
     Read as plain rows, not ORM objects: a county's health report reads tens of
     thousands of attendance marks. It answers what the rules ask of a Meeting
     (id, key, committee, starts_at, status, attendance), so the rules also take
@@ -165,7 +168,8 @@ def load_held(committees: Iterable[Committee], as_of: date) -> dict[int, list[He
             found[committee_id].append(meeting)
     for meeting_id, person_id, status in db.session.execute(
             select(Attendance.meeting_id, Attendance.person_id, Attendance.status)
-            .join(Meeting, Meeting.id == Attendance.meeting_id).where(*held)):
+            .join(Meeting, Meeting.id == Attendance.meeting_id)
+            .where(*held, Attendance.status.in_(AT_THE_TABLE))):
         meeting = by_id.get(meeting_id)
         if meeting is not None:
             meeting.attendance.append(Mark(person_id, status))

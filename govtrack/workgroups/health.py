@@ -123,6 +123,7 @@ class WorkgroupRecord:
     created_at: datetime
     closed_at: datetime | None
     report_back: str
+    #: its latest update up to as_of, if any: the only one the rules read
     updates: list[Instant] = field(default_factory=list)
     goals: list[GoalRecord] = field(default_factory=list)
     members: list[PersonId] = field(default_factory=list)
@@ -136,12 +137,25 @@ class WorkgroupRecord:
         return self.committee.id
 
 
+def _end_of(committees: Iterable[Committee], as_of: date):
+    """The end of as_of on each committee's wall clock, as a value to compare instants with.
+
+    A workgroup's committee's, when the committees' zones differ (Workgroup joined).
+    """
+    ends: dict[datetime, list[int]] = {}
+    for committee in committees:
+        ends.setdefault(end_of_day(committee, as_of), []).append(committee.id)
+    if len(ends) == 1:
+        return next(iter(ends))
+    return case(*[(Workgroup.committee_id.in_(ids), end) for end, ids in ends.items()])
+
+
 def open_workgroups(committees: list[Committee], as_of: date
                     ) -> dict[int, list[WorkgroupRecord]]:
     """committee id -> its workgroups open on as_of, by key, with what the rules read.
 
     Four queries of rows for all the committees: the workgroups, their
-    updates, their goals' milestones, their members.
+    latest updates up to as_of, their goals' milestones, their members.
     """
     by_id = {c.id: c for c in committees}
     found: dict[int, list[WorkgroupRecord]] = {cid: [] for cid in by_id}
@@ -157,9 +171,12 @@ def open_workgroups(committees: list[Committee], as_of: date
                                  row.created_at, row.closed_at, row.report_back)
         if open_on(record, as_of):
             records[record.id] = record
+    # the latest update up to as_of is the only one the rules read (last_activity)
     for workgroup_id, at in db.session.execute(
-            select(WorkgroupUpdate.workgroup_id, WorkgroupUpdate.at)
-            .join(Workgroup, Workgroup.id == WorkgroupUpdate.workgroup_id).where(of_committees)):
+            select(WorkgroupUpdate.workgroup_id, func.max(WorkgroupUpdate.at))
+            .join(Workgroup, Workgroup.id == WorkgroupUpdate.workgroup_id)
+            .where(of_committees, WorkgroupUpdate.at < _end_of(committees, as_of))
+            .group_by(WorkgroupUpdate.workgroup_id)):
         if workgroup_id in records:
             records[workgroup_id].updates.append(Instant(at))
     goals: dict[int, GoalRecord] = {}
@@ -280,14 +297,8 @@ class _Source:
         notes the rules need no more of.
         """
         if self._latest is None:
-            ends: dict[datetime, list[int]] = {}
-            for committee in self.committees.values():
-                ends.setdefault(end_of_day(committee, self.as_of), []).append(committee.id)
-            if len(ends) == 1:
-                before = ActionUpdate.at < next(iter(ends))
-            else:  # the end of as_of on each committee's wall clock
-                before = ActionUpdate.at < case(*[(Workgroup.committee_id.in_(ids), end)
-                                                  for end, ids in ends.items()])
+            # the end of as_of on each committee's wall clock
+            before = ActionUpdate.at < _end_of(self.committees.values(), self.as_of)
             query = self._mine(
                 select(ActionItem.workgroup_key, func.max(ActionUpdate.at))
                 .select_from(ActionUpdate)
