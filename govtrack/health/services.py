@@ -57,6 +57,25 @@ def flags_for(kind: str, record, as_of: date) -> list[Flag]:
     return sorted(found, key=lambda f: f.code)
 
 
+def flags_unless_older(kind: str, record, as_of: date, oldest: date) -> list[Flag] | None:
+    """flags_for(kind, record, as_of), or None once a flag holds since before oldest.
+
+    The rules are judged in order and the rest are skipped once one holds
+    since before oldest: for a reminder that tells only of records whose
+    every flag is newer (workgroup_stalled), a record with an older flag costs
+    only the rules up to that one.
+    """
+    with preloaded(kind, [record], as_of):
+        found = []
+        for rule in rules_of(kind):
+            flag = rule.flag(record, as_of)
+            if flag is not None:
+                if flag.since < oldest:
+                    return None
+                found.append(flag)
+    return sorted(found, key=lambda f: f.code)
+
+
 def report(as_of: date) -> dict:
     """The health report of county-format.md: every committee, workgroup and MOU.
 
