@@ -48,7 +48,8 @@ from operator import itemgetter
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import case, func, select
+from sqlalchemy import case, exists, func, or_, select
+from sqlalchemy.orm import aliased
 
 from govtrack.actions.models import OPEN_STATUSES, ActionItem, ActionUpdate
 from govtrack.committees.models import Committee
@@ -270,12 +271,21 @@ class _Source:
         """The workgroup's action items due before as_of, with their status changes.
 
         Read as rows in two queries. Only an action item due before as_of can
-        be overdue on a day up to as_of, so the others are left out in SQL.
+        be overdue on a day up to as_of, so the others are left out in SQL;
+        so is one not open now whose status never changed on or after its due
+        date (in UTC: a day's margin either side of the committee's): from the
+        day after its due date on its status is its own, so it is never
+        overdue (actions_overdue checks this exactly on the rest).
         """
         if self._actions is None:
             self._actions = {}
             by_id: dict[int, ActionRecord] = {}
-            due_before = (ActionItem.due.is_not(None), ActionItem.due < self.as_of)
+            later = aliased(ActionUpdate)
+            due_before = (ActionItem.due.is_not(None), ActionItem.due < self.as_of,
+                          or_(ActionItem.status.in_(OPEN_STATUSES),
+                              exists().where(later.action_id == ActionItem.id,
+                                             later.status.is_not(None),
+                                             later.at >= ActionItem.due)))
             for action_id, key, due, status, created_at in db.session.execute(self._mine(
                     select(ActionItem.id, ActionItem.workgroup_key, ActionItem.due,
                            ActionItem.status, ActionItem.created_at).where(*due_before))
