@@ -70,6 +70,7 @@ class CommitteeRecord:
     cadence_rrule: str | None
     cadence_dtstart: datetime | None
     stall_after_days: int
+    end_date: date | None
     memberships: list[MembershipDates] = field(default_factory=list)
     chair_terms: list[TermRecord] = field(default_factory=list)
 
@@ -79,7 +80,7 @@ def committee_records() -> list[CommitteeRecord]:
     records = [CommitteeRecord(*row) for row in db.session.execute(
         select(Committee.id, Committee.key, Committee.name, Committee.timezone,
                Committee.cadence_rrule, Committee.cadence_dtstart,
-               Committee.stall_after_days).order_by(Committee.key))]
+               Committee.stall_after_days, Committee.end_date).order_by(Committee.key))]
     by_id = {c.id: c for c in records}
     for committee_id, person_id, start, end in db.session.execute(
             select(Membership.committee_id, Membership.person_id, Membership.start,
