@@ -13,7 +13,7 @@ from sqlalchemy import func, or_, select
 
 from govtrack.committees.models import Committee
 from govtrack.extensions import db
-from govtrack.health.services import flags_unless_older, preloaded
+from govtrack.health.services import collector_paused, flags_unless_older, preloaded
 from govtrack.meetings.models import AgendaItem, Meeting
 from govtrack.reminders.kinds import Due, ReminderKind
 from govtrack.reminders.recipients import (
@@ -105,7 +105,8 @@ def workgroup_stalled(now: datetime) -> list[Due]:
         by_day[local_day(now, committee.timezone)].append(committee)
     stalled = []
     for day, group in by_day.items():
-        workgroups = [wg for wgs in open_workgroups(group, day).values() for wg in wgs]
+        with collector_paused():  # tens of thousands of rows, none in cycles
+            workgroups = [wg for wgs in open_workgroups(group, day).values() for wg in wgs]
         with preloaded("committee", group, day), preloaded("workgroup", workgroups, day):
             for workgroup in workgroups:
                 # a stall older than LATE_LIMIT is not told: its other flags need no judging
