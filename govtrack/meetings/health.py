@@ -20,7 +20,7 @@ from fractions import Fraction
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import func, inspect, select
 
 from govtrack.accounts.models import Account
 from govtrack.agencies.models import Person
@@ -149,7 +149,8 @@ def load_held(committees: Iterable[Committee], as_of: date) -> dict[int, list[He
     """committee id -> its held meetings up to the end of as_of (its zone), oldest first.
 
     Three queries for them all: the meetings, their attendance marks, and the
-    committees' memberships (who is expected at each meeting).
+    committees' memberships (who is expected at each meeting; not for a
+    committee whose memberships are loaded already, as on its pages).
     """
     committees = {c.id: c for c in committees if c.id is not None}
     found: dict[int, list[HeldMeeting]] = {cid: [] for cid in committees}
@@ -173,11 +174,17 @@ def load_held(committees: Iterable[Committee], as_of: date) -> dict[int, list[He
         meeting = by_id.get(meeting_id)
         if meeting is not None:
             meeting.attendance.append(Mark(person_id, status))
-    seats = load_seats(list(committees))
+    # who is expected, as rows, unless a page loaded the committee's members already
+    seats = load_seats([cid for cid, c in committees.items() if not _members_loaded(c)])
     for committee_id, meetings in found.items():
         for meeting in meetings:
-            meeting.seats = seats[committee_id]
+            meeting.seats = seats.get(committee_id)
     return found
+
+
+def _members_loaded(committee) -> bool:
+    """Whether the committee is an ORM Committee with its memberships loaded."""
+    return isinstance(committee, Committee) and "memberships" in inspect(committee).dict
 
 
 #: (as_of, {committee id: held meetings}) while the health of committees is read
