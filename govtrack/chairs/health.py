@@ -1,7 +1,102 @@
-"""The chair's health rules: chair_vacant and chair_term_ending (DESIGN.md)."""
+"""The chair's health rules: chair_vacant and chair_term_ending (DESIGN.md).
 
+The rules take a Committee, or for the health report a CommitteeRecord built
+from rows (committee_records): what the rules of every feature read of a
+committee, with the memberships' dates and the chair terms the chair's rules
+read, without loading thousands of ORM objects.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import NamedTuple
+
+from sqlalchemy import select
+
+from govtrack.accounts.models import Account
+from govtrack.agencies.models import Person
+from govtrack.chairs.models import ChairTerm
 from govtrack.chairs.services import term_ending, vacancy
+from govtrack.committees.models import Committee, Membership
+from govtrack.extensions import db
 from govtrack.health.rules import Rule
+
+
+class AccountState(NamedTuple):
+    """A chair's account as chairs.services.stopped_on reads it."""
+
+    active: bool
+    deactivated_at: datetime | None
+
+
+class PersonState(NamedTuple):
+    """A chair as chairs.services.stopped_on reads them: still active, and their account."""
+
+    active: bool
+    inactive_since: date | None
+    account: AccountState | None
+
+
+class MembershipDates(NamedTuple):
+    """A membership as the chair's rules read it: whose, and when."""
+
+    person_id: int
+    start: date
+    end: date | None
+
+
+class TermRecord(NamedTuple):
+    """A chair term as the chair's rules read it."""
+
+    id: int
+    person_id: int
+    start: date
+    planned_end: date
+    end: date | None
+    co_chair: bool
+    person: PersonState
+
+
+@dataclass(eq=False)
+class CommitteeRecord:
+    """A committee as the health rules read it, built from rows rather than ORM objects.
+
+    memberships are ordered by start and chair_terms by start, as on Committee.
+    """
+
+    id: int
+    key: str
+    name: str
+    timezone: str
+    cadence_rrule: str | None
+    cadence_dtstart: datetime | None
+    stall_after_days: int
+    end_date: date | None
+    memberships: list[MembershipDates] = field(default_factory=list)
+    chair_terms: list[TermRecord] = field(default_factory=list)
+
+
+def committee_records() -> list[CommitteeRecord]:
+    """Every committee, by key, with what the health rules read: three queries of rows."""
+    records = [CommitteeRecord(*row) for row in db.session.execute(
+        select(Committee.id, Committee.key, Committee.name, Committee.timezone,
+               Committee.cadence_rrule, Committee.cadence_dtstart,
+               Committee.stall_after_days, Committee.end_date).order_by(Committee.key))]
+    by_id = {c.id: c for c in records}
+    for committee_id, person_id, start, end in db.session.execute(
+            select(Membership.committee_id, Membership.person_id, Membership.start,
+                   Membership.end).order_by(Membership.start, Membership.id)):
+        by_id[committee_id].memberships.append(MembershipDates(person_id, start, end))
+    for row in db.session.execute(
+            select(ChairTerm.committee_id, ChairTerm.id, ChairTerm.person_id, ChairTerm.start,
+                   ChairTerm.planned_end, ChairTerm.end, ChairTerm.co_chair, Person.active,
+                   Person.inactive_since, Account.id, Account.active, Account.deactivated_at)
+            .join(Person, Person.id == ChairTerm.person_id)
+            .outerjoin(Account, Account.person_id == Person.id)
+            .order_by(ChairTerm.start, ChairTerm.id)):
+        account = AccountState(row[10], row[11]) if row[9] is not None else None
+        by_id[row[0]].chair_terms.append(TermRecord(
+            *row[1:7], PersonState(row[7], row[8], account)))
+    return records
 
 
 def chair_vacant(committee, as_of):

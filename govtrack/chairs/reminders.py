@@ -10,10 +10,12 @@ successor (chairs.services.Vacancy.convener).
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import or_, select
-from sqlalchemy.orm import configure_mappers
+from sqlalchemy.orm import configure_mappers, joinedload
 
+from govtrack.agencies.models import Agency
+from govtrack.chairs.health import committee_records
 from govtrack.chairs.models import ChairTerm, chair_loading
-from govtrack.chairs.services import WARN_DAYS, term_ending, vacancy
+from govtrack.chairs.services import WARN_DAYS, Vacancy, term_ending, vacancy
 from govtrack.committees.models import Committee, membership_loading
 from govtrack.extensions import db
 from govtrack.reminders.kinds import Due, ReminderKind
@@ -83,18 +85,33 @@ def _term_ending(days: int, closer: int | None):
 
 
 def chair_vacant(now: datetime) -> list[Due]:
-    """No chair holds: the members and the head who must convene, once per vacancy (mandatory)."""
+    """No chair holds: the members and the head who must convene, once per vacancy (mandatory).
+
+    Every running committee is judged from rows (chairs.health.committee_records,
+    what the rule reads); only the former chairs' terms of the vacant ones are
+    then read as objects, with their people, agencies and heads.
+    """
     vacant = []
-    for committee in _committees(now):
+    since = now.date() - timedelta(days=1)  # _committees' margin for the zones
+    for committee in sorted(committee_records(), key=lambda c: c.id):
+        if committee.end_date is not None and committee.end_date < since:
+            continue
         day = local_day(now, committee.timezone)
         found = vacancy(committee, day) if _running(committee, day) else None
         if found is not None:
             vacant.append((committee, found))
+    terms = {t.id: t for t in db.session.scalars(
+        select(ChairTerm).where(ChairTerm.id.in_([v.former.id for _, v in vacant if v.former]))
+        .options(joinedload(ChairTerm.person),
+                 joinedload(ChairTerm.agency).joinedload(Agency.head)))} if any(
+        v.former for _, v in vacant) else {}
     people = seats({c.id for c, _ in vacant}, now.date())
-    conveners = active_people((v.former.agency.head_id for _, v in vacant if v.former),
-                              now.date())
+    conveners = active_people((terms[v.former.id].agency.head_id for _, v in vacant
+                               if v.former), now.date())
     reminders = []
     for committee, found in vacant:
+        former_term = terms[found.former.id] if found.former else None
+        found = Vacancy(found.since, former_term)
         convener = found.convener
         duty = ""
         recipients = holding(people[committee.id])

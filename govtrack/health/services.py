@@ -7,20 +7,15 @@ and PRELOADERS below name them, in order. A rule takes the record and the
 as-of date and says since when it holds.
 """
 
+import gc
 from collections.abc import Iterable, Iterator
 from contextlib import ExitStack, contextmanager
 from datetime import date
 
-from sqlalchemy import select
-
 from govtrack.chairs import health as chairs
-from govtrack.chairs.models import chair_loading
-from govtrack.committees.models import Committee, members_loading
-from govtrack.extensions import db
 from govtrack.health.rules import KINDS, Flag, Preloader, Rule
 from govtrack.meetings import health as meetings
 from govtrack.mous import health as mous
-from govtrack.mous.models import Mou
 from govtrack.pdsa import health as pdsa
 from govtrack.workgroups import health as workgroups
 
@@ -46,10 +41,31 @@ def words_for(kind: str, code: str) -> str:
 
 
 @contextmanager
+def collector_paused() -> Iterator[None]:
+    """Within this block Python's cyclic garbage collector does not run.
+
+    Reading a county's health creates a few hundred thousand short-lived rows
+    and tuples, hardly any of them in cycles, yet each batch of allocations set off
+    a collection that walked every object alive: about a third of
+    workgroup_stalled's time. Reference counting still frees them; anything
+    cyclic left over is collected after the block. Nested blocks leave the
+    collector as the outermost found it.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+@contextmanager
 def preloaded(kind: str, records: Iterable, as_of: date) -> Iterator[None]:
     """Within this block, flags_for(kind, ...) of these records runs a fixed number of queries."""
     records = list(records)
     with ExitStack() as stack:
+        stack.enter_context(collector_paused())
         for loader in PRELOADERS:
             if loader.kind == kind:
                 stack.enter_context(loader.load(records, as_of))
@@ -63,14 +79,37 @@ def flags_for(kind: str, record, as_of: date) -> list[Flag]:
     return sorted(found, key=lambda f: f.code)
 
 
+def flags_unless_older(kind: str, record, as_of: date, oldest: date) -> list[Flag] | None:
+    """flags_for(kind, record, as_of), or None once a flag holds since before oldest.
+
+    The rules are judged in order and the rest are skipped once one holds
+    since before oldest: for a reminder that tells only of records whose
+    every flag is newer (workgroup_stalled), a record with an older flag costs
+    only the rules up to that one.
+    """
+    with preloaded(kind, [record], as_of):
+        found = []
+        for rule in rules_of(kind):
+            flag = rule.flag(record, as_of)
+            if flag is not None:
+                if flag.since < oldest:
+                    return None
+                found.append(flag)
+    return sorted(found, key=lambda f: f.code)
+
+
 def report(as_of: date) -> dict:
     """The health report of county-format.md: every committee, workgroup and MOU.
 
     Workgroups are the open ones (not closed on or before as_of), by key.
     """
-    committees = list(db.session.scalars(
-        select(Committee).order_by(Committee.key).options(
-            *members_loading(many=True), *chair_loading(many=True))))
+    with collector_paused():
+        return _report(as_of)
+
+
+def _report(as_of: date) -> dict:
+    # as rows: the rules read a few columns of thousands of memberships and terms
+    committees = chairs.committee_records()
     open_workgroups = workgroups.open_workgroups(committees, as_of)
     with preloaded("committee", committees, as_of), preloaded(
             "workgroup", [wg for wgs in open_workgroups.values() for wg in wgs], as_of):
@@ -94,7 +133,6 @@ def _workgroup_health(workgroup, as_of: date) -> dict:
 
 def _mou_health(as_of: date) -> list[dict]:
     """Every MOU with its flags, by key, as the health report lists them."""
-    records = db.session.scalars(select(Mou).order_by(Mou.key).options(
-        *mous.report_loading()))
+    records = mous.mou_records()  # as rows: thousands of parties, versions and events
     return [{"key": m.key, "flags": [f.as_json() for f in flags_for("mou", m, as_of)]}
             for m in records]

@@ -20,10 +20,12 @@ from fractions import Fraction
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import func, inspect, select
 
+from govtrack.accounts.models import Account
+from govtrack.agencies.models import Person
 from govtrack.committees.cadence import PERIOD_DAYS, CadenceError, parse_rule
-from govtrack.committees.models import Committee
+from govtrack.committees.models import Committee, Membership
 from govtrack.extensions import db
 from govtrack.health.rules import Preloader, Rule
 from govtrack.meetings.models import Attendance, Meeting
@@ -59,6 +61,54 @@ def end_of_day(committee: Committee, as_of: date) -> datetime:
     return end.astimezone(UTC)
 
 
+class Seat(NamedTuple):
+    """A membership of a committee (observers aside) as expected_at reads it, from one row.
+
+    holds_on is Membership.holds_on: in force on the day, its person still active.
+    """
+
+    person_id: int
+    start: date
+    end: date | None
+    person_active: bool
+    inactive_since: date | None
+    has_account: bool
+    account_active: bool | None
+    #: the account's deactivated_at, its UTC date (as Person.active_on reads it)
+    deactivated_on: date | None
+
+    def holds_on(self, day: date) -> bool:
+        """Whether the membership is in force on day and its person still active then."""
+        if self.start > day or (self.end is not None and day > self.end):
+            return False
+        if not self.person_active and (self.inactive_since is None
+                                       or day >= self.inactive_since):
+            return False
+        return not (self.has_account and not self.account_active
+                    and (self.deactivated_on is None or self.deactivated_on <= day))
+
+
+def load_seats(committee_ids: list[int]) -> dict[int, list[Seat]]:
+    """committee id -> its memberships (observers aside) as Seats, in one query of rows."""
+    found: dict[int, list[Seat]] = {cid: [] for cid in committee_ids}
+    if not committee_ids:
+        return found
+    for row in db.session.execute(
+            select(Membership.committee_id, Membership.person_id, Membership.start,
+                   Membership.end, Person.active, Person.inactive_since, Account.id,
+                   Account.active, Account.deactivated_at)
+            .join(Person, Person.id == Membership.person_id)
+            .outerjoin(Account, Account.person_id == Person.id)
+            .where(Membership.committee_id.in_(committee_ids),
+                   Membership.role != "observer")):
+        (committee_id, person_id, start, end, active, inactive_since, account_id,
+         account_active, deactivated_at) = row
+        found[committee_id].append(Seat(
+            person_id, start, end, active, inactive_since, account_id is not None,
+            account_active, deactivated_at.date() if deactivated_at is not None else None))
+    return found
+
+
 class Mark(NamedTuple):
     """One person's attendance at a held meeting."""
 
@@ -69,6 +119,9 @@ class Mark(NamedTuple):
 @dataclass(eq=False)
 class HeldMeeting:
     """A held meeting as the health rules read it: when it started and who came.
+
+    attendance holds the marks of the people at the table (present, or
+    represented by a designee) only: the rules count no other.
 
     Read as plain rows, not ORM objects: a county's health report reads tens of
     thousands of attendance marks. It answers what the rules ask of a Meeting
@@ -84,12 +137,20 @@ class HeldMeeting:
     status: str = "held"
     #: person ids expected at the meeting, once expected_at() worked them out
     expected: frozenset[int] | None = None
+    #: the committee's memberships, observers aside, when load_held read them as rows
+    seats: list[Seat] | None = None
+    #: the meeting's date on the committee's wall clock (meeting_day), once worked out
+    day: date | None = None
+    #: person ids present or represented, once at_the_table() worked them out
+    present: frozenset[int] | None = None
 
 
 def load_held(committees: Iterable[Committee], as_of: date) -> dict[int, list[HeldMeeting]]:
     """committee id -> its held meetings up to the end of as_of (its zone), oldest first.
 
-    Two queries for them all: the meetings, then their attendance marks.
+    Three queries for them all: the meetings, their attendance marks, and the
+    committees' memberships (who is expected at each meeting; not for a
+    committee whose memberships are loaded already, as on its pages).
     """
     committees = {c.id: c for c in committees if c.id is not None}
     found: dict[int, list[HeldMeeting]] = {cid: [] for cid in committees}
@@ -108,11 +169,22 @@ def load_held(committees: Iterable[Committee], as_of: date) -> dict[int, list[He
             found[committee_id].append(meeting)
     for meeting_id, person_id, status in db.session.execute(
             select(Attendance.meeting_id, Attendance.person_id, Attendance.status)
-            .join(Meeting, Meeting.id == Attendance.meeting_id).where(*held)):
+            .join(Meeting, Meeting.id == Attendance.meeting_id)
+            .where(*held, Attendance.status.in_(AT_THE_TABLE))):
         meeting = by_id.get(meeting_id)
         if meeting is not None:
             meeting.attendance.append(Mark(person_id, status))
+    # who is expected, as rows, unless a page loaded the committee's members already
+    seats = load_seats([cid for cid, c in committees.items() if not _members_loaded(c)])
+    for committee_id, meetings in found.items():
+        for meeting in meetings:
+            meeting.seats = seats.get(committee_id)
     return found
+
+
+def _members_loaded(committee) -> bool:
+    """Whether the committee is an ORM Committee with its memberships loaded."""
+    return isinstance(committee, Committee) and "memberships" in inspect(committee).dict
 
 
 #: (as_of, {committee id: held meetings}) while the health of committees is read
@@ -175,12 +247,34 @@ def expected_at(meeting: Meeting | HeldMeeting) -> frozenset[int]:
     Observers aside (meetings.services.expected_members). Worked out once per
     HeldMeeting, however many rules and workgroups ask.
     """
-    if isinstance(meeting, HeldMeeting) and meeting.expected is not None:
-        return meeting.expected
-    expected = frozenset(m.person_id for m in expected_members(meeting))
+    if not isinstance(meeting, HeldMeeting):
+        return frozenset(m.person_id for m in expected_members(meeting))
+    if meeting.expected is None:
+        if meeting.seats is None:
+            meeting.expected = frozenset(m.person_id for m in expected_members(meeting))
+        else:
+            day = day_of_meeting(meeting)
+            meeting.expected = frozenset(s.person_id for s in meeting.seats if s.holds_on(day))
+    return meeting.expected
+
+
+def day_of_meeting(meeting: Meeting | HeldMeeting) -> date:
+    """meeting_day(meeting), worked out once per HeldMeeting."""
+    if not isinstance(meeting, HeldMeeting):
+        return meeting_day(meeting)
+    if meeting.day is None:
+        meeting.day = meeting_day(meeting)
+    return meeting.day
+
+
+def at_the_table(meeting: Meeting | HeldMeeting) -> frozenset[int]:
+    """Ids of the people present or represented at the meeting (once per HeldMeeting)."""
+    if isinstance(meeting, HeldMeeting) and meeting.present is not None:
+        return meeting.present
+    present = frozenset(a.person_id for a in meeting.attendance if a.status in AT_THE_TABLE)
     if isinstance(meeting, HeldMeeting):
-        meeting.expected = expected
-    return expected
+        meeting.present = present
+    return present
 
 
 def committee_members_on(committee: Committee) -> Callable[[Meeting], set[int]]:
@@ -206,26 +300,27 @@ def attendance_share(meetings: Iterable[Meeting],
     here = expected = 0
     for meeting in meetings:
         people = expected_people_of(meeting)
-        at_table = {a.person_id for a in meeting.attendance if a.status in AT_THE_TABLE}
-        here += len(people & at_table)
+        here += len(people & at_the_table(meeting))
         expected += len(people)
     return Fraction(here, expected) if expected else None
 
 
-def _falling_at(held: list[Meeting], n: int,
-                expected_people_of: Callable[[Meeting], set[int]],
+def _falling_at(n: int, share_of: Callable[[int, int], Fraction | None],
                 low: Fraction = LOW_SHARE, drop: Fraction = DROP) -> bool:
-    """Whether attendance is falling at held[n], over the three held meetings ending there."""
+    """Whether attendance is falling at held[n], over the three held meetings ending there.
+
+    share_of(lo, hi) is the pooled attendance share of held[lo:hi].
+    """
     if n + 1 < POOL:
         return False
-    share = attendance_share(held[n + 1 - POOL:n + 1], expected_people_of)
+    share = share_of(n + 1 - POOL, n + 1)
     if share is None:
         return False
     if share < low:
         return True
     if n + 1 < 2 * POOL:
         return False
-    before = attendance_share(held[n + 1 - 2 * POOL:n + 1 - POOL], expected_people_of)
+    before = share_of(n + 1 - 2 * POOL, n + 1 - POOL)
     return before is not None and before - share >= drop
 
 
@@ -243,17 +338,31 @@ def attendance_falling_since(held_meetings: Iterable[Meeting],
     Meetings after as_of, and meetings not held, are ignored.
     """
     held = sorted((m for m in held_meetings
-                   if m.status == "held" and meeting_day(m) <= as_of),
+                   if m.status == "held" and day_of_meeting(m) <= as_of),
                   key=lambda m: (m.starts_at, m.id or 0))
     low, drop = LOW_SHARE, DROP
     if committee is not None:  # the committee's thresholds, DESIGN.md's 50 % and 25 points
         low = Fraction(committee.threshold("attendance_low_percent"), 100)
         drop = Fraction(committee.threshold("attendance_drop_points"), 100)
+    # (present, expected) of each meeting, counted once however many pools it is in
+    counted: dict[int, tuple[int, int]] = {}
+
+    def share_of(lo: int, hi: int) -> Fraction | None:
+        here = expected = 0
+        for i in range(lo, hi):
+            counts = counted.get(i)
+            if counts is None:
+                people = expected_people_of(held[i])
+                counts = counted[i] = (len(people & at_the_table(held[i])), len(people))
+            here += counts[0]
+            expected += counts[1]
+        return Fraction(here, expected) if expected else None
+
     since = None
     for n in range(len(held) - 1, -1, -1):
-        if not _falling_at(held, n, expected_people_of, low, drop):
+        if not _falling_at(n, share_of, low, drop):
             break
-        since = meeting_day(held[n])
+        since = day_of_meeting(held[n])
     return since
 
 

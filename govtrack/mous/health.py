@@ -4,12 +4,16 @@ An MOU negotiated for months can still die at the signature stage or quietly
 run out; these flags put both on the agenda in time.
 """
 
-from datetime import date, timedelta
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import NamedTuple
 
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from govtrack.extensions import db
 from govtrack.health.rules import Rule
-from govtrack.mous.models import EXECUTED_STATUSES, Mou
+from govtrack.mous.models import EXECUTED_STATUSES, Mou, MouVersion, SigningEvent, mou_party
 
 #: days out for signature before the signatures count as stalled
 STALL_DAYS = 30
@@ -64,6 +68,76 @@ def lapsed(mou: Mou, as_of: date) -> date | None:
            and m.executed_at.date() <= as_of for m in _renewals(mou, as_of)):
         return None
     return mou.expires + timedelta(days=1)
+
+
+class VersionRecord(NamedTuple):
+    """An MOU's current version as the rules read it."""
+
+    id: int
+    sent_for_signature_at: datetime | None
+
+
+class EventRecord(NamedTuple):
+    """A signing event as Mou.signed_parties reads it."""
+
+    version_id: int
+    kind: str
+    agency_id: int
+    at: datetime
+
+
+@dataclass(eq=False)
+class MouRecord:
+    """An MOU as the rules read it, built from rows (the health report reads them all).
+
+    versions holds its current version only; events, the signing events of an
+    MOU out for signature (the only ones the rules read); parties, the ids of
+    its parties; superseded_by, the records of the MOUs that name it, by id.
+    """
+
+    id: int
+    key: str
+    status: str
+    expires: date | None
+    created_at: datetime
+    executed_at: datetime | None
+    supersedes_id: int | None
+    versions: list[VersionRecord] = field(default_factory=list)
+    events: list[EventRecord] = field(default_factory=list)
+    parties: list[int] = field(default_factory=list)
+    superseded_by: list["MouRecord"] = field(default_factory=list)
+
+    #: the same as the model's
+    current = Mou.current
+    signed_parties = Mou.signed_parties
+
+
+def mou_records() -> list[MouRecord]:
+    """Every MOU, by key, with what its rules read: four queries of rows."""
+    records = [MouRecord(*row) for row in db.session.execute(
+        select(Mou.id, Mou.key, Mou.status, Mou.expires, Mou.created_at, Mou.executed_at,
+               Mou.supersedes_id).order_by(Mou.key))]
+    by_id = {m.id: m for m in records}
+    for mou in sorted(records, key=lambda m: m.id):
+        if mou.supersedes_id is not None and mou.supersedes_id in by_id:
+            by_id[mou.supersedes_id].superseded_by.append(mou)
+    latest = {}
+    for mou_id, version_id, sent in db.session.execute(
+            select(MouVersion.mou_id, MouVersion.id, MouVersion.sent_for_signature_at)
+            .order_by(MouVersion.number, MouVersion.id)):
+        latest[mou_id] = VersionRecord(version_id, sent)
+    for mou_id, version in latest.items():
+        by_id[mou_id].versions.append(version)
+    for mou_id, agency_id in db.session.execute(
+            select(mou_party.c.mou_id, mou_party.c.agency_id)):
+        by_id[mou_id].parties.append(agency_id)
+    for mou_id, version_id, kind, agency_id, at in db.session.execute(
+            select(SigningEvent.mou_id, SigningEvent.version_id, SigningEvent.kind,
+                   SigningEvent.agency_id, SigningEvent.at)
+            .join(Mou, Mou.id == SigningEvent.mou_id)
+            .where(Mou.status == "out_for_signature").order_by(SigningEvent.id)):
+        by_id[mou_id].events.append(EventRecord(version_id, kind, agency_id, at))
+    return records
 
 
 def report_loading() -> tuple:

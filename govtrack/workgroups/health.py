@@ -44,9 +44,12 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from operator import itemgetter
 from typing import NamedTuple
+from zoneinfo import ZoneInfo
 
-from sqlalchemy import case, func, select
+from sqlalchemy import case, exists, func, or_, select
+from sqlalchemy.orm import aliased
 
 from govtrack.actions.models import OPEN_STATUSES, ActionItem, ActionUpdate
 from govtrack.committees.models import Committee
@@ -76,6 +79,7 @@ from govtrack.workgroups.models import (
 MISSES = 2
 #: overdue action items that flag a workgroup
 OVERDUE_ACTIONS = 2
+ONE_DAY = timedelta(days=1)
 
 
 class Instant(NamedTuple):
@@ -120,6 +124,7 @@ class WorkgroupRecord:
     created_at: datetime
     closed_at: datetime | None
     report_back: str
+    #: its latest update up to as_of, if any: the only one the rules read
     updates: list[Instant] = field(default_factory=list)
     goals: list[GoalRecord] = field(default_factory=list)
     members: list[PersonId] = field(default_factory=list)
@@ -133,12 +138,25 @@ class WorkgroupRecord:
         return self.committee.id
 
 
+def _end_of(committees: Iterable[Committee], as_of: date):
+    """The end of as_of on each committee's wall clock, as a value to compare instants with.
+
+    A workgroup's committee's, when the committees' zones differ (Workgroup joined).
+    """
+    ends: dict[datetime, list[int]] = {}
+    for committee in committees:
+        ends.setdefault(end_of_day(committee, as_of), []).append(committee.id)
+    if len(ends) == 1:
+        return next(iter(ends))
+    return case(*[(Workgroup.committee_id.in_(ids), end) for end, ids in ends.items()])
+
+
 def open_workgroups(committees: list[Committee], as_of: date
                     ) -> dict[int, list[WorkgroupRecord]]:
     """committee id -> its workgroups open on as_of, by key, with what the rules read.
 
     Four queries of rows for all the committees: the workgroups, their
-    updates, their goals' milestones, their members.
+    latest updates up to as_of, their goals' milestones, their members.
     """
     by_id = {c.id: c for c in committees}
     found: dict[int, list[WorkgroupRecord]] = {cid: [] for cid in by_id}
@@ -154,9 +172,12 @@ def open_workgroups(committees: list[Committee], as_of: date
                                  row.created_at, row.closed_at, row.report_back)
         if open_on(record, as_of):
             records[record.id] = record
+    # the latest update up to as_of is the only one the rules read (last_activity)
     for workgroup_id, at in db.session.execute(
-            select(WorkgroupUpdate.workgroup_id, WorkgroupUpdate.at)
-            .join(Workgroup, Workgroup.id == WorkgroupUpdate.workgroup_id).where(of_committees)):
+            select(WorkgroupUpdate.workgroup_id, func.max(WorkgroupUpdate.at))
+            .join(Workgroup, Workgroup.id == WorkgroupUpdate.workgroup_id)
+            .where(of_committees, WorkgroupUpdate.at < _end_of(committees, as_of))
+            .group_by(WorkgroupUpdate.workgroup_id)):
         if workgroup_id in records:
             records[workgroup_id].updates.append(Instant(at))
     goals: dict[int, GoalRecord] = {}
@@ -220,6 +241,14 @@ class _Source:
         self._latest: dict[str, datetime] | None = None
         self._held: dict[int, list[HeldMeeting]] | None = None
         self._reported: set[tuple[int, str]] | None = None
+        self._open: dict[str, bool] = {}
+
+    def open_on(self, workgroup: Workgroup) -> bool:
+        """open_on(workgroup, as_of), worked out once per workgroup for all its rules."""
+        found = self._open.get(workgroup.key)
+        if found is None:
+            found = self._open[workgroup.key] = open_on(workgroup, self.as_of)
+        return found
 
     def covers(self, workgroups: Iterable[Workgroup], as_of: date) -> bool:
         """Whether this source already serves these workgroups on as_of."""
@@ -239,19 +268,34 @@ class _Source:
             Workgroup.committee_id.in_(list(self.committees)))
 
     def actions(self, workgroup: Workgroup) -> list[ActionRecord]:
-        """The workgroup's action items with their status changes, read as rows in two queries."""
+        """The workgroup's action items due before as_of, with their status changes.
+
+        Read as rows in two queries. Only an action item due before as_of can
+        be overdue on a day up to as_of, so the others are left out in SQL;
+        so is one not open now whose status never changed on or after its due
+        date (in UTC: a day's margin either side of the committee's): from the
+        day after its due date on its status is its own, so it is never
+        overdue (actions_overdue checks this exactly on the rest).
+        """
         if self._actions is None:
             self._actions = {}
             by_id: dict[int, ActionRecord] = {}
+            later = aliased(ActionUpdate)
+            due_before = (ActionItem.due.is_not(None), ActionItem.due < self.as_of,
+                          or_(ActionItem.status.in_(OPEN_STATUSES),
+                              exists().where(later.action_id == ActionItem.id,
+                                             later.status.is_not(None),
+                                             later.at >= ActionItem.due)))
             for action_id, key, due, status, created_at in db.session.execute(self._mine(
                     select(ActionItem.id, ActionItem.workgroup_key, ActionItem.due,
-                           ActionItem.status, ActionItem.created_at)).order_by(ActionItem.id)):
+                           ActionItem.status, ActionItem.created_at).where(*due_before))
+                    .order_by(ActionItem.id)):
                 by_id[action_id] = ActionRecord(due, status, created_at, [])
                 self._actions.setdefault(key, []).append(by_id[action_id])
             for action_id, at, status in db.session.execute(self._mine(
                     select(ActionUpdate.action_id, ActionUpdate.at, ActionUpdate.status)
                     .join(ActionItem, ActionItem.id == ActionUpdate.action_id)
-                    .where(ActionUpdate.status.is_not(None)))
+                    .where(ActionUpdate.status.is_not(None), *due_before))
                     .order_by(ActionUpdate.at, ActionUpdate.id)):
                 by_id[action_id].updates.append(UpdateRecord(at, status))
         return self._actions.get(workgroup.key, [])
@@ -263,14 +307,8 @@ class _Source:
         notes the rules need no more of.
         """
         if self._latest is None:
-            ends: dict[datetime, list[int]] = {}
-            for committee in self.committees.values():
-                ends.setdefault(end_of_day(committee, self.as_of), []).append(committee.id)
-            if len(ends) == 1:
-                before = ActionUpdate.at < next(iter(ends))
-            else:  # the end of as_of on each committee's wall clock
-                before = ActionUpdate.at < case(*[(Workgroup.committee_id.in_(ids), end)
-                                                  for end, ids in ends.items()])
+            # the end of as_of on each committee's wall clock
+            before = ActionUpdate.at < _end_of(self.committees.values(), self.as_of)
             query = self._mine(
                 select(ActionItem.workgroup_key, func.max(ActionUpdate.at))
                 .select_from(ActionUpdate)
@@ -341,9 +379,10 @@ def _open_only(fn: WorkgroupRule) -> Callable[[Workgroup, date], date | None]:
     """since() of a rule that judges only workgroups open on the as-of date."""
 
     def since(workgroup: Workgroup, as_of: date) -> date | None:
-        if not open_on(workgroup, as_of):
+        source = _source_for(workgroup, as_of)
+        if not source.open_on(workgroup):
             return None
-        return fn(workgroup, as_of, _source_for(workgroup, as_of))
+        return fn(workgroup, as_of, source)
 
     since.__name__ = fn.__name__
     since.__doc__ = fn.__doc__
@@ -451,8 +490,19 @@ def action_status_on(workgroup: Workgroup, action: ActionItem, day: date) -> str
 def actions_overdue(workgroup: Workgroup, as_of: date, source: _Source) -> date | None:
     """Two or more of its open, in-progress or blocked action items are due before D."""
     # Each action's history is read once, not once for every day judged.
-    actions = [(a.due, day_of(workgroup, a.created_at), _status_changes(workgroup, a), a.status)
-               for a in source.actions(workgroup) if a.due is not None]
+    zone = ZoneInfo(workgroup.committee.timezone)
+    actions = []
+    for action in source.actions(workgroup):
+        due = action.due
+        if due is None or due >= as_of:
+            continue  # never overdue on a day up to as_of
+        logged = sorted(((u.at.astimezone(zone).date(), u.status) for u in action.updates
+                         if u.status is not None), key=itemgetter(0))
+        if action.status not in OPEN_STATUSES and (not logged or logged[-1][0] <= due + ONE_DAY):
+            # from the day after its due date on, its status is its own (not open):
+            # it is never overdue, so it changes nothing (nor do its days)
+            continue
+        actions.append((due, action.created_at.astimezone(zone).date(), logged, action.status))
 
     def holds(day: date) -> bool:
         overdue = 0
@@ -463,7 +513,9 @@ def actions_overdue(workgroup: Workgroup, as_of: date, source: _Source) -> date 
                     return True
         return False
 
-    changes = [due + timedelta(days=1) for due, _, _, _ in actions]
+    if len(actions) < OVERDUE_ACTIONS:
+        return None
+    changes = [due + ONE_DAY for due, _, _, _ in actions]
     changes += [created for _, created, _, _ in actions]
     changes += [when for _, _, logged, _ in actions for when, _ in logged]
     since = run_start(holds, changes, as_of)

@@ -2,7 +2,8 @@
 
 "Stalled" is the health service's verdict (health.services.flags_for), the
 same flags every page shows: the lead and the chair hear of it once per
-stall, on the day the stall's earliest flag holds from.
+stall, on the day the stall's earliest flag holds from (within LATE_LIMIT:
+an older stall is not told, so its other flags are not judged).
 """
 
 from collections import defaultdict
@@ -10,9 +11,9 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy import func, or_, select
 
-from govtrack.committees.models import Committee, members_loading
+from govtrack.committees.models import Committee
 from govtrack.extensions import db
-from govtrack.health.services import flags_for, preloaded
+from govtrack.health.services import collector_paused, flags_unless_older, preloaded
 from govtrack.meetings.models import AgendaItem, Meeting
 from govtrack.reminders.kinds import Due, ReminderKind
 from govtrack.reminders.recipients import (
@@ -96,18 +97,21 @@ def workgroup_stalled(now: datetime) -> list[Due]:
     in a fixed number of queries (preloaded); the occurrence is the date the
     stall's earliest flag holds since, so the same stall is told once.
     """
-    committees = list(db.session.scalars(
-        select(Committee).order_by(Committee.id).options(*members_loading(many=True))))
+    # who is expected at each meeting is read as rows with the held meetings
+    # (meetings.health.load_held), so the committees come without their members
+    committees = list(db.session.scalars(select(Committee).order_by(Committee.id)))
     by_day: dict[date, list[Committee]] = defaultdict(list)
     for committee in committees:
         by_day[local_day(now, committee.timezone)].append(committee)
     stalled = []
     for day, group in by_day.items():
-        workgroups = [wg for wgs in open_workgroups(group, day).values() for wg in wgs]
-        with preloaded("workgroup", workgroups, day):
+        with collector_paused():  # tens of thousands of rows, none in cycles
+            workgroups = [wg for wgs in open_workgroups(group, day).values() for wg in wgs]
+        with preloaded("committee", group, day), preloaded("workgroup", workgroups, day):
             for workgroup in workgroups:
-                flags = flags_for("workgroup", workgroup, day)
-                since = min((f.since for f in flags), default=None)
+                # a stall older than LATE_LIMIT is not told: its other flags need no judging
+                flags = flags_unless_older("workgroup", workgroup, day, day - LATE_LIMIT)
+                since = min((f.since for f in flags), default=None) if flags else None
                 if since is not None and day - since <= LATE_LIMIT:
                     stalled.append((workgroup, flags, since))
     if not stalled:
