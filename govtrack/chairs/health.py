@@ -16,7 +16,7 @@ from govtrack.accounts.models import Account
 from govtrack.agencies.models import Person
 from govtrack.chairs.models import ChairTerm
 from govtrack.chairs.services import term_ending, vacancy
-from govtrack.committees.models import Committee, Membership
+from govtrack.committees.models import THRESHOLDS, Committee, Membership, threshold_or_default
 from govtrack.extensions import db
 from govtrack.health.rules import Rule
 
@@ -73,14 +73,23 @@ class CommitteeRecord:
     end_date: date | None
     memberships: list[MembershipDates] = field(default_factory=list)
     chair_terms: list[TermRecord] = field(default_factory=list)
+    #: the committee's own health thresholds (None: the default), by name
+    settings: dict = field(default_factory=dict)
+
+    def threshold(self, name: str) -> int:
+        """As Committee.threshold: its own setting, or the default."""
+        return threshold_or_default(name, self.settings.get(name))
 
 
 def committee_records() -> list[CommitteeRecord]:
     """Every committee, by key, with what the health rules read: three queries of rows."""
-    records = [CommitteeRecord(*row) for row in db.session.execute(
-        select(Committee.id, Committee.key, Committee.name, Committee.timezone,
-               Committee.cadence_rrule, Committee.cadence_dtstart,
-               Committee.stall_after_days, Committee.end_date).order_by(Committee.key))]
+    names = list(THRESHOLDS)
+    records = [CommitteeRecord(*row[:8], settings=dict(zip(names, row[8:], strict=True)))
+               for row in db.session.execute(
+                   select(Committee.id, Committee.key, Committee.name, Committee.timezone,
+                          Committee.cadence_rrule, Committee.cadence_dtstart,
+                          Committee.stall_after_days, Committee.end_date,
+                          *(getattr(Committee, n) for n in names)).order_by(Committee.key))]
     by_id = {c.id: c for c in records}
     for committee_id, person_id, start, end in db.session.execute(
             select(Membership.committee_id, Membership.person_id, Membership.start,

@@ -113,8 +113,7 @@ class Committee(db.Model):
 
     def threshold(self, name: str) -> int:
         """A health rule's threshold for this committee: its own setting, or the default."""
-        value = getattr(self, name)
-        return THRESHOLDS[name].default if value is None else value
+        return threshold_or_default(name, getattr(self, name))
 
     @property
     def stage(self) -> "StageChange | None":
@@ -123,6 +122,22 @@ class Committee(db.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+def threshold_or_default(name: str, value: int | None) -> int:
+    """A committee's setting of a health threshold, or the design's default where it has none."""
+    return THRESHOLDS[name].default if value is None else value
+
+
+@dataclass(frozen=True)
+class ThresholdSettings:
+    """A committee's health thresholds read as a row, for rules that read rows, not models."""
+
+    values: dict
+
+    def threshold(self, name: str) -> int:
+        """As Committee.threshold."""
+        return threshold_or_default(name, self.values.get(name))
 
 
 class StageChange(db.Model):

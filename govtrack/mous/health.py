@@ -11,6 +11,7 @@ from typing import NamedTuple
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from govtrack.committees.models import Committee, ThresholdSettings
 from govtrack.extensions import db
 from govtrack.health.rules import Rule
 from govtrack.mous.models import EXECUTED_STATUSES, Mou, MouVersion, SigningEvent, mou_party
@@ -106,6 +107,8 @@ class MouRecord:
     events: list[EventRecord] = field(default_factory=list)
     parties: list[int] = field(default_factory=list)
     superseded_by: list["MouRecord"] = field(default_factory=list)
+    #: the sponsoring committee's thresholds (None: an MOU no committee sponsors)
+    committee: ThresholdSettings | None = None
 
     #: the same as the model's
     current = Mou.current
@@ -114,9 +117,14 @@ class MouRecord:
 
 def mou_records() -> list[MouRecord]:
     """Every MOU, by key, with what its rules read: four queries of rows."""
-    records = [MouRecord(*row) for row in db.session.execute(
+    names = ("mou_stall_days", "mou_expiring_days")
+    rows = db.session.execute(
         select(Mou.id, Mou.key, Mou.status, Mou.expires, Mou.created_at, Mou.executed_at,
-               Mou.supersedes_id).order_by(Mou.key))]
+               Mou.supersedes_id, Mou.committee_id, *(getattr(Committee, n) for n in names))
+        .outerjoin(Committee, Committee.id == Mou.committee_id).order_by(Mou.key))
+    records = [MouRecord(*row[:7], committee=ThresholdSettings(dict(zip(names, row[8:],
+                                                                        strict=True)))
+                         if row[7] is not None else None) for row in rows]
     by_id = {m.id: m for m in records}
     for mou in sorted(records, key=lambda m: m.id):
         if mou.supersedes_id is not None and mou.supersedes_id in by_id:
