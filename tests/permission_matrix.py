@@ -162,7 +162,7 @@ MATRIX = {
     # thresholds: members read them; the chair (and admins) set them; an empty form
     # restores every default
     ("GET", "/committees/<key>/thresholds"): "302 404 200 200 200 404 200",
-    ("POST", "/committees/<key>/thresholds"): "302 404 403 403 302 404 302",
+    ("POST", "/committees/<key>/thresholds"): "302 404 403 403 400 404 400",
     ("GET", "/committees/<key>/workgroups/new"): "302 404 403 200 200 404 200",
     ("POST", "/committees/<key>/workgroups/new"): "302 404 403 200 200 404 200",
     ("GET", "/committees/<key>/actions.csv"): "302 404 200 200 200 404 200",
