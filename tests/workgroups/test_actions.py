@@ -73,7 +73,8 @@ def test_an_editor_reassigns_and_re_dates_and_the_new_owner_is_told(client, make
         Notification.person_id == new_owner.id)).all()
     assert [n.link for n in told] == [f"/actions/{action.key}"]
     entry = db.session.scalars(select(AuditEntry).where(
-        AuditEntry.object_type == "ActionItem", AuditEntry.action == "update")).all()[-1]
+        AuditEntry.object_type == "ActionItem", AuditEntry.action == "update")
+        .order_by(AuditEntry.id)).all()[-1]
     assert entry.changes["owner_id"][1] == new_owner.id
 
 

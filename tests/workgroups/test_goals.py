@@ -19,7 +19,8 @@ def _milestone(cast):
 
 
 def _audits(db, kind):
-    return list(db.session.scalars(select(AuditEntry).where(AuditEntry.object_type == kind)))
+    return list(db.session.scalars(select(AuditEntry).where(AuditEntry.object_type == kind)
+                                         .order_by(AuditEntry.id)))
 
 
 def test_re_dating_keeps_the_earlier_dates_and_says_who_moved_them(make, db):
