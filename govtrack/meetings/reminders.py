@@ -113,21 +113,39 @@ def _coming(days: int, closer: int | None):
 # --- the agenda ---------------------------------------------------------------------------
 
 
+def _tell(now: datetime, meetings: list[Meeting], code: str, roles: tuple[str, ...],
+          occurrence, words, attachments=None) -> list[Due]:
+    """One reminder per meeting and person seated in `roles` (every member if none).
+
+    occurrence(meeting) names the event, words(meeting, tz) gives (subject, body) and
+    attachments(meeting) the files; the kinds below differ only in these.
+    """
+    found = _seats_of(meetings, now)
+    reminders = []
+    for meeting in meetings:
+        subject, body = words(meeting, meeting.committee.timezone)
+        files = attachments(meeting) if attachments else ()
+        reminders += _to(meeting, holding(found[meeting.committee_id], *roles), code,
+                         occurrence(meeting), subject, body, files)
+    return reminders
+
+
+def _calendar_only(meeting: Meeting) -> tuple[Attachment, ...]:
+    return _attachments(meeting, agenda=False)
+
+
 def agenda_unpublished(now: datetime) -> list[Due]:
     """The agenda of a meeting within 5 days is still a draft: chair and secretary."""
     meetings = _meetings(Meeting.status == "scheduled", Meeting.agenda_status != "published",
                          Meeting.starts_at > now,
                          Meeting.starts_at <= now + timedelta(days=AGENDA_DAYS))
-    found = _seats_of(meetings, now)
-    reminders = []
-    for meeting in meetings:
-        tz = meeting.committee.timezone
-        subject = f"Agenda for {meeting.committee.name}, {_day(meeting)}: not published yet"
-        body = (f"The meeting starts {when(meeting.starts_at, tz)}. Members should see the "
-                f"agenda {AGENDA_DAYS} days ahead: draft it from live state, then publish it.")
-        reminders += _to(meeting, holding(found[meeting.committee_id], "chair", "secretary"),
-                         "agenda_unpublished", f"{AGENDA_DAYS}d", subject, body)
-    return reminders
+    return _tell(now, meetings, "agenda_unpublished", ("chair", "secretary"),
+                 lambda meeting: f"{AGENDA_DAYS}d",
+                 lambda meeting, tz: (
+                     f"Agenda for {meeting.committee.name}, {_day(meeting)}: not published yet",
+                     f"The meeting starts {when(meeting.starts_at, tz)}. Members should see "
+                     f"the agenda {AGENDA_DAYS} days ahead: draft it from live state, then "
+                     "publish it."))
 
 
 def agenda_published(now: datetime) -> list[Due]:
@@ -135,17 +153,13 @@ def agenda_published(now: datetime) -> list[Due]:
     meetings = _meetings(Meeting.status == "scheduled", Meeting.agenda_status == "published",
                          Meeting.starts_at > now, Meeting.agenda_published_at <= now,
                          Meeting.agenda_published_at > now - EVENT_LIMIT)
-    found = _seats_of(meetings, now)
-    reminders = []
-    for meeting in meetings:
-        tz = meeting.committee.timezone
-        subject = f"Agenda for {meeting.committee.name}, {_day(meeting)}: published"
-        body = (f"The agenda of the meeting of {when(meeting.starts_at, tz)} is published "
-                f"and attached.{_where(meeting)}")
-        reminders += _to(meeting, holding(found[meeting.committee_id]), "agenda_published",
-                         f"published-{stamp(meeting.agenda_published_at)}", subject, body,
-                         _attachments(meeting))
-    return reminders
+    return _tell(now, meetings, "agenda_published", (),
+                 lambda meeting: f"published-{stamp(meeting.agenda_published_at)}",
+                 lambda meeting, tz: (
+                     f"Agenda for {meeting.committee.name}, {_day(meeting)}: published",
+                     f"The agenda of the meeting of {when(meeting.starts_at, tz)} is "
+                     f"published and attached.{_where(meeting)}"),
+                 _attachments)
 
 
 def agenda_changed(now: datetime) -> list[Due]:
@@ -154,18 +168,14 @@ def agenda_changed(now: datetime) -> list[Due]:
                          Meeting.starts_at > now, Meeting.agenda_changed_at <= now,
                          Meeting.agenda_changed_at > now - EVENT_LIMIT,
                          Meeting.agenda_changed_at > Meeting.agenda_published_at)
-    found = _seats_of(meetings, now)
-    reminders = []
-    for meeting in meetings:
-        tz = meeting.committee.timezone
-        subject = f"Agenda for {meeting.committee.name}, {_day(meeting)}: changed"
-        body = (f"The published agenda of the meeting of {when(meeting.starts_at, tz)} "
-                f"changed on {when(meeting.agenda_changed_at, tz)}. The new agenda is "
-                "attached.")
-        reminders += _to(meeting, holding(found[meeting.committee_id]), "agenda_changed",
-                         f"changed-{stamp(meeting.agenda_changed_at)}", subject, body,
-                         _attachments(meeting))
-    return reminders
+    return _tell(now, meetings, "agenda_changed", (),
+                 lambda meeting: f"changed-{stamp(meeting.agenda_changed_at)}",
+                 lambda meeting, tz: (
+                     f"Agenda for {meeting.committee.name}, {_day(meeting)}: changed",
+                     f"The published agenda of the meeting of {when(meeting.starts_at, tz)} "
+                     f"changed on {when(meeting.agenda_changed_at, tz)}. The new agenda is "
+                     "attached."),
+                 _attachments)
 
 
 # --- moved, cancelled ---------------------------------------------------------------------
@@ -175,33 +185,26 @@ def meeting_moved(now: datetime) -> list[Due]:
     """A coming meeting moved: members, once per new start."""
     meetings = _meetings(Meeting.status == "scheduled", Meeting.starts_at > now,
                          Meeting.moved_at <= now, Meeting.moved_at > now - EVENT_LIMIT)
-    found = _seats_of(meetings, now)
-    reminders = []
-    for meeting in meetings:
-        tz = meeting.committee.timezone
-        subject = f"{meeting.committee.name} meeting moved to {when(meeting.starts_at, tz)}"
-        body = (f"The meeting now starts {when(meeting.starts_at, tz)} and lasts "
-                f"{meeting.duration_minutes} minutes.{_where(meeting)} The attached "
-                "calendar entry updates your calendar.")
-        reminders += _to(meeting, holding(found[meeting.committee_id]), "meeting_moved",
-                         f"to-{stamp(meeting.starts_at)}", subject, body,
-                         _attachments(meeting, agenda=False))
-    return reminders
+    return _tell(now, meetings, "meeting_moved", (),
+                 lambda meeting: f"to-{stamp(meeting.starts_at)}",
+                 lambda meeting, tz: (
+                     f"{meeting.committee.name} meeting moved to {when(meeting.starts_at, tz)}",
+                     f"The meeting now starts {when(meeting.starts_at, tz)} and lasts "
+                     f"{meeting.duration_minutes} minutes.{_where(meeting)} The attached "
+                     "calendar entry updates your calendar."),
+                 _calendar_only)
 
 
 def meeting_cancelled(now: datetime) -> list[Due]:
     """A coming meeting was cancelled: members, once."""
     meetings = _meetings(Meeting.status == "cancelled", Meeting.starts_at > now)
-    found = _seats_of(meetings, now)
-    reminders = []
-    for meeting in meetings:
-        tz = meeting.committee.timezone
-        subject = f"{meeting.committee.name}, {_day(meeting)}: meeting cancelled"
-        body = (f"The meeting of {when(meeting.starts_at, tz)} is cancelled. The attached "
-                "calendar entry removes it from your calendar.")
-        reminders += _to(meeting, holding(found[meeting.committee_id]), "meeting_cancelled",
-                         "cancelled", subject, body, _attachments(meeting, agenda=False))
-    return reminders
+    return _tell(now, meetings, "meeting_cancelled", (),
+                 lambda meeting: "cancelled",
+                 lambda meeting, tz: (
+                     f"{meeting.committee.name}, {_day(meeting)}: meeting cancelled",
+                     f"The meeting of {when(meeting.starts_at, tz)} is cancelled. The attached "
+                     "calendar entry removes it from your calendar."),
+                 _calendar_only)
 
 
 # --- minutes ------------------------------------------------------------------------------
