@@ -16,6 +16,7 @@ def test_an_admin_reads_an_agencys_history_linked_from_the_header(client, make, 
     page = client.get("/admin/audit/?kind=Agency").get_data(as_text=True)
     assert "Riverton Crisis Line" in page and "Added Agency" in page
     entry = db.session.query(AuditEntry).filter_by(object_type="Agency").one()
+    assert f'href="/admin/audit/?kind=Agency&amp;id={entry.object_id}"' in page
     one = client.get(f"/admin/audit/?kind=Agency&id={entry.object_id}").get_data(as_text=True)
     assert "Riverton Crisis Line" in one and "1 entry" in one
 
