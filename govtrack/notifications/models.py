@@ -63,6 +63,8 @@ class Notification(db.Model):
     digest_id: Mapped[int | None] = mapped_column(ForeignKey("notification.id"), index=True)
 
     person: Mapped[Person] = relationship()
+    #: the committee the notice is about, named in the inbox (None for a person's own notices)
+    committee = relationship("Committee")
 
     def __str__(self) -> str:
         return self.subject

@@ -9,6 +9,7 @@ from datetime import datetime
 
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
 
 from govtrack.clock import utcnow
 from govtrack.extensions import db
@@ -60,6 +61,7 @@ def inbox(person, unread_only: bool = False) -> list[Notification]:
     query = select(Notification).where(Notification.person_id == person.id, _SHOWN)
     if unread_only:
         query = query.where(Notification.read_at.is_(None))
+    query = query.options(joinedload(Notification.committee))
     return list(db.session.scalars(query.order_by(Notification.created_at.desc(),
                                                   Notification.id.desc())))
 

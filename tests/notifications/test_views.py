@@ -8,11 +8,14 @@ def test_the_inbox_lists_my_notices_newest_first_and_the_header_counts_them(
         client, make, db, login):
     account = make.account()
     make_notification(account.person, subject="First notice")
-    make_notification(account.person, subject="Second notice")
+    make_notification(account.person, subject="Second notice",
+                      committee=make.committee(name="Jail Diversion Workgroup"))
     make_notification(make.person(), subject="Not mine")
     login(account)
     page = client.get("/inbox").get_data(as_text=True)
     assert page.index("Second notice") < page.index("First notice")
+    assert page.index("Second notice") < page.index("Jail Diversion Workgroup") \
+        < page.index("First notice")
     assert "Not mine" not in page
     assert '2<span class="usa-sr-only"> unread</span>' in page
     work = client.get("/my-work").get_data(as_text=True)
