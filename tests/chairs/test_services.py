@@ -156,7 +156,8 @@ def test_an_interim_chair_finishes_the_term(db, county):
         db.session.commit()
     interim = services.current_term(committee, date(2022, 6, 1))
     assert interim.person == people["da"] and interim.planned_end == date(2022, 12, 31)
-    entry = db.session.query(AuditEntry).filter_by(action="handover").all()[-1]
+    entry = db.session.query(AuditEntry).filter_by(action="handover") \
+        .order_by(AuditEntry.id).all()[-1]
     assert "state police" in entry.changes["record"][1]
 
 
