@@ -24,7 +24,14 @@ from govtrack import audit
 from govtrack.agencies.models import Agency, Person
 from govtrack.chairs import county as chairs
 from govtrack.clock import today, utcnow
-from govtrack.committees.models import STAGES, Committee, Membership, StageChange, roster_loading
+from govtrack.committees.models import (
+    STAGES,
+    THRESHOLDS,
+    Committee,
+    Membership,
+    StageChange,
+    roster_loading,
+)
 from govtrack.committees.services import check_committee_fields, check_membership
 from govtrack.county.sections import (
     CommitteeSection,
@@ -42,7 +49,8 @@ FORMAT = "govtrack-county/1"
 
 #: the kinds of record an import counts, named as the file's sections
 KINDS = ("agencies", "people", "committees", "memberships", "stage_history", "rotation",
-         "chair_terms", "meetings", "actions", "workgroups", "measures", "mous")
+         "chair_terms", "meetings", "actions", "workgroups", "measures", "mous",
+         "quorum", "standing_items", "agenda_requests", "backlog", "reminders")
 
 #: each feature's part of a committee record, in the order import stores them
 #: (a PDSA cycle sits under a workgroup goal, so workgroups come first)
@@ -58,6 +66,10 @@ UNSTORED_SECTIONS: tuple[str, ...] = ()
 
 #: what a committee gets when the file leaves stall_after_days out (DESIGN.md)
 DEFAULT_STALL_AFTER_DAYS = 30
+
+#: the health thresholds a committee record holds under "thresholds" (stall_after_days
+#: predates them and keeps its own field); one left out is DESIGN.md's default
+OTHER_THRESHOLDS = tuple(name for name in THRESHOLDS if name != "stall_after_days")
 
 #: PostgreSQL refuses NUL in text and no database stores lone surrogates;
 #: other control characters are refused because they only ever arrive by
@@ -239,6 +251,12 @@ def _export_committee(committee: Committee) -> dict:
             "duration_minutes": committee.duration_minutes,
         }
     record["stall_after_days"] = committee.stall_after_days
+    thresholds = {name: getattr(committee, name) for name in OTHER_THRESHOLDS
+                  if getattr(committee, name) is not None}
+    if thresholds:
+        record["thresholds"] = thresholds
+    if committee.default_location:
+        record["default_location"] = committee.default_location
     record["stage_history"] = [
         {"stage": s.stage, "since": s.since.isoformat()}
         for s in sorted(committee.stage_history, key=lambda s: (s.since, s.id))]
@@ -539,7 +557,10 @@ def _committee_values(record: dict) -> dict:
         "stall_after_days": int(record.get("stall_after_days", DEFAULT_STALL_AFTER_DAYS)),
         "cadence_rrule": None,
         "cadence_dtstart": None,
+        "default_location": record.get("default_location", ""),
     }
+    thresholds = record.get("thresholds", {})
+    values.update({name: thresholds.get(name) for name in OTHER_THRESHOLDS})
     cadence = record.get("cadence")
     if cadence:
         values.update(cadence_rrule=cadence["rrule"],

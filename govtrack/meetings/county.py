@@ -12,6 +12,7 @@ may carry only part of a committee's history); within a meeting or an action
 the file is authoritative for its agenda, attendance and update log.
 """
 
+from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -32,8 +33,19 @@ from govtrack.county.sections import (
     utc_text,
 )
 from govtrack.extensions import db
-from govtrack.meetings.models import AgendaItem, Attendance, Meeting
+from govtrack.meetings.models import (
+    AgendaItem,
+    Attendance,
+    BacklogItem,
+    Meeting,
+    Motion,
+    QuorumRule,
+    Rsvp,
+    StandingItem,
+    Vote,
+)
 from govtrack.meetings.services import video_link_problem
+from govtrack.pdsa.models import Measure
 
 #: meeting fields a calendar shows: changing one raises the iCalendar SEQUENCE
 CALENDAR_FIELDS = frozenset({"starts_at", "duration_minutes", "location", "video_link",
@@ -61,11 +73,12 @@ def _set(record: dict) -> dict:
 # --- export -------------------------------------------------------------------------
 
 
-def _item_record(item: AgendaItem) -> dict:
+def _item_record(item: AgendaItem, action_keys: dict[int, str]) -> dict:
     return _set({"title": item.title, "kind": item.kind, "minutes": item.minutes,
                  "presenter": item.presenter.key if item.presenter else None,
                  "workgroup": item.workgroup_key, "mou": item.mou_key,
-                 "pdsa_cycle": item.pdsa_key, "notes": item.notes})
+                 "pdsa_cycle": item.pdsa_key, "measure": item.measure_key,
+                 "action": action_keys.get(item.action_id), "notes": item.notes})
 
 
 def _attendance_record(row: Attendance) -> dict:
@@ -73,8 +86,43 @@ def _attendance_record(row: Attendance) -> dict:
                  "designee": row.designee.key if row.designee else None})
 
 
-def _items_of(meeting: Meeting) -> list[dict]:
-    return [_item_record(i) for i in sorted(meeting.items, key=lambda i: (i.position, i.id))]
+def _ordered(items: list[AgendaItem]) -> list[AgendaItem]:
+    """Agenda items in their order (items not flushed yet after the stored ones)."""
+    return sorted(items, key=lambda i: (i.position, i.id is None, i.id or 0))
+
+
+def _items_of(meeting: Meeting, action_keys: dict[int, str]) -> list[dict]:
+    return [_item_record(i, action_keys) for i in _ordered(meeting.items)]
+
+
+def _rsvp_record(row: Rsvp) -> dict:
+    return _set({"person": row.person.key, "answer": row.answer,
+                 "designee": row.designee.key if row.designee else None,
+                 "answered_at": utc_text(row.answered_at)})
+
+
+def _rsvps_of(meeting: Meeting) -> list[dict]:
+    return sorted((_rsvp_record(r) for r in meeting.rsvps), key=lambda r: r["person"])
+
+
+def _motion_record(motion: Motion, positions: dict[int, int]) -> dict:
+    item = motion.agenda_item
+    return _set({"text": motion.text, "mover": motion.mover.key,
+                 "seconder": motion.seconder.key if motion.seconder else None,
+                 "result": motion.result, "quorum_statement": motion.quorum_statement,
+                 "voted_at": utc_text(motion.voted_at),
+                 "item": positions.get(id(item)) if item is not None else None,
+                 "votes": sorted(({"person": v.person.key, "vote": v.choice}
+                                  for v in motion.votes), key=lambda v: v["person"])})
+
+
+def _motion_order(record: dict) -> tuple:
+    return instant(record["voted_at"]), record["text"]
+
+
+def _motions_of(meeting: Meeting) -> list[dict]:
+    positions = {id(item): n for n, item in enumerate(_ordered(meeting.items))}
+    return sorted((_motion_record(m, positions) for m in meeting.motions), key=_motion_order)
 
 
 def _attendance_of(meeting: Meeting) -> list[dict]:
@@ -82,17 +130,23 @@ def _attendance_of(meeting: Meeting) -> list[dict]:
                   key=lambda a: a["person"])
 
 
-def _meeting_record(meeting: Meeting, timezone: str) -> dict:
+def _meeting_record(meeting: Meeting, timezone: str, action_keys: dict[int, str]) -> dict:
     record = _set({"key": meeting.key, "starts_at": local_text(meeting.starts_at, timezone),
                    "duration_minutes": meeting.duration_minutes,
                    "location": meeting.location, "video_link": meeting.video_link,
                    "status": meeting.status})
-    items = _items_of(meeting)
+    items = _items_of(meeting, action_keys)
     if items or meeting.agenda_status != "draft":
         record["agenda"] = {"status": meeting.agenda_status, "items": items}
     attendance = _attendance_of(meeting)
     if attendance:
         record["attendance"] = attendance
+    rsvps = _rsvps_of(meeting)
+    if rsvps:
+        record["rsvps"] = rsvps
+    motions = _motions_of(meeting)
+    if motions:
+        record["motions"] = motions
     minutes = _set({"text": meeting.minutes_text, "decisions": list(meeting.decisions or []),
                     "approved_at": utc_text(meeting.minutes_approved_at)
                     if meeting.minutes_approved_at else None})
@@ -122,7 +176,9 @@ def _stored_meetings(committee: Committee) -> list[Meeting]:
         return []
     return list(db.session.scalars(
         select(Meeting).where(Meeting.committee_id == committee.id)
-        .options(selectinload(Meeting.items), selectinload(Meeting.attendance))))
+        .options(selectinload(Meeting.items), selectinload(Meeting.attendance),
+                 selectinload(Meeting.rsvps),
+                 selectinload(Meeting.motions).selectinload(Motion.votes))))
 
 
 def _stored_actions(committee: Committee) -> list[ActionItem]:
@@ -133,13 +189,32 @@ def _stored_actions(committee: Committee) -> list[ActionItem]:
         .options(selectinload(ActionItem.updates))))
 
 
+def _standing_record(item: StandingItem) -> dict:
+    return {"title": item.title, "kind": item.kind, "minutes": item.minutes,
+            "placement": item.placement}
+
+
+def _standing_items(committee: Committee) -> list[StandingItem]:
+    return sorted(committee.standing_items, key=lambda i: (i.position, i.id is None, i.id or 0))
+
+
 def export(committee: Committee) -> dict:
-    """meetings (oldest first) and actions (by creation) of a committee record."""
+    """Quorum rule, standing items, meetings (oldest first) and actions (by creation)."""
     record = {}
+    rule = committee.quorum_rule
+    if rule is not None:
+        record["quorum"] = {"min_present": rule.min_present,
+                            "required_sides": list(rule.required_sides or [])}
+    standing = [_standing_record(i) for i in _standing_items(committee)]
+    if standing:
+        record["standing_items"] = standing
+    stored_actions = _stored_actions(committee)
+    action_keys = {a.id: a.key for a in stored_actions}
     meetings = sorted(_stored_meetings(committee), key=lambda m: (m.starts_at, m.key))
     if meetings:
-        record["meetings"] = [_meeting_record(m, committee.timezone) for m in meetings]
-    actions = sorted(_stored_actions(committee), key=lambda a: (a.created_at, a.key))
+        record["meetings"] = [_meeting_record(m, committee.timezone, action_keys)
+                              for m in meetings]
+    actions = sorted(stored_actions, key=lambda a: (a.created_at, a.key))
     if actions:
         record["actions"] = [_action_record(a) for a in actions]
     return record
@@ -189,16 +264,97 @@ def check(record: dict, path: str, known, report) -> None:
     seen = _first_paths(known)
     meeting_owners = _owners(Meeting, [m["key"] for m in meetings], record["key"])
     action_owners = _owners(ActionItem, [a["key"] for a in actions], record["key"])
+    links = _Links(
+        actions={a["key"] for a in actions} | {
+            key for key, owner in action_owners.items() if owner == record["key"]},
+        measures=_measure_keys(record, meetings))
     for n, meeting in enumerate(meetings):
         where = f"{path}.meetings[{n}]"
         _unique("meetings", meeting["key"], where, seen, meeting_owners, record["key"], report)
         _check_meeting(meeting, where, known, report)
+        _check_links(meeting, where, links, report)
+        _check_rsvps(meeting, where, known, report)
+        _check_motions(meeting, where, known, report)
     meeting_keys = {m["key"] for m in meetings} | {
         key for key, owner in meeting_owners.items() if owner == record["key"]}
     for n, action in enumerate(actions):
         where = f"{path}.actions[{n}]"
         _unique("actions", action["key"], where, seen, action_owners, record["key"], report)
         _check_action(action, where, meeting_keys, known, report)
+
+
+@dataclass
+class _Links:
+    """Keys an agenda item of the committee may link to, besides its own meetings'."""
+
+    actions: set[str]
+    measures: set[str]
+
+
+def _measure_keys(record: dict, meetings: list[dict]) -> set[str]:
+    """The committee's measures: the file's, and the stored ones its agenda items name."""
+    named = [item["measure"] for meeting in meetings
+             for item in (meeting.get("agenda") or {}).get("items", []) if item.get("measure")]
+    owners = _owners(Measure, named, record["key"]) if named else {}
+    return {m["key"] for m in record.get("measures", [])} | {
+        key for key, owner in owners.items() if owner == record["key"]}
+
+
+def _check_links(meeting: dict, where: str, links: _Links, report) -> None:
+    """An item's action and measure are the committee's own."""
+    for i, item in enumerate((meeting.get("agenda") or {}).get("items", [])):
+        at = f"{where}.agenda.items[{i}]"
+        if item.get("action") is not None and item["action"] not in links.actions:
+            report.problem(f"{at}.action", f"no action of this committee has key "
+                                           f"“{item['action']}”")
+        if item.get("measure") is not None and item["measure"] not in links.measures:
+            report.problem(f"{at}.measure", f"no measure of this committee has key "
+                                            f"“{item['measure']}”")
+
+
+def _check_rsvps(meeting: dict, where: str, known, report) -> None:
+    """RSVPs name known people, each once; only an answer "designee" names one."""
+    listed: dict[str, int] = {}
+    for r, row in enumerate(meeting.get("rsvps", [])):
+        at = f"{where}.rsvps[{r}]"
+        person, designee = row["person"], row.get("designee")
+        check_person(known, report, f"{at}.person", person)
+        check_person(known, report, f"{at}.designee", designee)
+        if person in listed:
+            report.problem(f"{at}.person", f"“{person}” answered twice for this meeting, "
+                                           f"also at {where}.rsvps[{listed[person]}]")
+        else:
+            listed[person] = r
+        if designee is not None and row["answer"] != "designee":
+            report.problem(f"{at}.designee", f"only a member sending a designee names one; "
+                                             f"the answer is “{row['answer']}”")
+        elif designee is not None and designee == person:
+            report.problem(f"{at}.designee", "a member cannot be their own designee")
+
+
+def _check_motions(meeting: dict, where: str, known, report) -> None:
+    """Movers, seconders and voters are known people; each votes once; items exist."""
+    items = len((meeting.get("agenda") or {}).get("items", []))
+    for m, motion in enumerate(meeting.get("motions", [])):
+        at = f"{where}.motions[{m}]"
+        check_person(known, report, f"{at}.mover", motion["mover"])
+        check_person(known, report, f"{at}.seconder", motion.get("seconder"))
+        if motion.get("seconder") is not None and motion["seconder"] == motion["mover"]:
+            report.problem(f"{at}.seconder", "the seconder must be another member than the "
+                                             "mover")
+        item = motion.get("item")
+        if item is not None and item >= items:
+            report.problem(f"{at}.item", f"the meeting's agenda has no item {item} (items "
+                                         f"count from 0; it has {items})")
+        voted: dict[str, int] = {}
+        for v, vote in enumerate(motion.get("votes", [])):
+            check_person(known, report, f"{at}.votes[{v}].person", vote["person"])
+            if vote["person"] in voted:
+                report.problem(f"{at}.votes[{v}].person",
+                               f"“{vote['person']}” votes twice, also at "
+                               f"{at}.votes[{voted[vote['person']]}]")
+            else:
+                voted[vote["person"]] = v
 
 
 def _check_meeting(meeting: dict, where: str, known, report) -> None:
@@ -281,28 +437,32 @@ def _meeting_values(entry: dict) -> dict:
             "minutes_approved_at": instant(minutes.get("approved_at"))}
 
 
-def _item_values(writer, position: int, entry: dict) -> dict:
+def _item_values(writer, position: int, entry: dict, action_ids: dict[str, int]) -> dict:
+    """An item's fields; an action not stored yet is linked once it is (_link_actions)."""
     presenter = entry.get("presenter")
     return {"position": position, "title": entry["title"], "kind": entry["kind"],
             "minutes": entry["minutes"],
             "presenter": writer.people[presenter] if presenter else None,
             "workgroup_key": entry.get("workgroup"), "mou_key": entry.get("mou"),
-            "pdsa_key": entry.get("pdsa_cycle"), "notes": entry.get("notes", "")}
+            "pdsa_key": entry.get("pdsa_cycle"), "measure_key": entry.get("measure"),
+            "action_id": action_ids.get(entry.get("action")),
+            "notes": entry.get("notes", "")}
 
 
-def _sync_items(writer, meeting: Meeting, entries: list[dict]) -> list | None:
+def _sync_items(writer, meeting: Meeting, entries: list[dict],
+                action_ids: dict[str, int]) -> list | None:
     """Bring the agenda to the file's, item by item in order; [before, after] if it changed.
 
     Items keep their rows where they stay, so what the file cannot say (the
     draft source that proposed an item, the item it was carried from) stays.
     """
-    before = _items_of(meeting)
+    before = _items_of(meeting, {id_: key for key, id_ in action_ids.items()})
     after = [_set(dict(e)) for e in entries]
     if before == after:
         return None
     stored = sorted(meeting.items, key=lambda i: (i.position, i.id))
     for position, entry in enumerate(entries):
-        values = _item_values(writer, position, entry)
+        values = _item_values(writer, position, entry, action_ids)
         if position < len(stored):
             assign_changes(stored[position], values)
         else:
@@ -314,6 +474,9 @@ def _sync_items(writer, meeting: Meeting, entries: list[dict]) -> list | None:
         for carried in db.session.scalars(
                 select(AgendaItem).where(AgendaItem.carried_from_id.in_(ids))):
             carried.carried_from_id = None
+        for waiting in db.session.scalars(
+                select(BacklogItem).where(BacklogItem.carried_from_id.in_(ids))):
+            waiting.carried_from_id = None
         for item in gone:
             meeting.items.remove(item)
     return [before, after]
@@ -341,7 +504,60 @@ def _sync_attendance(writer, meeting: Meeting, entries: list[dict]) -> list | No
     return [before, after]
 
 
-def _store_meetings(writer, committee: Committee, entries: list[dict]) -> dict[str, Meeting]:
+def _sync_rsvps(writer, meeting: Meeting, entries: list[dict]) -> list | None:
+    """Match RSVPs by person; [before, after] if they changed."""
+    before = _rsvps_of(meeting)
+    after = sorted((_set(dict(e, answered_at=utc_text(instant(e["answered_at"]))))
+                    for e in entries), key=lambda r: r["person"])
+    if before == after:
+        return None
+    rows = {row.person.key: row for row in meeting.rsvps}
+    for entry in entries:
+        designee = entry.get("designee")
+        values = {"answer": entry["answer"],
+                  "designee": writer.people[designee] if designee else None,
+                  "answered_at": instant(entry["answered_at"])}
+        row = rows.pop(entry["person"], None)
+        if row is None:
+            meeting.rsvps.append(Rsvp(person=writer.people[entry["person"]], **values))
+        else:
+            assign_changes(row, values)
+    for row in rows.values():
+        meeting.rsvps.remove(row)
+    return [before, after]
+
+
+def _sync_motions(writer, meeting: Meeting, entries: list[dict]) -> list | None:
+    """Bring the motions to the file's; [before, after] if they changed.
+
+    A motion has no key, so a changed list replaces the meeting's motions: a
+    vote is a record of its moment, not a row anyone edits.
+    """
+    before = _motions_of(meeting)
+    after = sorted((_set(dict(e, voted_at=utc_text(instant(e["voted_at"])),
+                              votes=sorted(e.get("votes", []), key=lambda v: v["person"])))
+                    for e in entries), key=_motion_order)
+    if before == after:
+        return None
+    for motion in list(meeting.motions):
+        meeting.motions.remove(motion)
+    items = _ordered(meeting.items)
+    for entry in entries:
+        seconder, item = entry.get("seconder"), entry.get("item")
+        motion = Motion(text=entry["text"], mover=writer.people[entry["mover"]],
+                        seconder=writer.people[seconder] if seconder else None,
+                        result=entry["result"],
+                        quorum_statement=entry.get("quorum_statement", ""),
+                        voted_at=instant(entry["voted_at"]),
+                        agenda_item=items[item] if item is not None else None)
+        motion.votes = [Vote(person=writer.people[v["person"]], choice=v["vote"])
+                        for v in entry.get("votes", [])]
+        meeting.motions.append(motion)
+    return [before, after]
+
+
+def _store_meetings(writer, committee: Committee, entries: list[dict],
+                    action_ids: dict[str, int]) -> dict[str, Meeting]:
     """Upsert the file's meetings; return every meeting of the committee by key."""
     meetings = {m.key: m for m in _stored_meetings(committee)}
     taken = {m.occurrence for m in meetings.values() if m.occurrence is not None}
@@ -357,15 +573,21 @@ def _store_meetings(writer, committee: Committee, entries: list[dict]) -> dict[s
                 occurrence=_occurrence(committee, cadence, values["starts_at"], taken),
                 **values)
             for position, item in enumerate(items):
-                meeting.items.append(AgendaItem(**_item_values(writer, position, item)))
+                meeting.items.append(AgendaItem(**_item_values(writer, position, item,
+                                                               action_ids)))
             _sync_attendance(writer, meeting, attendance)
+            _sync_rsvps(writer, meeting, entry.get("rsvps", []))
+            _sync_motions(writer, meeting, entry.get("motions", []))
             writer.create(meeting, "meetings", committee)
             continue
         changes = assign_changes(meeting, values)
         if changes.keys() & CALENDAR_FIELDS:
             meeting.sequence += 1
-        for name, change in (("agenda_items", _sync_items(writer, meeting, items)),
-                             ("attendance", _sync_attendance(writer, meeting, attendance))):
+        for name, change in (
+                ("agenda_items", _sync_items(writer, meeting, items, action_ids)),
+                ("attendance", _sync_attendance(writer, meeting, attendance)),
+                ("rsvps", _sync_rsvps(writer, meeting, entry.get("rsvps", []))),
+                ("motions", _sync_motions(writer, meeting, entry.get("motions", [])))):
             if change is not None:
                 changes[name] = change
         writer.updated(meeting, "meetings", changes, committee)
@@ -391,7 +613,7 @@ def _sync_updates(writer, action: ActionItem, entries: list[dict]) -> list | Non
 
 
 def _store_actions(writer, committee: Committee, entries: list[dict],
-                   meetings: dict[str, Meeting]) -> None:
+                   meetings: dict[str, Meeting]) -> dict[str, ActionItem]:
     origins = {(e.get("origin") or {}).get("ref") for e in entries
                if (e.get("origin") or {}).get("kind") == "meeting"}
     if any(meetings[key].id is None for key in origins):
@@ -401,7 +623,8 @@ def _store_actions(writer, committee: Committee, entries: list[dict],
         values = _action_values(writer, entry, meetings)
         action = actions.get(entry["key"])
         if action is None:
-            action = ActionItem(committee=committee, key=entry["key"], **values)
+            action = actions[entry["key"]] = ActionItem(committee=committee, key=entry["key"],
+                                                        **values)
             _sync_updates(writer, action, entry.get("updates", []))
             writer.create(action, "actions", committee)
             continue
@@ -414,12 +637,72 @@ def _store_actions(writer, committee: Committee, entries: list[dict],
         if change is not None:
             changes["updates"] = change
         writer.updated(action, "actions", changes, committee)
+    return actions
+
+
+def _link_actions(meetings: dict[str, Meeting], entries: list[dict],
+                  actions: dict[str, ActionItem]) -> None:
+    """Point agenda items at the actions they name, now that new actions have ids.
+
+    An item naming an action new in this file was stored without it (the
+    meeting's audit entry already holds the file's item, action included).
+    """
+    named = [(meetings[e["key"]], n, item["action"]) for e in entries
+             for n, item in enumerate((e.get("agenda") or {}).get("items", []))
+             if item.get("action")]
+    if any(actions[key].id is None for _, _, key in named):
+        db.session.flush()
+    for meeting, position, key in named:
+        item = _ordered(meeting.items)[position]
+        if item.action_id != actions[key].id:
+            item.action_id = actions[key].id
+
+
+def _store_quorum(writer, committee: Committee, quorum: dict | None) -> None:
+    rule = committee.quorum_rule
+    if quorum is None:
+        if rule is not None:
+            writer.deleted(rule, "quorum", committee)
+            committee.quorum_rule = None
+        return
+    values = {"min_present": quorum["min_present"],
+              "required_sides": list(quorum.get("required_sides", []))}
+    if rule is None:
+        committee.quorum_rule = QuorumRule(**values)
+        writer.create(committee.quorum_rule, "quorum", committee)
+    else:
+        writer.updated(rule, "quorum", assign_changes(rule, values), committee)
+
+
+def _store_standing_items(writer, committee: Committee, entries: list[dict]) -> None:
+    """Match standing items by their place in the list; the file is authoritative."""
+    stored = _standing_items(committee)
+    for position, entry in enumerate(entries):
+        values = {"title": entry["title"], "kind": entry["kind"], "minutes": entry["minutes"],
+                  "placement": entry["placement"], "position": position}
+        if position < len(stored):
+            writer.updated(stored[position], "standing_items",
+                           assign_changes(stored[position], values), committee)
+        else:
+            item = StandingItem(**values)
+            committee.standing_items.append(item)
+            writer.create(item, "standing_items", committee)
+    for item in stored[len(entries):]:
+        writer.deleted(item, "standing_items", committee)
+        committee.standing_items.remove(item)
 
 
 def store(writer, committee: Committee, record: dict) -> None:
     """Upsert meetings and actions by key, their parts matched as the file lists them."""
-    meetings = _store_meetings(writer, committee, record.get("meetings", []))
-    _store_actions(writer, committee, record.get("actions", []), meetings)
+    _store_quorum(writer, committee, record.get("quorum"))
+    _store_standing_items(writer, committee, record.get("standing_items", []))
+    entries = record.get("meetings", [])
+    stored_actions = {a.key: a for a in _stored_actions(committee)}
+    meetings = _store_meetings(writer, committee, entries,
+                               {key: a.id for key, a in stored_actions.items()})
+    actions = stored_actions | _store_actions(writer, committee, record.get("actions", []),
+                                              meetings)
+    _link_actions(meetings, entries, actions)
 
 
 SECTION = CommitteeSection(export=export, check=check, store=store)
