@@ -43,6 +43,7 @@ from govtrack.extensions import db
 from govtrack.meetings import county as meetings
 from govtrack.mous import county as mous
 from govtrack.pdsa import county as pdsa
+from govtrack.reminders import county as reminders
 from govtrack.workgroups import county as workgroups
 
 FORMAT = "govtrack-county/1"
@@ -216,20 +217,28 @@ def export_county() -> dict:
                     key=lambda p: p.key)
     committees = sorted(db.session.scalars(select(Committee).options(*roster_loading())),
                         key=lambda c: c.key)
+    choices = reminders.export()
     document = {
         "format": FORMAT,
         "exported_at": utcnow().replace(microsecond=0).isoformat().replace("+00:00", "Z"),
         "agencies": [{"key": a.key, "name": a.name, "sector": a.sector,
                       "head": a.head.key if a.head else None} for a in agencies],
-        "people": [{"key": p.key, "name": p.name, "email": p.email, "agency": p.agency.key,
-                    "title": p.title, "active": p.active,
-                    "inactive_since": _day(p.inactive_since)} for p in people],
+        "people": [_person_record(p, choices.get(p.id, [])) for p in people],
         "committees": [_export_committee(c) for c in committees],
         "mous": [],
     }
     for section in TOP_LEVEL_SECTIONS:
         document[section.name] = section.export()
     return document
+
+
+def _person_record(person: Person, choices: list[dict]) -> dict:
+    record = {"key": person.key, "name": person.name, "email": person.email,
+              "agency": person.agency.key, "title": person.title, "active": person.active,
+              "inactive_since": _day(person.inactive_since)}
+    if choices:
+        record["reminders"] = choices
+    return record
 
 
 def _export_committee(committee: Committee) -> dict:
@@ -333,6 +342,7 @@ def import_county(data: Any, *, dry_run: bool = False, actor=None) -> ImportRepo
         _check_committee(committee, f"$.committees[{n}]", known, report)
     for section in TOP_LEVEL_SECTIONS:
         section.check(data, known, report)
+    reminders.check(data, report)
     if report.problems:
         return report
     if dry_run:
@@ -717,5 +727,6 @@ def _store(data: dict, known: _Known, actor, report: ImportReport) -> None:
         for section in TOP_LEVEL_SECTIONS:
             section.store(writer, data)
     db.session.flush()
+    reminders.store(writer, data)  # preferences point at people by id
     writer.audit_created()
     db.session.flush()
