@@ -9,18 +9,27 @@ county-format.md shows it).
 
 Meetings and actions are matched by key and never deleted by an import (a file
 may carry only part of a committee's history); within a meeting or an action
-the file is authoritative for its agenda, attendance and update log.
+the file is authoritative for its agenda, attendance, RSVPs, motions and update
+log. Agenda requests (known by proposer and time) and backlog entries (known by
+what they came from) are history too: matched, never deleted. The quorum rule
+and the standing items follow the file.
+
+Rows that name others by database id (an item's source "request:12", an item
+carried from item 40) are written with the other row's file reference instead,
+so a file means the same in any database.
 """
 
+import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from dateutil.rrule import rrulestr
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
 from govtrack.actions.models import ActionItem, ActionUpdate
+from govtrack.agencies.models import Person
 from govtrack.committees.models import Committee
 from govtrack.county.sections import (
     CommitteeSection,
@@ -35,6 +44,7 @@ from govtrack.county.sections import (
 from govtrack.extensions import db
 from govtrack.meetings.models import (
     AgendaItem,
+    AgendaRequest,
     Attendance,
     BacklogItem,
     Meeting,
@@ -73,12 +83,53 @@ def _set(record: dict) -> dict:
 # --- export -------------------------------------------------------------------------
 
 
-def _item_record(item: AgendaItem, action_keys: dict[int, str]) -> dict:
+#: sources that name a row by its id: the file names the row instead
+_BY_ID = re.compile(r"^(request|carried):\d+$")
+
+
+def _request_ref(request: AgendaRequest) -> dict:
+    return {"proposer": request.proposer.key, "created_at": utc_text(request.created_at)}
+
+
+@dataclass
+class _Refs:
+    """How rows named by id are written: actions by key, agenda requests by proposer and
+    time, agenda items by meeting and position (the ids of one database mean nothing in
+    another)."""
+
+    actions: dict[int, str]
+    requests: dict[int, dict]
+    items: dict[int, dict]
+
+    @classmethod
+    def of(cls, actions: list, requests: list, meetings: list) -> "_Refs":
+        """The references of a committee's stored rows."""
+        items = {item.id: {"meeting": meeting.key, "item": n} for meeting in meetings
+                 for n, item in enumerate(_ordered(meeting.items)) if item.id is not None}
+        return cls({a.id: a.key for a in actions if a.id is not None},
+                   {r.id: _request_ref(r) for r in requests if r.id is not None}, items)
+
+    def source(self, source: str | None) -> dict:
+        """What proposed a row, as the file writes it: a request, an item carried, a key."""
+        if source is None:
+            return {}
+        if not _BY_ID.match(source):
+            return {"source": source}
+        kind, number = source.split(":")
+        if kind == "request":
+            ref = self.requests.get(int(number))
+            return {"request": ref} if ref else {}
+        ref = self.items.get(int(number))
+        return {"carried_from": ref} if ref else {}
+
+
+def _item_record(item: AgendaItem, refs: _Refs) -> dict:
     return _set({"title": item.title, "kind": item.kind, "minutes": item.minutes,
                  "presenter": item.presenter.key if item.presenter else None,
                  "workgroup": item.workgroup_key, "mou": item.mou_key,
                  "pdsa_cycle": item.pdsa_key, "measure": item.measure_key,
-                 "action": action_keys.get(item.action_id), "notes": item.notes})
+                 "action": refs.actions.get(item.action_id), "notes": item.notes,
+                 "why": item.why, **refs.source(item.source)})
 
 
 def _attendance_record(row: Attendance) -> dict:
@@ -91,8 +142,8 @@ def _ordered(items: list[AgendaItem]) -> list[AgendaItem]:
     return sorted(items, key=lambda i: (i.position, i.id is None, i.id or 0))
 
 
-def _items_of(meeting: Meeting, action_keys: dict[int, str]) -> list[dict]:
-    return [_item_record(i, action_keys) for i in _ordered(meeting.items)]
+def _items_of(meeting: Meeting, refs: _Refs) -> list[dict]:
+    return [_item_record(i, refs) for i in _ordered(meeting.items)]
 
 
 def _rsvp_record(row: Rsvp) -> dict:
@@ -130,12 +181,12 @@ def _attendance_of(meeting: Meeting) -> list[dict]:
                   key=lambda a: a["person"])
 
 
-def _meeting_record(meeting: Meeting, timezone: str, action_keys: dict[int, str]) -> dict:
+def _meeting_record(meeting: Meeting, timezone: str, refs: _Refs) -> dict:
     record = _set({"key": meeting.key, "starts_at": local_text(meeting.starts_at, timezone),
                    "duration_minutes": meeting.duration_minutes,
                    "location": meeting.location, "video_link": meeting.video_link,
                    "status": meeting.status})
-    items = _items_of(meeting, action_keys)
+    items = _items_of(meeting, refs)
     if items or meeting.agenda_status != "draft":
         record["agenda"] = {"status": meeting.agenda_status, "items": items}
     attendance = _attendance_of(meeting)
@@ -181,6 +232,55 @@ def _stored_meetings(committee: Committee) -> list[Meeting]:
                  selectinload(Meeting.motions).selectinload(Motion.votes))))
 
 
+def _request_record(request: AgendaRequest) -> dict:
+    return _set({**_request_ref(request),
+                 "meeting": request.meeting.key if request.meeting else None,
+                 "title": request.title, "kind": request.kind, "minutes": request.minutes,
+                 "note": request.note, "status": request.status,
+                 "decided_at": utc_text(request.decided_at)})
+
+
+def _request_order(record: dict) -> tuple:
+    return instant(record["created_at"]), record["proposer"]
+
+
+def _stored_requests(committee: Committee) -> list[AgendaRequest]:
+    if committee.id is None:
+        return []
+    return list(db.session.scalars(
+        select(AgendaRequest).where(AgendaRequest.committee_id == committee.id)
+        .options(selectinload(AgendaRequest.proposer), selectinload(AgendaRequest.meeting))))
+
+
+def _own_source(created_at: datetime) -> str:
+    """The source of a backlog entry the file names no source for: unique, and portable."""
+    return f"county:{utc_text(created_at)}"
+
+
+def _backlog_record(entry: BacklogItem, refs: _Refs) -> dict:
+    source = {} if entry.source == _own_source(entry.created_at) else refs.source(entry.source)
+    return _set({"title": entry.title, "kind": entry.kind, "minutes": entry.minutes,
+                 "presenter": entry.presenter.key if entry.presenter else None,
+                 "workgroup": entry.workgroup_key, "mou": entry.mou_key,
+                 "pdsa_cycle": entry.pdsa_key, "measure": entry.measure_key,
+                 "notes": entry.notes, "why": entry.why, **source,
+                 "created_at": utc_text(entry.created_at),
+                 "dropped_at": utc_text(entry.dropped_at)})
+
+
+def _stored_backlog(committee: Committee) -> list[BacklogItem]:
+    if committee.id is None:
+        return []
+    return list(db.session.scalars(
+        select(BacklogItem).where(BacklogItem.committee_id == committee.id)
+        .options(selectinload(BacklogItem.presenter))))
+
+
+def _backlog_of(entries: list[BacklogItem], refs: _Refs) -> list[dict]:
+    return [_backlog_record(e, refs) for e in sorted(
+        entries, key=lambda e: (e.created_at, e.id is None, e.id or 0))]
+
+
 def _stored_actions(committee: Committee) -> list[ActionItem]:
     if committee.id is None:
         return []
@@ -209,14 +309,20 @@ def export(committee: Committee) -> dict:
     if standing:
         record["standing_items"] = standing
     stored_actions = _stored_actions(committee)
-    action_keys = {a.id: a.key for a in stored_actions}
+    requests = _stored_requests(committee)
     meetings = sorted(_stored_meetings(committee), key=lambda m: (m.starts_at, m.key))
+    refs = _Refs.of(stored_actions, requests, meetings)
     if meetings:
-        record["meetings"] = [_meeting_record(m, committee.timezone, action_keys)
-                              for m in meetings]
+        record["meetings"] = [_meeting_record(m, committee.timezone, refs) for m in meetings]
     actions = sorted(stored_actions, key=lambda a: (a.created_at, a.key))
     if actions:
         record["actions"] = [_action_record(a) for a in actions]
+    if requests:
+        record["agenda_requests"] = sorted((_request_record(r) for r in requests),
+                                           key=_request_order)
+    backlog = _backlog_of(_stored_backlog(committee), refs)
+    if backlog:
+        record["backlog"] = backlog
     return record
 
 
@@ -264,10 +370,14 @@ def check(record: dict, path: str, known, report) -> None:
     seen = _first_paths(known)
     meeting_owners = _owners(Meeting, [m["key"] for m in meetings], record["key"])
     action_owners = _owners(ActionItem, [a["key"] for a in actions], record["key"])
+    meeting_keys = {m["key"] for m in meetings} | {
+        key for key, owner in meeting_owners.items() if owner == record["key"]}
     links = _Links(
         actions={a["key"] for a in actions} | {
             key for key, owner in action_owners.items() if owner == record["key"]},
-        measures=_measure_keys(record, meetings))
+        measures=_measure_keys(record, meetings),
+        requests=_request_keys(record),
+        items=_item_counts(record, meetings, meeting_keys))
     for n, meeting in enumerate(meetings):
         where = f"{path}.meetings[{n}]"
         _unique("meetings", meeting["key"], where, seen, meeting_owners, record["key"], report)
@@ -275,12 +385,12 @@ def check(record: dict, path: str, known, report) -> None:
         _check_links(meeting, where, links, report)
         _check_rsvps(meeting, where, known, report)
         _check_motions(meeting, where, known, report)
-    meeting_keys = {m["key"] for m in meetings} | {
-        key for key, owner in meeting_owners.items() if owner == record["key"]}
     for n, action in enumerate(actions):
         where = f"{path}.actions[{n}]"
         _unique("actions", action["key"], where, seen, action_owners, record["key"], report)
         _check_action(action, where, meeting_keys, known, report)
+    _check_requests(record, path, meeting_keys, known, report)
+    _check_backlog(record, path, links, known, report)
 
 
 @dataclass
@@ -289,27 +399,151 @@ class _Links:
 
     actions: set[str]
     measures: set[str]
+    #: (proposer, created_at) of the committee's agenda requests, in the file or stored
+    requests: set[tuple[str, datetime]]
+    #: meeting key -> how many agenda items it has (the file's count if it lists it)
+    items: dict[str, int]
+
+
+def _items_in(meeting: dict) -> list[dict]:
+    return (meeting.get("agenda") or {}).get("items", [])
 
 
 def _measure_keys(record: dict, meetings: list[dict]) -> set[str]:
-    """The committee's measures: the file's, and the stored ones its agenda items name."""
-    named = [item["measure"] for meeting in meetings
-             for item in (meeting.get("agenda") or {}).get("items", []) if item.get("measure")]
+    """The committee's measures: the file's, and the stored ones its items and backlog name."""
+    named = [entry["measure"] for entry in [*(i for m in meetings for i in _items_in(m)),
+                                            *record.get("backlog", [])]
+             if entry.get("measure")]
     owners = _owners(Measure, named, record["key"]) if named else {}
     return {m["key"] for m in record.get("measures", [])} | {
         key for key, owner in owners.items() if owner == record["key"]}
 
 
+def _request_keys(record: dict) -> set[tuple[str, datetime]]:
+    stored = set()
+    if any(e.get("request") for e in _sourced(record)):
+        stored = set(db.session.execute(
+            select(Person.key, AgendaRequest.created_at)
+            .join(Person, AgendaRequest.proposer_id == Person.id)
+            .join(Committee, AgendaRequest.committee_id == Committee.id)
+            .where(Committee.key == record["key"])).tuples().all())
+    return stored | {(r["proposer"], instant(r["created_at"]))
+                     for r in record.get("agenda_requests", [])}
+
+
+def _sourced(record: dict) -> list[dict]:
+    """The committee's agenda items and backlog entries: what may name a source."""
+    return [*(i for m in record.get("meetings", []) for i in _items_in(m)),
+            *record.get("backlog", [])]
+
+
+def _item_counts(record: dict, meetings: list[dict], meeting_keys: set[str]) -> dict[str, int]:
+    counts = {}
+    if any(e.get("carried_from") for e in _sourced(record)):
+        counts = dict(db.session.execute(
+            select(Meeting.key, func.count(AgendaItem.id))
+            .join(Committee, Meeting.committee_id == Committee.id)
+            .outerjoin(AgendaItem, AgendaItem.meeting_id == Meeting.id)
+            .where(Committee.key == record["key"]).group_by(Meeting.key)).tuples().all())
+    counts.update({m["key"]: len(_items_in(m)) for m in meetings})
+    return {key: n for key, n in counts.items() if key in meeting_keys}
+
+
+def _source_identity(entry: dict) -> tuple | None:
+    """What an item or backlog entry came from, comparable however its time is written."""
+    if entry.get("request"):
+        return "request", entry["request"]["proposer"], instant(entry["request"]["created_at"])
+    if entry.get("carried_from"):
+        return "carried", entry["carried_from"]["meeting"], entry["carried_from"]["item"]
+    if entry.get("source"):
+        return "source", entry["source"]
+    return None
+
+
+def _check_source(entry: dict, at: str, links: _Links, report) -> None:
+    """At most one of source, request, carried_from; the request or item exists."""
+    given = [name for name in ("source", "request", "carried_from") if entry.get(name)]
+    if len(given) > 1:
+        report.problem(f"{at}.{given[1]}", f"an entry comes from one place; it also names "
+                                           f"“{given[0]}”")
+        return
+    source, request, carried = entry.get("source"), entry.get("request"), entry.get("carried_from")
+    if source and (_BY_ID.match(source) or source.startswith("county:")):
+        report.problem(f"{at}.source", "a source naming a request or an item by id is written "
+                                       "as “request” or “carried_from”")
+    if request and (request["proposer"], instant(request["created_at"])) not in links.requests:
+        report.problem(f"{at}.request", f"no agenda request of this committee is "
+                                        f"{request['proposer']}'s of {request['created_at']}")
+    if carried:
+        count = links.items.get(carried["meeting"])
+        if count is None:
+            report.problem(f"{at}.carried_from.meeting", f"no meeting of this committee has "
+                                                         f"key “{carried['meeting']}”")
+        elif carried["item"] >= count:
+            report.problem(f"{at}.carried_from.item", f"the meeting “{carried['meeting']}” has "
+                                                      f"no item {carried['item']} (items count "
+                                                      f"from 0; it has {count})")
+
+
+def _check_measure(entry: dict, at: str, links: _Links, report) -> None:
+    if entry.get("measure") is not None and entry["measure"] not in links.measures:
+        report.problem(f"{at}.measure", f"no measure of this committee has key "
+                                        f"“{entry['measure']}”")
+
+
 def _check_links(meeting: dict, where: str, links: _Links, report) -> None:
-    """An item's action and measure are the committee's own."""
-    for i, item in enumerate((meeting.get("agenda") or {}).get("items", [])):
+    """An item's action and measure are the committee's own; sources exist, once a meeting."""
+    first: dict[tuple, int] = {}
+    for i, item in enumerate(_items_in(meeting)):
         at = f"{where}.agenda.items[{i}]"
         if item.get("action") is not None and item["action"] not in links.actions:
             report.problem(f"{at}.action", f"no action of this committee has key "
                                            f"“{item['action']}”")
-        if item.get("measure") is not None and item["measure"] not in links.measures:
-            report.problem(f"{at}.measure", f"no measure of this committee has key "
-                                            f"“{item['measure']}”")
+        _check_measure(item, at, links, report)
+        _check_source(item, at, links, report)
+        identity = _source_identity(item)
+        if identity is not None and identity in first:
+            report.problem(at, f"comes from the same place as {where}.agenda.items"
+                               f"[{first[identity]}]; an agenda has it once")
+        elif identity is not None:
+            first[identity] = i
+
+
+def _check_requests(record: dict, path: str, meeting_keys: set[str], known, report) -> None:
+    """Proposers are known, each request once, its meeting the committee's; decided ones only
+    carry a decision time."""
+    first: dict[tuple, int] = {}
+    for n, request in enumerate(record.get("agenda_requests", [])):
+        at = f"{path}.agenda_requests[{n}]"
+        check_person(known, report, f"{at}.proposer", request["proposer"])
+        identity = (request["proposer"], instant(request["created_at"]))
+        if identity in first:
+            report.problem(f"{at}.created_at", f"the same person's request at the same time as "
+                                               f"{path}.agenda_requests[{first[identity]}]")
+        else:
+            first[identity] = n
+        meeting = request.get("meeting")
+        if meeting is not None and meeting not in meeting_keys:
+            report.problem(f"{at}.meeting", f"no meeting of this committee has key “{meeting}”")
+        if request["status"] == "pending" and request.get("decided_at"):
+            report.problem(f"{at}.decided_at", "a pending request is not decided yet")
+
+
+def _check_backlog(record: dict, path: str, links: _Links, known, report) -> None:
+    """Presenters known, links the committee's, each source once on the backlog."""
+    first: dict[tuple, int] = {}
+    for n, entry in enumerate(record.get("backlog", [])):
+        at = f"{path}.backlog[{n}]"
+        check_person(known, report, f"{at}.presenter", entry.get("presenter"))
+        _check_measure(entry, at, links, report)
+        _check_source(entry, at, links, report)
+        identity = _source_identity(entry) or ("created_at", instant(entry["created_at"]))
+        if identity in first:
+            report.problem(at, f"comes from the same place as {path}.backlog[{first[identity]}]"
+                               "; the backlog holds it once (an entry without a source is "
+                               "known by its created_at)")
+        else:
+            first[identity] = n
 
 
 def _check_rsvps(meeting: dict, where: str, known, report) -> None:
@@ -438,7 +672,8 @@ def _meeting_values(entry: dict) -> dict:
 
 
 def _item_values(writer, position: int, entry: dict, action_ids: dict[str, int]) -> dict:
-    """An item's fields; an action not stored yet is linked once it is (_link_actions)."""
+    """An item's fields; an action not stored yet is linked once it is (_link_actions), a
+    source once requests and items have ids (_assign_sources)."""
     presenter = entry.get("presenter")
     return {"position": position, "title": entry["title"], "kind": entry["kind"],
             "minutes": entry["minutes"],
@@ -446,21 +681,32 @@ def _item_values(writer, position: int, entry: dict, action_ids: dict[str, int])
             "workgroup_key": entry.get("workgroup"), "mou_key": entry.get("mou"),
             "pdsa_key": entry.get("pdsa_cycle"), "measure_key": entry.get("measure"),
             "action_id": action_ids.get(entry.get("action")),
-            "notes": entry.get("notes", "")}
+            "notes": entry.get("notes", ""), "why": entry.get("why", "")}
 
 
-def _sync_items(writer, meeting: Meeting, entries: list[dict],
-                action_ids: dict[str, int]) -> list | None:
+def _as_written(entry: dict) -> dict:
+    """An item or backlog entry of the file as the export would write it."""
+    record = _set(dict(entry))
+    if record.get("request"):
+        record["request"] = {"proposer": record["request"]["proposer"],
+                             "created_at": utc_text(instant(record["request"]["created_at"]))}
+    for name in ("created_at", "dropped_at"):
+        if record.get(name):
+            record[name] = utc_text(instant(record[name]))
+    return record
+
+
+def _sync_items(writer, meeting: Meeting, entries: list[dict], refs: _Refs) -> list | None:
     """Bring the agenda to the file's, item by item in order; [before, after] if it changed.
 
-    Items keep their rows where they stay, so what the file cannot say (the
-    draft source that proposed an item, the item it was carried from) stays.
+    Items keep their rows where they stay, so what the file cannot say stays.
     """
-    before = _items_of(meeting, {id_: key for key, id_ in action_ids.items()})
-    after = [_set(dict(e)) for e in entries]
+    before = _items_of(meeting, refs)
+    after = [_as_written(e) for e in entries]
     if before == after:
         return None
     stored = sorted(meeting.items, key=lambda i: (i.position, i.id))
+    action_ids = {key: id_ for id_, key in refs.actions.items()}
     for position, entry in enumerate(entries):
         values = _item_values(writer, position, entry, action_ids)
         if position < len(stored):
@@ -556,10 +802,11 @@ def _sync_motions(writer, meeting: Meeting, entries: list[dict]) -> list | None:
     return [before, after]
 
 
-def _store_meetings(writer, committee: Committee, entries: list[dict],
-                    action_ids: dict[str, int]) -> dict[str, Meeting]:
+def _store_meetings(writer, committee: Committee, entries: list[dict], stored: list[Meeting],
+                    refs: _Refs) -> dict[str, Meeting]:
     """Upsert the file's meetings; return every meeting of the committee by key."""
-    meetings = {m.key: m for m in _stored_meetings(committee)}
+    meetings = {m.key: m for m in stored}
+    action_ids = {key: id_ for id_, key in refs.actions.items()}
     taken = {m.occurrence for m in meetings.values() if m.occurrence is not None}
     cadence = _cadence(committee) if entries else None
     for entry in entries:
@@ -584,7 +831,7 @@ def _store_meetings(writer, committee: Committee, entries: list[dict],
         if changes.keys() & CALENDAR_FIELDS:
             meeting.sequence += 1
         for name, change in (
-                ("agenda_items", _sync_items(writer, meeting, items, action_ids)),
+                ("agenda_items", _sync_items(writer, meeting, items, refs)),
                 ("attendance", _sync_attendance(writer, meeting, attendance)),
                 ("rsvps", _sync_rsvps(writer, meeting, entry.get("rsvps", []))),
                 ("motions", _sync_motions(writer, meeting, entry.get("motions", [])))):
@@ -692,17 +939,114 @@ def _store_standing_items(writer, committee: Committee, entries: list[dict]) -> 
         committee.standing_items.remove(item)
 
 
+def _request_values(writer, entry: dict, meetings: dict[str, Meeting]) -> dict:
+    meeting = entry.get("meeting")
+    return {"meeting": meetings[meeting] if meeting else None, "title": entry["title"],
+            "kind": entry["kind"], "minutes": entry["minutes"], "note": entry.get("note", ""),
+            "status": entry["status"], "decided_at": instant(entry.get("decided_at"))}
+
+
+def _store_requests(writer, committee: Committee, entries: list[dict], stored: list,
+                    meetings: dict[str, Meeting]) -> dict[tuple[str, datetime], AgendaRequest]:
+    """Match agenda requests by (proposer, created_at); none is deleted (history)."""
+    requests = {(r.proposer.key, r.created_at): r for r in stored}
+    for entry in entries:
+        key = (entry["proposer"], instant(entry["created_at"]))
+        values = _request_values(writer, entry, meetings)
+        request = requests.get(key)
+        if request is None:
+            request = requests[key] = AgendaRequest(
+                committee=committee, proposer=writer.people[entry["proposer"]],
+                created_at=key[1], **values)
+            writer.create(request, "agenda_requests", committee)
+            continue
+        meeting = values.pop("meeting")
+        changes = assign_changes(request, values)
+        if request.meeting is not meeting:
+            changes["meeting"] = [request.meeting.key if request.meeting else None,
+                                  meeting.key if meeting else None]
+            request.meeting = meeting
+        writer.updated(request, "agenda_requests", changes, committee)
+    return requests
+
+
+def _db_source(entry: dict, requests: dict, meetings: dict[str, Meeting]
+               ) -> tuple[str | None, AgendaItem | None]:
+    """The source (and item carried from) a file entry stands for, in this database."""
+    if entry.get("request"):
+        ref = entry["request"]
+        return f"request:{requests[(ref['proposer'], instant(ref['created_at']))].id}", None
+    if entry.get("carried_from"):
+        ref = entry["carried_from"]
+        item = _ordered(meetings[ref["meeting"]].items)[ref["item"]]
+        return f"carried:{item.id}", item
+    return entry.get("source"), None
+
+
+def _assign_sources(entries: list[dict], requests: dict, meetings: dict[str, Meeting]) -> None:
+    """Set what proposed each agenda item, now that requests and items have ids.
+
+    The meeting's audit entry already holds the change: _sync_items compares the
+    items as the file writes them, sources included.
+    """
+    for entry in entries:
+        items = _ordered(meetings[entry["key"]].items)
+        for item, item_entry in zip(items, _items_in(entry), strict=True):
+            source, carried = _db_source(item_entry, requests, meetings)
+            carried_id = carried.id if carried is not None else None
+            if (item.source, item.carried_from_id) != (source, carried_id):
+                item.source, item.carried_from_id = source, carried_id
+
+
+def _store_backlog(writer, committee: Committee, entries: list[dict], requests: dict,
+                   meetings: dict[str, Meeting]) -> None:
+    """Match backlog entries by what they came from; none is deleted (history)."""
+    stored = {e.source: e for e in _stored_backlog(committee)}
+    for entry in entries:
+        created = instant(entry["created_at"])
+        source, carried = _db_source(entry, requests, meetings)
+        source = source or _own_source(created)
+        presenter = writer.people[entry["presenter"]] if entry.get("presenter") else None
+        values = {"title": entry["title"], "kind": entry["kind"], "minutes": entry["minutes"],
+                  "workgroup_key": entry.get("workgroup"), "mou_key": entry.get("mou"),
+                  "pdsa_key": entry.get("pdsa_cycle"), "measure_key": entry.get("measure"),
+                  "notes": entry.get("notes", ""), "why": entry.get("why", ""),
+                  "created_at": created, "dropped_at": instant(entry.get("dropped_at")),
+                  "carried_from_id": carried.id if carried is not None else None}
+        row = stored.get(source)
+        if row is None:
+            row = stored[source] = BacklogItem(committee=committee, source=source,
+                                               presenter=presenter, **values)
+            writer.create(row, "backlog", committee)
+            continue
+        changes = assign_changes(row, values)
+        if row.presenter is not presenter:
+            changes["presenter"] = [row.presenter.key if row.presenter else None,
+                                    presenter.key if presenter else None]
+            row.presenter = presenter
+        writer.updated(row, "backlog", changes, committee)
+
+
 def store(writer, committee: Committee, record: dict) -> None:
     """Upsert meetings and actions by key, their parts matched as the file lists them."""
     _store_quorum(writer, committee, record.get("quorum"))
     _store_standing_items(writer, committee, record.get("standing_items", []))
     entries = record.get("meetings", [])
     stored_actions = {a.key: a for a in _stored_actions(committee)}
-    meetings = _store_meetings(writer, committee, entries,
-                               {key: a.id for key, a in stored_actions.items()})
+    stored_requests = _stored_requests(committee)
+    stored_meetings = _stored_meetings(committee)
+    refs = _Refs.of(list(stored_actions.values()), stored_requests, stored_meetings)
+    meetings = _store_meetings(writer, committee, entries, stored_meetings, refs)
     actions = stored_actions | _store_actions(writer, committee, record.get("actions", []),
                                               meetings)
     _link_actions(meetings, entries, actions)
+    requests = _store_requests(writer, committee, record.get("agenda_requests", []),
+                               stored_requests, meetings)
+    backlog = record.get("backlog", [])
+    if any(_items_in(e) for e in entries) or backlog:
+        db.session.flush()  # requests and items get the ids sources name
+        _assign_sources(entries, requests, meetings)
+        _store_backlog(writer, committee, backlog, requests, meetings)
 
 
 SECTION = CommitteeSection(export=export, check=check, store=store)
