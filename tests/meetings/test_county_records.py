@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from govtrack.actions.models import ActionItem
 from govtrack.audit.models import AuditEntry
-from govtrack.committees.models import Committee
+from govtrack.committees.models import THRESHOLDS, Committee
 from govtrack.county.services import export_county, import_county, load_schema
 from govtrack.meetings.models import (
     AgendaItem,
@@ -312,3 +312,22 @@ def test_a_measure_of_another_committee_is_not_this_committees(db):
     problems = problems_of(db, data)
     assert problems == [("$.committees[0].meetings[0].agenda.items[1].measure",
                          "no measure of this committee has key “ms-wait”")]
+
+
+def test_the_schema_allows_each_threshold_the_range_its_page_allows():
+    schema = load_schema()["properties"]["committees"]["items"]["properties"]
+    allowed = schema["thresholds"]["properties"]
+    assert set(allowed) == set(THRESHOLDS) - {"stall_after_days"}
+    assert {name: (rule["minimum"], rule["maximum"]) for name, rule in allowed.items()} == {
+        name: (t.low, t.high) for name, t in THRESHOLDS.items() if name in allowed}
+    assert (schema["stall_after_days"]["minimum"], schema["stall_after_days"]["maximum"]) == (
+        THRESHOLDS["stall_after_days"].low, THRESHOLDS["stall_after_days"].high)
+
+
+def test_a_designee_may_be_sent_without_being_named(db):
+    data = county()
+    del data["committees"][0]["meetings"][0]["rsvps"][1]["designee"]
+    imported(db, data)
+    assert canonical(export_county()) == canonical(data)
+    ortiz = next(r for r in held(db).rsvps if r.person.key == "p-ortiz")
+    assert (ortiz.answer, ortiz.designee) == ("designee", None)
