@@ -989,13 +989,21 @@ def _assign_sources(entries: list[dict], requests: dict, meetings: dict[str, Mee
     The meeting's audit entry already holds the change: _sync_items compares the
     items as the file writes them, sources included.
     """
+    changed = []
     for entry in entries:
         items = _ordered(meetings[entry["key"]].items)
         for item, item_entry in zip(items, _items_in(entry), strict=True):
             source, carried = _db_source(item_entry, requests, meetings)
             carried_id = carried.id if carried is not None else None
             if (item.source, item.carried_from_id) != (source, carried_id):
-                item.source, item.carried_from_id = source, carried_id
+                changed.append((item, source, carried_id))
+    if any(item.source is not None for item, _, _ in changed):
+        # A meeting holds a source once: items that swap sources let go of theirs first.
+        for item, _, _ in changed:
+            item.source = None
+        db.session.flush()
+    for item, source, carried_id in changed:
+        item.source, item.carried_from_id = source, carried_id
 
 
 def _store_backlog(writer, committee: Committee, entries: list[dict], requests: dict,

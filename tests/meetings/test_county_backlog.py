@@ -264,3 +264,15 @@ def test_values_outside_the_schema_are_refused_at_their_paths(db, change, path):
     data = county()
     change(data)
     assert [p for p, _ in problems_of(db, data)] == [path]
+
+
+def test_items_may_swap_places_with_their_sources(db):
+    imported(db)
+    data = county()
+    feb_items = data["committees"][0]["meetings"][0]["agenda"]["items"]
+    feb_items[0], feb_items[1] = feb_items[1], feb_items[0]
+    data["committees"][0]["meetings"][1]["agenda"]["items"][0]["carried_from"]["item"] = 2
+    imported(db, data)
+    assert canonical(export_county()) == canonical(data)
+    assert [i.source for i in items(db, "cit-2025-02")][:2] == [
+        f"request:{request(db, 'Training dates').id}", "approve:cit-2025-01"]
