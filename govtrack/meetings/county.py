@@ -501,6 +501,8 @@ def _check_links(meeting: dict, where: str, links: _Links, report) -> None:
                                            f"“{item['action']}”")
         _check_measure(item, at, links, report)
         _check_source(item, at, links, report)
+        if item.get("carried_from") == {"meeting": meeting["key"], "item": i}:
+            report.problem(f"{at}.carried_from", "an item cannot be carried over from itself")
         identity = _source_identity(item)
         if identity is not None and identity in first:
             report.problem(at, f"comes from the same place as {where}.agenda.items"

@@ -232,6 +232,8 @@ B, PB = "committees.0.backlog", "$.committees[0].backlog"
      f"{PMAR}.agenda.items[0].carried_from.meeting", "no meeting of this committee"),
     (_set(f"{MAR}.agenda.items.0.carried_from.item", 3),
      f"{PMAR}.agenda.items[0].carried_from.item", "no item 3"),
+    (_set(f"{FEB}.agenda.items.2.carried_from", {"meeting": "cit-2025-02", "item": 2}),
+     f"{PFEB}.agenda.items[2].carried_from", "from itself"),
     (_set(f"{FEB}.agenda.items.0.source", "request:12"), f"{PFEB}.agenda.items[0].source",
      "written as “request” or “carried_from”"),
     (_set(f"{FEB}.agenda.items.2.source", "approve:cit-2025-01"), f"{PFEB}.agenda.items[2]",
