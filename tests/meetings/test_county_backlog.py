@@ -278,3 +278,11 @@ def test_items_may_swap_places_with_their_sources(db):
     assert canonical(export_county()) == canonical(data)
     assert [i.source for i in items(db, "cit-2025-02")][:2] == [
         f"request:{request(db, 'Training dates').id}", "approve:cit-2025-01"]
+
+
+def test_a_dry_run_counts_requests_and_backlog_and_stores_nothing(db):
+    report = import_county(county(), dry_run=True)
+    assert report.ok, report.problems
+    assert (report.created["agenda_requests"], report.created["backlog"]) == (4, 4)
+    db.session.commit()
+    assert set(rows(db).values()) == {0}
