@@ -24,7 +24,14 @@ from govtrack import audit
 from govtrack.agencies.models import Agency, Person
 from govtrack.chairs import county as chairs
 from govtrack.clock import today, utcnow
-from govtrack.committees.models import STAGES, Committee, Membership, StageChange, roster_loading
+from govtrack.committees.models import (
+    STAGES,
+    THRESHOLDS,
+    Committee,
+    Membership,
+    StageChange,
+    roster_loading,
+)
 from govtrack.committees.services import check_committee_fields, check_membership
 from govtrack.county.sections import (
     CommitteeSection,
@@ -36,13 +43,15 @@ from govtrack.extensions import db
 from govtrack.meetings import county as meetings
 from govtrack.mous import county as mous
 from govtrack.pdsa import county as pdsa
+from govtrack.reminders import county as reminders
 from govtrack.workgroups import county as workgroups
 
 FORMAT = "govtrack-county/1"
 
 #: the kinds of record an import counts, named as the file's sections
 KINDS = ("agencies", "people", "committees", "memberships", "stage_history", "rotation",
-         "chair_terms", "meetings", "actions", "workgroups", "measures", "mous")
+         "chair_terms", "meetings", "actions", "workgroups", "measures", "mous",
+         "quorum", "standing_items", "agenda_requests", "backlog", "reminders")
 
 #: each feature's part of a committee record, in the order import stores them
 #: (a PDSA cycle sits under a workgroup goal, so workgroups come first)
@@ -58,6 +67,10 @@ UNSTORED_SECTIONS: tuple[str, ...] = ()
 
 #: what a committee gets when the file leaves stall_after_days out (DESIGN.md)
 DEFAULT_STALL_AFTER_DAYS = 30
+
+#: the health thresholds a committee record holds under "thresholds" (stall_after_days
+#: predates them and keeps its own field); one left out is DESIGN.md's default
+OTHER_THRESHOLDS = tuple(name for name in THRESHOLDS if name != "stall_after_days")
 
 #: PostgreSQL refuses NUL in text and no database stores lone surrogates;
 #: other control characters are refused because they only ever arrive by
@@ -204,20 +217,28 @@ def export_county() -> dict:
                     key=lambda p: p.key)
     committees = sorted(db.session.scalars(select(Committee).options(*roster_loading())),
                         key=lambda c: c.key)
+    choices = reminders.export()
     document = {
         "format": FORMAT,
         "exported_at": utcnow().replace(microsecond=0).isoformat().replace("+00:00", "Z"),
         "agencies": [{"key": a.key, "name": a.name, "sector": a.sector,
                       "head": a.head.key if a.head else None} for a in agencies],
-        "people": [{"key": p.key, "name": p.name, "email": p.email, "agency": p.agency.key,
-                    "title": p.title, "active": p.active,
-                    "inactive_since": _day(p.inactive_since)} for p in people],
+        "people": [_person_record(p, choices.get(p.id, [])) for p in people],
         "committees": [_export_committee(c) for c in committees],
         "mous": [],
     }
     for section in TOP_LEVEL_SECTIONS:
         document[section.name] = section.export()
     return document
+
+
+def _person_record(person: Person, choices: list[dict]) -> dict:
+    record = {"key": person.key, "name": person.name, "email": person.email,
+              "agency": person.agency.key, "title": person.title, "active": person.active,
+              "inactive_since": _day(person.inactive_since)}
+    if choices:
+        record["reminders"] = choices
+    return record
 
 
 def _export_committee(committee: Committee) -> dict:
@@ -239,6 +260,12 @@ def _export_committee(committee: Committee) -> dict:
             "duration_minutes": committee.duration_minutes,
         }
     record["stall_after_days"] = committee.stall_after_days
+    thresholds = {name: getattr(committee, name) for name in OTHER_THRESHOLDS
+                  if getattr(committee, name) is not None}
+    if thresholds:
+        record["thresholds"] = thresholds
+    if committee.default_location:
+        record["default_location"] = committee.default_location
     record["stage_history"] = [
         {"stage": s.stage, "since": s.since.isoformat()}
         for s in sorted(committee.stage_history, key=lambda s: (s.since, s.id))]
@@ -315,6 +342,7 @@ def import_county(data: Any, *, dry_run: bool = False, actor=None) -> ImportRepo
         _check_committee(committee, f"$.committees[{n}]", known, report)
     for section in TOP_LEVEL_SECTIONS:
         section.check(data, known, report)
+    reminders.check(data, report)
     if report.problems:
         return report
     if dry_run:
@@ -539,7 +567,10 @@ def _committee_values(record: dict) -> dict:
         "stall_after_days": int(record.get("stall_after_days", DEFAULT_STALL_AFTER_DAYS)),
         "cadence_rrule": None,
         "cadence_dtstart": None,
+        "default_location": record.get("default_location", ""),
     }
+    thresholds = record.get("thresholds", {})
+    values.update({name: thresholds.get(name) for name in OTHER_THRESHOLDS})
     cadence = record.get("cadence")
     if cadence:
         values.update(cadence_rrule=cadence["rrule"],
@@ -696,5 +727,6 @@ def _store(data: dict, known: _Known, actor, report: ImportReport) -> None:
         for section in TOP_LEVEL_SECTIONS:
             section.store(writer, data)
     db.session.flush()
+    reminders.store(writer, data)  # preferences point at people by id
     writer.audit_created()
     db.session.flush()

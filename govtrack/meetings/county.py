@@ -9,17 +9,27 @@ county-format.md shows it).
 
 Meetings and actions are matched by key and never deleted by an import (a file
 may carry only part of a committee's history); within a meeting or an action
-the file is authoritative for its agenda, attendance and update log.
+the file is authoritative for its agenda, attendance, RSVPs, motions and update
+log. Agenda requests (known by proposer and time) and backlog entries (known by
+what they came from) are history too: matched, never deleted. The quorum rule
+and the standing items follow the file.
+
+Rows that name others by database id (an item's source "request:12", an item
+carried from item 40) are written with the other row's file reference instead,
+so a file means the same in any database.
 """
 
+import re
+from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from dateutil.rrule import rrulestr
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
 from govtrack.actions.models import ActionItem, ActionUpdate
+from govtrack.agencies.models import Person
 from govtrack.committees.models import Committee
 from govtrack.county.sections import (
     CommitteeSection,
@@ -32,8 +42,20 @@ from govtrack.county.sections import (
     utc_text,
 )
 from govtrack.extensions import db
-from govtrack.meetings.models import AgendaItem, Attendance, Meeting
+from govtrack.meetings.models import (
+    AgendaItem,
+    AgendaRequest,
+    Attendance,
+    BacklogItem,
+    Meeting,
+    Motion,
+    QuorumRule,
+    Rsvp,
+    StandingItem,
+    Vote,
+)
 from govtrack.meetings.services import video_link_problem
+from govtrack.pdsa.models import Measure
 
 #: meeting fields a calendar shows: changing one raises the iCalendar SEQUENCE
 CALENDAR_FIELDS = frozenset({"starts_at", "duration_minutes", "location", "video_link",
@@ -61,11 +83,53 @@ def _set(record: dict) -> dict:
 # --- export -------------------------------------------------------------------------
 
 
-def _item_record(item: AgendaItem) -> dict:
+#: sources that name a row by its id: the file names the row instead
+_BY_ID = re.compile(r"^(request|carried):\d+$")
+
+
+def _request_ref(request: AgendaRequest) -> dict:
+    return {"proposer": request.proposer.key, "created_at": utc_text(request.created_at)}
+
+
+@dataclass
+class _Refs:
+    """How rows named by id are written: actions by key, agenda requests by proposer and
+    time, agenda items by meeting and position (the ids of one database mean nothing in
+    another)."""
+
+    actions: dict[int, str]
+    requests: dict[int, dict]
+    items: dict[int, dict]
+
+    @classmethod
+    def of(cls, actions: list, requests: list, meetings: list) -> "_Refs":
+        """The references of a committee's stored rows."""
+        items = {item.id: {"meeting": meeting.key, "item": n} for meeting in meetings
+                 for n, item in enumerate(_ordered(meeting.items)) if item.id is not None}
+        return cls({a.id: a.key for a in actions if a.id is not None},
+                   {r.id: _request_ref(r) for r in requests if r.id is not None}, items)
+
+    def source(self, source: str | None) -> dict:
+        """What proposed a row, as the file writes it: a request, an item carried, a key."""
+        if source is None:
+            return {}
+        if not _BY_ID.match(source):
+            return {"source": source}
+        kind, number = source.split(":")
+        if kind == "request":
+            ref = self.requests.get(int(number))
+            return {"request": ref} if ref else {}
+        ref = self.items.get(int(number))
+        return {"carried_from": ref} if ref else {}
+
+
+def _item_record(item: AgendaItem, refs: _Refs) -> dict:
     return _set({"title": item.title, "kind": item.kind, "minutes": item.minutes,
                  "presenter": item.presenter.key if item.presenter else None,
                  "workgroup": item.workgroup_key, "mou": item.mou_key,
-                 "pdsa_cycle": item.pdsa_key, "notes": item.notes})
+                 "pdsa_cycle": item.pdsa_key, "measure": item.measure_key,
+                 "action": refs.actions.get(item.action_id), "notes": item.notes,
+                 "why": item.why, **refs.source(item.source)})
 
 
 def _attendance_record(row: Attendance) -> dict:
@@ -73,8 +137,43 @@ def _attendance_record(row: Attendance) -> dict:
                  "designee": row.designee.key if row.designee else None})
 
 
-def _items_of(meeting: Meeting) -> list[dict]:
-    return [_item_record(i) for i in sorted(meeting.items, key=lambda i: (i.position, i.id))]
+def _ordered(items: list[AgendaItem]) -> list[AgendaItem]:
+    """Agenda items in their order (items not flushed yet after the stored ones)."""
+    return sorted(items, key=lambda i: (i.position, i.id is None, i.id or 0))
+
+
+def _items_of(meeting: Meeting, refs: _Refs) -> list[dict]:
+    return [_item_record(i, refs) for i in _ordered(meeting.items)]
+
+
+def _rsvp_record(row: Rsvp) -> dict:
+    return _set({"person": row.person.key, "answer": row.answer,
+                 "designee": row.designee.key if row.designee else None,
+                 "answered_at": utc_text(row.answered_at)})
+
+
+def _rsvps_of(meeting: Meeting) -> list[dict]:
+    return sorted((_rsvp_record(r) for r in meeting.rsvps), key=lambda r: r["person"])
+
+
+def _motion_record(motion: Motion, positions: dict[int, int]) -> dict:
+    item = motion.agenda_item
+    return _set({"text": motion.text, "mover": motion.mover.key,
+                 "seconder": motion.seconder.key if motion.seconder else None,
+                 "result": motion.result, "quorum_statement": motion.quorum_statement,
+                 "voted_at": utc_text(motion.voted_at),
+                 "item": positions.get(id(item)) if item is not None else None,
+                 "votes": sorted(({"person": v.person.key, "vote": v.choice}
+                                  for v in motion.votes), key=lambda v: v["person"])})
+
+
+def _motion_order(record: dict) -> tuple:
+    return instant(record["voted_at"]), record["text"]
+
+
+def _motions_of(meeting: Meeting) -> list[dict]:
+    positions = {id(item): n for n, item in enumerate(_ordered(meeting.items))}
+    return sorted((_motion_record(m, positions) for m in meeting.motions), key=_motion_order)
 
 
 def _attendance_of(meeting: Meeting) -> list[dict]:
@@ -82,17 +181,23 @@ def _attendance_of(meeting: Meeting) -> list[dict]:
                   key=lambda a: a["person"])
 
 
-def _meeting_record(meeting: Meeting, timezone: str) -> dict:
+def _meeting_record(meeting: Meeting, timezone: str, refs: _Refs) -> dict:
     record = _set({"key": meeting.key, "starts_at": local_text(meeting.starts_at, timezone),
                    "duration_minutes": meeting.duration_minutes,
                    "location": meeting.location, "video_link": meeting.video_link,
                    "status": meeting.status})
-    items = _items_of(meeting)
+    items = _items_of(meeting, refs)
     if items or meeting.agenda_status != "draft":
         record["agenda"] = {"status": meeting.agenda_status, "items": items}
     attendance = _attendance_of(meeting)
     if attendance:
         record["attendance"] = attendance
+    rsvps = _rsvps_of(meeting)
+    if rsvps:
+        record["rsvps"] = rsvps
+    motions = _motions_of(meeting)
+    if motions:
+        record["motions"] = motions
     minutes = _set({"text": meeting.minutes_text, "decisions": list(meeting.decisions or []),
                     "approved_at": utc_text(meeting.minutes_approved_at)
                     if meeting.minutes_approved_at else None})
@@ -122,7 +227,58 @@ def _stored_meetings(committee: Committee) -> list[Meeting]:
         return []
     return list(db.session.scalars(
         select(Meeting).where(Meeting.committee_id == committee.id)
-        .options(selectinload(Meeting.items), selectinload(Meeting.attendance))))
+        .options(selectinload(Meeting.items), selectinload(Meeting.attendance),
+                 selectinload(Meeting.rsvps),
+                 selectinload(Meeting.motions).selectinload(Motion.votes))))
+
+
+def _request_record(request: AgendaRequest) -> dict:
+    return _set({**_request_ref(request),
+                 "meeting": request.meeting.key if request.meeting else None,
+                 "title": request.title, "kind": request.kind, "minutes": request.minutes,
+                 "note": request.note, "status": request.status,
+                 "decided_at": utc_text(request.decided_at)})
+
+
+def _request_order(record: dict) -> tuple:
+    return instant(record["created_at"]), record["proposer"]
+
+
+def _stored_requests(committee: Committee) -> list[AgendaRequest]:
+    if committee.id is None:
+        return []
+    return list(db.session.scalars(
+        select(AgendaRequest).where(AgendaRequest.committee_id == committee.id)
+        .options(selectinload(AgendaRequest.proposer), selectinload(AgendaRequest.meeting))))
+
+
+def _own_source(created_at: datetime) -> str:
+    """The source of a backlog entry the file names no source for: unique, and portable."""
+    return f"county:{utc_text(created_at)}"
+
+
+def _backlog_record(entry: BacklogItem, refs: _Refs) -> dict:
+    source = {} if entry.source == _own_source(entry.created_at) else refs.source(entry.source)
+    return _set({"title": entry.title, "kind": entry.kind, "minutes": entry.minutes,
+                 "presenter": entry.presenter.key if entry.presenter else None,
+                 "workgroup": entry.workgroup_key, "mou": entry.mou_key,
+                 "pdsa_cycle": entry.pdsa_key, "measure": entry.measure_key,
+                 "notes": entry.notes, "why": entry.why, **source,
+                 "created_at": utc_text(entry.created_at),
+                 "dropped_at": utc_text(entry.dropped_at)})
+
+
+def _stored_backlog(committee: Committee) -> list[BacklogItem]:
+    if committee.id is None:
+        return []
+    return list(db.session.scalars(
+        select(BacklogItem).where(BacklogItem.committee_id == committee.id)
+        .options(selectinload(BacklogItem.presenter))))
+
+
+def _backlog_of(entries: list[BacklogItem], refs: _Refs) -> list[dict]:
+    return [_backlog_record(e, refs) for e in sorted(
+        entries, key=lambda e: (e.created_at, e.id is None, e.id or 0))]
 
 
 def _stored_actions(committee: Committee) -> list[ActionItem]:
@@ -133,15 +289,40 @@ def _stored_actions(committee: Committee) -> list[ActionItem]:
         .options(selectinload(ActionItem.updates))))
 
 
+def _standing_record(item: StandingItem) -> dict:
+    return {"title": item.title, "kind": item.kind, "minutes": item.minutes,
+            "placement": item.placement}
+
+
+def _standing_items(committee: Committee) -> list[StandingItem]:
+    return sorted(committee.standing_items, key=lambda i: (i.position, i.id is None, i.id or 0))
+
+
 def export(committee: Committee) -> dict:
-    """meetings (oldest first) and actions (by creation) of a committee record."""
+    """Quorum rule, standing items, meetings (oldest first) and actions (by creation)."""
     record = {}
+    rule = committee.quorum_rule
+    if rule is not None:
+        record["quorum"] = {"min_present": rule.min_present,
+                            "required_sides": list(rule.required_sides or [])}
+    standing = [_standing_record(i) for i in _standing_items(committee)]
+    if standing:
+        record["standing_items"] = standing
+    stored_actions = _stored_actions(committee)
+    requests = _stored_requests(committee)
     meetings = sorted(_stored_meetings(committee), key=lambda m: (m.starts_at, m.key))
+    refs = _Refs.of(stored_actions, requests, meetings)
     if meetings:
-        record["meetings"] = [_meeting_record(m, committee.timezone) for m in meetings]
-    actions = sorted(_stored_actions(committee), key=lambda a: (a.created_at, a.key))
+        record["meetings"] = [_meeting_record(m, committee.timezone, refs) for m in meetings]
+    actions = sorted(stored_actions, key=lambda a: (a.created_at, a.key))
     if actions:
         record["actions"] = [_action_record(a) for a in actions]
+    if requests:
+        record["agenda_requests"] = sorted((_request_record(r) for r in requests),
+                                           key=_request_order)
+    backlog = _backlog_of(_stored_backlog(committee), refs)
+    if backlog:
+        record["backlog"] = backlog
     return record
 
 
@@ -189,16 +370,227 @@ def check(record: dict, path: str, known, report) -> None:
     seen = _first_paths(known)
     meeting_owners = _owners(Meeting, [m["key"] for m in meetings], record["key"])
     action_owners = _owners(ActionItem, [a["key"] for a in actions], record["key"])
+    meeting_keys = {m["key"] for m in meetings} | {
+        key for key, owner in meeting_owners.items() if owner == record["key"]}
+    links = _Links(
+        actions={a["key"] for a in actions} | {
+            key for key, owner in action_owners.items() if owner == record["key"]},
+        measures=_measure_keys(record, meetings),
+        requests=_request_keys(record),
+        items=_item_counts(record, meetings, meeting_keys))
     for n, meeting in enumerate(meetings):
         where = f"{path}.meetings[{n}]"
         _unique("meetings", meeting["key"], where, seen, meeting_owners, record["key"], report)
         _check_meeting(meeting, where, known, report)
-    meeting_keys = {m["key"] for m in meetings} | {
-        key for key, owner in meeting_owners.items() if owner == record["key"]}
+        _check_links(meeting, where, links, report)
+        _check_rsvps(meeting, where, known, report)
+        _check_motions(meeting, where, known, report)
     for n, action in enumerate(actions):
         where = f"{path}.actions[{n}]"
         _unique("actions", action["key"], where, seen, action_owners, record["key"], report)
         _check_action(action, where, meeting_keys, known, report)
+    _check_requests(record, path, meeting_keys, known, report)
+    _check_backlog(record, path, links, known, report)
+
+
+@dataclass
+class _Links:
+    """Keys an agenda item of the committee may link to, besides its own meetings'."""
+
+    actions: set[str]
+    measures: set[str]
+    #: (proposer, created_at) of the committee's agenda requests, in the file or stored
+    requests: set[tuple[str, datetime]]
+    #: meeting key -> how many agenda items it has (the file's count if it lists it)
+    items: dict[str, int]
+
+
+def _items_in(meeting: dict) -> list[dict]:
+    return (meeting.get("agenda") or {}).get("items", [])
+
+
+def _measure_keys(record: dict, meetings: list[dict]) -> set[str]:
+    """The committee's measures: the file's, and the stored ones its items and backlog name."""
+    named = [entry["measure"] for entry in [*(i for m in meetings for i in _items_in(m)),
+                                            *record.get("backlog", [])]
+             if entry.get("measure")]
+    owners = _owners(Measure, named, record["key"]) if named else {}
+    return {m["key"] for m in record.get("measures", [])} | {
+        key for key, owner in owners.items() if owner == record["key"]}
+
+
+def _request_keys(record: dict) -> set[tuple[str, datetime]]:
+    stored = set()
+    if any(e.get("request") for e in _sourced(record)):
+        stored = set(db.session.execute(
+            select(Person.key, AgendaRequest.created_at)
+            .join(Person, AgendaRequest.proposer_id == Person.id)
+            .join(Committee, AgendaRequest.committee_id == Committee.id)
+            .where(Committee.key == record["key"])).tuples().all())
+    return stored | {(r["proposer"], instant(r["created_at"]))
+                     for r in record.get("agenda_requests", [])}
+
+
+def _sourced(record: dict) -> list[dict]:
+    """The committee's agenda items and backlog entries: what may name a source."""
+    return [*(i for m in record.get("meetings", []) for i in _items_in(m)),
+            *record.get("backlog", [])]
+
+
+def _item_counts(record: dict, meetings: list[dict], meeting_keys: set[str]) -> dict[str, int]:
+    counts = {}
+    if any(e.get("carried_from") for e in _sourced(record)):
+        counts = dict(db.session.execute(
+            select(Meeting.key, func.count(AgendaItem.id))
+            .join(Committee, Meeting.committee_id == Committee.id)
+            .outerjoin(AgendaItem, AgendaItem.meeting_id == Meeting.id)
+            .where(Committee.key == record["key"]).group_by(Meeting.key)).tuples().all())
+    counts.update({m["key"]: len(_items_in(m)) for m in meetings})
+    return {key: n for key, n in counts.items() if key in meeting_keys}
+
+
+def _source_identity(entry: dict) -> tuple | None:
+    """What an item or backlog entry came from, comparable however its time is written."""
+    if entry.get("request"):
+        return "request", entry["request"]["proposer"], instant(entry["request"]["created_at"])
+    if entry.get("carried_from"):
+        return "carried", entry["carried_from"]["meeting"], entry["carried_from"]["item"]
+    if entry.get("source"):
+        return "source", entry["source"]
+    return None
+
+
+def _check_source(entry: dict, at: str, links: _Links, report) -> None:
+    """At most one of source, request, carried_from; the request or item exists."""
+    given = [name for name in ("source", "request", "carried_from") if entry.get(name)]
+    if len(given) > 1:
+        report.problem(f"{at}.{given[1]}", f"an entry comes from one place; it also names "
+                                           f"“{given[0]}”")
+        return
+    source, request, carried = entry.get("source"), entry.get("request"), entry.get("carried_from")
+    if source and (_BY_ID.match(source) or source.startswith("county:")):
+        report.problem(f"{at}.source", "a source naming a request or an item by id is written "
+                                       "as “request” or “carried_from”")
+    if request and (request["proposer"], instant(request["created_at"])) not in links.requests:
+        report.problem(f"{at}.request", f"no agenda request of this committee is "
+                                        f"{request['proposer']}'s of {request['created_at']}")
+    if carried:
+        count = links.items.get(carried["meeting"])
+        if count is None:
+            report.problem(f"{at}.carried_from.meeting", f"no meeting of this committee has "
+                                                         f"key “{carried['meeting']}”")
+        elif carried["item"] >= count:
+            report.problem(f"{at}.carried_from.item", f"the meeting “{carried['meeting']}” has "
+                                                      f"no item {carried['item']} (items count "
+                                                      f"from 0; it has {count})")
+
+
+def _check_measure(entry: dict, at: str, links: _Links, report) -> None:
+    if entry.get("measure") is not None and entry["measure"] not in links.measures:
+        report.problem(f"{at}.measure", f"no measure of this committee has key "
+                                        f"“{entry['measure']}”")
+
+
+def _check_links(meeting: dict, where: str, links: _Links, report) -> None:
+    """An item's action and measure are the committee's own; sources exist, once a meeting."""
+    first: dict[tuple, int] = {}
+    for i, item in enumerate(_items_in(meeting)):
+        at = f"{where}.agenda.items[{i}]"
+        if item.get("action") is not None and item["action"] not in links.actions:
+            report.problem(f"{at}.action", f"no action of this committee has key "
+                                           f"“{item['action']}”")
+        _check_measure(item, at, links, report)
+        _check_source(item, at, links, report)
+        if item.get("carried_from") == {"meeting": meeting["key"], "item": i}:
+            report.problem(f"{at}.carried_from", "an item cannot be carried over from itself")
+        identity = _source_identity(item)
+        if identity is not None and identity in first:
+            report.problem(at, f"comes from the same place as {where}.agenda.items"
+                               f"[{first[identity]}]; an agenda has it once")
+        elif identity is not None:
+            first[identity] = i
+
+
+def _check_requests(record: dict, path: str, meeting_keys: set[str], known, report) -> None:
+    """Proposers are known, each request once, its meeting the committee's; decided ones only
+    carry a decision time."""
+    first: dict[tuple, int] = {}
+    for n, request in enumerate(record.get("agenda_requests", [])):
+        at = f"{path}.agenda_requests[{n}]"
+        check_person(known, report, f"{at}.proposer", request["proposer"])
+        identity = (request["proposer"], instant(request["created_at"]))
+        if identity in first:
+            report.problem(f"{at}.created_at", f"the same person's request at the same time as "
+                                               f"{path}.agenda_requests[{first[identity]}]")
+        else:
+            first[identity] = n
+        meeting = request.get("meeting")
+        if meeting is not None and meeting not in meeting_keys:
+            report.problem(f"{at}.meeting", f"no meeting of this committee has key “{meeting}”")
+        if request["status"] == "pending" and request.get("decided_at"):
+            report.problem(f"{at}.decided_at", "a pending request is not decided yet")
+
+
+def _check_backlog(record: dict, path: str, links: _Links, known, report) -> None:
+    """Presenters known, links the committee's, each source once on the backlog."""
+    first: dict[tuple, int] = {}
+    for n, entry in enumerate(record.get("backlog", [])):
+        at = f"{path}.backlog[{n}]"
+        check_person(known, report, f"{at}.presenter", entry.get("presenter"))
+        _check_measure(entry, at, links, report)
+        _check_source(entry, at, links, report)
+        identity = _source_identity(entry) or ("created_at", instant(entry["created_at"]))
+        if identity in first:
+            report.problem(at, f"comes from the same place as {path}.backlog[{first[identity]}]"
+                               "; the backlog holds it once (an entry without a source is "
+                               "known by its created_at)")
+        else:
+            first[identity] = n
+
+
+def _check_rsvps(meeting: dict, where: str, known, report) -> None:
+    """RSVPs name known people, each once; only an answer "designee" names one."""
+    listed: dict[str, int] = {}
+    for r, row in enumerate(meeting.get("rsvps", [])):
+        at = f"{where}.rsvps[{r}]"
+        person, designee = row["person"], row.get("designee")
+        check_person(known, report, f"{at}.person", person)
+        check_person(known, report, f"{at}.designee", designee)
+        if person in listed:
+            report.problem(f"{at}.person", f"“{person}” answered twice for this meeting, "
+                                           f"also at {where}.rsvps[{listed[person]}]")
+        else:
+            listed[person] = r
+        if designee is not None and row["answer"] != "designee":
+            report.problem(f"{at}.designee", f"only a member sending a designee names one; "
+                                             f"the answer is “{row['answer']}”")
+        elif designee is not None and designee == person:
+            report.problem(f"{at}.designee", "a member cannot be their own designee")
+
+
+def _check_motions(meeting: dict, where: str, known, report) -> None:
+    """Movers, seconders and voters are known people; each votes once; items exist."""
+    items = len((meeting.get("agenda") or {}).get("items", []))
+    for m, motion in enumerate(meeting.get("motions", [])):
+        at = f"{where}.motions[{m}]"
+        check_person(known, report, f"{at}.mover", motion["mover"])
+        check_person(known, report, f"{at}.seconder", motion.get("seconder"))
+        if motion.get("seconder") is not None and motion["seconder"] == motion["mover"]:
+            report.problem(f"{at}.seconder", "the seconder must be another member than the "
+                                             "mover")
+        item = motion.get("item")
+        if item is not None and item >= items:
+            report.problem(f"{at}.item", f"the meeting's agenda has no item {item} (items "
+                                         f"count from 0; it has {items})")
+        voted: dict[str, int] = {}
+        for v, vote in enumerate(motion.get("votes", [])):
+            check_person(known, report, f"{at}.votes[{v}].person", vote["person"])
+            if vote["person"] in voted:
+                report.problem(f"{at}.votes[{v}].person",
+                               f"“{vote['person']}” votes twice, also at "
+                               f"{at}.votes[{voted[vote['person']]}]")
+            else:
+                voted[vote["person"]] = v
 
 
 def _check_meeting(meeting: dict, where: str, known, report) -> None:
@@ -281,28 +673,44 @@ def _meeting_values(entry: dict) -> dict:
             "minutes_approved_at": instant(minutes.get("approved_at"))}
 
 
-def _item_values(writer, position: int, entry: dict) -> dict:
+def _item_values(writer, position: int, entry: dict, action_ids: dict[str, int]) -> dict:
+    """An item's fields; an action not stored yet is linked once it is (_link_actions), a
+    source once requests and items have ids (_assign_sources)."""
     presenter = entry.get("presenter")
     return {"position": position, "title": entry["title"], "kind": entry["kind"],
             "minutes": entry["minutes"],
             "presenter": writer.people[presenter] if presenter else None,
             "workgroup_key": entry.get("workgroup"), "mou_key": entry.get("mou"),
-            "pdsa_key": entry.get("pdsa_cycle"), "notes": entry.get("notes", "")}
+            "pdsa_key": entry.get("pdsa_cycle"), "measure_key": entry.get("measure"),
+            "action_id": action_ids.get(entry.get("action")),
+            "notes": entry.get("notes", ""), "why": entry.get("why", "")}
 
 
-def _sync_items(writer, meeting: Meeting, entries: list[dict]) -> list | None:
+def _as_written(entry: dict) -> dict:
+    """An item or backlog entry of the file as the export would write it."""
+    record = _set(dict(entry))
+    if record.get("request"):
+        record["request"] = {"proposer": record["request"]["proposer"],
+                             "created_at": utc_text(instant(record["request"]["created_at"]))}
+    for name in ("created_at", "dropped_at"):
+        if record.get(name):
+            record[name] = utc_text(instant(record[name]))
+    return record
+
+
+def _sync_items(writer, meeting: Meeting, entries: list[dict], refs: _Refs) -> list | None:
     """Bring the agenda to the file's, item by item in order; [before, after] if it changed.
 
-    Items keep their rows where they stay, so what the file cannot say (the
-    draft source that proposed an item, the item it was carried from) stays.
+    Items keep their rows where they stay, so what the file cannot say stays.
     """
-    before = _items_of(meeting)
-    after = [_set(dict(e)) for e in entries]
+    before = _items_of(meeting, refs)
+    after = [_as_written(e) for e in entries]
     if before == after:
         return None
     stored = sorted(meeting.items, key=lambda i: (i.position, i.id))
+    action_ids = {key: id_ for id_, key in refs.actions.items()}
     for position, entry in enumerate(entries):
-        values = _item_values(writer, position, entry)
+        values = _item_values(writer, position, entry, action_ids)
         if position < len(stored):
             assign_changes(stored[position], values)
         else:
@@ -314,6 +722,9 @@ def _sync_items(writer, meeting: Meeting, entries: list[dict]) -> list | None:
         for carried in db.session.scalars(
                 select(AgendaItem).where(AgendaItem.carried_from_id.in_(ids))):
             carried.carried_from_id = None
+        for waiting in db.session.scalars(
+                select(BacklogItem).where(BacklogItem.carried_from_id.in_(ids))):
+            waiting.carried_from_id = None
         for item in gone:
             meeting.items.remove(item)
     return [before, after]
@@ -341,9 +752,63 @@ def _sync_attendance(writer, meeting: Meeting, entries: list[dict]) -> list | No
     return [before, after]
 
 
-def _store_meetings(writer, committee: Committee, entries: list[dict]) -> dict[str, Meeting]:
+def _sync_rsvps(writer, meeting: Meeting, entries: list[dict]) -> list | None:
+    """Match RSVPs by person; [before, after] if they changed."""
+    before = _rsvps_of(meeting)
+    after = sorted((_set(dict(e, answered_at=utc_text(instant(e["answered_at"]))))
+                    for e in entries), key=lambda r: r["person"])
+    if before == after:
+        return None
+    rows = {row.person.key: row for row in meeting.rsvps}
+    for entry in entries:
+        designee = entry.get("designee")
+        values = {"answer": entry["answer"],
+                  "designee": writer.people[designee] if designee else None,
+                  "answered_at": instant(entry["answered_at"])}
+        row = rows.pop(entry["person"], None)
+        if row is None:
+            meeting.rsvps.append(Rsvp(person=writer.people[entry["person"]], **values))
+        else:
+            assign_changes(row, values)
+    for row in rows.values():
+        meeting.rsvps.remove(row)
+    return [before, after]
+
+
+def _sync_motions(writer, meeting: Meeting, entries: list[dict]) -> list | None:
+    """Bring the motions to the file's; [before, after] if they changed.
+
+    A motion has no key, so a changed list replaces the meeting's motions: a
+    vote is a record of its moment, not a row anyone edits.
+    """
+    before = _motions_of(meeting)
+    after = sorted((_set(dict(e, voted_at=utc_text(instant(e["voted_at"])),
+                              votes=sorted(e.get("votes", []), key=lambda v: v["person"])))
+                    for e in entries), key=_motion_order)
+    if before == after:
+        return None
+    for motion in list(meeting.motions):
+        meeting.motions.remove(motion)
+    items = _ordered(meeting.items)
+    for entry in entries:
+        seconder, item = entry.get("seconder"), entry.get("item")
+        motion = Motion(text=entry["text"], mover=writer.people[entry["mover"]],
+                        seconder=writer.people[seconder] if seconder else None,
+                        result=entry["result"],
+                        quorum_statement=entry.get("quorum_statement", ""),
+                        voted_at=instant(entry["voted_at"]),
+                        agenda_item=items[item] if item is not None else None)
+        motion.votes = [Vote(person=writer.people[v["person"]], choice=v["vote"])
+                        for v in entry.get("votes", [])]
+        meeting.motions.append(motion)
+    return [before, after]
+
+
+def _store_meetings(writer, committee: Committee, entries: list[dict], stored: list[Meeting],
+                    refs: _Refs) -> dict[str, Meeting]:
     """Upsert the file's meetings; return every meeting of the committee by key."""
-    meetings = {m.key: m for m in _stored_meetings(committee)}
+    meetings = {m.key: m for m in stored}
+    action_ids = {key: id_ for id_, key in refs.actions.items()}
     taken = {m.occurrence for m in meetings.values() if m.occurrence is not None}
     cadence = _cadence(committee) if entries else None
     for entry in entries:
@@ -357,15 +822,21 @@ def _store_meetings(writer, committee: Committee, entries: list[dict]) -> dict[s
                 occurrence=_occurrence(committee, cadence, values["starts_at"], taken),
                 **values)
             for position, item in enumerate(items):
-                meeting.items.append(AgendaItem(**_item_values(writer, position, item)))
+                meeting.items.append(AgendaItem(**_item_values(writer, position, item,
+                                                               action_ids)))
             _sync_attendance(writer, meeting, attendance)
+            _sync_rsvps(writer, meeting, entry.get("rsvps", []))
+            _sync_motions(writer, meeting, entry.get("motions", []))
             writer.create(meeting, "meetings", committee)
             continue
         changes = assign_changes(meeting, values)
         if changes.keys() & CALENDAR_FIELDS:
             meeting.sequence += 1
-        for name, change in (("agenda_items", _sync_items(writer, meeting, items)),
-                             ("attendance", _sync_attendance(writer, meeting, attendance))):
+        for name, change in (
+                ("agenda_items", _sync_items(writer, meeting, items, refs)),
+                ("attendance", _sync_attendance(writer, meeting, attendance)),
+                ("rsvps", _sync_rsvps(writer, meeting, entry.get("rsvps", []))),
+                ("motions", _sync_motions(writer, meeting, entry.get("motions", [])))):
             if change is not None:
                 changes[name] = change
         writer.updated(meeting, "meetings", changes, committee)
@@ -391,7 +862,7 @@ def _sync_updates(writer, action: ActionItem, entries: list[dict]) -> list | Non
 
 
 def _store_actions(writer, committee: Committee, entries: list[dict],
-                   meetings: dict[str, Meeting]) -> None:
+                   meetings: dict[str, Meeting]) -> dict[str, ActionItem]:
     origins = {(e.get("origin") or {}).get("ref") for e in entries
                if (e.get("origin") or {}).get("kind") == "meeting"}
     if any(meetings[key].id is None for key in origins):
@@ -401,7 +872,8 @@ def _store_actions(writer, committee: Committee, entries: list[dict],
         values = _action_values(writer, entry, meetings)
         action = actions.get(entry["key"])
         if action is None:
-            action = ActionItem(committee=committee, key=entry["key"], **values)
+            action = actions[entry["key"]] = ActionItem(committee=committee, key=entry["key"],
+                                                        **values)
             _sync_updates(writer, action, entry.get("updates", []))
             writer.create(action, "actions", committee)
             continue
@@ -414,12 +886,177 @@ def _store_actions(writer, committee: Committee, entries: list[dict],
         if change is not None:
             changes["updates"] = change
         writer.updated(action, "actions", changes, committee)
+    return actions
+
+
+def _link_actions(meetings: dict[str, Meeting], entries: list[dict],
+                  actions: dict[str, ActionItem]) -> None:
+    """Point agenda items at the actions they name, now that new actions have ids.
+
+    An item naming an action new in this file was stored without it (the
+    meeting's audit entry already holds the file's item, action included).
+    """
+    named = [(meetings[e["key"]], n, item["action"]) for e in entries
+             for n, item in enumerate((e.get("agenda") or {}).get("items", []))
+             if item.get("action")]
+    if any(actions[key].id is None for _, _, key in named):
+        db.session.flush()
+    for meeting, position, key in named:
+        item = _ordered(meeting.items)[position]
+        if item.action_id != actions[key].id:
+            item.action_id = actions[key].id
+
+
+def _store_quorum(writer, committee: Committee, quorum: dict | None) -> None:
+    rule = committee.quorum_rule
+    if quorum is None:
+        if rule is not None:
+            writer.deleted(rule, "quorum", committee)
+            committee.quorum_rule = None
+        return
+    values = {"min_present": quorum["min_present"],
+              "required_sides": list(quorum.get("required_sides", []))}
+    if rule is None:
+        committee.quorum_rule = QuorumRule(**values)
+        writer.create(committee.quorum_rule, "quorum", committee)
+    else:
+        writer.updated(rule, "quorum", assign_changes(rule, values), committee)
+
+
+def _store_standing_items(writer, committee: Committee, entries: list[dict]) -> None:
+    """Match standing items by their place in the list; the file is authoritative."""
+    stored = _standing_items(committee)
+    for position, entry in enumerate(entries):
+        values = {"title": entry["title"], "kind": entry["kind"], "minutes": entry["minutes"],
+                  "placement": entry["placement"], "position": position}
+        if position < len(stored):
+            writer.updated(stored[position], "standing_items",
+                           assign_changes(stored[position], values), committee)
+        else:
+            item = StandingItem(**values)
+            committee.standing_items.append(item)
+            writer.create(item, "standing_items", committee)
+    for item in stored[len(entries):]:
+        writer.deleted(item, "standing_items", committee)
+        committee.standing_items.remove(item)
+
+
+def _request_values(writer, entry: dict, meetings: dict[str, Meeting]) -> dict:
+    meeting = entry.get("meeting")
+    return {"meeting": meetings[meeting] if meeting else None, "title": entry["title"],
+            "kind": entry["kind"], "minutes": entry["minutes"], "note": entry.get("note", ""),
+            "status": entry["status"], "decided_at": instant(entry.get("decided_at"))}
+
+
+def _store_requests(writer, committee: Committee, entries: list[dict], stored: list,
+                    meetings: dict[str, Meeting]) -> dict[tuple[str, datetime], AgendaRequest]:
+    """Match agenda requests by (proposer, created_at); none is deleted (history)."""
+    requests = {(r.proposer.key, r.created_at): r for r in stored}
+    for entry in entries:
+        key = (entry["proposer"], instant(entry["created_at"]))
+        values = _request_values(writer, entry, meetings)
+        request = requests.get(key)
+        if request is None:
+            request = requests[key] = AgendaRequest(
+                committee=committee, proposer=writer.people[entry["proposer"]],
+                created_at=key[1], **values)
+            writer.create(request, "agenda_requests", committee)
+            continue
+        meeting = values.pop("meeting")
+        changes = assign_changes(request, values)
+        if request.meeting is not meeting:
+            changes["meeting"] = [request.meeting.key if request.meeting else None,
+                                  meeting.key if meeting else None]
+            request.meeting = meeting
+        writer.updated(request, "agenda_requests", changes, committee)
+    return requests
+
+
+def _db_source(entry: dict, requests: dict, meetings: dict[str, Meeting]
+               ) -> tuple[str | None, AgendaItem | None]:
+    """The source (and item carried from) a file entry stands for, in this database."""
+    if entry.get("request"):
+        ref = entry["request"]
+        return f"request:{requests[(ref['proposer'], instant(ref['created_at']))].id}", None
+    if entry.get("carried_from"):
+        ref = entry["carried_from"]
+        item = _ordered(meetings[ref["meeting"]].items)[ref["item"]]
+        return f"carried:{item.id}", item
+    return entry.get("source"), None
+
+
+def _assign_sources(entries: list[dict], requests: dict, meetings: dict[str, Meeting]) -> None:
+    """Set what proposed each agenda item, now that requests and items have ids.
+
+    The meeting's audit entry already holds the change: _sync_items compares the
+    items as the file writes them, sources included.
+    """
+    changed = []
+    for entry in entries:
+        items = _ordered(meetings[entry["key"]].items)
+        for item, item_entry in zip(items, _items_in(entry), strict=True):
+            source, carried = _db_source(item_entry, requests, meetings)
+            carried_id = carried.id if carried is not None else None
+            if (item.source, item.carried_from_id) != (source, carried_id):
+                changed.append((item, source, carried_id))
+    if any(item.source is not None for item, _, _ in changed):
+        # A meeting holds a source once: items that swap sources let go of theirs first.
+        for item, _, _ in changed:
+            item.source = None
+        db.session.flush()
+    for item, source, carried_id in changed:
+        item.source, item.carried_from_id = source, carried_id
+
+
+def _store_backlog(writer, committee: Committee, entries: list[dict], requests: dict,
+                   meetings: dict[str, Meeting]) -> None:
+    """Match backlog entries by what they came from; none is deleted (history)."""
+    stored = {e.source: e for e in _stored_backlog(committee)}
+    for entry in entries:
+        created = instant(entry["created_at"])
+        source, carried = _db_source(entry, requests, meetings)
+        source = source or _own_source(created)
+        presenter = writer.people[entry["presenter"]] if entry.get("presenter") else None
+        values = {"title": entry["title"], "kind": entry["kind"], "minutes": entry["minutes"],
+                  "workgroup_key": entry.get("workgroup"), "mou_key": entry.get("mou"),
+                  "pdsa_key": entry.get("pdsa_cycle"), "measure_key": entry.get("measure"),
+                  "notes": entry.get("notes", ""), "why": entry.get("why", ""),
+                  "created_at": created, "dropped_at": instant(entry.get("dropped_at")),
+                  "carried_from_id": carried.id if carried is not None else None}
+        row = stored.get(source)
+        if row is None:
+            row = stored[source] = BacklogItem(committee=committee, source=source,
+                                               presenter=presenter, **values)
+            writer.create(row, "backlog", committee)
+            continue
+        changes = assign_changes(row, values)
+        if row.presenter is not presenter:
+            changes["presenter"] = [row.presenter.key if row.presenter else None,
+                                    presenter.key if presenter else None]
+            row.presenter = presenter
+        writer.updated(row, "backlog", changes, committee)
 
 
 def store(writer, committee: Committee, record: dict) -> None:
     """Upsert meetings and actions by key, their parts matched as the file lists them."""
-    meetings = _store_meetings(writer, committee, record.get("meetings", []))
-    _store_actions(writer, committee, record.get("actions", []), meetings)
+    _store_quorum(writer, committee, record.get("quorum"))
+    _store_standing_items(writer, committee, record.get("standing_items", []))
+    entries = record.get("meetings", [])
+    stored_actions = {a.key: a for a in _stored_actions(committee)}
+    stored_requests = _stored_requests(committee)
+    stored_meetings = _stored_meetings(committee)
+    refs = _Refs.of(list(stored_actions.values()), stored_requests, stored_meetings)
+    meetings = _store_meetings(writer, committee, entries, stored_meetings, refs)
+    actions = stored_actions | _store_actions(writer, committee, record.get("actions", []),
+                                              meetings)
+    _link_actions(meetings, entries, actions)
+    requests = _store_requests(writer, committee, record.get("agenda_requests", []),
+                               stored_requests, meetings)
+    backlog = record.get("backlog", [])
+    if any(_items_in(e) for e in entries) or backlog:
+        db.session.flush()  # requests and items get the ids sources name
+        _assign_sources(entries, requests, meetings)
+        _store_backlog(writer, committee, backlog, requests, meetings)
 
 
 SECTION = CommitteeSection(export=export, check=check, store=store)

@@ -306,6 +306,8 @@ class Motion(db.Model):
         backref=db.backref("motions", order_by="Motion.id", cascade="all, delete-orphan"))
     mover: Mapped[Person] = relationship(foreign_keys=[mover_id])
     seconder: Mapped[Person | None] = relationship(foreign_keys=[seconder_id])
+    #: the agenda item it was moved under, if any
+    agenda_item: Mapped[AgendaItem | None] = relationship(foreign_keys=[agenda_item_id])
     votes: Mapped[list["Vote"]] = relationship(back_populates="motion",
                                                cascade="all, delete-orphan")
 

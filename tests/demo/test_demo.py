@@ -69,7 +69,12 @@ def test_demo_file_imports_cleanly(db):
         "actions": sum(len(c.get("actions", [])) for c in data["committees"]),
         "workgroups": sum(len(c.get("workgroups", [])) for c in data["committees"]),
         "measures": sum(len(c.get("measures", [])) for c in data["committees"]),
-        "mous": len(data["mous"])}
+        "mous": len(data["mous"]),
+        "quorum": sum(1 for c in data["committees"] if c.get("quorum")),
+        "standing_items": sum(len(c.get("standing_items", [])) for c in data["committees"]),
+        "agenda_requests": sum(len(c.get("agenda_requests", [])) for c in data["committees"]),
+        "backlog": sum(len(c.get("backlog", [])) for c in data["committees"]),
+        "reminders": sum(len(p.get("reminders", [])) for p in data["people"])}
 
 
 def test_demo_county_round_trips(db):
