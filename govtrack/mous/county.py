@@ -77,7 +77,7 @@ def _began(entry: dict) -> datetime:
     """When the MOU began: the file's created_at, else its first version's."""
     if entry.get("created_at"):
         return instant(entry["created_at"])
-    return min(_when(v["created_at"]) for v in entry["versions"])
+    return min(instant(v["created_at"]) for v in entry["versions"])
 
 
 # --- export -------------------------------------------------------------------------
@@ -379,9 +379,10 @@ def _versions(mou: Mou, entries: list[dict]) -> dict:
     by_number = {v.number: v for v in mou.versions}
     bound = {e.version_number for e in mou.events}
     for entry in entries:
+        # to the microsecond: a version written in the app is, and the round trip is lossless
         values = {"text": entry["text"], "obligations": list(entry["obligations"]),
-                  "created_at": _when(entry["created_at"]),
-                  "sent_for_signature_at": _when(entry.get("sent_for_signature_at"))}
+                  "created_at": instant(entry["created_at"]),
+                  "sent_for_signature_at": instant(entry.get("sent_for_signature_at"))}
         version = by_number.get(entry["number"])
         if version is None:
             mou.versions.append(MouVersion(number=entry["number"], terms=terms_of(mou),
