@@ -69,7 +69,7 @@ def test_demo_file_imports_cleanly(db):
         "actions": sum(len(c.get("actions", [])) for c in data["committees"]),
         "workgroups": sum(len(c.get("workgroups", [])) for c in data["committees"]),
         "measures": sum(len(c.get("measures", [])) for c in data["committees"]),
-        "mous": len(data["mous"])}
+        "mous": len(data["mous"]), "signatories": len(data.get("signatories", []))}
 
 
 def test_demo_county_round_trips(db):
