@@ -343,13 +343,29 @@ def store(writer, data: dict) -> None:
         if added and mou.id is not None:
             changes["signing_record"] = [None, added]
         if mou.status in EXECUTED_STATUSES and mou.executed_at is None:
-            last = [e.at for e in mou.events
-                    if e.kind == "signed" and e.version_number == len(mou.versions)]
-            mou.executed_at = max(last) if last else None
+            last = _holding_signatures(mou, len(mou.versions))
+            mou.executed_at = max(last.values()) if last else None
         if mou.id is not None:
             writer.updated(mou, "mous", changes, mou.committee)
     if orders:
         _write_orders(orders, writer)
+
+
+def _holding_signatures(mou: Mou, number: int) -> dict[str, datetime]:
+    """party key -> time of its signature of version number that no later void undid.
+
+    Read from the chain in the order it was written (new versions have no id yet,
+    so Mou.signed_parties cannot match them).
+    """
+    holding: dict[str, datetime] = {}
+    for event in mou.events:
+        if event.version_number != number:
+            continue
+        if event.kind == "signed":
+            holding[event.agency.key] = event.at
+        elif event.kind == "voided":
+            holding.pop(event.agency.key, None)
+    return holding
 
 
 def _order(mou: Mou) -> list[str] | None:

@@ -346,3 +346,17 @@ def test_a_signing_record_made_in_the_app_exports_and_imports_unchanged(make, db
     assert not any(report.created.values()) and not any(report.updated.values())
     assert db.session.scalar(select(func.count(AuditEntry.id))) == entries
     assert canonical(export_county()) == canonical(document)
+
+
+def test_a_signature_voided_and_given_again_executes_the_mou_and_verifies(db):
+    data = with_mous()
+    first = data["mous"][0]
+    first["voids"] = [{"party": "sheriff", "version": 2, "at": "2024-05-22T09:00:00Z",
+                       "reason": "Signed with the wrong title."}]
+    first["signatures"].append({"party": "sheriff", "person": "p-ortiz", "version": 2,
+                                "signed_at": "2024-05-23T10:00:00Z", "title": "Sheriff"})
+    imported(db, data)
+    executed = mou(db, "mou-inreach")
+    assert executed.executed_at.isoformat() == "2024-05-23T10:00:00+00:00"
+    assert verify(executed).ok
+    assert canonical(export_county()) == canonical(data)
