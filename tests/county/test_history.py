@@ -4,9 +4,10 @@ from datetime import UTC, date, datetime
 
 import pytest
 import time_machine
+from jsonschema import Draft202012Validator, FormatChecker
 
 from govtrack.audit.models import AuditEntry
-from govtrack.county.services import export_county, import_county
+from govtrack.county.services import export_county, import_county, load_schema
 from govtrack.health.services import report
 from tests.county.files import canonical, count, imported
 from tests.county.history import with_history
@@ -65,3 +66,9 @@ def test_a_second_import_of_the_file_full_of_history_changes_nothing(db):
     assert not any(result.created.values()) and not any(result.updated.values())
     assert not any(result.deleted.values())
     assert count(db, AuditEntry) == entries
+
+
+def test_the_export_with_every_optional_field_validates_against_the_schema(db):
+    imported(db, with_history())
+    validator = Draft202012Validator(load_schema(), format_checker=FormatChecker())
+    assert list(validator.iter_errors(export_county())) == []

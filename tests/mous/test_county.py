@@ -360,3 +360,13 @@ def test_a_signature_voided_and_given_again_executes_the_mou_and_verifies(db):
     assert executed.executed_at.isoformat() == "2024-05-23T10:00:00+00:00"
     assert verify(executed).ok
     assert canonical(export_county()) == canonical(data)
+
+
+def test_the_signing_record_export_validates_against_the_schema(db):
+    from jsonschema import Draft202012Validator, FormatChecker
+
+    from govtrack.county.services import load_schema
+
+    imported(db, with_signing_record())
+    validator = Draft202012Validator(load_schema(), format_checker=FormatChecker())
+    assert list(validator.iter_errors(export_county())) == []
