@@ -51,7 +51,8 @@ FORMAT = "govtrack-county/1"
 #: the kinds of record an import counts, named as the file's sections
 KINDS = ("agencies", "people", "committees", "memberships", "stage_history", "rotation",
          "chair_terms", "meetings", "actions", "workgroups", "measures", "mous",
-         "quorum", "standing_items", "agenda_requests", "backlog", "reminders")
+         "quorum", "standing_items", "agenda_requests", "backlog", "reminders",
+         "signatories")
 
 #: each feature's part of a committee record, in the order import stores them
 #: (a PDSA cycle sits under a workgroup goal, so workgroups come first)
@@ -59,7 +60,7 @@ COMMITTEE_SECTIONS: tuple[CommitteeSection, ...] = (
     chairs.SECTION, meetings.SECTION, workgroups.SECTION, pdsa.SECTION)
 
 #: features' own top-level arrays, stored after the committees
-TOP_LEVEL_SECTIONS: tuple[TopLevelSection, ...] = (mous.SECTION,)
+TOP_LEVEL_SECTIONS: tuple[TopLevelSection, ...] = (mous.SECTION, mous.SIGNATORIES)
 
 #: committee sections the schema allows but govtrack cannot store yet
 UNSTORED_SECTIONS: tuple[str, ...] = ()
@@ -228,7 +229,10 @@ def export_county() -> dict:
         "mous": [],
     }
     for section in TOP_LEVEL_SECTIONS:
-        document[section.name] = section.export()
+        records = section.export()
+        # an optional array is left out when empty, so files written before it stay as they were
+        if records or section.name in load_schema()["required"]:
+            document[section.name] = records
     return document
 
 

@@ -1,20 +1,24 @@
 """Measures with their points, and PDSA cycles, in the county file.
 
 Measures are a committee section (`measures`), by key, each with its points
-by date; a measure's chart settings (frequency, rule set, baseline, reset,
-limits) are not in the file and an import leaves them as they are. Measures
-are matched by key and never deleted by an import; within a measure the file
-is authoritative for its points (matched by date).
+by date, how often it is taken (`frequency`, written unless monthly) and its
+run-chart settings (`chart`: rule set, baseline, reset, limits, target;
+written when any differs from the default). A file without them gives the
+defaults. Measures are matched by key and never deleted by an import; within
+a measure the file is authoritative for its points (matched by date).
 
 PDSA cycles sit under their workgroup goal (`pdsa_cycles`); workgroups.county
 calls export_cycles, check_cycles and sync_cycles where it handles goals. A
 goal's cycles are written when it has any, oldest first; within a goal the
 file is authoritative for its cycles (matched by key) and their phase
-history. A cycle's `previous` names a cycle of the same goal.
+history. A cycle's `previous` names a cycle of the same goal. A new cycle's
+created_at is the start of its first phase day (the file has no field for
+it): an import never stamps history with the moment of import.
 """
 
 import math
-from datetime import date
+from datetime import date, datetime, time
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -54,8 +58,37 @@ def _measure_record(measure: Measure) -> dict:
                    "workgroup": measure.workgroup.key if measure.workgroup else None,
                    "source_agency": measure.source_agency.key if measure.source_agency
                    else None})
+    if measure.frequency != DEFAULT_FREQUENCY:
+        record["frequency"] = measure.frequency
+    chart = _chart_record(measure)
+    if chart:
+        record["chart"] = chart
     record["points"] = _points_of(measure)
     return record
+
+
+#: what a measure gets when the file leaves frequency or a chart setting out
+DEFAULT_FREQUENCY = "monthly"
+DEFAULT_CHART = {"rules": "anhoej", "baseline_points": None, "reset_on": None,
+                 "show_limits": False, "target": None}
+
+
+def _chart_record(measure: Measure) -> dict:
+    """The measure's run-chart settings that differ from the defaults."""
+    values = {"rules": measure.rules, "baseline_points": measure.baseline_points,
+              "reset_on": measure.reset_on.isoformat() if measure.reset_on else None,
+              "show_limits": bool(measure.show_limits),
+              "target": _number(measure.target) if measure.target is not None else None}
+    return {name: value for name, value in values.items() if value != DEFAULT_CHART[name]}
+
+
+def _chart_values(entry: dict) -> dict:
+    chart = DEFAULT_CHART | entry.get("chart", {})
+    return {"frequency": entry.get("frequency", DEFAULT_FREQUENCY), "rules": chart["rules"],
+            "baseline_points": chart["baseline_points"],
+            "reset_on": date.fromisoformat(chart["reset_on"]) if chart["reset_on"] else None,
+            "show_limits": chart["show_limits"],
+            "target": float(chart["target"]) if chart["target"] is not None else None}
 
 
 def _stored(committee: Committee) -> list[Measure]:
@@ -132,6 +165,18 @@ def check(record: dict, path: str, known, report) -> None:
             value = point["value"]
             if isinstance(value, bool) or not math.isfinite(value) or abs(value) > 1e12:
                 report.problem(f"{at}.value", "not a usable number")
+        _check_chart(measure.get("chart", {}), f"{where}.chart", report)
+
+
+def _check_chart(chart: dict, where: str, report) -> None:
+    """The settings pdsa.services accepts from the measure's form."""
+    baseline = chart.get("baseline_points")
+    if baseline is not None and not 2 <= baseline <= 100:
+        report.problem(f"{where}.baseline_points", "A baseline has between 2 and 100 points.")
+    target = chart.get("target")
+    if target is not None and (isinstance(target, bool) or not math.isfinite(target)
+                               or abs(target) > 1e12):
+        report.problem(f"{where}.target", "not a usable number")
 
 
 # --- measures: storing ----------------------------------------------------------------
@@ -164,13 +209,18 @@ def store(writer, committee: Committee, record: dict) -> None:
     for entry in entries:
         values = {"name": entry["name"], "definition": entry.get("definition", ""),
                   "unit": entry.get("unit", ""), "kind": entry.get("kind", "outcome"),
-                  "direction": entry.get("direction", "down")}
+                  "direction": entry.get("direction", "down")} | _chart_values(entry)
         workgroup = workgroups[entry["workgroup"]] if entry.get("workgroup") else None
         agency = writer.agencies[entry["source_agency"]] if entry.get("source_agency") else None
         measure = measures.get(entry["key"])
         if measure is None:
             measure = Measure(key=entry["key"], committee=committee, workgroup=workgroup,
                               source_agency=agency, **values)
+            if entry.get("points"):
+                # its first point is the earliest the file shows it existed
+                first = min(date.fromisoformat(p["date"]) for p in entry["points"])
+                measure.created_at = datetime.combine(
+                    first, time(), tzinfo=ZoneInfo(committee.timezone))
             _sync_points(measure, entry.get("points", []))
             writer.create(measure, "measures", committee)
             continue
@@ -285,6 +335,13 @@ def _cycle_values(writer, entry: dict) -> dict:
     return values
 
 
+def _started(goal: Goal, entry: dict) -> datetime:
+    """The start of the cycle's first phase day, on its committee's wall clock."""
+    zone = ZoneInfo(goal.workgroup.committee.timezone)
+    first = min(date.fromisoformat(h["since"]) for h in entry["phase_history"])
+    return datetime.combine(first, time(), tzinfo=zone)
+
+
 def sync_cycles(writer, goal: Goal, entries: list[dict]) -> None:
     """Match the goal's cycles by key and make them as the file has them (checked already)."""
     cycles = {c.key: c for c in goal.pdsa_cycles}
@@ -293,7 +350,7 @@ def sync_cycles(writer, goal: Goal, entries: list[dict]) -> None:
         values = _cycle_values(writer, entry)
         cycle = cycles.pop(entry["key"], None)
         if cycle is None:
-            cycle = PdsaCycle(key=entry["key"], **values)
+            cycle = PdsaCycle(key=entry["key"], created_at=_started(goal, entry), **values)
             goal.pdsa_cycles.append(cycle)
         else:
             assign_changes(cycle, values)

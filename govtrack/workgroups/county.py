@@ -7,6 +7,12 @@ no description, no owner, not done, an update without text), and the lists
 first, their members by key, updates by time, goals in the order they were
 set, milestones by due date.
 
+A closed workgroup carries why it closed (`closed_reason`, `closed_note`); a
+goal its `end_date` and, once achieved or cancelled, its `status` and
+`status_at`; a milestone moved to another due date its `due_changes` (from,
+to, when, by whom, why), oldest first. Each is optional: a file without them
+gives an open goal, no reason, no re-dating.
+
 Workgroups are matched by key and never deleted by an import (a file may
 carry only part of a committee's history); within a workgroup the file is
 authoritative for its members, updates (matched by time and author), goals
@@ -38,7 +44,13 @@ from govtrack.county.sections import (
 )
 from govtrack.extensions import db
 from govtrack.pdsa.models import PdsaCycle
-from govtrack.workgroups.models import Goal, Milestone, Workgroup, WorkgroupUpdate
+from govtrack.workgroups.models import (
+    Goal,
+    Milestone,
+    MilestoneDueChange,
+    Workgroup,
+    WorkgroupUpdate,
+)
 
 
 def _set(record: dict, *always: str) -> dict:
@@ -54,15 +66,30 @@ def _update_record(update: WorkgroupUpdate) -> dict:
     return _set({"at": utc_text(update.at), "by": update.by.key, "text": update.text})
 
 
+def _due_change_record(change: MilestoneDueChange) -> dict:
+    return _set({"from": change.old_due.isoformat(), "to": change.new_due.isoformat(),
+                 "at": utc_text(change.at), "by": change.by.key if change.by else None,
+                 "reason": change.reason})
+
+
+def _due_changes_of(milestone: Milestone) -> list[dict]:
+    changes = sorted(milestone.due_changes, key=lambda c: (c.at, c.id is None, c.id or 0))
+    return [_due_change_record(c) for c in changes]
+
+
 def _milestone_record(milestone: Milestone) -> dict:
     return _set({"key": milestone.key, "title": milestone.title,
                  "due": milestone.due.isoformat(),
                  "owner": milestone.owner.key if milestone.owner else None,
-                 "status": milestone.status, "done_at": utc_text(milestone.done_at)})
+                 "status": milestone.status, "done_at": utc_text(milestone.done_at),
+                 "due_changes": _due_changes_of(milestone) or None})
 
 
 def _goal_record(goal: Goal) -> dict:
-    record = _set({"key": goal.key, "title": goal.title, "description": goal.description})
+    record = _set({"key": goal.key, "title": goal.title, "description": goal.description,
+                   "end_date": goal.end_date.isoformat() if goal.end_date else None,
+                   "status": goal.status if goal.status != "open" else None,
+                   "status_at": utc_text(goal.status_at)})
     record["milestones"] = [_milestone_record(m) for m in
                             sorted(goal.milestones, key=lambda m: (m.due, m.key))]
     from govtrack.pdsa.county import export_cycles
@@ -91,6 +118,8 @@ def _workgroup_record(workgroup: Workgroup) -> dict:
     record["created_at"] = utc_text(workgroup.created_at)
     if workgroup.closed_at is not None:
         record["closed_at"] = utc_text(workgroup.closed_at)
+        record.update(_set({"closed_reason": workgroup.closed_reason,
+                            "closed_note": workgroup.closed_note}))
     record["updates"] = update_log(workgroup.updates, _update_record)
     record["goals"] = _goals_of(workgroup)
     return record
@@ -106,6 +135,8 @@ def _stored(committee: Committee) -> list[Workgroup]:
             selectinload(Workgroup.updates).selectinload(WorkgroupUpdate.by),
             selectinload(Workgroup.goals).selectinload(Goal.milestones)
             .selectinload(Milestone.owner),
+            selectinload(Workgroup.goals).selectinload(Goal.milestones)
+            .selectinload(Milestone.due_changes).selectinload(MilestoneDueChange.by),
             selectinload(Workgroup.goals).selectinload(Goal.pdsa_cycles)
             .selectinload(PdsaCycle.phase_history))))
 
@@ -190,12 +221,14 @@ def check(record: dict, path: str, known, report) -> None:
             _not_moved("goal", goal["key"], at, goal_owner.get(goal["key"]), workgroup["key"],
                        "workgroup", report)
             check_cycles(goal, at, known, report)
+            _check_goal(goal, at, report)
             for m, milestone in enumerate(goal.get("milestones", [])):
                 spot = f"{at}.milestones[{m}]"
                 _unique("milestone", milestone["key"], spot, seen, report)
                 _not_moved("milestone", milestone["key"], spot,
                            milestone_owner.get(milestone["key"]), goal["key"], "goal", report)
                 _check_milestone(milestone, spot, known, report)
+                _check_due_changes(milestone, spot, known, report)
     # the committee's workgroups: the file's and those already stored
     keys = {wg["key"] for wg in workgroups} | {
         key for key, owner in workgroup_owner.items() if owner == record["key"]}
@@ -219,7 +252,51 @@ def _check_workgroup(workgroup: dict, where: str, known, report) -> None:
     closed = instant(workgroup.get("closed_at"))
     if closed is not None and closed < instant(workgroup["created_at"]):
         report.problem(f"{where}.closed_at", "the workgroup is closed before it was created")
+    for name in ("closed_reason", "closed_note"):
+        if workgroup.get(name) and closed is None:
+            report.problem(f"{where}.{name}", "only a closed workgroup (closed_at) has a "
+                                              f"{name.replace('_', ' ')}")
+    if (closed is not None and workgroup.get("closed_reason") not in (None, "achieved")
+            and not (workgroup.get("closed_note") or "").strip()):
+        report.problem(f"{where}.closed_note", "Say where the work went or why it stops: a "
+                                               f"workgroup closed as "
+                                               f"{workgroup['closed_reason']} has a note.")
     check_updates(workgroup.get("updates", []), where, known, report)
+
+
+def _check_goal(goal: dict, where: str, report) -> None:
+    """A status date goes with an achieved or cancelled goal; milestones fall before its end."""
+    status = goal.get("status", "open")
+    if goal.get("status_at") and status == "open":
+        report.problem(f"{where}.status_at", "only an achieved or cancelled goal has a "
+                                             "status_at")
+    end = goal.get("end_date")
+    if end is None:
+        return
+    for m, milestone in enumerate(goal.get("milestones", [])):
+        if milestone["status"] == "open" and milestone["due"] > end:
+            report.problem(f"{where}.milestones[{m}].due",
+                           f"The goal ends on {end}; an open milestone cannot be due after it.")
+
+
+def _check_due_changes(milestone: dict, where: str, known, report) -> None:
+    """Re-datings name known people and chain: each moves from where the last one left it."""
+    changes = milestone.get("due_changes", [])
+    for c, change in enumerate(changes):
+        at = f"{where}.due_changes[{c}]"
+        check_person(known, report, f"{at}.by", change.get("by"))
+        if change["from"] == change["to"]:
+            report.problem(f"{at}.to", "a re-dating moves the milestone to another date")
+        if c and change["from"] != changes[c - 1]["to"]:
+            report.problem(f"{at}.from", f"the milestone was due {changes[c - 1]['to']} "
+                                         f"after {where}.due_changes[{c - 1}]")
+        if c and instant(change["at"]) < instant(changes[c - 1]["at"]):
+            report.problem(f"{at}.at", f"before {where}.due_changes[{c - 1}]: re-datings are "
+                                       "listed oldest first")
+    if changes and changes[-1]["to"] != milestone["due"]:
+        report.problem(f"{where}.due_changes[{len(changes) - 1}].to",
+                       f"the last re-dating moves the milestone to its due date, "
+                       f"{milestone['due']}")
 
 
 def _check_milestone(milestone: dict, where: str, known, report) -> None:
@@ -238,7 +315,9 @@ def _workgroup_values(writer, entry: dict) -> dict:
             "lead": writer.people[lead] if lead else None,
             "report_back": entry.get("report_back", "every_meeting"),
             "created_at": instant(entry["created_at"]),
-            "closed_at": instant(entry.get("closed_at"))}
+            "closed_at": instant(entry.get("closed_at")),
+            "closed_reason": entry.get("closed_reason"),
+            "closed_note": entry.get("closed_note", "")}
 
 
 def _milestone_values(writer, entry: dict) -> dict:
@@ -246,6 +325,22 @@ def _milestone_values(writer, entry: dict) -> dict:
     return {"title": entry["title"], "due": date.fromisoformat(entry["due"]),
             "owner": writer.people[owner] if owner else None, "status": entry["status"],
             "done_at": instant(entry.get("done_at"))}
+
+
+def _sync_due_changes(writer, milestone: Milestone, entries: list[dict]) -> None:
+    """The file is authoritative for a milestone's re-datings: replaced when they differ."""
+    wanted = [_set({"from": e["from"], "to": e["to"], "at": utc_text(instant(e["at"])),
+                    "by": e.get("by"), "reason": e.get("reason", "")}) for e in entries]
+    if _due_changes_of(milestone) == wanted:
+        return
+    for change in list(milestone.due_changes):
+        milestone.due_changes.remove(change)
+    for entry in entries:
+        by = entry.get("by")
+        milestone.due_changes.append(MilestoneDueChange(
+            old_due=date.fromisoformat(entry["from"]), new_due=date.fromisoformat(entry["to"]),
+            at=instant(entry["at"]), by=writer.people[by] if by else None,
+            reason=entry.get("reason", "")))
 
 
 def _sync_members(writer, workgroup: Workgroup, keys: list[str]) -> list | None:
@@ -273,18 +368,24 @@ def _sync_goals(writer, workgroup: Workgroup, entries: list[dict]) -> list | Non
             goal = Goal(key=entry["key"], title=entry["title"])
             workgroup.goals.append(goal)
         assign_changes(goal, {"title": entry["title"],
-                              "description": entry.get("description", "")})
+                              "description": entry.get("description", ""),
+                              "end_date": date.fromisoformat(entry["end_date"])
+                              if entry.get("end_date") else None,
+                              "status": entry.get("status", "open"),
+                              "status_at": instant(entry.get("status_at"))})
         milestones = {m.key: m for m in goal.milestones}
         for item in entry.get("milestones", []):
             values = _milestone_values(writer, item)
             milestone = milestones.pop(item["key"], None)
             if milestone is None:
-                goal.milestones.append(Milestone(key=item["key"], **values))
-                continue
-            owner = values.pop("owner")
-            assign_changes(milestone, values)
-            if milestone.owner is not owner:
-                milestone.owner = owner
+                milestone = Milestone(key=item["key"], **values)
+                goal.milestones.append(milestone)
+            else:
+                owner = values.pop("owner")
+                assign_changes(milestone, values)
+                if milestone.owner is not owner:
+                    milestone.owner = owner
+            _sync_due_changes(writer, milestone, item.get("due_changes", []))
         for milestone in milestones.values():
             goal.milestones.remove(milestone)
         sync_cycles(writer, goal, entry.get("pdsa_cycles", []))

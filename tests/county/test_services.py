@@ -71,7 +71,8 @@ def test_import_keeps_keys_and_stores_past_dates_as_they_are(db):
                               "stage_history": 2, "rotation": 0, "chair_terms": 0,
                               "meetings": 0, "actions": 0, "workgroups": 0, "measures": 0,
                               "mous": 0, "quorum": 0, "standing_items": 0,
-                              "agenda_requests": 0, "backlog": 0, "reminders": 0}
+                              "agenda_requests": 0, "backlog": 0, "reminders": 0,
+                                "signatories": 0}
     lee = db.session.scalar(select(Person).where(Person.key == "p-lee"))
     assert (lee.active, lee.inactive_since) == (False, date(2024, 3, 1))
     cit = db.session.scalar(select(Committee).where(Committee.key == "cit"))
@@ -134,12 +135,14 @@ def test_changed_fields_are_updated_and_audited_with_before_and_after(db):
                               "stage_history": 0, "rotation": 0, "chair_terms": 0,
                               "meetings": 0, "actions": 0, "workgroups": 0, "measures": 0,
                               "mous": 0, "quorum": 0, "standing_items": 0,
-                              "agenda_requests": 0, "backlog": 0, "reminders": 0}
+                              "agenda_requests": 0, "backlog": 0, "reminders": 0,
+                              "signatories": 0}
     assert report.unchanged == {"agencies": 1, "people": 2, "committees": 0, "memberships": 2,
                                 "stage_history": 2, "rotation": 0, "chair_terms": 0,
                                 "meetings": 0, "actions": 0, "workgroups": 0, "measures": 0,
                                 "mous": 0, "quorum": 0, "standing_items": 0,
-                                "agenda_requests": 0, "backlog": 0, "reminders": 0}
+                                "agenda_requests": 0, "backlog": 0, "reminders": 0,
+                                "signatories": 0}
     changes = {e.object_label: e.changes for e in db.session.scalars(
         select(AuditEntry).where(AuditEntry.action == "update"))}
     assert changes["County Office of Mental Health"] == {"head": [None, "p-ruiz"]}

@@ -74,7 +74,8 @@ def test_demo_file_imports_cleanly(db):
         "standing_items": sum(len(c.get("standing_items", [])) for c in data["committees"]),
         "agenda_requests": sum(len(c.get("agenda_requests", [])) for c in data["committees"]),
         "backlog": sum(len(c.get("backlog", [])) for c in data["committees"]),
-        "reminders": sum(len(p.get("reminders", [])) for p in data["people"])}
+        "reminders": sum(len(p.get("reminders", [])) for p in data["people"]),
+        "signatories": len(data.get("signatories", []))}
 
 
 def test_demo_county_round_trips(db):

@@ -146,3 +146,83 @@ def test_a_closed_cycle_needs_a_decision(db, cast):
     del cycles[0]["act"]
     assert ("$.committees[0].workgroups[0].goals[0].pdsa_cycles[0].act.decision",
             "a closed cycle has a decision") in problems(document)
+
+
+# --- how often a measure is taken and how its run chart is drawn ------------------------------
+
+
+def _wait(db) -> Measure:
+    return db.session.scalar(select(Measure).where(Measure.key == "days-waiting-for-a-bed"))
+
+
+def test_chart_settings_are_exported_and_a_second_import_changes_nothing(db, cast):
+    services.update_measure(cast["chair"], _wait(db), None, frequency="weekly", rules="ihi",
+                            baseline_points=3, show_limits=True, target=4.5)
+    _wait(db).reset_on = date(2025, 3, 1)
+    db.session.commit()
+    document = export_county()
+    wait = next(m for m in document["committees"][0]["measures"]
+                if m["key"] == "days-waiting-for-a-bed")
+    assert wait["frequency"] == "weekly"
+    assert wait["chart"] == {"rules": "ihi", "baseline_points": 3, "reset_on": "2025-03-01",
+                             "show_limits": True, "target": 4.5}
+    other = next(m for m in document["committees"][0]["measures"] if m is not wait)
+    assert "chart" not in other and "frequency" not in other  # the defaults are left out
+    report = import_county(copy.deepcopy(document))
+    assert report.ok, report.problems
+    assert report.updated["measures"] == 0
+    db.session.commit()
+    assert canonical(export_county()) == canonical(document)
+
+
+def test_chart_settings_round_trip_into_a_county_without_the_measure(db, cast):
+    document = export_county()
+    wait = next(m for m in document["committees"][0]["measures"]
+                if m["key"] == "days-waiting-for-a-bed")
+    wait.update(frequency="quarterly", chart={"rules": "ihi", "target": 3})
+    db.session.delete(_wait(db))
+    db.session.commit()
+    report = import_county(copy.deepcopy(document))
+    assert report.ok, report.problems
+    db.session.commit()
+    assert canonical(export_county()) == canonical(document)
+    measure = _wait(db)
+    assert (measure.frequency, measure.rules, measure.target, measure.baseline_points) == (
+        "quarterly", "ihi", 3.0, None)
+    # a measure imported starts on its first point's day, not at the moment of import
+    assert measure.created_at.date() == date(2025, 1, 1)
+
+
+def test_a_file_without_chart_settings_gives_the_defaults(db, cast):
+    services.update_measure(cast["chair"], _wait(db), None, rules="ihi", target=4.5)
+    db.session.commit()
+    document = export_county()
+    for measure in document["committees"][0]["measures"]:
+        measure.pop("chart", None)
+    report = import_county(document)
+    assert report.ok and report.updated["measures"] == 1
+    assert (_wait(db).rules, _wait(db).target) == ("anhoej", None)
+
+
+def test_bad_chart_settings_are_reported_at_their_paths(db, cast):
+    document = export_county()
+    measures = document["committees"][0]["measures"]
+    n = next(n for n, m in enumerate(measures) if m["key"] == "days-waiting-for-a-bed")
+    measures[n]["chart"] = {"baseline_points": 1, "target": 1e13}
+    at = f"$.committees[0].measures[{n}].chart"
+    assert problems(document) == [
+        (f"{at}.baseline_points", "A baseline has between 2 and 100 points."),
+        (f"{at}.target", "not a usable number")]
+    measures[n]["chart"] = {"rules": "shewhart"}
+    assert problems(document)[0][0] == f"$.committees[0].measures[{n}].chart.rules"
+
+
+def test_an_imported_cycle_starts_on_its_first_phase_day(db, cast):
+    document = export_county()
+    cast["workgroup"].goals[0].pdsa_cycles.clear()
+    db.session.commit()
+    assert import_county(copy.deepcopy(document)).ok
+    db.session.commit()
+    first = db.session.scalar(select(PdsaCycle).where(PdsaCycle.title == "Screen at booking",
+                                                      PdsaCycle.phase == "closed"))
+    assert first.created_at.date() == date(2025, 1, 6)

@@ -1,6 +1,6 @@
 """Workgroups in the county file: round trip, idempotence, problems with their JSON paths."""
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 from jsonschema import Draft202012Validator, FormatChecker
 from sqlalchemy import func, select
@@ -336,3 +336,106 @@ def test_one_problem_anywhere_stores_nothing_at_all(db):
     problems_of(db, data)
     assert workgroup(db, "wg-inreach").name == "Jail in-reach"
     assert workgroup(db, "wg-new") is None
+
+
+# --- why a workgroup closed, a goal's status and end, a milestone's re-datings ----------------
+
+
+def with_outcomes() -> dict:
+    """The county above with a closing reason, a goal's status and end, a re-dated milestone."""
+    data = county()
+    inreach, closed = data["committees"][0]["workgroups"]
+    closed.update(closed_reason="merged", closed_note="Folded into jail in-reach.")
+    beds, release = inreach["goals"]
+    beds["end_date"] = "2025-12-31"
+    beds["milestones"][1]["due_changes"] = [
+        {"from": "2025-05-01", "to": "2025-06-01", "at": "2025-04-20T14:00:00Z",
+         "by": "p-ruiz", "reason": "The hospital changed its intake."},
+        {"from": "2025-06-01", "to": "2025-06-30", "at": "2025-05-25T09:00:00.500000Z"}]
+    release.update(status="cancelled", status_at="2025-10-01T15:00:00Z")
+    return data
+
+
+def test_closing_reasons_goal_statuses_and_re_datings_round_trip(db):
+    imported(db, with_outcomes())
+    assert canonical(export_county()) == canonical(with_outcomes())
+    closed = workgroup(db, "wg-data")
+    assert (closed.closed_reason, closed.closed_note) == ("merged", "Folded into jail in-reach.")
+    beds, release = workgroup(db, "wg-inreach").goals
+    assert (release.status, release.status_at) == (
+        "cancelled", datetime(2025, 10, 1, 15, tzinfo=UTC))
+    signed = next(m for m in beds.milestones if m.key == "m-signed")
+    assert signed.first_due == date(2025, 5, 1) and signed.slipped_days == 60
+    assert [c.by.key if c.by else None for c in signed.due_changes] == ["p-ruiz", None]
+
+
+def test_a_second_import_with_the_outcomes_changes_nothing(db):
+    imported(db, with_outcomes())
+    before = rows(db)
+    report = imported(db, with_outcomes())
+    assert not any(report.created.values()) and not any(report.updated.values())
+    assert rows(db) == before
+
+
+def test_a_file_without_the_outcomes_gives_open_goals_and_no_re_datings(db):
+    imported(db, with_outcomes())
+    report = imported(db)  # the same county, without the optional fields
+    assert report.updated["workgroups"] == 2
+    closed = workgroup(db, "wg-data")
+    assert (closed.closed_reason, closed.closed_note) == (None, "")
+    beds, release = workgroup(db, "wg-inreach").goals
+    assert (release.status, release.status_at, beds.end_date) == ("open", None, None)
+    assert all(not m.due_changes for m in beds.milestones)
+
+
+def test_outcomes_that_contradict_the_record_are_refused_with_their_paths(db):
+    data = with_outcomes()
+    inreach, closed = data["committees"][0]["workgroups"]
+    inreach["closed_note"] = "Never closed."
+    closed["closed_note"] = ""
+    beds, release = inreach["goals"]
+    beds["end_date"] = "2025-06-01"  # the open milestone m-signed is due 30 June
+    beds["status_at"] = "2025-10-01T15:00:00Z"
+    changes = beds["milestones"][1]["due_changes"]
+    changes[0]["by"] = "p-nobody"
+    changes[1].update({"from": "2025-06-02", "at": "2025-04-01T00:00:00Z"})
+    changes.append({"from": "2025-06-30", "to": "2025-06-30", "at": "2025-06-01T00:00:00Z"})
+    problems = problems_of(db, data)
+    assert [path for path, _ in problems] == [
+        "$.committees[0].workgroups[0].closed_note",
+        "$.committees[0].workgroups[0].goals[0].status_at",
+        "$.committees[0].workgroups[0].goals[0].milestones[1].due",
+        "$.committees[0].workgroups[0].goals[0].milestones[1].due_changes[0].by",
+        "$.committees[0].workgroups[0].goals[0].milestones[1].due_changes[1].from",
+        "$.committees[0].workgroups[0].goals[0].milestones[1].due_changes[1].at",
+        "$.committees[0].workgroups[0].goals[0].milestones[1].due_changes[2].to",
+        "$.committees[0].workgroups[1].closed_note"]
+    assert "no person has key “p-nobody”" in problems[3][1]
+
+
+def test_a_closed_workgroup_goal_and_re_dating_made_in_the_app_export_and_import_unchanged(
+        make, db):
+    from govtrack.workgroups import services
+
+    cast = make.cast()
+    chair, wg = cast["chair"], cast["workgroup"]
+    goal = wg.goals[0]
+    milestone = goal.milestones[0]
+    services.edit_milestone(chair, milestone, None, title=milestone.title,
+                            due=milestone.due + timedelta(days=14), owner=milestone.owner,
+                            reason="Waiting for the hospital.")
+    services.set_goal_status(chair, goal, None, "achieved")
+    services.close_workgroup(chair, wg, None, reason="abandoned", note="No data to work on.")
+    db.session.commit()
+    document = export_county()
+    record = document["committees"][0]["workgroups"][0]
+    assert (record["closed_reason"], record["closed_note"]) == ("abandoned",
+                                                                "No data to work on.")
+    assert record["goals"][0]["status"] == "achieved"
+    assert record["goals"][0]["milestones"][0]["due_changes"][0]["reason"] == (
+        "Waiting for the hospital.")
+    before = rows(db)
+    report = imported(db, document)
+    assert not any(report.created.values()) and not any(report.updated.values())
+    assert rows(db) == before
+    assert canonical(export_county()) == canonical(document)
