@@ -6,7 +6,7 @@ keeps the title on record, so a sheet without titles wipes none.
 """
 
 from email_validator import EmailNotValidError, validate_email
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import selectinload
 
 from govtrack.agencies import services
@@ -39,18 +39,23 @@ def check_email(value: str) -> str | None:
     return None
 
 
+def _plain(name: str) -> str:
+    # Spreadsheets turn a typed ' into ’ (Sheriff’s Office): both name the same agency.
+    return " ".join(name.lower().replace("\u2019", "'").replace("\u2018", "'").split())
+
+
 def agency_finder() -> dict[str, Agency]:
     """Every agency by its name and its key, lower-cased: what a cell may say."""
     found = {}
     for agency in db.session.scalars(select(Agency)):
         found[agency.key.lower()] = agency
-        found[" ".join(agency.name.lower().split())] = agency
+        found[_plain(agency.name)] = agency
     return found
 
 
 def find_agency(agencies: dict[str, Agency], cell: str) -> Agency | None:
-    """The agency a cell names (its name or key, case and spacing aside), or None."""
-    return agencies.get(" ".join(cell.lower().split()))
+    """The agency a cell names (its name or key; case, spacing and quote marks aside)."""
+    return agencies.get(_plain(cell))
 
 
 def people_by_email(emails) -> dict[str, list[Person]]:
@@ -69,16 +74,16 @@ def people_by_email(emails) -> dict[str, list[Person]]:
 def plan_people(text: str, encoding: str, filename: str, *, lock: bool = False) -> Plan:
     """What importing the people CSV would do, and every bad row. Changes nothing.
 
-    lock: on confirm, hold the agencies' rows so two imports at once run one
-    after the other (PostgreSQL; SQLite writes one at a time anyway) and the
-    second finds the people the first added.
+    lock: on confirm, hold the agencies' rows so two imports at once (a double
+    click) run one after the other and the second finds the people the first
+    added. A write rather than SELECT ... FOR UPDATE, which SQLite ignores.
     """
     try:
         table = read_table(text, encoding, COLUMNS, filename)
     except FileRefused as exc:
         return Plan(filename, None, problems=[Problem(1, "", str(exc))])
     if lock:
-        db.session.execute(select(Agency.id).with_for_update())
+        db.session.execute(update(Agency).values(name=Agency.name))
     plan = Plan(filename, table, problems=list(table.problems))
     agencies = agency_finder()
     known = people_by_email(row["email"] for row in table.rows)

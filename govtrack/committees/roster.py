@@ -8,7 +8,7 @@ so a roster cannot make anyone chair or unseat the chair.
 
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import update
 
 from govtrack.agencies.roster import EMAIL, agency_finder, check_email, find_agency, people_by_email
 from govtrack.clock import today
@@ -129,10 +129,13 @@ def plan_members(actor, committee: Committee, text: str, encoding: str, filename
 def db_lock(committee: Committee) -> None:
     """Hold the committee's row until the transaction ends, and read its seats again.
 
-    The seats were loaded before the lock: another import may have committed since.
+    A write, not SELECT ... FOR UPDATE: SQLite has no row locks, but a write
+    makes a second confirm wait for the first to commit, then read what it
+    stored (a double click once seated everyone twice). The seats were loaded
+    before the lock, so they are read again.
     """
-    db.session.execute(select(Committee.id).where(Committee.id == committee.id)
-                       .with_for_update())
+    db.session.execute(update(Committee).where(Committee.id == committee.id)
+                       .values(name=Committee.name))
     db.session.expire(committee, ["memberships"])
 
 
