@@ -73,7 +73,9 @@ def replan(form: ConfirmForm, planner) -> Plan | None:
     """The plan of the text a preview carried back, or None if it did not come back intact."""
     text = normalize(form.text.data or "")
     encoding = form.encoding.data if form.encoding.data in ENCODINGS else ""
+    # The text is the decoded file: Windows-1252 grows at most threefold in UTF-8.
     if not form.validate_on_submit() or not text or not encoding \
+            or len(text.encode("utf-8", "surrogatepass")) > 3 * MAX_BYTES \
             or digest(text) != form.digest.data:
         return None
     return planner(text, encoding, _name(form.filename.data))
