@@ -78,3 +78,17 @@ def test_only_administrators_import_people(client, make, login, db, who):
     assert _upload(client, PEOPLE).status_code == 403
     assert 'href="/people/import"' not in client.get("/agencies/").get_data(as_text=True)
     assert _count(db) == before
+
+
+@pytest.mark.parametrize(("raw", "words"), [
+    (b"", "big.csv is empty."),
+    (b"PK\x03\x04\x14\x00\x06\x00\x08\x00", "big.csv is not a CSV text file"),
+    (b"name,email,agency\n" + b"Ann,ann@example.org,court\n" * 7000,
+     "big.csv is 182,018 bytes; the limit is 150,000 bytes."),
+])
+def test_a_file_refused_whole_is_named_on_the_file_field(client, make, login, db, raw, words):
+    login(make.account(admin=True))
+    before = _count(db)
+    html = _upload(client, raw, "big.csv").get_data(as_text=True)
+    assert words in html and 'aria-describedby="file-error"' in html
+    assert "/people/import/confirm" not in html and _count(db) == before
