@@ -44,6 +44,17 @@ def _plain(name: str) -> str:
     return " ".join(name.lower().replace("\u2019", "'").replace("\u2018", "'").split())
 
 
+def email_problem(email: str, seen: dict[str, int], line: int) -> str | None:
+    """Why a row's e-mail cannot be read, or None; seen records each address's first line."""
+    why = check_email(email)
+    if why:
+        return why
+    if email.lower() in seen:
+        return f"{email} is also on line {seen[email.lower()]}."
+    seen[email.lower()] = line
+    return None
+
+
 def agency_finder() -> dict[str, Agency]:
     """Every agency by its name and its key, lower-cased: what a cell may say."""
     found = {}
@@ -101,20 +112,16 @@ def plan_people(text: str, encoding: str, filename: str, *, lock: bool = False) 
         if not row["name"]:
             bad("name", "The name is missing.")
         email = row["email"]
-        why = check_email(email)
+        why = email_problem(email, seen, row.line)
         if why:
             bad("email", why)
-        elif email.lower() in seen:
-            bad("email", f"{email} is also on line {seen[email.lower()]}.")
-        else:
-            seen[email.lower()] = row.line
         agency = find_agency(agencies, row["agency"])
         if not row["agency"]:
             bad("agency", "The agency is missing.")
         elif agency is None:
             bad("agency", f"No agency is called “{row['agency'][:80]}”. Check the spelling, "
                           "or add the agency first (Agencies, Add an agency).")
-        matches = known.get(email.lower(), []) if not why else []
+        matches = [] if why else known.get(email.lower(), [])
         if len(matches) > 1:
             bad("email", f"{len(matches)} people have this e-mail address "
                          f"({', '.join(p.name for p in matches)}); correct them first.")

@@ -12,8 +12,7 @@ from govtrack.extensions import db
 from govtrack.forms import save
 from govtrack.permissions import can_import_people, is_admin, require_admin, require_import_people
 from govtrack.uploads import pages
-from govtrack.uploads.csvfile import confirm
-from govtrack.uploads.forms import ConfirmForm, UploadForm
+from govtrack.uploads.forms import UploadForm
 from govtrack.web.pagination import paginate
 
 bp = Blueprint("agencies", __name__)
@@ -140,6 +139,7 @@ def person_edit(key: str):
 
 
 def _people_import_page(form: UploadForm, plan=None, confirm_form=None, status: int = 200):
+    """The people import: its columns, the preview, the forms."""
     return pages.page(
         title="Import people from CSV",
         intro=("Add people, or correct their details, from a spreadsheet: one row a person. "
@@ -169,18 +169,9 @@ def people_import():
 def people_import_confirm():
     """Store exactly what the preview showed, or show the new preview if records changed."""
     require_import_people(current_user)
-    form = ConfirmForm()
-    plan = pages.replan(form, lambda text, encoding, filename: roster.plan_people(
-        text, encoding, filename, lock=True))
-    if plan is None:
-        upload = UploadForm(formdata=None)
-        upload.file.errors = [pages.LOST]
-        return _people_import_page(upload, status=400)
-    done = save(form, lambda: confirm(current_user, plan, form.text.data, form.digest.data,
-                                      form.fingerprint.data))
-    if done:
-        if done is plan:
-            flash(pages.summary(plan, "person", "people"), "success")
+    stored, shown = pages.run_confirm(
+        current_user, lambda text, encoding, filename: roster.plan_people(
+            text, encoding, filename, lock=True), "person", "people")
+    if stored:
         return redirect(url_for("agencies.agency_list"))
-    return _people_import_page(UploadForm(formdata=None), plan,
-                               pages.after_refusal(form, plan), status=409)
+    return _people_import_page(**shown)

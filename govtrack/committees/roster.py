@@ -10,7 +10,13 @@ from datetime import date
 
 from sqlalchemy import update
 
-from govtrack.agencies.roster import EMAIL, agency_finder, check_email, find_agency, people_by_email
+from govtrack.agencies.roster import (
+    EMAIL,
+    agency_finder,
+    email_problem,
+    find_agency,
+    people_by_email,
+)
 from govtrack.clock import today
 from govtrack.committees import services
 from govtrack.committees.models import CHAIR_ROLES, ROLES, Committee, Membership
@@ -45,7 +51,8 @@ def _role(cell: str) -> tuple[str | None, str | None]:
         return ROLE_WORDS.get(words, words), None
     if words in CHAIR_WORDS or words in CHAIR_ROLES:
         return None, ("Chair and co-chair seats are not imported: they change only through "
-                      "the chair's hand-over (Hand over the chair, on the committee page).")
+                      "the chair's hand-over (Hand over the chair, on the committee page). "
+                      "Leave this row out of the file.")
     return None, f"“{cell[:40]}” is not a role: write member, secretary or observer."
 
 
@@ -83,14 +90,11 @@ def plan_members(actor, committee: Committee, text: str, encoding: str, filename
             problems.append(Problem(row.line, row.where.get(column, ""), message))
 
         email = row["email"]
-        why = check_email(email)
+        why = email_problem(email, seen, row.line)
         person = None
         if why:
             bad("email", why)
-        elif email.lower() in seen:
-            bad("email", f"{email} is also on line {seen[email.lower()]}.")
         else:
-            seen[email.lower()] = row.line
             matches = known.get(email.lower(), [])
             if not matches:
                 bad("email", f"Nobody is recorded with the e-mail {email}. An administrator "

@@ -36,8 +36,7 @@ from govtrack.permissions import (
     require_view_committee,
 )
 from govtrack.uploads import pages
-from govtrack.uploads.csvfile import confirm
-from govtrack.uploads.forms import ConfirmForm, UploadForm
+from govtrack.uploads.forms import UploadForm
 
 bp = Blueprint("committees", __name__, url_prefix="/committees")
 
@@ -216,6 +215,7 @@ def membership_edit(key: str, membership_id: int):
 
 def _members_import_page(committee: Committee, form: UploadForm, plan=None,
                         confirm_form=None, status: int = 200):
+    """The members import: its columns, the preview, the forms."""
     return pages.page(
         title=f"Import members of {committee.name} from CSV",
         intro=("Seat people on the committee from a spreadsheet: one row a member, found by "
@@ -230,6 +230,7 @@ def _members_import_page(committee: Committee, form: UploadForm, plan=None,
 
 
 def _member_planner(committee: Committee, lock: bool = False):
+    """Plan a members CSV for committee, as the signed-in person."""
     return lambda text, encoding, filename: roster.plan_members(
         current_user, committee, text, encoding, filename, lock=lock)
 
@@ -253,20 +254,11 @@ def members_import_confirm(key: str):
     """Store exactly what the preview showed, or show the new preview if records changed."""
     committee = _load(key)
     require_import_members(current_user, committee)
-    form = ConfirmForm()
-    plan = pages.replan(form, _member_planner(committee, lock=True))
-    if plan is None:
-        upload = UploadForm(formdata=None)
-        upload.file.errors = [pages.LOST]
-        return _members_import_page(committee, upload, status=400)
-    done = save(form, lambda: confirm(current_user, plan, form.text.data, form.digest.data,
-                                      form.fingerprint.data))
-    if done:
-        if done is plan:
-            flash(pages.summary(plan, "member", "members"), "success")
+    stored, shown = pages.run_confirm(current_user, _member_planner(committee, lock=True),
+                                      "member", "members")
+    if stored:
         return redirect(url_for("committees.committee_detail", key=committee.key))
-    return _members_import_page(committee, UploadForm(formdata=None), plan,
-                                pages.after_refusal(form, plan), status=409)
+    return _members_import_page(committee, **shown)
 
 
 @bp.get("/<key>/history")

@@ -3,13 +3,15 @@
 planner(text, encoding, filename) -> Plan is the feature's planning function.
 """
 
-from flask import render_template
+from flask import flash, render_template
 
+from govtrack.forms import save
 from govtrack.uploads.csvfile import (
     ENCODINGS,
     MAX_BYTES,
     FileRefused,
     Plan,
+    confirm,
     decode,
     digest,
     normalize,
@@ -64,9 +66,9 @@ def _planned(plan: Plan, text: str, encoding: str, form) -> tuple[Plan | None, C
         form.file.errors = [*form.file.errors, (
             f"{plan.filename} has {count} {'problem' if count == 1 else 'problems'}, listed "
             "above. Correct them in your spreadsheet and choose the file again.")]
-    confirm = ConfirmForm(formdata=None, filename=plan.filename, encoding=encoding,
-                          text=text, digest=digest(text), fingerprint=plan.fingerprint)
-    return plan, confirm
+    confirm_form = ConfirmForm(formdata=None, filename=plan.filename, encoding=encoding,
+                               text=text, digest=digest(text), fingerprint=plan.fingerprint)
+    return plan, confirm_form
 
 
 def replan(form: ConfirmForm, planner) -> Plan | None:
@@ -81,13 +83,36 @@ def replan(form: ConfirmForm, planner) -> Plan | None:
     return planner(text, encoding, _name(form.filename.data))
 
 
-def after_refusal(form: ConfirmForm, plan: Plan) -> ConfirmForm:
+def run_confirm(actor, planner, one: str, many: str) -> tuple[bool, dict]:
+    """Confirm the previewed import posted: (True, {}) once stored or found already done,
+    else (False, what the import page shows instead).
+
+    planner must lock (see the features' plan functions), so that a second
+    confirm at the same time waits for the first and finds nothing left to do.
+    """
+    form = ConfirmForm()
+    plan = replan(form, planner)
+    if plan is None:
+        upload = UploadForm(formdata=None)
+        upload.file.errors = [LOST]
+        return False, {"form": upload, "status": 400}
+    done = save(form, lambda: confirm(actor, plan, form.text.data, form.digest.data,
+                                      form.fingerprint.data))
+    if done:
+        if done is plan:
+            flash(summary(plan, one, many), "success")
+        return True, {}
+    return False, {"form": UploadForm(formdata=None), "plan": plan,
+                   "confirm_form": _after_refusal(form, plan), "status": 409}
+
+
+def _after_refusal(form: ConfirmForm, plan: Plan) -> ConfirmForm:
     """The confirm form for the new plan, carrying the refusal's message."""
-    confirm = ConfirmForm(formdata=None, filename=plan.filename, encoding=form.encoding.data,
-                          text=normalize(form.text.data), digest=form.digest.data,
-                          fingerprint=plan.fingerprint)
-    confirm.form_errors = list(form.form_errors)
-    return confirm
+    confirm_form = ConfirmForm(formdata=None, filename=plan.filename,
+                               encoding=form.encoding.data, text=normalize(form.text.data),
+                               digest=form.digest.data, fingerprint=plan.fingerprint)
+    confirm_form.form_errors = list(form.form_errors)
+    return confirm_form
 
 
 def page(*, title: str, intro: str, columns, form: UploadForm, plan: Plan | None,
