@@ -77,6 +77,11 @@ MATRIX = {
     ("POST", "/agencies/<key>/edit"): "302 403 403 403 403 403 200",
     ("GET", "/agencies/<key>/people/new"): "302 403 403 403 403 403 200",
     ("POST", "/agencies/<key>/people/new"): "302 403 403 403 403 403 200",
+    # roster import: administrators import people; an empty upload comes back with its
+    # error, an empty confirm carries no previewed file (400)
+    ("GET", "/people/import"): "302 403 403 403 403 403 200",
+    ("POST", "/people/import"): "302 403 403 403 403 403 200",
+    ("POST", "/people/import/confirm"): "302 403 403 403 403 403 400",
     ("GET", "/people/<key>/edit"): "302 403 403 403 403 403 200",
     ("POST", "/people/<key>/edit"): "302 403 403 403 403 403 200",
     ("GET", "/committees/"): "302 200 200 200 200 200 200",
@@ -93,6 +98,11 @@ MATRIX = {
         "302 404 403 200 200 404 200",
     ("POST", "/committees/<key>/members/<int:membership_id>/edit"):
         "302 404 403 200 200 404 200",
+    # the chair (co-chair) and administrators import a roster of members; the secretary,
+    # who seats one person at a time, does not
+    ("GET", "/committees/<key>/members/import"): "302 404 403 403 200 404 200",
+    ("POST", "/committees/<key>/members/import"): "302 404 403 403 200 404 200",
+    ("POST", "/committees/<key>/members/import/confirm"): "302 404 403 403 400 404 400",
     ("GET", "/committees/<key>/history"): "302 404 200 200 200 404 200",
     ("GET", "/committees/<key>/chair/policy"): "302 404 403 200 200 404 200",
     ("POST", "/committees/<key>/chair/policy"): "302 404 403 302 302 404 302",

@@ -11,6 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from govtrack.uploads.csvfile import digest
 from tests.factories import PASSWORD
 from tests.permission_matrix import _url
 
@@ -198,6 +199,17 @@ FORMS["/mous/<key>/certificate"] = {"sha256": _field("0" * 64)}
 FORMS["/mous/<key>/obligations/track"] = {"title": _field("Do"), "owner": _field("1", "2"),
                                           "due": _field(*DATES)}
 
+# roster imports: a file, then the preview's text carried back with its digest
+FORMS["/people/import"] = {"file": TEXT}
+FORMS["/committees/<key>/members/import"] = {"file": TEXT}
+_PEOPLE = "name,email,agency\nAnn Lee,ann@example.org,agency-1"
+_MEMBERS = "email;role;start\nann@example.org;member;2026-01-13"
+FORMS["/people/import/confirm"] = {
+    "filename": TEXT, "encoding": _field("utf-8", "cp1252"), "text": _field(_PEOPLE),
+    "digest": _field(digest(_PEOPLE)), "fingerprint": TEXT}
+FORMS["/committees/<key>/members/import/confirm"] = {
+    **FORMS["/people/import/confirm"], "text": _field(_MEMBERS),
+    "digest": _field(digest(_MEMBERS))}
 
 FORMS["/account/reminders"] = {
     "action_overdue": _field("immediately", "digest", "off", "never"),

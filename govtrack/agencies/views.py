@@ -5,12 +5,14 @@ from flask_login import current_user, login_required
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import joinedload, selectinload
 
-from govtrack.agencies import services
+from govtrack.agencies import roster, services
 from govtrack.agencies.forms import AgencyForm, NewAgencyForm, PersonForm
 from govtrack.agencies.models import SECTORS, Agency, Person
 from govtrack.extensions import db
 from govtrack.forms import save
-from govtrack.permissions import is_admin, require_admin
+from govtrack.permissions import can_import_people, is_admin, require_admin, require_import_people
+from govtrack.uploads import pages
+from govtrack.uploads.forms import UploadForm
 from govtrack.web.pagination import paginate
 
 bp = Blueprint("agencies", __name__)
@@ -42,7 +44,8 @@ def agency_list():
     for agency in agencies:
         by_side.setdefault(agency.side, []).append(agency)
     return render_template("agencies/list.html", by_side=by_side, page=page,
-                           can_edit=is_admin(current_user))
+                           can_edit=is_admin(current_user),
+                           can_import=can_import_people(current_user))
 
 
 @bp.get("/agencies/<key>")
@@ -133,3 +136,42 @@ def person_edit(key: str):
         return redirect(url_for("agencies.agency_detail", key=person.agency.key))
     return render_template("agencies/person_form.html", form=form, agency=person.agency,
                            person=person)
+
+
+def _people_import_page(form: UploadForm, plan=None, confirm_form=None, status: int = 200):
+    """The people import: its columns, the preview, the forms."""
+    return pages.page(
+        title="Import people from CSV",
+        intro=("Add people, or correct their details, from a spreadsheet: one row a person. "
+               "A row whose e-mail address is already recorded updates that person; an "
+               "empty title keeps the one on record. Agencies must exist first."),
+        columns=roster.COLUMNS, form=form, plan=plan, confirm=confirm_form,
+        upload_url=url_for("agencies.people_import"),
+        confirm_url=url_for("agencies.people_import_confirm"),
+        back_url=url_for("agencies.agency_list"), back_text="Back to the agencies",
+        noun="people", status=status)
+
+
+@bp.route("/people/import", methods=["GET", "POST"])
+@login_required
+def people_import():
+    """Choose a CSV of people and see what importing it would do; nothing is stored."""
+    require_import_people(current_user)
+    form = UploadForm()
+    plan = confirm_form = None
+    if form.validate_on_submit():
+        plan, confirm_form = pages.preview(form, roster.plan_people)
+    return _people_import_page(form, plan, confirm_form)
+
+
+@bp.post("/people/import/confirm")
+@login_required
+def people_import_confirm():
+    """Store exactly what the preview showed, or show the new preview if records changed."""
+    require_import_people(current_user)
+    stored, shown = pages.run_confirm(
+        current_user, lambda text, encoding, filename: roster.plan_people(
+            text, encoding, filename, lock=True), "person", "people")
+    if stored:
+        return redirect(url_for("agencies.agency_list"))
+    return _people_import_page(**shown)

@@ -10,7 +10,7 @@ from govtrack.audit.services import committee_history
 from govtrack.chairs.models import chair_loading
 from govtrack.chairs.services import succession
 from govtrack.clock import today
-from govtrack.committees import services
+from govtrack.committees import roster, services
 from govtrack.committees.cadence import describe
 from govtrack.committees.forms import CommitteeForm, MembershipForm, StageForm
 from govtrack.committees.models import (
@@ -28,11 +28,15 @@ from govtrack.meetings.services import upcoming_meeting
 from govtrack.permissions import (
     can_edit_committee,
     can_hand_over_chair,
+    can_import_members,
     is_admin,
     require_admin,
     require_edit_committee,
+    require_import_members,
     require_view_committee,
 )
+from govtrack.uploads import pages
+from govtrack.uploads.forms import UploadForm
 
 bp = Blueprint("committees", __name__, url_prefix="/committees")
 
@@ -100,6 +104,7 @@ def committee_detail(key: str):
         "committees/detail.html", committee=committee, roster=services.roster(committee),
         cadence=describe(committee.cadence_rrule, committee.duration_minutes),
         can_edit=can_edit_committee(current_user, committee),
+        can_import=can_import_members(current_user, committee),
         succession=succession(committee),
         can_hand_over=can_hand_over_chair(current_user, committee),
         attention=attention(committee), next_meeting=upcoming_meeting(committee))
@@ -206,6 +211,54 @@ def membership_edit(key: str, membership_id: int):
             return redirect(url_for("committees.committee_detail", key=committee.key))
     return render_template("committees/membership_form.html", form=form, committee=committee,
                            membership=membership)
+
+
+def _members_import_page(committee: Committee, form: UploadForm, plan=None,
+                        confirm_form=None, status: int = 200):
+    """The members import: its columns, the preview, the forms."""
+    return pages.page(
+        title=f"Import members of {committee.name} from CSV",
+        intro=("Seat people on the committee from a spreadsheet: one row a member, found by "
+               "e-mail address (an administrator adds people who are not recorded yet). A "
+               "member with a seat already has it changed. Chair and co-chair seats are not "
+               "imported: they change through the chair's hand-over."),
+        columns=roster.COLUMNS, form=form, plan=plan, confirm=confirm_form,
+        upload_url=url_for("committees.members_import", key=committee.key),
+        confirm_url=url_for("committees.members_import_confirm", key=committee.key),
+        back_url=url_for("committees.committee_detail", key=committee.key),
+        back_text=f"Back to {committee.name}", noun="members", status=status)
+
+
+def _member_planner(committee: Committee, lock: bool = False):
+    """Plan a members CSV for committee, as the signed-in person."""
+    return lambda text, encoding, filename: roster.plan_members(
+        current_user, committee, text, encoding, filename, lock=lock)
+
+
+@bp.route("/<key>/members/import", methods=["GET", "POST"])
+@login_required
+def members_import(key: str):
+    """Choose a CSV of members and see what importing it would do; nothing is stored."""
+    committee = _load(key)
+    require_import_members(current_user, committee)
+    form = UploadForm()
+    plan = confirm_form = None
+    if form.validate_on_submit():
+        plan, confirm_form = pages.preview(form, _member_planner(committee))
+    return _members_import_page(committee, form, plan, confirm_form)
+
+
+@bp.post("/<key>/members/import/confirm")
+@login_required
+def members_import_confirm(key: str):
+    """Store exactly what the preview showed, or show the new preview if records changed."""
+    committee = _load(key)
+    require_import_members(current_user, committee)
+    stored, shown = pages.run_confirm(current_user, _member_planner(committee, lock=True),
+                                      "member", "members")
+    if stored:
+        return redirect(url_for("committees.committee_detail", key=committee.key))
+    return _members_import_page(committee, **shown)
 
 
 @bp.get("/<key>/history")

@@ -111,6 +111,33 @@ def can_edit_committee(account, committee: Committee) -> bool:
     return is_admin(account) or bool(committee_roles(account, committee) & EDITOR_ROLES)
 
 
+def can_import_members(account, committee: Committee) -> bool:
+    """The chair and co-chair import a roster of members; administrators too.
+
+    A whole roster at once is more than the secretary's one seat at a time:
+    least privilege keeps it with the committee's chairs.
+    """
+    return is_admin(account) or bool(committee_roles(account, committee) & {"chair", "co_chair"})
+
+
+def require_import_members(account, committee: Committee) -> None:
+    """404 for strangers, 403 for members who may not import a roster."""
+    require_view_committee(account, committee)
+    if not can_import_members(account, committee):
+        abort(403)
+
+
+def can_import_people(account) -> bool:
+    """Administrators import people, as they add and edit them one by one."""
+    return is_admin(account)
+
+
+def require_import_people(account) -> None:
+    """403 unless account may import people."""
+    if not can_import_people(account):
+        abort(403)
+
+
 def can_update_action(account, action) -> bool:
     """The owner updates their own action item; the committee's editors and admins any.
 

@@ -1,0 +1,1 @@
+"""Files people upload: CSV rosters read as spreadsheet programs write them."""
