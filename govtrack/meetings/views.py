@@ -41,11 +41,13 @@ from govtrack.meetings.models import (
 )
 from govtrack.permissions import (
     can_edit_committee,
+    can_request_item,
     can_rsvp,
     can_schedule_meeting,
     can_see_agenda,
     can_set_agenda,
     require_edit_committee,
+    require_request_item,
     require_set_agenda,
     require_view_committee,
 )
@@ -178,12 +180,13 @@ def meeting_detail(key: str):
     can_edit = can_edit_committee(current_user, committee)
     can_agenda = can_set_agenda(current_user, meeting)
     actions = _actions(meeting)
+    approval = services.approval_motion(meeting)
     requests = list(db.session.scalars(select(AgendaRequest).where(
         AgendaRequest.meeting_id == meeting.id, AgendaRequest.status == "pending").options(
         joinedload(AgendaRequest.proposer)))) if can_edit else []
     return render_template(
         "meetings/detail.html", meeting=meeting, committee=committee, can_edit=can_edit,
-        can_agenda=can_agenda,
+        can_agenda=can_agenda, can_request=can_request_item(current_user, committee),
         show_agenda=can_see_agenda(current_user, meeting),
         starts=services.item_starts(meeting), timing=services.timing(meeting),
         proposals=drafting.propose_agenda(meeting) if can_agenda and meeting.status ==
@@ -192,6 +195,8 @@ def meeting_detail(key: str):
         markdown=markdown, local=services.local(meeting), form=Form(),
         links=links.links_of(committee, meeting.items),
         approvals=services.pending_approvals(meeting) if can_edit else {},
+        approval=approval,
+        approval_day=services.meeting_day(approval.meeting) if approval else None,
         rsvp_form=_rsvp_form(meeting) if can_rsvp(current_user, meeting) else None)
 
 
@@ -433,6 +438,7 @@ def standing_item_delete(key: str, standing_id: int):
 def request_new(key: str):
     """A member asks for an item on this meeting's agenda."""
     meeting = _meeting(key)
+    require_request_item(current_user, meeting.committee)
     form = RequestForm()
     if form.validate_on_submit() and save(form, lambda: services.request_item(
             current_user, meeting, title=form.title.data, kind=form.kind.data,
@@ -547,10 +553,12 @@ def minutes(key: str):
     nothing typed is lost; a refusal shows the whole form again as typed.
     """
     meeting = _meeting(key, edit=True)
-    if meeting.minutes_locked:
+    if meeting.minutes_locked and request.method == "GET":
         flash("These minutes are approved. To correct them, amend them and give the reason.",
               "info")
         return _back(meeting)
+    # a page opened before the approval and saved after it is refused by the service,
+    # with the form as typed and the reason
     form = minutes_form(meeting)
     form.action_owner.choices = [(0, "—")] + _owners(meeting)
     if not form.is_submitted():
@@ -660,40 +668,63 @@ def minutes_amend(key: str):
                            actions=_actions(meeting), amend=True)
 
 
-@bp.post("/meetings/<key>/minutes/approve")
+@bp.route("/meetings/<key>/agenda/items/<int:item_id>/approve", methods=["GET", "POST"])
 @login_required
-def minutes_approve(key: str):
-    """Approve the minutes (usually from the next meeting's agenda item); they become read-only."""
+def minutes_approve(key: str, item_id: int):
+    """Approve the earlier minutes this agenda item names: a motion and the vote on it."""
     meeting = _meeting(key, edit=True)
-    done = save(None, lambda: services.approve_minutes(current_user, meeting))
-    if done and not isinstance(done, AlreadyDone):
-        flash("Minutes approved. They are now the committee's record.", "success")
-    back = db.session.scalar(select(Meeting).where(
-        Meeting.key == request.form.get("back", ""),
-        Meeting.committee_id == meeting.committee_id))
-    return _back(back or meeting)
+    item = _item(meeting, item_id)
+    earlier = services.approved_by_item(item)
+    if earlier is None or earlier.id == meeting.id:
+        abort(404)
+    if earlier.minutes_locked:
+        flash("These minutes are already approved; nothing changed.", "info")
+        return _back(meeting)
+    return _motion_page(meeting, item=item, earlier=earlier)
 
 
 @bp.route("/meetings/<key>/motions/new", methods=["GET", "POST"])
 @login_required
 def motion_new(key: str):
     """Record a motion and the vote of each member present; the quorum is judged at the vote."""
-    meeting = _meeting(key, edit=True)
+    return _motion_page(_meeting(key, edit=True))
+
+
+def _motion_page(meeting: Meeting, item: AgendaItem | None = None,
+                 earlier: Meeting | None = None):
+    """The motion form: any motion, or (earlier given) the one approving earlier's minutes."""
     voters = sorted(services.voters(meeting), key=lambda m: m.person.name)
-    form = motion_form(voters, meeting.items)
+    form = motion_form(voters, [item] if item else meeting.items)
+    if earlier is not None and not form.is_submitted():
+        form.text.data, form.item.data = services.approval_text(earlier), item.id
     if form.validate_on_submit():
-        motion = save(form, lambda: services.record_motion(
-            current_user, meeting, text=form.text.data,
-            mover=db.session.get(Person, form.mover.data) if form.mover.data else None,
-            seconder=db.session.get(Person, form.seconder.data) if form.seconder.data
-            else None,
-            votes={m.person_id: form[f"vote_{m.person_id}"].data for m in voters},
-            item=next((i for i in meeting.items if i.id == form.item.data), None)))
+        values = {"text": form.text.data,
+                  "mover": db.session.get(Person, form.mover.data) if form.mover.data else None,
+                  "seconder": db.session.get(Person, form.seconder.data)
+                  if form.seconder.data else None,
+                  "votes": {m.person_id: form[f"vote_{m.person_id}"].data for m in voters}}
+        if earlier is None:
+            motion = save(form, lambda: services.record_motion(
+                current_user, meeting, **values,
+                item=next((i for i in meeting.items if i.id == form.item.data), None)))
+        else:
+            motion = save(form, lambda: services.approve_by_motion(
+                current_user, meeting, item, **values))
+        if isinstance(motion, AlreadyDone):
+            return _back(meeting)
         if motion:
-            flash(f"Motion recorded: {motion.describe()}.", "success")
+            if earlier is None:
+                flash(f"Motion recorded: {motion.describe()}.", "success")
+            elif motion.result == "carried":
+                flash(f"Minutes of {services.meeting_day(earlier):%-d %B %Y} approved: "
+                      f"{motion.describe()}. They are now the committee's record.", "success")
+            else:
+                flash(f"Motion recorded: {motion.describe()}. The minutes of "
+                      f"{services.meeting_day(earlier):%-d %B %Y} are not approved.", "info")
             return _back(meeting)
     return render_template("meetings/motion_form.html", form=form, meeting=meeting,
-                           voters=voters, quorum=services.quorum(meeting))
+                           voters=voters, quorum=services.quorum(meeting), earlier=earlier,
+                           earlier_day=services.meeting_day(earlier) if earlier else None)
 
 
 @bp.post("/meetings/<key>/motions/<int:motion_id>/delete")
