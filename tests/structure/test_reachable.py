@@ -11,7 +11,7 @@ from collections import deque
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import RequestRedirect
 
-from tests.permission_matrix import ROLES
+from tests.permission_matrix import ROLES, cast_with_coordinator
 
 LINK = re.compile(r'href="(/[^"#]*)"')
 #: pages reached otherwise than by a link in the app
@@ -91,7 +91,7 @@ def _crawl(app, client, adapter):
 
 
 def test_every_page_is_reachable_by_a_link(web_app, make):
-    cast = make.cast()
+    cast = cast_with_coordinator(make)
     _records(cast, make)
     adapter = web_app.url_map.bind("localhost")
     pages = {rule.rule for rule in web_app.url_map.iter_rules()
