@@ -28,6 +28,7 @@ DEMO_LOGINS = [
     {"role": "CIT member", "person": "p-nguyen", "email": "tnguyen@rivertonpd.example.org"},
     {"role": "Agency head", "person": "p-okafor", "email": "gokafor@publicdefender.example.org"},
     {"role": "County coordinator", "person": "p-ward", "email": "rward@omh.example.org"},
+    {"role": "Workgroup lead", "person": "p-yates", "email": "byates@alder911.example.org"},
 ]
 
 #: the DEMO_LOGINS entry that administers
