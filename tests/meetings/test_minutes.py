@@ -12,7 +12,7 @@ from govtrack.actions.models import ActionItem
 from govtrack.audit.models import AuditEntry
 from govtrack.editing import DomainError
 from govtrack.meetings import drafting, services
-from govtrack.meetings.models import AgendaItem, Attendance, Meeting, Motion
+from govtrack.meetings.models import AgendaItem, Attendance, Meeting, Motion, QuorumRule
 
 NOW = datetime(2026, 11, 22, 14, 0, tzinfo=UTC)
 
@@ -95,23 +95,25 @@ def test_reordering_the_agenda_is_audited(db, cast):
     assert entry.changes == {"position": [2, 1]}
 
 
-def _hold(db, cast, meeting):
-    """The coming meeting is under way: its members present."""
-    meeting.status = "held"
-    for role in ("member", "secretary", "chair"):
-        meeting.attendance.append(Attendance(person=cast[role].person, status="present"))
-    db.session.commit()
-
-
-@time_machine.travel(NOW, tick=False)
-def test_the_next_meeting_approves_the_last_minutes_by_a_motion_from_its_item(
-        client, login, db, cast, held):
+@pytest.fixture
+def approving(db, cast, held):
+    """The coming meeting, drafted and under way with its members present, and its item
+    approving the minutes of the held one."""
     coming = cast["meeting"]
     coming.agenda_status = "draft"
     db.session.commit()
     drafting.draft_agenda(None, coming)
-    _hold(db, cast, coming)
-    item = next(i for i in coming.items if i.source == f"approve:{held.key}")
+    coming.status = "held"
+    for role in ("member", "secretary", "chair"):
+        coming.attendance.append(Attendance(person=cast[role].person, status="present"))
+    db.session.commit()
+    return coming, next(i for i in coming.items if i.source == f"approve:{held.key}")
+
+
+@time_machine.travel(NOW, tick=False)
+def test_the_next_meeting_approves_the_last_minutes_by_a_motion_from_its_item(
+        client, login, db, cast, held, approving):
+    coming, item = approving
     login(cast["chair"])
     url = f"/meetings/{coming.key}/agenda/items/{item.id}/approve"
     assert f'href="{url}"' in client.get(f"/meetings/{coming.key}").get_data(as_text=True)
@@ -146,21 +148,20 @@ def test_the_next_meeting_approves_the_last_minutes_by_a_motion_from_its_item(
 
 
 @time_machine.travel(NOW, tick=False)
-def test_a_defeated_or_inquorate_approval_leaves_the_minutes_open(db, cast, held):
-    coming = cast["meeting"]
-    coming.agenda_status = "draft"
-    db.session.commit()
-    drafting.draft_agenda(None, coming)
-    _hold(db, cast, coming)
-    item = next(i for i in coming.items if i.source == f"approve:{held.key}")
+def test_a_defeated_or_inquorate_approval_leaves_the_minutes_open(db, cast, held, approving):
+    coming, item = approving
     member, secretary = cast["member"].person, cast["secretary"].person
     motion = services.approve_by_motion(None, coming, item, mover=member, seconder=secretary,
                                         votes={member.id: "no", secretary.id: "no"})
     assert motion.result == "defeated" and not held.minutes_locked
+    db.session.add(QuorumRule(committee=cast["committee"], min_present=5))
+    db.session.flush()
+    motion = services.approve_by_motion(None, coming, item, mover=member, seconder=secretary,
+                                        votes={member.id: "yes", secretary.id: "yes"})
+    assert motion.result == "no_quorum" and not held.minutes_locked
+    other = next(i for i in coming.items if i.id != item.id)
     with pytest.raises(DomainError, match="does not approve"):
-        services.approve_by_motion(None, coming, coming.items[0] if coming.items[0] != item
-                                   else coming.items[1], mover=member, seconder=None,
-                                   votes={})
+        services.approve_by_motion(None, coming, other, mover=member, seconder=None, votes={})
 
 
 @time_machine.travel(NOW, tick=False)
