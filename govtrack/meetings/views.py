@@ -394,10 +394,14 @@ def standing_items(key: str):
             minutes=form.minutes.data, placement=form.placement.data)):
         flash("Standing item added: every draft agenda will include it.", "success")
         return redirect(url_for("meetings.standing_items", key=committee.key))
+    return _standing_page(committee, form, PlaceForm(
+        formdata=None, default_location=committee.default_location))
+
+
+def _standing_page(committee: Committee, form, place_form, status: int = 200):
+    """The standing items page with its two forms: a new item, and the usual place."""
     return render_template("meetings/standing_items.html", committee=committee, form=form,
-                           place_form=PlaceForm(formdata=None,
-                                                default_location=committee.default_location),
-                           items=committee.standing_items)
+                           place_form=place_form, items=committee.standing_items), status
 
 
 @bp.post("/committees/<key>/standing-items/place")
@@ -414,9 +418,7 @@ def meeting_place(key: str):
             if not isinstance(done, AlreadyDone):
                 flash("Usual place saved.", "success")
             return redirect(url_for("meetings.standing_items", key=committee.key))
-    return render_template("meetings/standing_items.html", committee=committee,
-                           form=StandingItemForm(formdata=None), place_form=place_form,
-                           items=committee.standing_items), 400
+    return _standing_page(committee, StandingItemForm(formdata=None), place_form, 400)
 
 
 @bp.post("/committees/<key>/standing-items/<int:standing_id>/delete")
@@ -504,6 +506,22 @@ def _owners(meeting: Meeting) -> list[tuple[int, str]]:
             for m in _members(meeting.committee)]
 
 
+def _minutes_form(meeting: Meeting, *, amend: bool = False, fill: bool = False):
+    """The minutes form with its owner choices, filled from the meeting when first shown
+    (or when fill: a page shown again around another form's errors)."""
+    form = minutes_form(meeting, amend=amend)
+    form.action_owner.choices = [(0, "—")] + ([] if amend else _owners(meeting))
+    if fill or not form.is_submitted():
+        _fill_minutes(form, meeting)
+    return form
+
+
+def _minutes_page(meeting: Meeting, form, *, amend: bool = False, status: int = 200):
+    """The minutes page (or the amendment page) around form."""
+    return render_template("meetings/minutes.html", form=form, meeting=meeting,
+                           actions=_actions(meeting), amend=amend), status
+
+
 def _fill_minutes(form, meeting: Meeting) -> None:
     form.version.data = meeting.version
     form.text.data = meeting.minutes_text
@@ -559,10 +577,7 @@ def minutes(key: str):
         return _back(meeting)
     # a page opened before the approval and saved after it is refused by the service,
     # with the form as typed and the reason
-    form = minutes_form(meeting)
-    form.action_owner.choices = [(0, "—")] + _owners(meeting)
-    if not form.is_submitted():
-        _fill_minutes(form, meeting)
+    form = _minutes_form(meeting)
     adding = "add_action" in request.form
     if form.validate_on_submit() and (not adding or form.validate_for_action()):
         values = _minutes_values(form, meeting)
@@ -578,9 +593,7 @@ def minutes(key: str):
         if save(form, change, meeting):
             flash("Minutes and action item saved." if adding else "Minutes saved.", "success")
             return redirect(url_for("meetings.minutes", key=meeting.key))
-    return render_template("meetings/minutes.html", form=form, meeting=meeting,
-                           actions=_actions(meeting), amend=False), \
-        400 if form.is_submitted() else 200
+    return _minutes_page(meeting, form, status=400 if form.is_submitted() else 200)
 
 
 def _actions(meeting: Meeting) -> list[ActionItem]:
@@ -603,14 +616,11 @@ def minutes_action(key: str):
                 due=action_form.due.data))):
         flash("Action item added.", "success")
         return redirect(url_for("meetings.minutes", key=meeting.key))
-    form = minutes_form(meeting, formdata=None)
-    form.action_owner.choices = [(0, "—")] + _owners(meeting)
-    _fill_minutes(form, meeting)
+    form = _minutes_form(meeting, fill=True)
     form.action_title.data, form.action_due.data = action_form.title.data, action_form.due.data
     form.action_title.errors = list(action_form.title.errors)
     form.action_owner.errors = list(action_form.owner.errors) + action_form.form_errors
-    return render_template("meetings/minutes.html", form=form, meeting=meeting,
-                           actions=_actions(meeting), amend=False), 400
+    return _minutes_page(meeting, form, status=400)
 
 
 def _minuted_action(meeting: Meeting, action_id: int) -> ActionItem:
@@ -655,17 +665,13 @@ def minutes_amend(key: str):
     meeting = _meeting(key, edit=True)
     if not meeting.minutes_locked:
         return redirect(url_for("meetings.minutes", key=meeting.key))
-    form = minutes_form(meeting, amend=True)
-    form.action_owner.choices = [(0, "—")]
-    if not form.is_submitted():
-        _fill_minutes(form, meeting)
+    form = _minutes_form(meeting, amend=True)
     if form.validate_on_submit() and save(form, lambda: services.amend_minutes(
             current_user, meeting, form.expected_version(), reason=form.reason.data,
             **_minutes_values(form, meeting)), meeting):
         flash("Minutes amended; the history keeps the change and its reason.", "success")
         return _back(meeting)
-    return render_template("meetings/minutes.html", form=form, meeting=meeting,
-                           actions=_actions(meeting), amend=True)
+    return _minutes_page(meeting, form, amend=True)
 
 
 @bp.route("/meetings/<key>/agenda/items/<int:item_id>/approve", methods=["GET", "POST"])
