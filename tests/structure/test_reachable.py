@@ -28,11 +28,13 @@ def _records(cast, make):
     from govtrack.chairs.models import ChairTerm
     from govtrack.clock import today
     from govtrack.extensions import db
+    from tests.meetings.records import approval_item
     from tests.mous.factories import make_authorisation, make_mou
     from tests.notifications.factories import make_notification
     from tests.pdsa.records import matrix_records
 
     matrix_records(cast)
+    approval_item(cast)  # the coming meeting approves an earlier one's minutes by a vote
     make_authorisation(cast, make_mou(cast))
     make_notification(cast["member"].person)
     committee, chair = cast["committee"], cast["chair"].person
