@@ -128,7 +128,7 @@ def load_demo_command():
     click.echo("Demo county loaded." if created else "Demo county already loaded.")
     click.echo(f"Demo logins (password for each: {DEMO_PASSWORD}):")
     for login in DEMO_LOGINS:
-        click.echo(f"  {login['role']:<16} {login['email']}")
+        click.echo(f"  {login['role']:<18} {login['email']}")
 
 
 @govtrack_cli.command("health")

@@ -110,6 +110,9 @@ FORMS["/meetings/<key>/rsvp"] = {"answer": _field("attending", "designee", "x"),
 FORMS["/meetings/<key>/motions/new"] = {
     "text": TEXT, "item": _field("0", "1"), "mover": _field("0", "1"),
     "seconder": _field("0", "2"), "vote_1": _field("yes", "x")}
+FORMS["/meetings/<key>/agenda/items/<int:item_id>/approve"] = {
+    "text": TEXT, "mover": _field("0", "1"), "seconder": _field("0", "2"),
+    "vote_1": _field("yes", "x")}
 FORMS["/meetings/<key>/minutes/amend"] = {"version": _field("1"), "reason": TEXT,
                                           "text": TEXT, "decisions": TEXT, "notes_1": TEXT}
 FORMS["/meetings/<key>/minutes/actions/<int:action_id>/edit"] = {
@@ -220,7 +223,7 @@ NO_FIELDS = {
     "/committees/<key>/meetings/schedule", "/meetings/<key>/cancel",
     "/meetings/<key>/agenda/draft", "/meetings/<key>/agenda/publish",
     "/meetings/<key>/agenda/items/<int:item_id>/delete",
-    "/meetings/<key>/agenda/items/<int:item_id>/carry", "/meetings/<key>/minutes/approve",
+    "/meetings/<key>/agenda/items/<int:item_id>/carry",
     "/pdsa/<key>/adapt", "/committees/<key>/backlog/<int:entry_id>/drop",
     "/committees/<key>/standing-items/<int:standing_id>/delete",
     "/meetings/<key>/minutes/actions/<int:action_id>/delete",

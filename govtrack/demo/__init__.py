@@ -13,7 +13,7 @@ from importlib import resources
 from sqlalchemy import select
 
 from govtrack.accounts.models import Account
-from govtrack.accounts.services import create_account
+from govtrack.accounts.services import create_account, set_county_coordinator
 from govtrack.agencies.models import Person
 from govtrack.county.services import ImportReport, import_county
 from govtrack.extensions import db
@@ -27,10 +27,14 @@ DEMO_LOGINS = [
     {"role": "CIT chair", "person": "p-kowalski", "email": "mkowalski@sheriff.example.org"},
     {"role": "CIT member", "person": "p-nguyen", "email": "tnguyen@rivertonpd.example.org"},
     {"role": "Agency head", "person": "p-okafor", "email": "gokafor@publicdefender.example.org"},
+    {"role": "County coordinator", "person": "p-ward", "email": "rward@omh.example.org"},
+    {"role": "Workgroup lead", "person": "p-yates", "email": "byates@alder911.example.org"},
 ]
 
 #: the DEMO_LOGINS entry that administers
 ADMIN_ROLE = "Administrator"
+#: the DEMO_LOGINS entry that reads every committee's health, read-only (no seat anywhere)
+COORDINATOR_ROLE = "County coordinator"
 
 
 def demo_county() -> dict:
@@ -55,7 +59,9 @@ def load_demo() -> ImportReport:
         if taken:
             report.unchanged["accounts"] += 1
             continue
-        create_account(None, person, login["email"], DEMO_PASSWORD,
-                       is_admin=login["role"] == ADMIN_ROLE)
+        account = create_account(None, person, login["email"], DEMO_PASSWORD,
+                                 is_admin=login["role"] == ADMIN_ROLE)
+        if login["role"] == COORDINATOR_ROLE:
+            set_county_coordinator(None, account, True)
         report.created["accounts"] += 1
     return report

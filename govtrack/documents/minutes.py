@@ -22,7 +22,7 @@ from govtrack.documents.common import (
 from govtrack.extensions import db
 from govtrack.meetings.links import links_of
 from govtrack.meetings.models import ITEM_KINDS
-from govtrack.meetings.services import quorum
+from govtrack.meetings.services import approval_motion, meeting_day, quorum
 
 _HEADING = re.compile(r"^\s{0,3}#{1,6}\s+")
 _QUOTE = re.compile(r"^\s{0,3}>\s?")
@@ -138,7 +138,15 @@ def minutes_docx(meeting) -> bytes:
     doc = new_document(meeting, "Minutes")
     heading_block(doc, meeting, "Minutes")
     if approved:
-        doc.add_paragraph(f"Approved on {format_day(on_committee_clock(meeting, approved))}.")
+        words = f"Approved on {format_day(on_committee_clock(meeting, approved))}"
+        motion = approval_motion(meeting)
+        if motion is not None:
+            words += (f" at the meeting of {format_day(meeting_day(motion.meeting))}: "
+                      f"“{motion.text}” Moved by {motion.mover.name}")
+            if motion.seconder is not None:
+                words += f", seconded by {motion.seconder.name}"
+            words += f". {motion.quorum_statement} Result: {motion.describe()}"
+        doc.add_paragraph(clean(words + "."))
     else:
         doc.add_paragraph("Draft: not yet approved.")
 

@@ -350,6 +350,9 @@ def remove_item(actor, item: AgendaItem) -> None:
     """Take an item off the agenda."""
     meeting = item.meeting
     refuse_if_locked(meeting, "its agenda items")
+    if any(motion.agenda_item_id == item.id for motion in meeting.motions):
+        # the approval of earlier minutes is found through the item its motion was taken on
+        raise DomainError("A motion was voted on this item: remove the motion first.")
     audit.record(actor, "delete", item, committee=meeting.committee,
                  label=f"agenda item “{item.title}”")
     meeting.items.remove(item)
@@ -822,7 +825,11 @@ def _report_back_update(actor, item: AgendaItem) -> None:
 
 
 def approve_minutes(actor, meeting: Meeting) -> None | AlreadyDone:
-    """Approve the minutes (at the next meeting); they are read-only afterwards."""
+    """Lock the minutes: they are read-only afterwards.
+
+    The web approves minutes only through a carried motion of a later meeting
+    (`approve_by_motion`); this is its last step, and the county import's.
+    """
     if meeting.minutes_locked:
         return AlreadyDone(meeting, "These minutes are already approved; nothing changed.")
     if meeting.status != "held":
@@ -830,6 +837,61 @@ def approve_minutes(actor, meeting: Meeting) -> None | AlreadyDone:
     meeting.minutes_approved_at = utcnow()
     audit.record(actor, "update", meeting, committee=meeting.committee)
     return None
+
+
+APPROVE = "approve:"
+
+
+def approved_by_item(item: AgendaItem) -> Meeting | None:
+    """The earlier meeting whose minutes an "Approve the minutes of ..." item approves."""
+    if not item.source or not item.source.startswith(APPROVE):
+        return None
+    return db.session.scalar(select(Meeting).where(
+        Meeting.key == item.source.removeprefix(APPROVE),
+        Meeting.committee_id == item.meeting.committee_id))
+
+
+def approval_text(earlier: Meeting) -> str:
+    """The words of the motion that approves a meeting's minutes."""
+    return f"That the minutes of the meeting of {meeting_day(earlier):%-d %B %Y} be approved."
+
+
+def approve_by_motion(actor, meeting: Meeting, item: AgendaItem, *, mover: Person | None,
+                      seconder: Person | None, votes: dict[int, str],
+                      text: str = "") -> Motion | AlreadyDone:
+    """Approve an earlier meeting's minutes as a decision of this one: a motion and its vote.
+
+    The motion is taken on this meeting's "Approve the minutes of ..." item;
+    when it carries (with the quorum met at the vote) the earlier minutes lock.
+    A motion that fails or lacks a quorum is recorded all the same, and the
+    minutes stay open.
+    """
+    earlier = approved_by_item(item)
+    if earlier is None or earlier.id == meeting.id:
+        raise DomainError("This agenda item does not approve the minutes of a meeting.")
+    if earlier.minutes_locked:
+        return AlreadyDone(earlier, "These minutes are already approved; nothing changed.")
+    if earlier.status != "held":
+        raise DomainError("Only the minutes of a meeting that was held can be approved.")
+    motion = record_motion(actor, meeting, text=text.strip() or approval_text(earlier),
+                           mover=mover, seconder=seconder, votes=votes, item=item)
+    if motion.result == "carried":
+        approve_minutes(actor, earlier)
+    return motion
+
+
+def approval_motion(meeting: Meeting) -> Motion | None:
+    """The carried motion of a later meeting that approved these minutes, if any."""
+    if not meeting.minutes_locked:
+        return None
+    return db.session.scalar(
+        select(Motion).join(AgendaItem, AgendaItem.id == Motion.agenda_item_id)
+        .join(Meeting, Meeting.id == Motion.meeting_id)
+        .where(AgendaItem.source == f"{APPROVE}{meeting.key}",
+               Meeting.committee_id == meeting.committee_id, Motion.result == "carried")
+        .options(joinedload(Motion.meeting), joinedload(Motion.mover),
+                 joinedload(Motion.seconder))
+        .order_by(Motion.id.desc()).limit(1))
 
 
 def amend_minutes(actor, meeting: Meeting, expected_version: int | None, *, reason: str,
@@ -864,8 +926,8 @@ def pending_approvals(meeting: Meeting) -> dict[int, Meeting]:
 
     "Approve the minutes of <date>" on this agenda carries the approve button.
     """
-    keys = {item.source.removeprefix("approve:"): item.id for item in meeting.items
-            if item.source and item.source.startswith("approve:")}
+    keys = {item.source.removeprefix(APPROVE): item.id for item in meeting.items
+            if item.source and item.source.startswith(APPROVE)}
     if not keys:
         return {}
     found = db.session.scalars(select(Meeting).where(

@@ -41,11 +41,13 @@ from govtrack.meetings.models import (
 )
 from govtrack.permissions import (
     can_edit_committee,
+    can_request_item,
     can_rsvp,
     can_schedule_meeting,
     can_see_agenda,
     can_set_agenda,
     require_edit_committee,
+    require_request_item,
     require_set_agenda,
     require_view_committee,
 )
@@ -178,12 +180,13 @@ def meeting_detail(key: str):
     can_edit = can_edit_committee(current_user, committee)
     can_agenda = can_set_agenda(current_user, meeting)
     actions = _actions(meeting)
+    approval = services.approval_motion(meeting)
     requests = list(db.session.scalars(select(AgendaRequest).where(
         AgendaRequest.meeting_id == meeting.id, AgendaRequest.status == "pending").options(
         joinedload(AgendaRequest.proposer)))) if can_edit else []
     return render_template(
         "meetings/detail.html", meeting=meeting, committee=committee, can_edit=can_edit,
-        can_agenda=can_agenda,
+        can_agenda=can_agenda, can_request=can_request_item(current_user, committee),
         show_agenda=can_see_agenda(current_user, meeting),
         starts=services.item_starts(meeting), timing=services.timing(meeting),
         proposals=drafting.propose_agenda(meeting) if can_agenda and meeting.status ==
@@ -192,6 +195,8 @@ def meeting_detail(key: str):
         markdown=markdown, local=services.local(meeting), form=Form(),
         links=links.links_of(committee, meeting.items),
         approvals=services.pending_approvals(meeting) if can_edit else {},
+        approval=approval,
+        approval_day=services.meeting_day(approval.meeting) if approval else None,
         rsvp_form=_rsvp_form(meeting) if can_rsvp(current_user, meeting) else None)
 
 
@@ -389,10 +394,14 @@ def standing_items(key: str):
             minutes=form.minutes.data, placement=form.placement.data)):
         flash("Standing item added: every draft agenda will include it.", "success")
         return redirect(url_for("meetings.standing_items", key=committee.key))
+    return _standing_page(committee, form, PlaceForm(
+        formdata=None, default_location=committee.default_location))
+
+
+def _standing_page(committee: Committee, form, place_form, status: int = 200):
+    """The standing items page with its two forms: a new item, and the usual place."""
     return render_template("meetings/standing_items.html", committee=committee, form=form,
-                           place_form=PlaceForm(formdata=None,
-                                                default_location=committee.default_location),
-                           items=committee.standing_items)
+                           place_form=place_form, items=committee.standing_items), status
 
 
 @bp.post("/committees/<key>/standing-items/place")
@@ -409,9 +418,7 @@ def meeting_place(key: str):
             if not isinstance(done, AlreadyDone):
                 flash("Usual place saved.", "success")
             return redirect(url_for("meetings.standing_items", key=committee.key))
-    return render_template("meetings/standing_items.html", committee=committee,
-                           form=StandingItemForm(formdata=None), place_form=place_form,
-                           items=committee.standing_items), 400
+    return _standing_page(committee, StandingItemForm(formdata=None), place_form, 400)
 
 
 @bp.post("/committees/<key>/standing-items/<int:standing_id>/delete")
@@ -433,6 +440,7 @@ def standing_item_delete(key: str, standing_id: int):
 def request_new(key: str):
     """A member asks for an item on this meeting's agenda."""
     meeting = _meeting(key)
+    require_request_item(current_user, meeting.committee)
     form = RequestForm()
     if form.validate_on_submit() and save(form, lambda: services.request_item(
             current_user, meeting, title=form.title.data, kind=form.kind.data,
@@ -498,6 +506,22 @@ def _owners(meeting: Meeting) -> list[tuple[int, str]]:
             for m in _members(meeting.committee)]
 
 
+def _minutes_form(meeting: Meeting, *, amend: bool = False, fill: bool = False):
+    """The minutes form with its owner choices, filled from the meeting when first shown
+    (or when fill: a page shown again around another form's errors)."""
+    form = minutes_form(meeting, amend=amend)
+    form.action_owner.choices = [(0, "—")] + ([] if amend else _owners(meeting))
+    if fill or not form.is_submitted():
+        _fill_minutes(form, meeting)
+    return form
+
+
+def _minutes_page(meeting: Meeting, form, *, amend: bool = False, status: int = 200):
+    """The minutes page (or the amendment page) around form."""
+    return render_template("meetings/minutes.html", form=form, meeting=meeting,
+                           actions=_actions(meeting), amend=amend), status
+
+
 def _fill_minutes(form, meeting: Meeting) -> None:
     form.version.data = meeting.version
     form.text.data = meeting.minutes_text
@@ -547,14 +571,13 @@ def minutes(key: str):
     nothing typed is lost; a refusal shows the whole form again as typed.
     """
     meeting = _meeting(key, edit=True)
-    if meeting.minutes_locked:
+    if meeting.minutes_locked and request.method == "GET":
         flash("These minutes are approved. To correct them, amend them and give the reason.",
               "info")
         return _back(meeting)
-    form = minutes_form(meeting)
-    form.action_owner.choices = [(0, "—")] + _owners(meeting)
-    if not form.is_submitted():
-        _fill_minutes(form, meeting)
+    # a page opened before the approval and saved after it is refused by the service,
+    # with the form as typed and the reason
+    form = _minutes_form(meeting)
     adding = "add_action" in request.form
     if form.validate_on_submit() and (not adding or form.validate_for_action()):
         values = _minutes_values(form, meeting)
@@ -570,9 +593,7 @@ def minutes(key: str):
         if save(form, change, meeting):
             flash("Minutes and action item saved." if adding else "Minutes saved.", "success")
             return redirect(url_for("meetings.minutes", key=meeting.key))
-    return render_template("meetings/minutes.html", form=form, meeting=meeting,
-                           actions=_actions(meeting), amend=False), \
-        400 if form.is_submitted() else 200
+    return _minutes_page(meeting, form, status=400 if form.is_submitted() else 200)
 
 
 def _actions(meeting: Meeting) -> list[ActionItem]:
@@ -595,14 +616,11 @@ def minutes_action(key: str):
                 due=action_form.due.data))):
         flash("Action item added.", "success")
         return redirect(url_for("meetings.minutes", key=meeting.key))
-    form = minutes_form(meeting, formdata=None)
-    form.action_owner.choices = [(0, "—")] + _owners(meeting)
-    _fill_minutes(form, meeting)
+    form = _minutes_form(meeting, fill=True)
     form.action_title.data, form.action_due.data = action_form.title.data, action_form.due.data
     form.action_title.errors = list(action_form.title.errors)
     form.action_owner.errors = list(action_form.owner.errors) + action_form.form_errors
-    return render_template("meetings/minutes.html", form=form, meeting=meeting,
-                           actions=_actions(meeting), amend=False), 400
+    return _minutes_page(meeting, form, status=400)
 
 
 def _minuted_action(meeting: Meeting, action_id: int) -> ActionItem:
@@ -647,53 +665,72 @@ def minutes_amend(key: str):
     meeting = _meeting(key, edit=True)
     if not meeting.minutes_locked:
         return redirect(url_for("meetings.minutes", key=meeting.key))
-    form = minutes_form(meeting, amend=True)
-    form.action_owner.choices = [(0, "—")]
-    if not form.is_submitted():
-        _fill_minutes(form, meeting)
+    form = _minutes_form(meeting, amend=True)
     if form.validate_on_submit() and save(form, lambda: services.amend_minutes(
             current_user, meeting, form.expected_version(), reason=form.reason.data,
             **_minutes_values(form, meeting)), meeting):
         flash("Minutes amended; the history keeps the change and its reason.", "success")
         return _back(meeting)
-    return render_template("meetings/minutes.html", form=form, meeting=meeting,
-                           actions=_actions(meeting), amend=True)
+    return _minutes_page(meeting, form, amend=True)
 
 
-@bp.post("/meetings/<key>/minutes/approve")
+@bp.route("/meetings/<key>/agenda/items/<int:item_id>/approve", methods=["GET", "POST"])
 @login_required
-def minutes_approve(key: str):
-    """Approve the minutes (usually from the next meeting's agenda item); they become read-only."""
+def minutes_approve(key: str, item_id: int):
+    """Approve the earlier minutes this agenda item names: a motion and the vote on it."""
     meeting = _meeting(key, edit=True)
-    done = save(None, lambda: services.approve_minutes(current_user, meeting))
-    if done and not isinstance(done, AlreadyDone):
-        flash("Minutes approved. They are now the committee's record.", "success")
-    back = db.session.scalar(select(Meeting).where(
-        Meeting.key == request.form.get("back", ""),
-        Meeting.committee_id == meeting.committee_id))
-    return _back(back or meeting)
+    item = _item(meeting, item_id)
+    earlier = services.approved_by_item(item)
+    if earlier is None or earlier.id == meeting.id:
+        abort(404)
+    if earlier.minutes_locked:
+        flash("These minutes are already approved; nothing changed.", "info")
+        return _back(meeting)
+    return _motion_page(meeting, item=item, earlier=earlier)
 
 
 @bp.route("/meetings/<key>/motions/new", methods=["GET", "POST"])
 @login_required
 def motion_new(key: str):
     """Record a motion and the vote of each member present; the quorum is judged at the vote."""
-    meeting = _meeting(key, edit=True)
+    return _motion_page(_meeting(key, edit=True))
+
+
+def _motion_page(meeting: Meeting, item: AgendaItem | None = None,
+                 earlier: Meeting | None = None):
+    """The motion form: any motion, or (earlier given) the one approving earlier's minutes."""
     voters = sorted(services.voters(meeting), key=lambda m: m.person.name)
-    form = motion_form(voters, meeting.items)
+    form = motion_form(voters, [item] if item else meeting.items)
+    if earlier is not None and not form.is_submitted():
+        form.text.data, form.item.data = services.approval_text(earlier), item.id
     if form.validate_on_submit():
-        motion = save(form, lambda: services.record_motion(
-            current_user, meeting, text=form.text.data,
-            mover=db.session.get(Person, form.mover.data) if form.mover.data else None,
-            seconder=db.session.get(Person, form.seconder.data) if form.seconder.data
-            else None,
-            votes={m.person_id: form[f"vote_{m.person_id}"].data for m in voters},
-            item=next((i for i in meeting.items if i.id == form.item.data), None)))
+        values = {"text": form.text.data,
+                  "mover": db.session.get(Person, form.mover.data) if form.mover.data else None,
+                  "seconder": db.session.get(Person, form.seconder.data)
+                  if form.seconder.data else None,
+                  "votes": {m.person_id: form[f"vote_{m.person_id}"].data for m in voters}}
+        if earlier is None:
+            motion = save(form, lambda: services.record_motion(
+                current_user, meeting, **values,
+                item=next((i for i in meeting.items if i.id == form.item.data), None)))
+        else:
+            motion = save(form, lambda: services.approve_by_motion(
+                current_user, meeting, item, **values))
+        if isinstance(motion, AlreadyDone):
+            return _back(meeting)
         if motion:
-            flash(f"Motion recorded: {motion.describe()}.", "success")
+            if earlier is None:
+                flash(f"Motion recorded: {motion.describe()}.", "success")
+            elif motion.result == "carried":
+                flash(f"Minutes of {services.meeting_day(earlier):%-d %B %Y} approved: "
+                      f"{motion.describe()}. They are now the committee's record.", "success")
+            else:
+                flash(f"Motion recorded: {motion.describe()}. The minutes of "
+                      f"{services.meeting_day(earlier):%-d %B %Y} are not approved.", "info")
             return _back(meeting)
     return render_template("meetings/motion_form.html", form=form, meeting=meeting,
-                           voters=voters, quorum=services.quorum(meeting))
+                           voters=voters, quorum=services.quorum(meeting), earlier=earlier,
+                           earlier_day=services.meeting_day(earlier) if earlier else None)
 
 
 @bp.post("/meetings/<key>/motions/<int:motion_id>/delete")

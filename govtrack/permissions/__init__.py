@@ -255,6 +255,22 @@ def require_set_agenda(account, meeting) -> None:
         abort(403)
 
 
+def can_request_item(account, committee: Committee) -> bool:
+    """Those with a seat (and administrators, and the convener) ask for agenda items.
+
+    The county coordinator reads every committee but takes no part in it.
+    """
+    return (is_admin(account) or bool(committee_roles(account, committee))
+            or is_convener(account, committee))
+
+
+def require_request_item(account, committee: Committee) -> None:
+    """404 for strangers, 403 for readers without a seat (the county coordinator)."""
+    require_view_committee(account, committee)
+    if not can_request_item(account, committee):
+        abort(403)
+
+
 def can_rsvp(account, meeting) -> bool:
     """A member expected at a coming meeting answers for themself before it starts."""
     if not account or not account.is_authenticated or meeting.status != "scheduled":
@@ -279,7 +295,9 @@ def can_view_mou(account, mou) -> bool:
         return False
     if is_admin(account) or account.person.agency_id in {a.id for a in mou.parties}:
         return True
-    return mou.committee is not None and bool(committee_roles(account, mou.committee))
+    # the county coordinator reads every committee, its MOUs included
+    return mou.committee is not None and (is_county_coordinator(account)
+                                          or bool(committee_roles(account, mou.committee)))
 
 
 def can_edit_mou(account, mou=None, committee: Committee | None = None) -> bool:

@@ -50,8 +50,23 @@ class CommitteeHealth:
         return self.workgroups.get(column.code, [])
 
     def has(self, code: str) -> bool:
-        """Whether the committee or one of its workgroups holds the flag code."""
+        """Whether the committee or one of its workgroups holds the flag code (STALLED: any
+        workgroup flag)."""
+        if code == STALLED:
+            return any(self.workgroups.values())
         return code in self.flags or bool(self.workgroups.get(code))
+
+    def stalled(self) -> dict[str, tuple[str, list[Flag]]]:
+        """Workgroup key -> (name, its flags): the committee's stalled workgroups."""
+        found: dict[str, tuple[str, list[Flag]]] = {}
+        for held in self.workgroups.values():
+            for key, name, flag in held:
+                found.setdefault(key, (name, []))[1].append(flag)
+        return found
+
+
+#: the filter for every workgroup that holds a flag, whichever: "stalled workgroups"
+STALLED = "stalled"
 
 
 def county_health(day: date, code: str | None = None,

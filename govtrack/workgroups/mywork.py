@@ -167,7 +167,13 @@ def _todo(person, committees: list[Committee], following: dict[int, Meeting], no
                               f"{local_time(meeting.starts_at, committee)}",
                               "meetings.meeting_detail", meeting.key))
         held = unapproved.get(committee.id)
-        if held is not None:
+        if held is not None and meeting is not None and meeting.starts_at > held.starts_at:
+            # the approval is a motion of the next meeting, on its agenda item
+            items.append(ToDo(f"Approve the minutes of "
+                              f"{local_time(held.starts_at, committee)} at the meeting of "
+                              f"{local_time(meeting.starts_at, committee)}",
+                              "meetings.meeting_detail", meeting.key))
+        elif held is not None:
             items.append(ToDo(f"Approve the minutes of "
                               f"{local_time(held.starts_at, committee)}",
                               "meetings.meeting_detail", held.key))

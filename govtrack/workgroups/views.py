@@ -42,7 +42,7 @@ from govtrack.permissions import (
 from govtrack.spreadsheet import csv_response
 from govtrack.web.pagination import paginate
 from govtrack.workgroups import services
-from govtrack.workgroups.county_view import COLUMNS, county_health
+from govtrack.workgroups.county_view import COLUMNS, STALLED, county_health
 from govtrack.workgroups.forms import (
     ActionEditForm,
     ActionForm,
@@ -175,7 +175,7 @@ OVERDUE_PER_PAGE = 25
 def _county_rows():
     """The county view's rows, filtered by ?flag= and ?sector=."""
     code = request.args.get("flag") or None
-    if code not in {c.code for c in COLUMNS}:
+    if code not in {c.code for c in COLUMNS} | {STALLED}:
         code = None
     sector = request.args.get("sector") or None
     if sector not in SECTORS:
@@ -190,7 +190,7 @@ def county():
     require_view_county(current_user)
     rows, code, sector = _county_rows()
     return render_template("workgroups/county.html", rows=rows, columns=COLUMNS,
-                           code=code, sector=sector, sectors=SECTORS)
+                           code=code, sector=sector, sectors=SECTORS, stalled=STALLED)
 
 
 @bp.get("/county/health.csv")

@@ -9,7 +9,7 @@ from govtrack.accounts.models import Account
 from govtrack.accounts.services import verify_password
 from govtrack.agencies.models import Agency, Person
 from govtrack.audit.models import AuditEntry
-from govtrack.committees.models import Committee
+from govtrack.committees.models import Committee, Membership
 from govtrack.committees.services import roster
 from govtrack.county.services import (
     UNSTORED_SECTIONS,
@@ -123,6 +123,11 @@ def test_demo_logins_are_the_roles_they_claim(db):
         assert account.person.key == logins[role]["person"]
         assert account.email == account.person.email
     assert verify_password(accounts["CIT member"], DEMO_PASSWORD)
+    coordinator = accounts["County coordinator"]
+    assert coordinator.is_county_coordinator and not coordinator.is_admin
+    assert {a.email for a in accounts.values() if a.is_county_coordinator} == {coordinator.email}
+    assert db.session.scalar(select(func.count(Membership.id)).where(
+        Membership.person_id == coordinator.person_id)) == 0  # reads all, sits nowhere
     cit = committee(db, "cit")
     assert {m.role for m in cit.memberships
             if m.person.key == "p-kowalski" and m.holds_on(day)} == {"chair"}

@@ -37,3 +37,20 @@ def motion(cast):
     db.session.add(recorded)
     db.session.commit()
     return recorded
+
+
+def approval_item(cast):
+    """The cast meeting's item approving the minutes of a meeting held a month before."""
+    from datetime import timedelta
+
+    from govtrack.meetings.models import Meeting
+
+    meeting = cast["meeting"]
+    earlier = Meeting(key=f"{meeting.key}-earlier", committee=cast["committee"],
+                      starts_at=meeting.starts_at - timedelta(days=30), status="held")
+    db.session.add(earlier)
+    db.session.flush()
+    item = services.add_item(None, meeting, title="Approve the minutes", kind="decision",
+                             minutes=5, source=f"approve:{earlier.key}")
+    db.session.commit()
+    return item

@@ -44,13 +44,10 @@ def test_the_demo_8_december_meeting_drafts_report_backs_and_stalled_workgroups(
 
 
 @time_machine.travel(DRAFT_DAY, tick=False)
-def test_the_mou_awaiting_the_public_defenders_signature_is_drafted(db):
-    """The pre-arraignment MOU belongs to the MH/CJ committee: its December meeting drafts it."""
-    mhcj = _demo_meeting(db, "mhcj-2026-11-19").committee
-    coming = services.schedule(None, mhcj, until=date(2026, 12, 31))
-    db.session.commit()
-    assert [services.meeting_day(m) for m in coming] == [date(2026, 12, 17)]
-    items = drafting.draft_agenda(None, coming[0])
+def test_the_mou_awaiting_the_public_defenders_signature_is_drafted_for_8_december(db):
+    """The CIT sponsors the pre-arraignment MOU: out since 5 November, stalled by the 8th."""
+    meeting = _demo_meeting(db, "cit-2026-12-08")
+    items = drafting.draft_agenda(None, meeting)
     item = next(i for i in items if i.source == "mou-signature:mou-pretrial-referral")
     assert item.mou_key == "mou-pretrial-referral"
     assert item.title == "Signatures awaited: Pre-arraignment mental health referral"

@@ -1,16 +1,18 @@
 """Minutes: one form that loses nothing typed; approved minutes lock; amendments keep a reason."""
 
+import io
 from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
+from docx import Document
 from sqlalchemy import select
 
 from govtrack.actions.models import ActionItem
 from govtrack.audit.models import AuditEntry
 from govtrack.editing import DomainError
 from govtrack.meetings import drafting, services
-from govtrack.meetings.models import Attendance, Meeting
+from govtrack.meetings.models import AgendaItem, Attendance, Meeting, Motion, QuorumRule
 
 NOW = datetime(2026, 11, 22, 14, 0, tzinfo=UTC)
 
@@ -93,24 +95,73 @@ def test_reordering_the_agenda_is_audited(db, cast):
     assert entry.changes == {"position": [2, 1]}
 
 
-@time_machine.travel(NOW, tick=False)
-def test_the_next_agenda_approves_the_last_minutes_from_its_item(client, login, db, cast,
-                                                                  held):
+@pytest.fixture
+def approving(db, cast, held):
+    """The coming meeting, drafted and under way with its members present, and its item
+    approving the minutes of the held one."""
     coming = cast["meeting"]
     coming.agenda_status = "draft"
     db.session.commit()
     drafting.draft_agenda(None, coming)
+    coming.status = "held"
+    for role in ("member", "secretary", "chair"):
+        coming.attendance.append(Attendance(person=cast[role].person, status="present"))
     db.session.commit()
+    return coming, next(i for i in coming.items if i.source == f"approve:{held.key}")
+
+
+@time_machine.travel(NOW, tick=False)
+def test_the_next_meeting_approves_the_last_minutes_by_a_motion_from_its_item(
+        client, login, db, cast, held, approving):
+    coming, item = approving
     login(cast["chair"])
-    page = client.get(f"/meetings/{coming.key}").get_data(as_text=True)
-    assert f'action="/meetings/{held.key}/minutes/approve"' in page
-    response = client.post(f"/meetings/{held.key}/minutes/approve",
-                           data={"back": coming.key})
+    url = f"/meetings/{coming.key}/agenda/items/{item.id}/approve"
+    assert f'href="{url}"' in client.get(f"/meetings/{coming.key}").get_data(as_text=True)
+    form = client.get(url).get_data(as_text=True)
+    assert "That the minutes of the meeting of 12 November 2026 be approved." in form
+    people = [cast[role].person for role in ("member", "secretary", "chair")]
+    data = {"text": "That the minutes of the meeting of 12 November 2026 be approved.",
+            "mover": people[0].id, "seconder": people[1].id,
+            **{f"vote_{p.id}": "yes" for p in people[:2]}, f"vote_{people[2].id}": "abstain"}
+    response = client.post(url, data=data)
     assert response.headers["Location"].endswith(f"/meetings/{coming.key}")
     db.session.expire_all()
     assert db.session.get(Meeting, held.id).minutes_locked
+    motion = db.session.scalar(select(Motion).where(Motion.meeting_id == coming.id))
+    assert motion.agenda_item_id == item.id and motion.result == "carried"
+    assert {v.choice for v in motion.votes} == {"yes", "abstain"}
+    assert services.approval_motion(db.session.get(Meeting, held.id)) == motion
     page = client.get(f"/meetings/{coming.key}").get_data(as_text=True)
-    assert f'action="/meetings/{held.key}/minutes/approve"' not in page
+    assert f'href="{url}"' not in page
+    assert "Carried (yes 2, no 0, abstain 1, recused 0)" in page
+    earlier = client.get(f"/meetings/{held.key}").get_data(as_text=True)
+    assert f"Approved at the <a href=\"/meetings/{coming.key}\">meeting of" in earlier
+    assert f"Moved by {people[0].name}, seconded by {people[1].name}" in earlier
+    doc = Document(io.BytesIO(client.get(f"/meetings/{held.key}/minutes.docx").data))
+    text = "\n".join(p.text for p in doc.paragraphs)
+    assert "be approved.” Moved by" in text and "Result: Carried (yes 2" in text
+    # again: nothing changes, and the item with its motion cannot be removed
+    assert client.post(url, data=data).status_code == 302
+    assert db.session.query(Motion).count() == 1
+    with pytest.raises(DomainError, match="remove the motion first"):
+        services.remove_item(None, db.session.get(AgendaItem, item.id))
+
+
+@time_machine.travel(NOW, tick=False)
+def test_a_defeated_or_inquorate_approval_leaves_the_minutes_open(db, cast, held, approving):
+    coming, item = approving
+    member, secretary = cast["member"].person, cast["secretary"].person
+    motion = services.approve_by_motion(None, coming, item, mover=member, seconder=secretary,
+                                        votes={member.id: "no", secretary.id: "no"})
+    assert motion.result == "defeated" and not held.minutes_locked
+    db.session.add(QuorumRule(committee=cast["committee"], min_present=5))
+    db.session.flush()
+    motion = services.approve_by_motion(None, coming, item, mover=member, seconder=secretary,
+                                        votes={member.id: "yes", secretary.id: "yes"})
+    assert motion.result == "no_quorum" and not held.minutes_locked
+    other = next(i for i in coming.items if i.id != item.id)
+    with pytest.raises(DomainError, match="does not approve"):
+        services.approve_by_motion(None, coming, other, mover=member, seconder=None, votes={})
 
 
 @time_machine.travel(NOW, tick=False)
@@ -151,7 +202,8 @@ def test_minuted_action_items_are_edited_and_deleted_until_approval(client, logi
                                             "owner": action.owner_id}).status_code == 302
     db.session.expire_all()
     assert db.session.get(ActionItem, action.id).title == "Send the bed data"
-    client.post(f"/meetings/{held.key}/minutes/approve")
+    services.approve_minutes(None, held)
+    db.session.commit()
     client.post(f"{url}/delete")
     db.session.expire_all()
     assert db.session.get(ActionItem, action.id) is not None  # approved: kept

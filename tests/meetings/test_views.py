@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 import time_machine
 
 from govtrack.actions.models import ActionItem
+from govtrack.meetings import services
 from govtrack.meetings.models import Meeting
 
 NOW = datetime(2026, 11, 22, 14, 0, tzinfo=UTC)
@@ -121,11 +122,19 @@ def test_approved_minutes_cannot_be_edited_through_the_page(client, make, db, lo
         "day": "2026-11-22", "time": "09:00", "duration_minutes": "60"})
     meeting = _made(db, cast['committee']).one()
     client.post(f"/meetings/{meeting.key}/attendance", data={})
-    client.post(f"/meetings/{meeting.key}/minutes/approve")
-    response = client.post(f"/meetings/{meeting.key}/minutes", data={"text": "rewrite"})
-    assert response.status_code == 302
+    db.session.expire_all()
+    version = db.session.get(Meeting, meeting.id).version
+    services.approve_minutes(None, db.session.get(Meeting, meeting.id))
+    db.session.commit()
+    # a page opened before the approval and saved after it: refused, typing kept, reason given
+    response = client.post(f"/meetings/{meeting.key}/minutes",
+                           data={"text": "rewrite", "version": version + 1})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "minutes of this meeting are approved" in page and "rewrite" in page
     db.session.expire_all()
     assert db.session.get(Meeting, meeting.id).minutes_text == ""
+    assert client.get(f"/meetings/{meeting.key}/minutes").status_code == 302
 
 
 @time_machine.travel(NOW, tick=False)

@@ -38,6 +38,9 @@ def test_the_coordinator_sees_every_committee_by_flag_read_only(client, make, lo
     assert f'href="/workgroups/{cast["workgroup"].key}"' in page
     only = client.get("/county/?flag=milestone_overdue").get_data(as_text=True)
     assert cast["committee"].name in only and "Quiet committee" not in only
+    stalled = client.get("/county/?flag=stalled").get_data(as_text=True)
+    assert cast["committee"].name in stalled and "Quiet committee" not in stalled
+    assert "<h2>Stalled workgroups</h2>" in stalled and "A milestone is overdue" in stalled
     sector = cast["member"].person.agency.sector
     by_sector = client.get(f"/county/?sector={sector}").get_data(as_text=True)
     assert cast["committee"].name in by_sector and "Quiet committee" not in by_sector
