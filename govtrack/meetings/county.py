@@ -185,10 +185,14 @@ def _meeting_record(meeting: Meeting, timezone: str, refs: _Refs) -> dict:
     record = _set({"key": meeting.key, "starts_at": local_text(meeting.starts_at, timezone),
                    "duration_minutes": meeting.duration_minutes,
                    "location": meeting.location, "video_link": meeting.video_link,
-                   "status": meeting.status})
+                   "status": meeting.status, "moved_at": utc_text(meeting.moved_at)})
+    if meeting.sequence:
+        record["sequence"] = meeting.sequence
     items = _items_of(meeting, refs)
     if items or meeting.agenda_status != "draft":
-        record["agenda"] = {"status": meeting.agenda_status, "items": items}
+        record["agenda"] = {"status": meeting.agenda_status, "items": items,
+                            **_set({"published_at": utc_text(meeting.agenda_published_at),
+                                    "changed_at": utc_text(meeting.agenda_changed_at)})}
     attendance = _attendance_of(meeting)
     if attendance:
         record["attendance"] = attendance
@@ -618,6 +622,15 @@ def _check_meeting(meeting: dict, where: str, known, report) -> None:
                                              f"the status is “{row['status']}”")
         elif designee is not None and designee == person:
             report.problem(f"{at}.designee", "a member cannot be their own designee")
+    agenda = meeting.get("agenda") or {}
+    if agenda.get("status") != "published":
+        for name in ("published_at", "changed_at"):
+            if agenda.get(name) is not None:
+                report.problem(f"{where}.agenda.{name}", "only a published agenda has a "
+                                                         "publication or change time")
+    elif agenda.get("changed_at") is not None and agenda.get("published_at") is None:
+        report.problem(f"{where}.agenda.changed_at", "a change to a published agenda needs "
+                                                     "the time it was published (published_at)")
     approved = instant(meeting.get("minutes", {}).get("approved_at"))
     if approved is not None and approved < instant(meeting["starts_at"]):
         report.problem(f"{where}.minutes.approved_at",
@@ -671,6 +684,34 @@ def _meeting_values(entry: dict) -> dict:
             "minutes_text": minutes.get("text", ""),
             "decisions": list(minutes.get("decisions", [])),
             "minutes_approved_at": instant(minutes.get("approved_at"))}
+
+
+#: the stamps the reminders read ("agenda published", "agenda changed", "meeting moved"):
+#: meeting column -> where the file holds it (in the agenda or the meeting)
+_STAMPS = {"agenda_published_at": ("agenda", "published_at"),
+           "agenda_changed_at": ("agenda", "changed_at"), "moved_at": (None, "moved_at")}
+
+
+def _stamps(entry: dict) -> dict:
+    """The reminders' stamps the file gives (one it leaves out is not touched).
+
+    They come from the file, never the clock: stamped at the moment of import,
+    a county's old agendas and moves would be announced to every member again.
+    """
+    values = {}
+    for column, (part, name) in _STAMPS.items():
+        holder = (entry.get(part) or {}) if part else entry
+        if name in holder:
+            values[column] = instant(holder[name])
+    return values
+
+
+def _begun(entry: dict) -> datetime:
+    """The earliest instant the file shows the meeting existed: its creation."""
+    agenda = entry.get("agenda") or {}
+    instants = [entry["starts_at"], entry.get("moved_at"), agenda.get("published_at"),
+                agenda.get("changed_at"), *(r["answered_at"] for r in entry.get("rsvps", []))]
+    return min(instant(i) for i in instants if i is not None)
 
 
 def _item_values(writer, position: int, entry: dict, action_ids: dict[str, int]) -> dict:
@@ -820,7 +861,8 @@ def _store_meetings(writer, committee: Committee, entries: list[dict], stored: l
             meeting = meetings[entry["key"]] = Meeting(
                 committee=committee, key=entry["key"],
                 occurrence=_occurrence(committee, cadence, values["starts_at"], taken),
-                **values)
+                sequence=entry.get("sequence", 0), created_at=_begun(entry),
+                **values, **_stamps(entry))
             for position, item in enumerate(items):
                 meeting.items.append(AgendaItem(**_item_values(writer, position, item,
                                                                action_ids)))
@@ -829,9 +871,13 @@ def _store_meetings(writer, committee: Committee, entries: list[dict], stored: l
             _sync_motions(writer, meeting, entry.get("motions", []))
             writer.create(meeting, "meetings", committee)
             continue
-        changes = assign_changes(meeting, values)
+        changes = assign_changes(meeting, values | _stamps(entry))
         if changes.keys() & CALENDAR_FIELDS:
             meeting.sequence += 1
+        # A calendar ignores an update whose SEQUENCE is not higher than the one it
+        # holds: the file's is taken when higher, never one that goes back.
+        if entry.get("sequence", 0) > meeting.sequence:
+            changes |= assign_changes(meeting, {"sequence": entry["sequence"]})
         for name, change in (
                 ("agenda_items", _sync_items(writer, meeting, items, refs)),
                 ("attendance", _sync_attendance(writer, meeting, attendance)),
