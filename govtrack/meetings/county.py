@@ -388,7 +388,8 @@ def check(record: dict, path: str, known, report) -> None:
         _check_meeting(meeting, where, known, report)
         _check_links(meeting, where, links, report)
         _check_rsvps(meeting, where, known, report)
-        _check_motions(meeting, where, known, report)
+        _check_motions(meeting, where, known, report,
+                       _voters(meeting, record["memberships"], record["timezone"]))
     for n, action in enumerate(actions):
         where = f"{path}.actions[{n}]"
         _unique("actions", action["key"], where, seen, action_owners, record["key"], report)
@@ -572,13 +573,33 @@ def _check_rsvps(meeting: dict, where: str, known, report) -> None:
             report.problem(f"{at}.designee", "a member cannot be their own designee")
 
 
-def _check_motions(meeting: dict, where: str, known, report) -> None:
-    """Movers, seconders and voters are known people; each votes once; items exist."""
+def _voters(meeting: dict, memberships: list[dict], timezone: str) -> set[str]:
+    """Who may move, second and vote: members on the meeting's day (observers aside)
+    present or represented by a designee, as meetings.services.voters has it."""
+    day = instant(meeting["starts_at"]).astimezone(ZoneInfo(timezone)).date()
+    members = {m["person"] for m in memberships if m["role"] != "observer"
+               and date.fromisoformat(m["start"]) <= day
+               and (m.get("end") is None or day <= date.fromisoformat(m["end"]))}
+    here = {a["person"] for a in meeting.get("attendance", [])
+            if a["status"] in ("present", "designee")}
+    return members & here
+
+
+def _check_motions(meeting: dict, where: str, known, report, voters: set[str]) -> None:
+    """Movers, seconders and voters are members present or represented at the meeting;
+    each votes once; items exist."""
     items = len((meeting.get("agenda") or {}).get("items", []))
+
+    def present(path: str, key: str | None, role: str) -> None:
+        check_person(known, report, path, key)
+        if key is not None and key in known.person_agency and key not in voters:
+            report.problem(path, f"“{key}” {role}, but was not a member present or "
+                                 "represented at this meeting (its attendance)")
+
     for m, motion in enumerate(meeting.get("motions", [])):
         at = f"{where}.motions[{m}]"
-        check_person(known, report, f"{at}.mover", motion["mover"])
-        check_person(known, report, f"{at}.seconder", motion.get("seconder"))
+        present(f"{at}.mover", motion["mover"], "moves it")
+        present(f"{at}.seconder", motion.get("seconder"), "seconds it")
         if motion.get("seconder") is not None and motion["seconder"] == motion["mover"]:
             report.problem(f"{at}.seconder", "the seconder must be another member than the "
                                              "mover")
@@ -588,7 +609,7 @@ def _check_motions(meeting: dict, where: str, known, report) -> None:
                                          f"count from 0; it has {items})")
         voted: dict[str, int] = {}
         for v, vote in enumerate(motion.get("votes", [])):
-            check_person(known, report, f"{at}.votes[{v}].person", vote["person"])
+            present(f"{at}.votes[{v}].person", vote["person"], "votes")
             if vote["person"] in voted:
                 report.problem(f"{at}.votes[{v}].person",
                                f"“{vote['person']}” votes twice, also at "
