@@ -75,6 +75,11 @@ def local_text(value: datetime, timezone: str) -> str:
     return value.astimezone(ZoneInfo(timezone)).isoformat(timespec=_spec(value))
 
 
+def _local_wall(meeting: Meeting, timezone: str) -> datetime:
+    """The meeting's start on its committee's wall clock, without the offset."""
+    return meeting.starts_at.astimezone(ZoneInfo(timezone)).replace(tzinfo=None)
+
+
 def _set(record: dict) -> dict:
     """The record without its unset fields (None, "" or [])."""
     return {name: value for name, value in record.items() if value not in (None, "", [])}
@@ -188,6 +193,9 @@ def _meeting_record(meeting: Meeting, timezone: str, refs: _Refs) -> dict:
                    "status": meeting.status, "moved_at": utc_text(meeting.moved_at)})
     if meeting.sequence:
         record["sequence"] = meeting.sequence
+    if meeting.occurrence is not None and meeting.occurrence != _local_wall(meeting, timezone):
+        # moved off its cadence date: the schedule must not make that date's meeting again
+        record["occurrence"] = meeting.occurrence.isoformat(timespec="seconds")
     items = _items_of(meeting, refs)
     if items or meeting.agenda_status != "draft":
         record["agenda"] = {"status": meeting.agenda_status, "items": items,
@@ -396,6 +404,35 @@ def check(record: dict, path: str, known, report) -> None:
         _check_action(action, where, meeting_keys, known, report)
     _check_requests(record, path, meeting_keys, known, report)
     _check_backlog(record, path, links, known, report)
+    _check_occurrences(record, path, report)
+
+
+def _check_occurrences(record: dict, path: str, report) -> None:
+    """A given occurrence is a real time, and no two meetings of the committee stand on
+    one (stored meetings the file does not move keep theirs)."""
+    meetings = record.get("meetings", [])
+    if not any(m.get("occurrence") for m in meetings):
+        return
+    held: dict[datetime, str] = {}
+    stored = dict(db.session.execute(
+        select(Meeting.key, Meeting.occurrence).join(Committee)
+        .where(Committee.key == record["key"], Meeting.occurrence.is_not(None))).tuples().all())
+    given: dict[str, tuple[datetime, str]] = {}
+    for n, meeting in enumerate(meetings):
+        at = f"{path}.meetings[{n}].occurrence"
+        if meeting.get("occurrence"):
+            try:
+                given[meeting["key"]] = (_wall(meeting["occurrence"]), at)
+            except ValueError:
+                report.problem(at, f"“{meeting['occurrence']}” is not a date and time")
+    for key, occurrence in stored.items():
+        if key not in given:
+            held[occurrence] = f"the stored meeting “{key}”"
+    for key, (occurrence, at) in given.items():
+        if occurrence in held:
+            report.problem(at, f"{held[occurrence]} already stands on this cadence date")
+        else:
+            held[occurrence] = f"the meeting “{key}” ({at})"
 
 
 @dataclass
@@ -680,6 +717,11 @@ def _cadence(committee: Committee):
     return rrulestr(committee.cadence_rrule, dtstart=committee.cadence_dtstart)
 
 
+def _wall(text: str) -> datetime:
+    """A wall-clock time of the file (no offset), as the cadence's occurrences are kept."""
+    return datetime.fromisoformat(text)
+
+
 def _occurrence(committee: Committee, cadence, starts_at: datetime,
                 taken: set) -> datetime | None:
     """The cadence occurrence a new meeting stands on, so `schedule` does not make it again.
@@ -871,19 +913,24 @@ def _store_meetings(writer, committee: Committee, entries: list[dict], stored: l
     """Upsert the file's meetings; return every meeting of the committee by key."""
     meetings = {m.key: m for m in stored}
     action_ids = {key: id_ for id_, key in refs.actions.items()}
-    taken = {m.occurrence for m in meetings.values() if m.occurrence is not None}
+    given = {e["key"]: _wall(e["occurrence"]) for e in entries if e.get("occurrence")}
+    taken = {m.occurrence for m in meetings.values() if m.occurrence is not None} | set(
+        given.values())
     cadence = _cadence(committee) if entries else None
     for entry in entries:
         values = _meeting_values(entry)
+        if entry["key"] in given:
+            values["occurrence"] = given[entry["key"]]
         items = (entry.get("agenda") or {}).get("items", [])
         attendance = entry.get("attendance", [])
         meeting = meetings.get(entry["key"])
         if meeting is None:
+            if "occurrence" not in values:
+                values["occurrence"] = _occurrence(committee, cadence, values["starts_at"],
+                                                   taken)
             meeting = meetings[entry["key"]] = Meeting(
-                committee=committee, key=entry["key"],
-                occurrence=_occurrence(committee, cadence, values["starts_at"], taken),
-                sequence=entry.get("sequence", 0), created_at=_begun(entry),
-                **values, **_stamps(entry))
+                committee=committee, key=entry["key"], sequence=entry.get("sequence", 0),
+                created_at=_begun(entry), **values, **_stamps(entry))
             for position, item in enumerate(items):
                 meeting.items.append(AgendaItem(**_item_values(writer, position, item,
                                                                action_ids)))

@@ -2,13 +2,16 @@
 published and changed, when a meeting moved, its calendar sequence."""
 
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
+from dateutil.rrule import rrulestr
 from sqlalchemy import select
 
 from govtrack.clock import utcnow
 from govtrack.county.services import export_county, import_county
 from govtrack.meetings.models import Meeting
 from govtrack.meetings.reminders import REMINDERS
+from govtrack.meetings.services import schedule
 from govtrack.reminders.sweep import due_reminders
 from tests.county.files import county as small_county
 
@@ -150,3 +153,40 @@ def test_stamps_an_agenda_cannot_have_are_refused_at_their_path(db):
          "a change to a published agenda needs the time it was published (published_at)")]
     db.session.rollback()
     assert db.session.scalar(select(Meeting).limit(1)) is None
+
+
+def _moved_off_its_cadence_date() -> tuple[dict, datetime]:
+    """The county with its next cadence meeting moved a day later; and that cadence date."""
+    data = small_county()
+    cadence = data["committees"][0]["cadence"]
+    zone = ZoneInfo(data["committees"][0]["timezone"])
+    rule = rrulestr(cadence["rrule"], dtstart=datetime.fromisoformat(cadence["dtstart"]))
+    occurrence = rule.after(utcnow().astimezone(zone).replace(tzinfo=None) + timedelta(days=2))
+    moved = (occurrence + timedelta(days=1)).replace(tzinfo=zone)
+    data["committees"][0]["meetings"] = [
+        {"key": "cit-moved", "starts_at": moved.isoformat(), "duration_minutes": 90,
+         "status": "scheduled", "occurrence": occurrence.isoformat(),
+         "moved_at": _z(now_() - timedelta(days=20)), "sequence": 1}]
+    return data, occurrence
+
+
+def test_a_meeting_moved_off_its_cadence_date_keeps_it_and_is_not_made_again(db):
+    data, occurrence = _moved_off_its_cadence_date()
+    imported(db, data)
+    assert meeting(db, "cit-moved").occurrence == occurrence
+    assert export_county()["committees"][0]["meetings"][0]["occurrence"] == (
+        occurrence.isoformat())
+    committee = meeting(db, "cit-moved").committee
+    made = schedule(None, committee, until=occurrence.date())
+    assert occurrence not in {m.occurrence for m in made}
+    assert imported(db, data).updated["meetings"] == 0
+
+
+def test_a_cadence_date_two_meetings_stand_on_is_refused(db):
+    data, occurrence = _moved_off_its_cadence_date()
+    meetings = data["committees"][0]["meetings"]
+    meetings.append(dict(meetings[0], key="cit-other"))
+    meetings.append(dict(meetings[0], key="cit-bad", occurrence="2026-02-30T15:00:00"))
+    report = import_county(data)
+    assert [path for path, _ in report.problems] == [
+        "$.committees[0].meetings[2].occurrence", "$.committees[0].meetings[1].occurrence"]
