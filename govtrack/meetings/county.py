@@ -30,6 +30,7 @@ from sqlalchemy.orm import selectinload
 
 from govtrack.actions.models import ActionItem, ActionUpdate
 from govtrack.agencies.models import Person
+from govtrack.clock import utcnow
 from govtrack.committees.models import Committee
 from govtrack.county.sections import (
     CommitteeSection,
@@ -770,11 +771,14 @@ def _stamps(entry: dict) -> dict:
 
 
 def _begun(entry: dict) -> datetime:
-    """The earliest instant the file shows the meeting existed: its creation."""
+    """The earliest instant the file shows the meeting existed: its creation.
+
+    A coming meeting the file says nothing else of was made no later than now.
+    """
     agenda = entry.get("agenda") or {}
     instants = [entry["starts_at"], entry.get("moved_at"), agenda.get("published_at"),
                 agenda.get("changed_at"), *(r["answered_at"] for r in entry.get("rsvps", []))]
-    return min(instant(i) for i in instants if i is not None)
+    return min([instant(i) for i in instants if i is not None] + [utcnow()])
 
 
 def _item_values(writer, position: int, entry: dict, action_ids: dict[str, int]) -> dict:
