@@ -918,6 +918,13 @@ def _store_meetings(writer, committee: Committee, entries: list[dict], stored: l
     meetings = {m.key: m for m in stored}
     action_ids = {key: id_ for id_, key in refs.actions.items()}
     given = {e["key"]: _wall(e["occurrence"]) for e in entries if e.get("occurrence")}
+    leaving = [m for key, m in meetings.items()
+               if key in given and m.occurrence not in (None, given[key])]
+    if leaving:
+        # Meetings that swap occurrences let go of theirs first: a committee holds one once.
+        for meeting in leaving:
+            meeting.occurrence = None
+        db.session.flush()
     taken = {m.occurrence for m in meetings.values() if m.occurrence is not None} | set(
         given.values())
     cadence = _cadence(committee) if entries else None

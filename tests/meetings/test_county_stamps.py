@@ -190,3 +190,16 @@ def test_a_cadence_date_two_meetings_stand_on_is_refused(db):
     report = import_county(data)
     assert [path for path, _ in report.problems] == [
         "$.committees[0].meetings[2].occurrence", "$.committees[0].meetings[1].occurrence"]
+
+
+def test_two_stored_meetings_may_swap_their_occurrences(db):
+    data, occurrence = _moved_off_its_cadence_date()
+    meetings = data["committees"][0]["meetings"]
+    later = occurrence + timedelta(days=28)
+    meetings.append(dict(meetings[0], key="cit-later", occurrence=later.isoformat()))
+    imported(db, data)
+    meetings[0]["occurrence"], meetings[1]["occurrence"] = (
+        later.isoformat(), occurrence.isoformat())
+    assert imported(db, data).updated["meetings"] == 2
+    assert (meeting(db, "cit-moved").occurrence, meeting(db, "cit-later").occurrence) == (
+        later, occurrence)
