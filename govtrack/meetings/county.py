@@ -14,6 +14,11 @@ log. Agenda requests (known by proposer and time) and backlog entries (known by
 what they came from) are history too: matched, never deleted. The quorum rule
 and the standing items follow the file.
 
+The stamps reminders and calendars read (agenda published and changed, moved,
+the calendar sequence, the cadence occurrence) come from the file, never the
+clock: an import that stamped them would announce a county's old agendas and
+moves to every member again.
+
 Rows that name others by database id (an item's source "request:12", an item
 carried from item 40) are written with the other row's file reference instead,
 so a file means the same in any database.
