@@ -10,11 +10,12 @@ leaves no audit entries.
 import json
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, time
 from functools import cache
 from importlib import resources
 from types import SimpleNamespace
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from jsonschema import Draft202012Validator, FormatChecker
 from sqlalchemy import select
@@ -583,6 +584,18 @@ def _committee_values(record: dict) -> dict:
     return values
 
 
+def _begun(record: dict) -> datetime | None:
+    """The start of the committee's earliest dated day in the file (stage, membership,
+    chair term), on its wall clock; None (the moment of import) when it gives none."""
+    days = [*(s["since"] for s in record.get("stage_history", [])),
+            *(m["start"] for m in record["memberships"]),
+            *(t["start"] for t in record.get("chair_terms", []))]
+    if not days:
+        return None
+    return datetime.combine(date.fromisoformat(min(days)), time(),
+                            tzinfo=ZoneInfo(record["timezone"]))
+
+
 class _Writer:
     """Applies a checked file to the session and writes the audit trail."""
 
@@ -660,6 +673,9 @@ class _Writer:
         committee = self.committees.get(record["key"])
         if committee is None:
             committee = Committee(key=record["key"], **values)
+            begun = _begun(record)
+            if begun is not None:
+                committee.created_at = begun
             self.create(committee, "committees", committee)
         else:
             self.updated(committee, "committees", assign_changes(committee, values), committee)

@@ -14,6 +14,11 @@ log. Agenda requests (known by proposer and time) and backlog entries (known by
 what they came from) are history too: matched, never deleted. The quorum rule
 and the standing items follow the file.
 
+The stamps reminders and calendars read (agenda published and changed, moved,
+the calendar sequence, the cadence occurrence) come from the file, never the
+clock: an import that stamped them would announce a county's old agendas and
+moves to every member again.
+
 Rows that name others by database id (an item's source "request:12", an item
 carried from item 40) are written with the other row's file reference instead,
 so a file means the same in any database.
@@ -30,6 +35,7 @@ from sqlalchemy.orm import selectinload
 
 from govtrack.actions.models import ActionItem, ActionUpdate
 from govtrack.agencies.models import Person
+from govtrack.clock import utcnow
 from govtrack.committees.models import Committee
 from govtrack.county.sections import (
     CommitteeSection,
@@ -73,6 +79,11 @@ def _spec(value: datetime) -> str:
 def local_text(value: datetime, timezone: str) -> str:
     """An instant on the wall clock of a zone, with that day's offset."""
     return value.astimezone(ZoneInfo(timezone)).isoformat(timespec=_spec(value))
+
+
+def _local_wall(meeting: Meeting, timezone: str) -> datetime:
+    """The meeting's start on its committee's wall clock, without the offset."""
+    return meeting.starts_at.astimezone(ZoneInfo(timezone)).replace(tzinfo=None)
 
 
 def _set(record: dict) -> dict:
@@ -185,10 +196,17 @@ def _meeting_record(meeting: Meeting, timezone: str, refs: _Refs) -> dict:
     record = _set({"key": meeting.key, "starts_at": local_text(meeting.starts_at, timezone),
                    "duration_minutes": meeting.duration_minutes,
                    "location": meeting.location, "video_link": meeting.video_link,
-                   "status": meeting.status})
+                   "status": meeting.status, "moved_at": utc_text(meeting.moved_at)})
+    if meeting.sequence:
+        record["sequence"] = meeting.sequence
+    if meeting.occurrence is not None and meeting.occurrence != _local_wall(meeting, timezone):
+        # moved off its cadence date: the schedule must not make that date's meeting again
+        record["occurrence"] = meeting.occurrence.isoformat(timespec="seconds")
     items = _items_of(meeting, refs)
     if items or meeting.agenda_status != "draft":
-        record["agenda"] = {"status": meeting.agenda_status, "items": items}
+        record["agenda"] = {"status": meeting.agenda_status, "items": items,
+                            **_set({"published_at": utc_text(meeting.agenda_published_at),
+                                    "changed_at": utc_text(meeting.agenda_changed_at)})}
     attendance = _attendance_of(meeting)
     if attendance:
         record["attendance"] = attendance
@@ -384,13 +402,43 @@ def check(record: dict, path: str, known, report) -> None:
         _check_meeting(meeting, where, known, report)
         _check_links(meeting, where, links, report)
         _check_rsvps(meeting, where, known, report)
-        _check_motions(meeting, where, known, report)
+        _check_motions(meeting, where, known, report,
+                       _voters(meeting, record["memberships"], record["timezone"]))
     for n, action in enumerate(actions):
         where = f"{path}.actions[{n}]"
         _unique("actions", action["key"], where, seen, action_owners, record["key"], report)
         _check_action(action, where, meeting_keys, known, report)
     _check_requests(record, path, meeting_keys, known, report)
     _check_backlog(record, path, links, known, report)
+    _check_occurrences(record, path, report)
+
+
+def _check_occurrences(record: dict, path: str, report) -> None:
+    """A given occurrence is a real time, and no two meetings of the committee stand on
+    one (stored meetings the file does not move keep theirs)."""
+    meetings = record.get("meetings", [])
+    if not any(m.get("occurrence") for m in meetings):
+        return
+    held: dict[datetime, str] = {}
+    stored = dict(db.session.execute(
+        select(Meeting.key, Meeting.occurrence).join(Committee)
+        .where(Committee.key == record["key"], Meeting.occurrence.is_not(None))).tuples().all())
+    given: dict[str, tuple[datetime, str]] = {}
+    for n, meeting in enumerate(meetings):
+        at = f"{path}.meetings[{n}].occurrence"
+        if meeting.get("occurrence"):
+            try:
+                given[meeting["key"]] = (_wall(meeting["occurrence"]), at)
+            except ValueError:
+                report.problem(at, f"“{meeting['occurrence']}” is not a date and time")
+    for key, occurrence in stored.items():
+        if key not in given:
+            held[occurrence] = f"the stored meeting “{key}”"
+    for key, (occurrence, at) in given.items():
+        if occurrence in held:
+            report.problem(at, f"{held[occurrence]} already stands on this cadence date")
+        else:
+            held[occurrence] = f"the meeting “{key}” ({at})"
 
 
 @dataclass
@@ -568,13 +616,33 @@ def _check_rsvps(meeting: dict, where: str, known, report) -> None:
             report.problem(f"{at}.designee", "a member cannot be their own designee")
 
 
-def _check_motions(meeting: dict, where: str, known, report) -> None:
-    """Movers, seconders and voters are known people; each votes once; items exist."""
+def _voters(meeting: dict, memberships: list[dict], timezone: str) -> set[str]:
+    """Who may move, second and vote: members on the meeting's day (observers aside)
+    present or represented by a designee, as meetings.services.voters has it."""
+    day = instant(meeting["starts_at"]).astimezone(ZoneInfo(timezone)).date()
+    members = {m["person"] for m in memberships if m["role"] != "observer"
+               and date.fromisoformat(m["start"]) <= day
+               and (m.get("end") is None or day <= date.fromisoformat(m["end"]))}
+    here = {a["person"] for a in meeting.get("attendance", [])
+            if a["status"] in ("present", "designee")}
+    return members & here
+
+
+def _check_motions(meeting: dict, where: str, known, report, voters: set[str]) -> None:
+    """Movers, seconders and voters are members present or represented at the meeting;
+    each votes once; items exist."""
     items = len((meeting.get("agenda") or {}).get("items", []))
+
+    def present(path: str, key: str | None, role: str) -> None:
+        check_person(known, report, path, key)
+        if key is not None and key in known.person_agency and key not in voters:
+            report.problem(path, f"“{key}” {role}, but was not a member present or "
+                                 "represented at this meeting (its attendance)")
+
     for m, motion in enumerate(meeting.get("motions", [])):
         at = f"{where}.motions[{m}]"
-        check_person(known, report, f"{at}.mover", motion["mover"])
-        check_person(known, report, f"{at}.seconder", motion.get("seconder"))
+        present(f"{at}.mover", motion["mover"], "moves it")
+        present(f"{at}.seconder", motion.get("seconder"), "seconds it")
         if motion.get("seconder") is not None and motion["seconder"] == motion["mover"]:
             report.problem(f"{at}.seconder", "the seconder must be another member than the "
                                              "mover")
@@ -584,7 +652,7 @@ def _check_motions(meeting: dict, where: str, known, report) -> None:
                                          f"count from 0; it has {items})")
         voted: dict[str, int] = {}
         for v, vote in enumerate(motion.get("votes", [])):
-            check_person(known, report, f"{at}.votes[{v}].person", vote["person"])
+            present(f"{at}.votes[{v}].person", vote["person"], "votes")
             if vote["person"] in voted:
                 report.problem(f"{at}.votes[{v}].person",
                                f"“{vote['person']}” votes twice, also at "
@@ -618,6 +686,15 @@ def _check_meeting(meeting: dict, where: str, known, report) -> None:
                                              f"the status is “{row['status']}”")
         elif designee is not None and designee == person:
             report.problem(f"{at}.designee", "a member cannot be their own designee")
+    agenda = meeting.get("agenda") or {}
+    if agenda.get("status") != "published":
+        for name in ("published_at", "changed_at"):
+            if agenda.get(name) is not None:
+                report.problem(f"{where}.agenda.{name}", "only a published agenda has a "
+                                                         "publication or change time")
+    elif agenda.get("changed_at") is not None and agenda.get("published_at") is None:
+        report.problem(f"{where}.agenda.changed_at", "a change to a published agenda needs "
+                                                     "the time it was published (published_at)")
     approved = instant(meeting.get("minutes", {}).get("approved_at"))
     if approved is not None and approved < instant(meeting["starts_at"]):
         report.problem(f"{where}.minutes.approved_at",
@@ -646,6 +723,11 @@ def _cadence(committee: Committee):
     return rrulestr(committee.cadence_rrule, dtstart=committee.cadence_dtstart)
 
 
+def _wall(text: str) -> datetime:
+    """A wall-clock time of the file (no offset), as the cadence's occurrences are kept."""
+    return datetime.fromisoformat(text)
+
+
 def _occurrence(committee: Committee, cadence, starts_at: datetime,
                 taken: set) -> datetime | None:
     """The cadence occurrence a new meeting stands on, so `schedule` does not make it again.
@@ -671,6 +753,37 @@ def _meeting_values(entry: dict) -> dict:
             "minutes_text": minutes.get("text", ""),
             "decisions": list(minutes.get("decisions", [])),
             "minutes_approved_at": instant(minutes.get("approved_at"))}
+
+
+#: the stamps the reminders read ("agenda published", "agenda changed", "meeting moved"):
+#: meeting column -> where the file holds it (in the agenda or the meeting)
+_STAMPS = {"agenda_published_at": ("agenda", "published_at"),
+           "agenda_changed_at": ("agenda", "changed_at"), "moved_at": (None, "moved_at")}
+
+
+def _stamps(entry: dict) -> dict:
+    """The reminders' stamps the file gives (one it leaves out is not touched).
+
+    They come from the file, never the clock: stamped at the moment of import,
+    a county's old agendas and moves would be announced to every member again.
+    """
+    values = {}
+    for column, (part, name) in _STAMPS.items():
+        holder = (entry.get(part) or {}) if part else entry
+        if name in holder:
+            values[column] = instant(holder[name])
+    return values
+
+
+def _begun(entry: dict) -> datetime:
+    """The earliest instant the file shows the meeting existed: its creation.
+
+    A coming meeting the file says nothing else of was made no later than now.
+    """
+    agenda = entry.get("agenda") or {}
+    instants = [entry["starts_at"], entry.get("moved_at"), agenda.get("published_at"),
+                agenda.get("changed_at"), *(r["answered_at"] for r in entry.get("rsvps", []))]
+    return min([instant(i) for i in instants if i is not None] + [utcnow()])
 
 
 def _item_values(writer, position: int, entry: dict, action_ids: dict[str, int]) -> dict:
@@ -809,18 +922,31 @@ def _store_meetings(writer, committee: Committee, entries: list[dict], stored: l
     """Upsert the file's meetings; return every meeting of the committee by key."""
     meetings = {m.key: m for m in stored}
     action_ids = {key: id_ for id_, key in refs.actions.items()}
-    taken = {m.occurrence for m in meetings.values() if m.occurrence is not None}
+    given = {e["key"]: _wall(e["occurrence"]) for e in entries if e.get("occurrence")}
+    leaving = [m for key, m in meetings.items()
+               if key in given and m.occurrence not in (None, given[key])]
+    if leaving:
+        # Meetings that swap occurrences let go of theirs first: a committee holds one once.
+        for meeting in leaving:
+            meeting.occurrence = None
+        db.session.flush()
+    taken = {m.occurrence for m in meetings.values() if m.occurrence is not None} | set(
+        given.values())
     cadence = _cadence(committee) if entries else None
     for entry in entries:
         values = _meeting_values(entry)
+        if entry["key"] in given:
+            values["occurrence"] = given[entry["key"]]
         items = (entry.get("agenda") or {}).get("items", [])
         attendance = entry.get("attendance", [])
         meeting = meetings.get(entry["key"])
         if meeting is None:
+            if "occurrence" not in values:
+                values["occurrence"] = _occurrence(committee, cadence, values["starts_at"],
+                                                   taken)
             meeting = meetings[entry["key"]] = Meeting(
-                committee=committee, key=entry["key"],
-                occurrence=_occurrence(committee, cadence, values["starts_at"], taken),
-                **values)
+                committee=committee, key=entry["key"], sequence=entry.get("sequence", 0),
+                created_at=_begun(entry), **values, **_stamps(entry))
             for position, item in enumerate(items):
                 meeting.items.append(AgendaItem(**_item_values(writer, position, item,
                                                                action_ids)))
@@ -829,9 +955,13 @@ def _store_meetings(writer, committee: Committee, entries: list[dict], stored: l
             _sync_motions(writer, meeting, entry.get("motions", []))
             writer.create(meeting, "meetings", committee)
             continue
-        changes = assign_changes(meeting, values)
+        changes = assign_changes(meeting, values | _stamps(entry))
         if changes.keys() & CALENDAR_FIELDS:
             meeting.sequence += 1
+        # A calendar ignores an update whose SEQUENCE is not higher than the one it
+        # holds: the file's is taken when higher, never one that goes back.
+        if entry.get("sequence", 0) > meeting.sequence:
+            changes |= assign_changes(meeting, {"sequence": entry["sequence"]})
         for name, change in (
                 ("agenda_items", _sync_items(writer, meeting, items, refs)),
                 ("attendance", _sync_attendance(writer, meeting, attendance)),

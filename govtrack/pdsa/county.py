@@ -13,7 +13,8 @@ goal's cycles are written when it has any, oldest first; within a goal the
 file is authoritative for its cycles (matched by key) and their phase
 history. A cycle's `previous` names a cycle of the same goal. A new cycle's
 created_at is the start of its first phase day (the file has no field for
-it): an import never stamps history with the moment of import.
+it), and a phase change is recorded at its `at` or, without one, at the start
+of its day: an import never stamps history with the moment of import.
 """
 
 import math
@@ -25,7 +26,7 @@ from sqlalchemy.orm import selectinload
 
 from govtrack.clock import today
 from govtrack.committees.models import Committee
-from govtrack.county.sections import CommitteeSection, assign_changes
+from govtrack.county.sections import CommitteeSection, assign_changes, instant, utc_text
 from govtrack.extensions import db
 from govtrack.pdsa.models import PHASES, DataPoint, Measure, PdsaCycle, PhaseChange
 from govtrack.workgroups.models import Goal, Workgroup
@@ -251,9 +252,11 @@ def _cycle_record(cycle: PdsaCycle) -> dict:
     plan = _set({name: getattr(cycle, name) for name in PLAN} | {"measures": cycle.measures})
     record = _set({"key": cycle.key, "title": cycle.title,
                    "owner": cycle.owner.key if cycle.owner else None, "phase": cycle.phase})
-    record["phase_history"] = [{"phase": c.phase, "since": c.since.isoformat()}
-                               for c in sorted(cycle.phase_history, key=lambda c: (
-                                   c.since, PHASES.index(c.phase)))]
+    zone = cycle.goal.workgroup.committee.timezone
+    record["phase_history"] = [
+        {"phase": c.phase, "since": c.since.isoformat(),
+         **({"at": utc_text(c.at)} if c.at != _day_start(c.since, zone) else {})}
+        for c in sorted(cycle.phase_history, key=lambda c: (c.since, PHASES.index(c.phase)))]
     record.update(_set({
         "plan": plan,
         "do": _set({name: getattr(cycle, name) for name in DO}),
@@ -270,7 +273,7 @@ def export_cycles(goal: Goal) -> list[dict]:
     return [_cycle_record(c) for c in cycles]
 
 
-def check_cycles(goal: dict, path: str, known, report) -> None:
+def check_cycles(goal: dict, path: str, known, report, timezone: str) -> None:
     """Keys unique and not moved; people exist; the phase history a cycle can have."""
     cycles = goal.get("pdsa_cycles", [])
     if not cycles:
@@ -294,10 +297,10 @@ def check_cycles(goal: dict, path: str, known, report) -> None:
         if previous is not None and (previous not in keys or previous == cycle["key"]):
             report.problem(f"{where}.previous",
                            f"no other cycle of this goal has key “{previous}”")
-        _check_history(cycle, where, on, report)
+        _check_history(cycle, where, on, timezone, report)
 
 
-def _check_history(cycle: dict, where: str, on: date, report) -> None:
+def _check_history(cycle: dict, where: str, on: date, timezone: str, report) -> None:
     history = cycle["phase_history"]
     last = None
     for h, change in enumerate(history):
@@ -314,6 +317,9 @@ def _check_history(cycle: dict, where: str, on: date, report) -> None:
             report.problem(f"{at}.since", "before the previous phase change")
         if since > on:
             report.problem(f"{at}.since", "The date cannot be in the future.")
+        recorded = instant(change.get("at"))
+        if recorded is not None and recorded.astimezone(ZoneInfo(timezone)).date() < since:
+            report.problem(f"{at}.at", "recorded before the day the cycle entered the phase")
         last = (change["phase"], since)
     if last is not None and last[0] != cycle["phase"]:
         report.problem(f"{where}.phase", f"the phase history ends in {last[0]}")
@@ -335,11 +341,21 @@ def _cycle_values(writer, entry: dict) -> dict:
     return values
 
 
+def _day_start(day: date, timezone: str) -> datetime:
+    """The start of day on a committee's wall clock."""
+    return datetime.combine(day, time(), tzinfo=ZoneInfo(timezone))
+
+
 def _started(goal: Goal, entry: dict) -> datetime:
     """The start of the cycle's first phase day, on its committee's wall clock."""
-    zone = ZoneInfo(goal.workgroup.committee.timezone)
     first = min(date.fromisoformat(h["since"]) for h in entry["phase_history"])
-    return datetime.combine(first, time(), tzinfo=zone)
+    return _day_start(first, goal.workgroup.committee.timezone)
+
+
+def _recorded(entry: dict, timezone: str) -> datetime:
+    """When a phase change was recorded: the file's `at`, else the start of its day."""
+    at = instant(entry.get("at"))
+    return at if at is not None else _day_start(date.fromisoformat(entry["since"]), timezone)
 
 
 def sync_cycles(writer, goal: Goal, entries: list[dict]) -> None:
@@ -357,12 +373,15 @@ def sync_cycles(writer, goal: Goal, entries: list[dict]) -> None:
         person = writer.people[entry["owner"]] if entry.get("owner") else None
         if cycle.owner is not person:
             cycle.owner = person
-        wanted = [(h["phase"], date.fromisoformat(h["since"])) for h in entry["phase_history"]]
-        if [(c.phase, c.since) for c in cycle.phase_history] != wanted:
+        zone = goal.workgroup.committee.timezone
+        wanted = [(h["phase"], date.fromisoformat(h["since"]), _recorded(h, zone))
+                  for h in entry["phase_history"]]
+        if [(c.phase, c.since, c.at) for c in cycle.phase_history] != wanted:
             for change in list(cycle.phase_history):
                 cycle.phase_history.remove(change)
-            for phase, since in wanted:
-                cycle.phase_history.append(PhaseChange(phase=phase, since=since))
+            for phase, since, at in wanted:
+                # never the moment of import: the file's time, or its day's start
+                cycle.phase_history.append(PhaseChange(phase=phase, since=since, at=at))
         placed[entry["key"]] = cycle
     for entry in entries:
         previous = placed.get(entry["previous"]) if entry.get("previous") else None

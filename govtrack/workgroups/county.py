@@ -220,7 +220,7 @@ def check(record: dict, path: str, known, report) -> None:
             _unique("goal", goal["key"], at, seen, report)
             _not_moved("goal", goal["key"], at, goal_owner.get(goal["key"]), workgroup["key"],
                        "workgroup", report)
-            check_cycles(goal, at, known, report)
+            check_cycles(goal, at, known, report, record["timezone"])
             _check_goal(goal, at, report)
             for m, milestone in enumerate(goal.get("milestones", [])):
                 spot = f"{at}.milestones[{m}]"

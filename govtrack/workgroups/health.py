@@ -18,7 +18,9 @@ Readings of the table, applied the same way in every rule:
   held, reaching D. For milestones and action items that run is worked out
   from their history: a milestone stopped being open on the day it was
   marked done; an action item's status on a day is the one its update log
-  had set by then (the log records every status change). Without history the
+  had set by then (the log records every status change), and a milestone's
+  due date on a day is the one it had then (its re-datings, MilestoneDueChange,
+  take effect on their own day). Without history the
   run starts where the table says: the earliest overdue milestone's due date
   + 1 day, the second-earliest overdue action's due date + 1 day.
 - A workgroup exists from the day it was created; a workgroup created after D,
@@ -68,6 +70,7 @@ from govtrack.meetings.services import meeting_day
 from govtrack.workgroups.models import (
     Goal,
     Milestone,
+    MilestoneDueChange,
     Workgroup,
     WorkgroupUpdate,
     day_of,
@@ -88,12 +91,22 @@ class Instant(NamedTuple):
     at: datetime
 
 
+class DueChangeRecord(NamedTuple):
+    """A re-dating of a milestone, as the rules read it (MilestoneDueChange's names)."""
+
+    at: datetime
+    old_due: date
+    new_due: date
+
+
 class MilestoneRecord(NamedTuple):
     """A milestone as the rules read it."""
 
     due: date
     status: str
     done_at: datetime | None
+    #: its re-datings, oldest first
+    due_changes: list[DueChangeRecord]
 
 
 class GoalRecord(NamedTuple):
@@ -181,16 +194,28 @@ def open_workgroups(committees: list[Committee], as_of: date
         if workgroup_id in records:
             records[workgroup_id].updates.append(Instant(at))
     goals: dict[int, GoalRecord] = {}
-    for workgroup_id, goal_id, due, status, done_at in db.session.execute(
-            select(Goal.workgroup_id, Goal.id, Milestone.due, Milestone.status,
-                   Milestone.done_at)
-            .join(Milestone, Milestone.goal_id == Goal.id)
-            .join(Workgroup, Workgroup.id == Goal.workgroup_id).where(of_committees)):
+    milestones: dict[int, MilestoneRecord] = {}
+    # one row per re-dating (or one for a milestone never re-dated), oldest first
+    for workgroup_id, goal_id, milestone_id, due, status, done_at, at, old_due, new_due in (
+            db.session.execute(
+                select(Goal.workgroup_id, Goal.id, Milestone.id, Milestone.due,
+                       Milestone.status, Milestone.done_at, MilestoneDueChange.at,
+                       MilestoneDueChange.old_due, MilestoneDueChange.new_due)
+                .join(Milestone, Milestone.goal_id == Goal.id)
+                .join(Workgroup, Workgroup.id == Goal.workgroup_id)
+                .outerjoin(MilestoneDueChange, MilestoneDueChange.milestone_id == Milestone.id)
+                .where(of_committees)
+                .order_by(Milestone.id, MilestoneDueChange.at, MilestoneDueChange.id))):
         if workgroup_id in records:
             if goal_id not in goals:
                 goals[goal_id] = GoalRecord([])
                 records[workgroup_id].goals.append(goals[goal_id])
-            goals[goal_id].milestones.append(MilestoneRecord(due, status, done_at))
+            if milestone_id not in milestones:
+                milestones[milestone_id] = MilestoneRecord(due, status, done_at, [])
+                goals[goal_id].milestones.append(milestones[milestone_id])
+            if at is not None:
+                milestones[milestone_id].due_changes.append(
+                    DueChangeRecord(at, old_due, new_due))
     for workgroup_id, person_id in db.session.execute(
             select(workgroup_member.c.workgroup_id, workgroup_member.c.person_id)
             .join(Workgroup, Workgroup.id == workgroup_member.c.workgroup_id)
@@ -437,16 +462,36 @@ def _milestone_open_on(workgroup: Workgroup, milestone: Milestone, day: date) ->
             and day_of(workgroup, milestone.done_at) > day)
 
 
+def _dues(workgroup: Workgroup, milestone: Milestone) -> list[tuple[date | None, date]]:
+    """(first day, due date) of each due date the milestone had, oldest first.
+
+    A re-dating takes effect on its own day: the health "as of" a day before it
+    judges the milestone against the date it had then, not the current one.
+    """
+    changes = sorted(milestone.due_changes, key=lambda c: c.at)
+    if not changes:
+        return [(None, milestone.due)]
+    return [(None, changes[0].old_due)] + [(day_of(workgroup, c.at), c.new_due)
+                                           for c in changes]
+
+
+def _due_on(dues: list[tuple[date | None, date]], day: date) -> date:
+    """The due date in force on day."""
+    return [due for start, due in dues if start is None or start <= day][-1]
+
+
 @_open_only
 def milestone_overdue(workgroup: Workgroup, as_of: date, source: _Source) -> date | None:
-    """An open milestone is due before D."""
-    milestones = [m for goal in workgroup.goals for m in goal.milestones]
+    """An open milestone is due before D (by the due date it had on D)."""
+    milestones = [(m, _dues(workgroup, m)) for goal in workgroup.goals for m in goal.milestones]
 
     def holds(day: date) -> bool:
-        return any(m.due < day and _milestone_open_on(workgroup, m, day) for m in milestones)
+        return any(_due_on(dues, day) < day and _milestone_open_on(workgroup, m, day)
+                   for m, dues in milestones)
 
-    changes = [m.due + timedelta(days=1) for m in milestones]
-    changes += [day_of(workgroup, m.done_at) for m in milestones if m.done_at is not None]
+    changes = [d + timedelta(days=1) for _, dues in milestones for _, d in dues]
+    changes += [start for _, dues in milestones for start, _ in dues if start is not None]
+    changes += [day_of(workgroup, m.done_at) for m, _ in milestones if m.done_at is not None]
     since = run_start(holds, changes, as_of)
     return since
 

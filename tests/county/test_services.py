@@ -1,6 +1,7 @@
 """The county file: export, and the all-or-nothing, idempotent import."""
 
 from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 from jsonschema import Draft202012Validator, FormatChecker
@@ -518,3 +519,10 @@ def test_the_import_command_answers_any_bytes_without_a_traceback(app, tmp_path)
             result.exception, SystemExit), result.output
         assert "Traceback" not in result.output and result.output.startswith("$: ")
 
+
+
+def test_an_imported_committee_begins_on_its_earliest_day_not_at_the_import(db):
+    assert import_county(county()).ok
+    db.session.commit()
+    committee = db.session.scalar(select(Committee).where(Committee.key == "cit"))
+    assert committee.created_at == datetime(2023, 1, 10, tzinfo=ZoneInfo("America/New_York"))

@@ -270,6 +270,13 @@ P = "$.committees[0].meetings[0]"
     (_set(f"{M}.motions.0.votes.1.person", "p-ortiz"), f"{P}.motions[0].votes[1].person",
      "votes twice"),
     (_set(f"{M}.motions.0.item", 3), f"{P}.motions[0].item", "no item 3"),
+    # p-lee left the committee in 2024 and was not at the meeting
+    (_set(f"{M}.motions.0.mover", "p-lee"), f"{P}.motions[0].mover",
+     "“p-lee” moves it, but was not a member present or represented"),
+    (_set(f"{M}.motions.0.seconder", "p-lee"), f"{P}.motions[0].seconder",
+     "not a member present or represented"),
+    (_set(f"{M}.motions.1.votes.1.person", "p-lee"), f"{P}.motions[1].votes[1].person",
+     "“p-lee” votes, but was not a member present or represented"),
     (_set(f"{M}.agenda.items.1.action", "a-9"), f"{P}.agenda.items[1].action",
      "no action of this committee"),
     (_set(f"{M}.agenda.items.1.measure", "ms-9"), f"{P}.agenda.items[1].measure",
@@ -300,6 +307,27 @@ def test_values_outside_the_schema_are_refused_at_their_paths(db, change, path):
     data = county()
     change(data)
     assert [p for p, _ in problems_of(db, data)] == [path]
+
+
+def test_only_members_present_or_represented_move_second_and_vote(db):
+    data = county()
+    meeting = data["committees"][0]["meetings"][0]
+    # at the meeting, but no member on its day: p-lee's membership ended in 2024
+    meeting["attendance"].append({"person": "p-lee", "status": "present"})
+    meeting["motions"][1]["votes"].append({"person": "p-lee", "vote": "yes"})
+    meeting["attendance"][1]["status"] = "absent"  # p-ruiz
+    assert [path for path, _ in problems_of(db, data)] == [
+        f"{P}.motions[0].seconder", f"{P}.motions[0].votes[1].person",
+        f"{P}.motions[1].mover", f"{P}.motions[1].votes[1].person",
+        f"{P}.motions[1].votes[2].person"]
+
+
+def test_a_member_represented_by_a_designee_votes(db):
+    data = county()
+    data["committees"][0]["meetings"][0]["attendance"][1] = {
+        "person": "p-ruiz", "status": "designee", "designee": "p-lee"}
+    imported(db, data)
+    assert db.session.scalar(select(func.count()).select_from(Vote)) == 4
 
 
 def test_a_measure_of_another_committee_is_not_this_committees(db):

@@ -1,7 +1,8 @@
 """Measures with their points and PDSA cycles in the county file: round trips and problems."""
 
 import copy
-from datetime import date
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select
@@ -50,7 +51,10 @@ def test_export_writes_measures_and_cycles(cast):
     assert wait["points"][2]["note"] == "new protocol"
     cycles = committee["workgroups"][0]["goals"][0]["pdsa_cycles"]
     assert [c["phase"] for c in cycles] == ["closed", "plan"]
-    assert cycles[0]["phase_history"][-1] == {"phase": "closed", "since": "2025-01-27"}
+    closed = cycles[0]["phase_history"][-1]
+    # recorded by the app today, for a phase entered earlier: the file keeps when
+    assert closed.pop("at") > "2025-01-27"
+    assert closed == {"phase": "closed", "since": "2025-01-27"}
     assert cycles[0]["plan"]["measures"] == ["days-waiting-for-a-bed"]
     assert cycles[0]["act"] == {"decision": "adapt", "reason": "Night shift"}
     assert cycles[1]["previous"] == cycles[0]["key"]
@@ -226,3 +230,37 @@ def test_an_imported_cycle_starts_on_its_first_phase_day(db, cast):
     first = db.session.scalar(select(PdsaCycle).where(PdsaCycle.title == "Screen at booking",
                                                       PdsaCycle.phase == "closed"))
     assert first.created_at.date() == date(2025, 1, 6)
+
+
+def _phase_history(document: dict) -> list[dict]:
+    return document["committees"][0]["workgroups"][0]["goals"][0]["pdsa_cycles"][0][
+        "phase_history"]
+
+
+def test_a_phase_change_keeps_when_it_was_recorded_never_the_import_time(db, cast):
+    document = export_county()
+    history = _phase_history(document)
+    history[1]["at"] = "2025-01-11T15:00:00Z"  # recorded the day after
+    for change in history[2:]:
+        change.pop("at")  # a file from elsewhere: no time recorded
+    cast["workgroup"].goals[0].pdsa_cycles.clear()
+    db.session.commit()
+    assert import_county(copy.deepcopy(document)).ok
+    db.session.commit()
+    first = db.session.scalar(select(PdsaCycle).where(PdsaCycle.title == "Screen at booking",
+                                                      PdsaCycle.phase == "closed"))
+    zone = ZoneInfo(cast["committee"].timezone)
+    assert [c.at for c in first.phase_history][1:] == [
+        datetime(2025, 1, 11, 15, tzinfo=UTC), datetime(2025, 1, 20, tzinfo=zone),
+        datetime(2025, 1, 25, tzinfo=zone), datetime(2025, 1, 27, tzinfo=zone)]
+    # the start of the day is what a file without `at` means: it is not written
+    assert _phase_history(export_county()) == history
+    assert import_county(copy.deepcopy(document)).updated["workgroups"] == 0
+
+
+def test_a_phase_change_recorded_before_its_day_is_refused(db, cast):
+    document = export_county()
+    _phase_history(document)[1]["at"] = "2025-01-09T12:00:00Z"
+    at = "$.committees[0].workgroups[0].goals[0].pdsa_cycles[0].phase_history[1].at"
+    assert problems(document) == [
+        (at, "recorded before the day the cycle entered the phase")]

@@ -15,7 +15,13 @@ from govtrack.health.services import Flag, flags_for, report
 from govtrack.meetings.models import AgendaItem, Attendance, Meeting
 from govtrack.workgroups import services
 from govtrack.workgroups.health import action_status_on, last_activity, open_on
-from govtrack.workgroups.models import Goal, Milestone, Workgroup, WorkgroupUpdate
+from govtrack.workgroups.models import (
+    Goal,
+    Milestone,
+    MilestoneDueChange,
+    Workgroup,
+    WorkgroupUpdate,
+)
 
 NEW_YORK = ZoneInfo("America/New_York")
 #: 2026-01-05 10:00 in New York: the workgroups below are created then
@@ -261,6 +267,50 @@ def test_a_break_in_the_run_starts_since_again(db, group):
         Flag("milestone_overdue", date(2026, 3, 2))]
     assert flags(workgroup, date(2026, 3, 8), "milestone_overdue") == []
     assert flags(workgroup, date(2026, 4, 1), "milestone_overdue") == [
+        Flag("milestone_overdue", date(2026, 3, 11))]
+
+
+def _redated(db, workgroup) -> Milestone:
+    """Due 1 March, moved on 20 March (New York) to 30 April."""
+    milestone = add_milestone(db, workgroup, due=date(2026, 4, 30))
+    milestone.due_changes.append(MilestoneDueChange(
+        old_due=date(2026, 3, 1), new_due=date(2026, 4, 30), at=ny(date(2026, 3, 20), 21)))
+    db.session.commit()
+    return milestone
+
+
+@pytest.mark.parametrize(("day", "since"), [
+    (date(2026, 3, 1), None),
+    # before the re-dating it was overdue by the date it had then
+    (date(2026, 3, 19), date(2026, 3, 2)),
+    (date(2026, 3, 20), None),  # the day it was moved (at 21:00 in New York)
+    (date(2026, 4, 30), None),
+    (date(2026, 5, 3), date(2026, 5, 1)),
+])
+def test_a_redated_milestone_is_judged_by_the_due_date_it_had_on_the_day(db, group, day,
+                                                                          since):
+    workgroup = group()
+    _redated(db, workgroup)
+    expected = [Flag("milestone_overdue", since)] if since else []
+    assert flags(workgroup, day, "milestone_overdue") == expected
+    db.session.expire_all()
+    listed = report(day)["committees"][0]["workgroups"]
+    assert [f for f in listed[0]["flags"] if f["code"] == "milestone_overdue"] == (
+        [{"code": "milestone_overdue", "since": since.isoformat()}] if since else [])
+
+
+def test_a_milestone_moved_to_another_past_date_stays_overdue_since_the_first(db, group):
+    workgroup = group()
+    milestone = add_milestone(db, workgroup, due=date(2026, 3, 10))
+    milestone.due_changes.append(MilestoneDueChange(
+        old_due=date(2026, 3, 1), new_due=date(2026, 3, 10), at=ny(date(2026, 3, 15))))
+    db.session.commit()
+    assert flags(workgroup, date(2026, 3, 20), "milestone_overdue") == [
+        Flag("milestone_overdue", date(2026, 3, 2))]
+    # moved while still ahead, it stops being overdue on the day it is moved
+    milestone.due_changes[0].at = ny(date(2026, 3, 5))
+    db.session.commit()
+    assert flags(workgroup, date(2026, 3, 20), "milestone_overdue") == [
         Flag("milestone_overdue", date(2026, 3, 11))]
 
 
