@@ -6,8 +6,10 @@ from flask_wtf import FlaskForm
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 from wtforms import HiddenField, IntegerField, PasswordField, StringField
+from wtforms.fields.choices import SelectFieldBase
 from wtforms.validators import NumberRange
 
+from govtrack.db_types import database_integer
 from govtrack.editing import AlreadyDone, DomainError, StaleEdit
 from govtrack.extensions import db
 
@@ -26,14 +28,21 @@ class Form(FlaskForm):
     """CSRF-protected form that refuses characters no database or document keeps."""
 
     class Meta:
-        """Trim every text field."""
+        """Trim every text field; keep every integer choice within what a column holds."""
 
         def bind_field(self, form, unbound_field, options):
-            """Add the trimming filter to every field."""
+            """Add the trimming filter to every text field, the bounded int to every choice.
+
+            A select's value is an id a view looks up: one past the database's
+            integer is "not a valid choice" here, whatever a view does with it,
+            never a database error (SQLite refuses past 64 bits; issue 16).
+            """
             cls = unbound_field.field_class
             if issubclass(cls, StringField) and not issubclass(cls, PasswordField):
                 filters = unbound_field.kwargs.get("filters", ())
                 options = {**options, "filters": (*filters, strip_text)}
+            if issubclass(cls, SelectFieldBase) and unbound_field.kwargs.get("coerce") is int:
+                options = {**options, "coerce": database_integer}
             return unbound_field.bind(form=form, **options)
 
     def validate(self, extra_validators=None):
