@@ -172,3 +172,28 @@ def _hidden(page: str, name: str, action: str) -> str:
         rf'value="([^"]*)"[^>]*name="{name}"', form.group(0))
     assert found, f"the form posting to {action} carries no {name}"
     return found.group(1)
+
+
+#: pages whose form creates records: each shows its form with a fresh token (the motion
+#: form shows only once the attendance is taken)
+CREATING_PAGES = (
+    "/agencies/new", "/admin/accounts/new", "/committees/new", "/mous/new", "/calendar/",
+    "/committees/<key>/members/new", "/committees/<key>/workgroups/new",
+    "/committees/<key>/standing-items", "/committees/<key>/measures/new",
+    "/meetings/<key>/agenda/items/new", "/meetings/<key>/requests/new",
+    "/meetings/<key>/attendance", "/measures/<key>",
+    "/workgroups/<key>", "/goals/<key>/pdsa/new")
+
+
+def test_every_creating_page_gives_its_form_a_token(web_app, make):
+    import re
+
+    cast = make.cast()
+    client = web_app.test_client()
+    client.post("/login", data={"email": cast["admin"].email, "password": PASSWORD})
+    for rule in CREATING_PAGES:
+        page = client.get(_url(rule, cast)).get_data(as_text=True)
+        tokens = re.findall(r'name="(?:[\w-]+-)?submission"[^>]*value="([^"]+)"', page) or \
+            re.findall(r'value="([^"]+)"[^>]*name="(?:[\w-]+-)?submission"', page)
+        assert tokens, f"{rule} shows no submission token"
+        assert all(len(t) >= 16 for t in tokens), rule
