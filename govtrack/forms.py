@@ -1,5 +1,6 @@
 """The base form every feature's forms build on."""
 
+import logging
 import re
 
 from flask_wtf import FlaskForm
@@ -169,6 +170,11 @@ STALE_MESSAGE = (
     "check the current version (open the page in a new tab) and save again to replace it.")
 
 
+CLASH_MESSAGE = (
+    "Someone saved the same thing at the same moment, so this was not saved: open the page "
+    "again to see what is there now.")
+
+
 class _Repeated(Exception):
     """The submission's token was saved by a parallel submission: this one is a repeat."""
 
@@ -226,7 +232,8 @@ def save(form: Form | None, change, record=None, done: str = "", retry: bool = F
     A OnceForm's token is recorded with the change: a submission whose token
     was already saved, before or in parallel, changes nothing, says so and
     returns what the first one made (its record, or True). once names the
-    OnceForm of a submission whose refusals are flashed (form None).
+    OnceForm of a submission whose refusals are flashed (form None). Any other
+    unique-key clash with a parallel submission is refused with a message.
     """
     from flask import flash
 
@@ -241,6 +248,16 @@ def save(form: Form | None, change, record=None, done: str = "", retry: bool = F
             return result
     except _Repeated as repeat:  # nothing of this submission was written
         return _answer_repeat(once, repeat.first)
+    except IntegrityError:
+        # A unique key met a parallel submission that carried no token (a script, an
+        # old page): refused with a message, never a 500.
+        db.session.rollback()
+        logging.getLogger(__name__).warning("unique-key clash refused", exc_info=True)
+        if form is None:
+            flash(CLASH_MESSAGE, "error")
+        else:
+            form.form_errors.append(CLASH_MESSAGE)
+        return False
     except (StaleEdit, StaleDataError):
         db.session.rollback()
         if (first := _repeat_of(token)) is not None:

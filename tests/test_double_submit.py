@@ -197,3 +197,26 @@ def test_every_creating_page_gives_its_form_a_token(web_app, make):
             re.findall(r'value="([^"]+)"[^>]*name="(?:[\w-]+-)?submission"', page)
         assert tokens, f"{rule} shows no submission token"
         assert all(len(t) >= 16 for t in tokens), rule
+
+
+def test_a_parallel_point_posted_without_a_token_is_refused_with_a_message(app, web_app, make):
+    """A script or an old page sends no token: the unique key still answers, never a 500."""
+    from datetime import date
+
+    from govtrack.pdsa.models import DataPoint, Measure
+    from tests.helpers import in_parallel
+
+    cast = make.cast()
+    url = _url("/measures/<key>/points", cast)
+    key = url.split("/")[2]
+    client = web_app.test_client()
+    client.post("/login", data={"email": cast["admin"].email, "password": PASSWORD})
+
+    def other_submit():
+        measure = _db.session.scalar(select(Measure).where(Measure.key == key))
+        _db.session.add(DataPoint(measure=measure, day=date(2025, 1, 14), value=1))
+
+    in_parallel(app, other_submit)
+    response = client.post(url, data={"day": "2025-01-14", "value": "4"})
+    assert response.status_code == 400
+    assert "same moment" in response.get_data(as_text=True)
