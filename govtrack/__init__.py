@@ -8,7 +8,7 @@ from flask import Flask
 from werkzeug.routing import IntegerConverter
 
 from govtrack.config import Config
-from govtrack.db_types import render_item
+from govtrack.db_types import MAX_ID, render_item
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -27,10 +27,6 @@ def _secret_key(app: Flask) -> str:
     with os.fdopen(fd, "w") as handle:
         handle.write(key)
     return key
-
-
-#: the largest id an id column holds (PostgreSQL's integer)
-MAX_ID = 2**31 - 1
 
 
 class DatabaseId(IntegerConverter):

@@ -5,6 +5,23 @@ from datetime import UTC, datetime
 from sqlalchemy import DateTime
 from sqlalchemy.types import TypeDecorator
 
+#: the largest id an id column holds (PostgreSQL's integer), and the smallest integer
+MAX_ID = 2**31 - 1
+MIN_INTEGER = -(2**31)
+
+
+def database_integer(value) -> int:
+    """value as an int an integer column can hold; ValueError beyond (a field error, not a 500).
+
+    PostgreSQL refuses 2147483648 in an integer comparison with an error, and
+    SQLite refuses anything past 64 bits: a number posted in a form (a select's
+    id, a hidden id) must stop at the door.
+    """
+    number = int(value)
+    if not MIN_INTEGER <= number <= MAX_ID:
+        raise ValueError(f"{value} is beyond what an id can be")
+    return number
+
 
 class UTCDateTime(TypeDecorator):
     """Store instants as naive UTC, give them back aware.

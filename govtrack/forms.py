@@ -1,15 +1,25 @@
 """The base form every feature's forms build on."""
 
+import logging
 import re
 
 from flask_wtf import FlaskForm
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 from wtforms import HiddenField, IntegerField, PasswordField, StringField
+from wtforms.fields.choices import SelectFieldBase
 from wtforms.validators import NumberRange
 
+from govtrack.db_types import database_integer
 from govtrack.editing import AlreadyDone, DomainError, StaleEdit
 from govtrack.extensions import db
+from govtrack.submissions import (
+    REPEATED,
+    first_submission,
+    is_token,
+    new_token,
+    record_submission,
+)
 
 #: C0 controls except tab, newline and carriage return, DEL, C1 controls, and the
 #: U+FFFD that lone surrogates decode to. PostgreSQL refuses NUL and Word
@@ -26,14 +36,21 @@ class Form(FlaskForm):
     """CSRF-protected form that refuses characters no database or document keeps."""
 
     class Meta:
-        """Trim every text field."""
+        """Trim every text field; keep every integer choice within what a column holds."""
 
         def bind_field(self, form, unbound_field, options):
-            """Add the trimming filter to every field."""
+            """Add the trimming filter to every text field, the bounded int to every choice.
+
+            A select's value is an id a view looks up: one past the database's
+            integer is "not a valid choice" here, whatever a view does with it,
+            never a database error (SQLite refuses past 64 bits; issue 16).
+            """
             cls = unbound_field.field_class
             if issubclass(cls, StringField) and not issubclass(cls, PasswordField):
                 filters = unbound_field.kwargs.get("filters", ())
                 options = {**options, "filters": (*filters, strip_text)}
+            if issubclass(cls, SelectFieldBase) and unbound_field.kwargs.get("coerce") is int:
+                options = {**options, "coerce": database_integer}
             return unbound_field.bind(form=form, **options)
 
     def validate(self, extra_validators=None):
@@ -57,12 +74,45 @@ class Form(FlaskForm):
             field.errors = [*field.errors, str(error)]
 
 
+DAMAGED_FORM = ("This form was damaged on its way (it carries a submission mark govtrack "
+                "did not make): open the page again.")
+
+
+class OnceForm(Form):
+    """A form that creates records: it carries a one-time token, so a repeat is saved once.
+
+    The token comes from the page that showed the form; save() records it with
+    the change. A form posted without one (a script, an old page) is saved as
+    before, with no protection against its own repeats.
+    """
+
+    submission = HiddenField(default=new_token)
+
+    def validate(self, extra_validators=None):
+        """Refuse a token we cannot have made."""
+        ok = super().validate(extra_validators)
+        raw = self.submission.raw_data
+        if raw and raw[0] and not is_token(raw[0]):
+            self.form_errors.append(DAMAGED_FORM)
+            ok = False
+        return ok
+
+    def submitted_token(self) -> str | None:
+        """The token this submission carried, or None if it carried none."""
+        raw = self.submission.raw_data
+        return raw[0] if raw and is_token(raw[0]) else None
+
+
 MISSING_VERSION = ("This form did not say which version of the record you opened, so it "
                    "cannot tell whether someone saved a newer one: open the page again.")
 
 
-class VersionedForm(Form):
-    """A form that edits a record and carries the version it was opened at."""
+class VersionedForm(OnceForm):
+    """A form that edits a record and carries the version it was opened at.
+
+    It is a OnceForm too: a repeat of the same edit, whose version check an
+    unchanged record would pass, is saved once (and audited once).
+    """
 
     version = HiddenField()
     #: True for forms that only ever edit a record (they are opened without a version
@@ -120,33 +170,56 @@ STALE_MESSAGE = (
     "check the current version (open the page in a new tab) and save again to replace it.")
 
 
-def _run(change, retry: bool):
+CLASH_MESSAGE = (
+    "Someone saved the same thing at the same moment, so this was not saved: open the page "
+    "again to see what is there now.")
+
+
+class _Repeated(Exception):
+    """The submission's token was saved by a parallel submission: this one is a repeat."""
+
+    def __init__(self, first):
+        super().__init__()
+        self.first = first
+
+
+def _repeat_of(token: str | None):
+    """What the first submission with token made, or None; call after a rollback."""
+    return first_submission(token) if token is not None else None
+
+
+def _commit(result, token: str | None):
+    """Commit result's change, recording the submission's token with it."""
+    if isinstance(result, AlreadyDone):
+        db.session.rollback()
+        return result
+    if token is not None:
+        record_submission(token, result)
+    db.session.commit()
+    return result
+
+
+def _run(change, retry: bool, token: str | None = None):
     """Run change and commit; with retry, a unique-key clash is run again once.
 
     Two identical submissions at the same instant both pass the service's
     "already done?" check; the database's unique key stops the second, which
-    then runs again, finds the first one's record and answers AlreadyDone.
+    then runs again, finds the first one's record and answers AlreadyDone. A
+    submission whose token a parallel one saved meanwhile is a repeat.
     """
     try:
-        result = change()
-        if isinstance(result, AlreadyDone):
-            db.session.rollback()
-            return result
-        db.session.commit()
-        return result
+        return _commit(change(), token)
     except IntegrityError:
         db.session.rollback()
+        if (first := _repeat_of(token)) is not None:
+            raise _Repeated(first) from None
         if not retry:
             raise
-    result = change()
-    if isinstance(result, AlreadyDone):
-        db.session.rollback()
-    else:
-        db.session.commit()
-    return result
+    return _commit(change(), token)
 
 
-def save(form: Form | None, change, record=None, done: str = "", retry: bool = False):
+def save(form: Form | None, change, record=None, done: str = "", retry: bool = False,
+         once: OnceForm | None = None):
     """The one way a view commits: run a service call, commit, or roll back and explain.
 
     Returns the call's result (True if it returned None), or False if refused.
@@ -156,16 +229,39 @@ def save(form: Form | None, change, record=None, done: str = "", retry: bool = F
     saving again, having looked, is a deliberate overwrite. A repeated
     submission (the service returns AlreadyDone) changes nothing and says so;
     retry runs the change again after a unique-key clash with a parallel one.
+    A OnceForm's token is recorded with the change: a submission whose token
+    was already saved, before or in parallel, changes nothing, says so and
+    returns what the first one made (its record, or True). once names the
+    OnceForm of a submission whose refusals are flashed (form None). Any other
+    unique-key clash with a parallel submission is refused with a message.
     """
     from flask import flash
 
+    once = once or form
+    token = once.submitted_token() if isinstance(once, OnceForm) else None
     try:
-        result = _run(change, retry)
+        if (first := _repeat_of(token)) is not None:
+            raise _Repeated(first)
+        result = _run(change, retry, token)
         if isinstance(result, AlreadyDone):
             flash(result.message, "info")
             return result
+    except _Repeated as repeat:  # nothing of this submission was written
+        return _answer_repeat(once, repeat.first)
+    except IntegrityError:
+        # A unique key met a parallel submission that carried no token (a script, an
+        # old page): refused with a message, never a 500.
+        db.session.rollback()
+        logging.getLogger(__name__).warning("unique-key clash refused", exc_info=True)
+        if form is None:
+            flash(CLASH_MESSAGE, "error")
+        else:
+            form.form_errors.append(CLASH_MESSAGE)
+        return False
     except (StaleEdit, StaleDataError):
         db.session.rollback()
+        if (first := _repeat_of(token)) is not None:
+            return _answer_repeat(once, first)
         if form is None:
             flash(STALE_MESSAGE, "error")
             return False
@@ -176,6 +272,8 @@ def save(form: Form | None, change, record=None, done: str = "", retry: bool = F
         return False
     except DomainError as exc:
         db.session.rollback()
+        if (first := _repeat_of(token)) is not None:
+            return _answer_repeat(once, first)
         if form is None:
             flash(str(exc), "error")
         else:
@@ -187,6 +285,17 @@ def save(form: Form | None, change, record=None, done: str = "", retry: bool = F
             db.session.add(counted)
             db.session.commit()
         return False
+    if token is not None:
+        once.submission.data = new_token()  # a form shown again is a new submission
     if done:
         flash(done, "success")
     return True if result is None else result
+
+
+def _answer_repeat(form: OnceForm, first):
+    """Say a repeated submission changed nothing; answer with what the first one made."""
+    from flask import flash
+
+    flash(REPEATED, "info")
+    form.submission.data = new_token()
+    return first

@@ -18,10 +18,12 @@ from govtrack.mous.models import Mou, MouVersion, SignatoryAuthorisation, Signin
 from govtrack.notifications.models import Notification
 from govtrack.pdsa.models import DataPoint, Measure, PdsaCycle, PhaseChange
 from govtrack.reminders.models import ReminderPreference, SchedulerLease
+from govtrack.submissions import FormSubmission
 from govtrack.workgroups.models import Goal, Milestone, Workgroup, WorkgroupUpdate
 
 __all__ = ["Account", "ActionItem", "ActionUpdate", "Agency", "AgendaItem", "AgendaRequest",
-           "Attendance", "AuditEntry", "CalendarFeed", "ChairTerm", "Committee", "Goal",
+           "Attendance", "AuditEntry", "CalendarFeed", "ChairTerm", "Committee", "FormSubmission",
+           "Goal",
            "LoginAttempt", "LoginSession", "Meeting", "Membership", "Milestone", "Mou",
            "MouVersion", "Notification", "Person", "QuorumRule", "ReminderPreference",
            "RotationPolicy", "SchedulerLease",

@@ -6,7 +6,7 @@ import pytest
 
 from govtrack import create_app
 from tests.factories import PASSWORD
-from tests.permission_matrix import MATRIX, _url
+from tests.permission_matrix import MATRIX, ROLES, _url
 
 
 @pytest.fixture(scope="module")
@@ -103,3 +103,19 @@ def test_every_authenticated_response_carries_no_store(client, make, login):
         response = client.get(path)
         assert response.status_code == 200, path
         assert response.headers.get("Cache-Control") == "no-store", path
+
+
+def test_every_page_and_download_of_the_matrix_carries_no_store(web_app, make):
+    """Issue 16, defect 13: every authenticated GET, the minutes and PDSA files included."""
+    cast = make.cast()
+    client = web_app.test_client()
+    client.post("/login", data={"email": cast["admin"].email, "password": PASSWORD})
+    admin = ROLES.index("admin")
+    checked = []
+    for (method, rule), statuses in sorted(MATRIX.items()):
+        if method != "GET" or statuses.split()[admin] != "200" or rule == "/login":
+            continue
+        response = client.get(_url(rule, cast))
+        assert response.headers.get("Cache-Control") == "no-store", rule
+        checked.append(rule)
+    assert "/pdsa/<key>/worksheet.docx" in checked and len(checked) > 50

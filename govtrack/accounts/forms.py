@@ -3,7 +3,7 @@
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
-from govtrack.forms import Form
+from govtrack.forms import Form, OnceForm
 
 
 class LoginForm(Form):
@@ -28,7 +28,7 @@ class ChangePasswordForm(NewPasswordForm):
     current = PasswordField("Current password", validators=[DataRequired(), Length(max=1000)])
 
 
-class ResetPasswordForm(NewPasswordForm):
+class ResetPasswordForm(OnceForm, NewPasswordForm):
     """An administrator resets a password, confirming with their own."""
 
     your_password = PasswordField("Your own password, to confirm it is you", validators=[
@@ -44,7 +44,7 @@ class AdminTotpRemoveForm(Form):
         Length(max=1000)])
 
 
-class AccountForm(NewPasswordForm):
+class AccountForm(OnceForm, NewPasswordForm):
     """An administrator gives a person an account."""
 
     person = SelectField("Person", coerce=int, validators=[DataRequired()])
@@ -55,7 +55,7 @@ class AccountForm(NewPasswordForm):
     is_admin = BooleanField("Administrator")
 
 
-class AccountStatusForm(Form):
+class AccountStatusForm(OnceForm):
     """Deactivate or reactivate an account, grant or withdraw administration."""
 
     active = BooleanField("Account active")
@@ -89,7 +89,7 @@ class TotpRemoveForm(Form):
         message="Type the 6-digit code from your authenticator app."), Length(max=20)])
 
 
-class SigningPolicyForm(Form):
+class SigningPolicyForm(OnceForm):
     """Site-wide rules for signing MOUs."""
 
     require_totp = BooleanField(

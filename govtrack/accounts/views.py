@@ -194,7 +194,7 @@ def signing_policy():
     if form.validate_on_submit():
         save(None, lambda: totp.require_for_signing(current_user, form.require_totp.data),
              done="A TOTP code is now required to sign MOUs." if form.require_totp.data
-             else "A TOTP code is no longer required to sign MOUs.")
+             else "A TOTP code is no longer required to sign MOUs.", once=form)
     else:
         flash("The setting could not be saved; reload the page and try again.", "error")
     return redirect(url_for("accounts.account_list"))
@@ -249,7 +249,7 @@ def account_status(account_id: int):
             services.set_county_coordinator(current_user, account,
                                             form.is_county_coordinator.data)
 
-        save(None, change, done="Account updated.")
+        save(None, change, done="Account updated.", once=form)
         return redirect(url_for("accounts.account_detail", account_id=account.id))
     return render_template("accounts/detail.html", account=account, status_form=form,
                            password_form=ResetPasswordForm(formdata=None),

@@ -4,7 +4,7 @@ from wtforms import BooleanField, EmailField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, Length, Optional
 
 from govtrack.agencies.models import SECTORS
-from govtrack.forms import Form, VersionedForm
+from govtrack.forms import OnceForm, VersionedForm
 
 
 def sector_choices():
@@ -12,7 +12,7 @@ def sector_choices():
     return [("", "Choose a sector")] + [(code, label) for code, (label, _) in SECTORS.items()]
 
 
-class NewAgencyForm(Form):
+class NewAgencyForm(OnceForm):
     """Name and sector of a new agency."""
 
     name = StringField("Name", validators=[DataRequired(), Length(max=200)])

@@ -4,6 +4,7 @@ from flask import Blueprint, render_template, request
 from flask_login import current_user, login_required
 
 from govtrack.audit.services import AUDIT_KINDS, audit_log
+from govtrack.db_types import database_integer
 from govtrack.permissions import require_view_audit
 from govtrack.web.pagination import paginate
 
@@ -20,7 +21,8 @@ def audit_list():
     kind = request.args.get("kind") or None
     if kind not in AUDIT_KINDS:
         kind = None
-    object_id = request.args.get("id", type=int) if kind else None
+    # An id past the column matches nothing: the filter is simply dropped.
+    object_id = request.args.get("id", type=database_integer) if kind else None
     total, _ = audit_log(kind, 0, 0, object_id)
     page = paginate(total, PER_PAGE)
     _, entries = audit_log(kind, page.offset, page.per_page, object_id)

@@ -14,7 +14,7 @@ from govtrack.committees.cadence import (
     choice_from_rrule,
 )
 from govtrack.committees.models import KINDS, ROLES, STAGES
-from govtrack.forms import Form, VersionedForm, bounded_int
+from govtrack.forms import OnceForm, VersionedForm, bounded_int
 
 LONG_TEXT = 100_000
 
@@ -93,7 +93,7 @@ class CommitteeForm(VersionedForm):
         }
 
 
-class StageForm(Form):
+class StageForm(OnceForm):
     """Move the committee to a collaboration stage."""
 
     stage = SelectField("Stage", choices=list(STAGES.items()), validators=[DataRequired()])

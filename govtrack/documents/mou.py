@@ -40,9 +40,11 @@ def mou_docx(mou) -> bytes:
             doc.add_heading(heading, level=2)
             for paragraph in clean(text).split("\n\n"):
                 doc.add_paragraph(paragraph)
+    # Parties are named as the version names them: a later rename alters no signed text.
+    named = _named_in(version)
     doc.add_heading("Obligations of each party", level=2)
     for agency in mou.parties:
-        doc.add_heading(clean(agency.name), level=3)
+        doc.add_heading(clean(named.get(agency.key, agency.name)), level=3)
         promised = version.obligations_of(agency.key)
         for text in promised or ["No obligations recorded."]:
             doc.add_paragraph(clean(text), style="List Bullet")
@@ -52,13 +54,18 @@ def mou_docx(mou) -> bytes:
     rows = []
     for agency in mou.parties:
         event = signed.get(agency.id)
-        rows.append([agency.name, event.signer_name if event else "",
+        rows.append([named.get(agency.key, agency.name), event.signer_name if event else "",
                      event.signer_title if event else "",
                      _instant(event.at) if event else "Not signed"])
     add_table(doc, ["Party", "Signed by", "Title", "Signed at"], rows)
     if mou.status in ("executed", "expired", "superseded"):
         _certificate(doc, mou, verify(mou))
     return to_bytes(doc)
+
+
+def _named_in(version) -> dict[str, str]:
+    """agency key -> the party's name as version states it (format 1: as named now)."""
+    return {p["key"]: p["name"] for p in version.agreed_terms()["parties"] or []}
 
 
 def _certificate(doc, mou, verification) -> None:
@@ -76,7 +83,8 @@ def _certificate(doc, mou, verification) -> None:
     labelled(doc, "Verification proves", " ".join(VERIFICATION_PROVES))
     labelled(doc, "It does not prove", " ".join(VERIFICATION_DOES_NOT_PROVE))
     for n, event in enumerate(mou.events, start=1):
-        doc.add_heading(f"Event {n}: {event.kind_label} for {clean(event.agency.name)}", level=3)
+        name = _named_in(event.version).get(event.agency.key, event.agency.name)
+        doc.add_heading(f"Event {n}: {event.kind_label} for {clean(name)}", level=3)
         labelled(doc, "Signer (as typed)",
                  f"{event.signer_name}, {event.signer_title}".strip(", "))
         labelled(doc, "Account holder", event.person.name if event.person else "—")

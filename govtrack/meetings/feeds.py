@@ -9,14 +9,14 @@ from wtforms import SelectField
 from govtrack.clock import today
 from govtrack.committees.models import Committee, Membership
 from govtrack.extensions import db
-from govtrack.forms import Form, save
+from govtrack.forms import Form, OnceForm, save
 from govtrack.meetings import calendar
 from govtrack.meetings.models import CalendarFeed, Meeting
 
 bp = Blueprint("feeds", __name__)
 
 
-class FeedForm(Form):
+class FeedForm(OnceForm):
     """A new feed: one committee's meetings, or all of mine."""
 
     committee = SelectField("Meetings of", default="", description=(
@@ -87,7 +87,8 @@ def feed_new():
         committee = next((c for c in committees if c.key == form.committee.data), None)
         token = save(form, lambda: calendar.create_feed(current_user, current_user.person,
                                                         committee))
-        if token:
+        # A repeat (True) made no feed: the address was shown once, to the first click.
+        if token and token is not True:
             new_url = url_for("feeds.feed_ics", token=token, _external=True)
     # Rendered, not redirected: the address exists only in this response, never in a
     # session or the database.

@@ -12,7 +12,7 @@ from wtforms import (
 from wtforms.validators import URL, DataRequired, Length, Optional
 
 from govtrack.agencies.models import SIDES
-from govtrack.forms import Form, VersionedForm, bounded_int
+from govtrack.forms import Form, OnceForm, VersionedForm, bounded_int
 from govtrack.meetings.models import ATTENDANCE, ITEM_KINDS, PLACEMENTS, RSVPS, VOTES
 
 LONG_TEXT = 100_000
@@ -29,7 +29,7 @@ class MeetingForm(VersionedForm):
         Optional(), Length(max=2000), URL(message="Enter a full address, https://…")])
 
 
-class ItemForm(Form):
+class ItemForm(OnceForm):
     """An agenda item."""
 
     title = StringField("Title", validators=[DataRequired(), Length(max=200)])
@@ -44,7 +44,7 @@ class ItemForm(Form):
     measure_key = SelectField("Measure", validators=[Optional()])
 
 
-class StandingItemForm(Form):
+class StandingItemForm(OnceForm):
     """An item on every agenda of the committee."""
 
     title = StringField("Title", validators=[DataRequired(), Length(max=200)],
@@ -64,7 +64,7 @@ class PlaceForm(Form):
                                    "unless a meeting names another place.")
 
 
-class RequestForm(Form):
+class RequestForm(OnceForm):
     """A member asks for an item on the agenda."""
 
     title = StringField("What should the committee discuss?",
@@ -74,7 +74,7 @@ class RequestForm(Form):
     note = TextAreaField("Why (optional)", validators=[Optional(), Length(max=LONG_TEXT)])
 
 
-class ActionForm(Form):
+class ActionForm(OnceForm):
     """A new action item, created while minuting."""
 
     title = StringField("Action", validators=[DataRequired(), Length(max=200)])
@@ -105,7 +105,7 @@ class QuorumForm(Form):
 def attendance_form(members, designees, formdata=None):
     """A form with a present/absent/designee choice and a designee per member."""
 
-    class AttendanceForm(Form):
+    class AttendanceForm(OnceForm):
         pass
 
     for m in members:
@@ -118,7 +118,7 @@ def attendance_form(members, designees, formdata=None):
     return AttendanceForm(formdata=formdata) if formdata is not None else AttendanceForm()
 
 
-class MinutedActionForm(Form):
+class MinutedActionForm(OnceForm):
     """Correct an action item created while minuting."""
 
     title = StringField("Action", validators=[DataRequired(), Length(max=200)])
@@ -175,7 +175,7 @@ def motion_form(voters, items, formdata=None):
 
     people = [(m.person_id, f"{m.person.name} — {m.agency.name}") for m in voters]
 
-    class MotionForm(Form):
+    class MotionForm(OnceForm):
         text = TextAreaField("Motion", validators=[DataRequired(message="Write the motion."),
                                                    Length(max=2000)],
                              description="For example: That the committee adopts the "

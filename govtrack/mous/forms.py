@@ -13,7 +13,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, Optional
 
 from govtrack.accounts.forms import totp_code_field
-from govtrack.forms import Form, VersionedForm, bounded_int
+from govtrack.forms import Form, OnceForm, VersionedForm, bounded_int
 
 LONG_TEXT = 100_000
 
@@ -104,7 +104,7 @@ class DeclineForm(Form):
     document_sha256 = HiddenField(validators=[DataRequired(message=VERSION_SHOWN_MISSING)])
 
 
-class TrackForm(Form):
+class TrackForm(OnceForm):
     """An action item tracking a party's obligation."""
 
     title = StringField("Action", validators=[DataRequired(), Length(max=200)])
@@ -120,7 +120,7 @@ class VerifyForm(Form):
                                                                 Length(min=64, max=64)])
 
 
-class AuthorisationForm(Form):
+class AuthorisationForm(OnceForm):
     """The head authorises a person of the agency to sign MOUs for it."""
 
     person = SelectField("Person", coerce=int, validators=[DataRequired(

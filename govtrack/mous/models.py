@@ -60,6 +60,21 @@ def terms_of(mou: "Mou") -> dict:
                               key=lambda p: p["key"])}
 
 
+def same_terms(these: dict | None, those: dict | None) -> bool:
+    """Whether two sets of terms bind the parties to the same thing.
+
+    A party is bound by who it is (its key), not by what its name reads today:
+    renaming an agency neither voids a signature nor makes a new version, and
+    the versions already made keep the names they were made (or sent) with.
+    """
+    def binding(terms):
+        if terms is None:
+            return None
+        return {**terms, "parties": sorted(p["key"] for p in terms.get("parties") or [])}
+
+    return binding(these) == binding(those)
+
+
 def sha256_hex(text: str) -> str:
     """SHA-256 of text encoded as UTF-8, in hex."""
     return hashlib.sha256(text.encode("utf-8")).hexdigest()

@@ -30,6 +30,7 @@ from govtrack.mous.models import (
     MouVersion,
     SigningEvent,
     mou_party,
+    same_terms,
     sha256_hex,
     terms_of,
 )
@@ -235,7 +236,7 @@ def update_mou(actor, mou: Mou, expected_version: int | None, *, title: str, pur
     # Compared regardless of party order: listing the parties in signing order
     # is no new text. Every term the parties agree to counts, not the text alone:
     # dates and purpose once changed after two parties signed, voiding nothing.
-    if text != current.text or new_terms != terms_before or (
+    if text != current.text or not same_terms(new_terms, terms_before) or (
             sorted(new_obligations, key=_obligation_key)
             != sorted(current.obligations or [], key=_obligation_key)):
         if mou.status == "draft" and not any(e.version_id == current.id for e in mou.events):
@@ -329,12 +330,28 @@ def change_status(actor, mou: Mou, to: str, now: datetime | None = None) -> Mou:
             raise DomainError("An MOU needs at least two parties.", "to")
         if mou.current.sent_for_signature_at is None:
             mou.current.sent_for_signature_at = (now or utcnow()).replace(microsecond=0)
+        _name_parties_as_sent(mou)
     mou.status = to
     audit.record(actor, "status", mou, committee=mou.committee,
                  changes={"status": [before, to]})
     if to == "out_for_signature":
         request_signatures(mou, (now or utcnow()).date())
     return mou
+
+
+def _name_parties_as_sent(mou: Mou) -> None:
+    """Name the parties in the version sent for signature as their agencies are named now.
+
+    The names stay what they were when the version was made until it is sent;
+    once a party signed or declined it, the version is never rewritten, and a
+    later rename of an agency leaves what was signed as it was (same_terms).
+    """
+    current = mou.current
+    if current.terms is None or any(e.version_id == current.id for e in mou.events):
+        return
+    now = terms_of(mou)
+    if now != current.terms and same_terms(now, current.terms):
+        current.terms = now
 
 
 def amend(actor, mou: Mou) -> Mou:
@@ -606,7 +623,8 @@ def verify(mou: Mou) -> Verification:
         result.problems.append("Every party signed, yet the MOU is recorded as "
                                f"{mou.status_label.lower()}, not executed.")
     version = mou.current if mou.versions else None
-    if version is not None and version.terms is not None and terms_of(mou) != version.terms:
+    if version is not None and version.terms is not None and not same_terms(terms_of(mou),
+                                                                            version.terms):
         result.problems.append(f"The MOU's title, purpose, background, dates or parties "
                                f"differ from version {version.number}, which states the "
                                "terms its parties sign.")

@@ -4,7 +4,7 @@ from flask_wtf.file import FileField
 from wtforms import DateField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from govtrack.forms import Form, VersionedForm, bounded_int
+from govtrack.forms import Form, OnceForm, VersionedForm, bounded_int
 from govtrack.pdsa.models import DECISIONS, DIRECTIONS, FREQUENCIES, MEASURE_KINDS, PHASES
 from govtrack.pdsa.runchart import RULE_SETS
 
@@ -33,7 +33,7 @@ class MeasureForm(VersionedForm):
                                      "leave empty for none.")
 
 
-class PointForm(Form):
+class PointForm(OnceForm):
     """One data point."""
 
     day = DateField("Date", validators=[DataRequired(message="Enter a date, e.g. 2025-03-01.")])
@@ -56,7 +56,7 @@ class BaselineForm(Form):
     reset_on = SelectField("New baseline from", validators=[Optional()])
 
 
-class CycleForm(Form):
+class CycleForm(OnceForm):
     """The Plan of a new cycle."""
 
     title = StringField("Title", validators=[DataRequired(), Length(max=200)])
@@ -115,7 +115,7 @@ class PointCorrectForm(PointForm):
         DataRequired(message="Say why the point is corrected."), Length(max=500)])
 
 
-class PointDeleteForm(Form):
+class PointDeleteForm(OnceForm):
     """Why a data point is removed."""
 
     reason = StringField("Why it is deleted", validators=[

@@ -11,7 +11,7 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from govtrack.actions.models import STATUSES
 from govtrack.committees.models import THRESHOLDS
-from govtrack.forms import Form, VersionedForm, bounded_int
+from govtrack.forms import OnceForm, VersionedForm, bounded_int
 from govtrack.workgroups.models import (
     CLOSE_REASONS,
     GOAL_STATUSES,
@@ -35,14 +35,14 @@ class WorkgroupForm(VersionedForm):
                               validators=[DataRequired()])
 
 
-class UpdateForm(Form):
+class UpdateForm(OnceForm):
     """A status update of a workgroup."""
 
     text = TextAreaField("Update", validators=[DataRequired(message="Write the update."),
                                                Length(max=LONG_TEXT)])
 
 
-class GoalForm(Form):
+class GoalForm(OnceForm):
     """A goal."""
 
     title = StringField("Goal", validators=[DataRequired(), Length(max=200)])
@@ -50,7 +50,7 @@ class GoalForm(Form):
     end_date = DateField("Reach it by", validators=[Optional()])
 
 
-class MilestoneForm(Form):
+class MilestoneForm(OnceForm):
     """A milestone of a goal."""
 
     title = StringField("Milestone", validators=[DataRequired(), Length(max=200)])
@@ -76,7 +76,7 @@ class ActionUpdateForm(VersionedForm):
     note = TextAreaField("Note", validators=[Optional(), Length(max=LONG_TEXT)])
 
 
-class ActionForm(Form):
+class ActionForm(OnceForm):
     """A new action item of a workgroup."""
 
     title = StringField("Action", validators=[DataRequired(), Length(max=200)])
@@ -97,6 +97,8 @@ class GoalEditForm(VersionedForm):
 class GoalStatusForm(VersionedForm):
     """Mark a goal achieved or cancelled, or open again."""
 
+    version_required = True
+
     status = SelectField("Status", choices=list(GOAL_STATUSES.items()),
                          validators=[DataRequired()])
 
@@ -114,6 +116,8 @@ class MilestoneEditForm(VersionedForm):
 
 class ActionEditForm(VersionedForm):
     """An action item's title, owner and due date, changed by the committee's editors."""
+
+    version_required = True
 
     title = StringField("Action", validators=[DataRequired(message="Name the action."),
                                               Length(max=200)])

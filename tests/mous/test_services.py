@@ -324,3 +324,59 @@ def test_a_version_in_canonical_format_1_still_verifies(make, db):
     assert services.verify(mou).ok
     version.canonical_format = 2  # a changed format no longer matches the signed hash
     assert not services.verify(mou).ok
+
+
+def test_renaming_a_party_after_it_signed_voids_nothing_and_leaves_the_signed_text(make, db):
+    """The signed rendering names the parties as the version was sent (issue 16)."""
+    cast = make.cast()
+    mou = make_mou(cast)
+    agency = cast["head"].person.agency
+    signed_name = agency.name
+    sign_as(cast["head"], mou, agency)
+    db.session.commit()
+    digest = mou.current.digest
+    agency.name = "Renamed Sheriff's Office"
+    db.session.commit()
+    _edit(mou, cast["chair"])  # saving the unchanged MOU after the rename
+    db.session.commit()
+    assert [v.number for v in mou.versions] == [1]
+    assert agency.id in mou.signed_parties()
+    assert mou.current.digest == digest
+    assert signed_name in mou.current.canonical()
+    assert "Renamed" not in mou.current.canonical()
+    assert services.verify(mou).ok
+
+
+def test_renaming_a_party_after_execution_keeps_the_executed_text_verified(make, db):
+    from govtrack.documents.mou import mou_docx
+
+    cast = make.cast()
+    mou = make_mou(cast, status="executed")
+    assert mou.status == "executed"
+    agency = cast["member"].person.agency
+    signed_name, digest = agency.name, mou.current.digest
+    agency.name = "Renamed Health Department"
+    db.session.commit()
+    assert services.verify(mou).ok
+    assert mou.current.digest == digest
+    assert {p["name"] for p in mou.current.agreed_terms()["parties"]} >= {signed_name}
+    assert b"Renamed Health Department" not in _docx_text(mou_docx(mou))
+
+
+def _docx_text(data: bytes) -> bytes:
+    import io
+    import zipfile
+
+    return zipfile.ZipFile(io.BytesIO(data)).read("word/document.xml")
+
+
+def test_a_version_sent_after_a_rename_names_the_party_as_it_is_called_then(make, db):
+    cast = make.cast()
+    mou = make_mou(cast, status="in_review")
+    agency = cast["head"].person.agency
+    agency.name = "Renamed before sending"
+    db.session.commit()
+    services.change_status(cast["admin"], mou, "out_for_signature")
+    db.session.commit()
+    assert "Renamed before sending" in mou.current.canonical()
+    assert services.verify(mou).ok

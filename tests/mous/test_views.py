@@ -296,3 +296,29 @@ def test_an_obligations_owner_outside_the_committee_sees_and_updates_only_that_i
     assert client.get(f"/committees/{cast['committee'].key}").status_code == 404
     other = cast["workgroup"]
     assert client.get(f"/workgroups/{other.key}").status_code == 404
+
+
+def test_a_typed_name_unlike_the_accounts_is_printed_beside_it(client, make, db, login):
+    """Issue 16: the typed name is not checked, the record shows both (a decision), and the
+    certificate says what verification proves and what it does not (defect 9)."""
+    from govtrack.mous.services import VERIFICATION_DOES_NOT_PROVE
+
+    cast = make.cast()
+    mou = make_mou(cast)
+    agency = cast["head"].person.agency
+    login(cast["head"])
+    response = client.post(f"/mous/{mou.key}/sign", data=_sign_data(
+        mou, agency, name="Sheriff Someone Else"))
+    assert response.status_code == 302
+    page = client.get(f"/mous/{mou.key}/certificate").get_data(as_text=True)
+    assert "Sheriff Someone Else" in page
+    assert f"typed; the account is {cast['head'].person.name}" in page
+    assert "Who sat at the keyboard" in page and "receipts" in page
+    db.session.expire_all()
+    db.session.get(Mou, mou.id).status = "executed"  # the Word file's certificate section
+    db.session.commit()
+    words = "\n".join(p.text for p in Document(io.BytesIO(
+        client.get(f"/mous/{mou.key}/document.docx").data)).paragraphs)
+    assert "Signer (as typed): Sheriff Someone Else" in words
+    assert f"Account holder: {cast['head'].person.name}" in words
+    assert f"It does not prove: {' '.join(VERIFICATION_DOES_NOT_PROVE)}" in words

@@ -148,3 +148,20 @@ def test_an_action_update_posted_without_its_version_is_refused(client, make, lo
     assert response.status_code == 400
     db.session.expire_all()
     assert db.session.get(ActionItem, action.id).status != "done"
+
+
+def test_a_goal_status_or_action_edit_posted_without_its_version_is_refused(client, make, login,
+                                                                            db):
+    """Issue 16, defect 12: these two edit-only forms skipped the stale check without it."""
+    cast = make.cast()
+    goal = cast["workgroup"].goals[0]
+    key = f"action-{cast['workgroup'].key.removeprefix('wg-')}"
+    action = db.session.scalar(select(ActionItem).where(ActionItem.key == key))
+    login(cast["chair"])
+    assert client.post(f"/goals/{goal.key}/status",
+                       data={"status": "cancelled"}).status_code == 400
+    assert client.post(f"/actions/{key}/edit", data={
+        "title": "Overwrites unseen changes", "owner": action.owner_id}).status_code == 400
+    db.session.expire_all()
+    assert db.session.get(type(goal), goal.id).status == "open"
+    assert db.session.get(ActionItem, action.id).title != "Overwrites unseen changes"
