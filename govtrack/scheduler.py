@@ -15,6 +15,7 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
+from govtrack import submissions
 from govtrack.clock import utcnow
 from govtrack.extensions import db
 from govtrack.reminders import sweep
@@ -49,8 +50,25 @@ def _in_app(app, job, name: str):
     return run
 
 
+def _pruning(app):
+    """The daily clean-up: forget old one-time form tokens (any scheduler may run it)."""
+
+    def run():
+        with app.app_context():
+            try:
+                gone = submissions.prune(utcnow())
+                db.session.commit()
+                log.info("prune: %s old form tokens forgotten", gone)
+            except Exception:
+                log.exception("prune failed; it runs again tomorrow")
+            finally:
+                db.session.remove()
+
+    return run
+
+
 def build(app) -> BlockingScheduler:
-    """The scheduler with its two jobs: the sweep every few minutes, the digest daily."""
+    """The scheduler's jobs: the sweep every few minutes, the digest and a clean-up daily."""
     config = app.config
     scheduler = BlockingScheduler(job_defaults=JOB_DEFAULTS, timezone=UTC)
     scheduler.add_job(_in_app(app, sweep.sweep, "sweep"), IntervalTrigger(
@@ -60,6 +78,8 @@ def build(app) -> BlockingScheduler:
     scheduler.add_job(_in_app(app, sweep.digest, "digest"), CronTrigger(
         hour=at.hour, minute=at.minute, timezone=ZoneInfo(config["DIGEST_TIMEZONE"])),
         id="digest", name="daily digest")
+    scheduler.add_job(_pruning(app), CronTrigger(hour=3, minute=17, timezone=UTC),
+                      id="prune", name="daily clean-up")
     return scheduler
 
 

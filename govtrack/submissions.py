@@ -11,9 +11,9 @@ and changes nothing.
 
 import re
 import secrets
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlalchemy import BigInteger, String, inspect, select
+from sqlalchemy import BigInteger, String, delete, inspect, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from govtrack.clock import utcnow
@@ -22,6 +22,10 @@ from govtrack.extensions import db
 
 #: what new_token() makes, with room for longer ones; anything else is not a token of ours
 TOKEN = re.compile(r"[A-Za-z0-9_-]{16,64}")
+
+#: how long a token is kept: a repeat comes within seconds (a double click, a re-send),
+#: so a month is ample; older rows only fill the table
+KEEP = timedelta(days=30)
 
 REPEATED = "This was already saved (the form was sent twice); nothing changed."
 
@@ -72,3 +76,9 @@ def first_submission(token: str):
                 record = db.session.get(mapper.class_, saved.record_id)
                 return True if record is None else record
     return True
+
+
+def prune(now: datetime) -> int:
+    """Forget tokens older than KEEP (the scheduler runs it daily); how many went."""
+    return db.session.execute(delete(FormSubmission).where(FormSubmission.at < now - KEEP)
+                              ).rowcount

@@ -220,3 +220,20 @@ def test_a_parallel_point_posted_without_a_token_is_refused_with_a_message(app, 
     response = client.post(url, data={"day": "2025-01-14", "value": "4"})
     assert response.status_code == 400
     assert "same moment" in response.get_data(as_text=True)
+
+
+def test_tokens_older_than_a_month_are_forgotten_and_newer_ones_kept(app):
+    from datetime import UTC, datetime, timedelta
+
+    from govtrack import submissions
+
+    now = datetime(2026, 11, 27, 3, 17, tzinfo=UTC)
+    with app.app_context():
+        for days, token in ((31, "o" * 22), (29, "n" * 22)):
+            _db.session.add(submissions.FormSubmission(token=token,
+                                                       at=now - timedelta(days=days)))
+        _db.session.commit()
+        assert submissions.prune(now) == 1
+        _db.session.commit()
+        assert submissions.first_submission("o" * 22) is None
+        assert submissions.first_submission("n" * 22) is True

@@ -283,11 +283,11 @@ def test_notices_sent_by_notify_are_emailed_from_the_same_row(make, db, smtp):
     assert "https://govtrack.county.test/mous/jail-mou/sign" in message.get_content()
 
 
-def test_the_scheduler_has_the_two_jobs_and_the_required_defaults(app):
+def test_the_scheduler_has_its_jobs_and_the_required_defaults(app):
     from govtrack import scheduler
 
     built = scheduler.build(app)
-    assert {job.id for job in built.get_jobs()} == {"sweep", "digest"}
+    assert {job.id for job in built.get_jobs()} == {"sweep", "digest", "prune"}
     assert scheduler.JOB_DEFAULTS == {"coalesce": True, "max_instances": 1,
                                       "misfire_grace_time": None}
     assert built._job_defaults["misfire_grace_time"] is None
