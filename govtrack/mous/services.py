@@ -100,6 +100,15 @@ def mou_loading():
             selectinload(Mou.supersedes), selectinload(Mou.superseded_by))
 
 
+def signing_loading():
+    """Loader options for whose signature an MOU awaits: parties, versions, bare events.
+
+    What signed_parties() and waiting_for() read, without the events' people, the
+    committee's members or the texts' neighbours a whole MOU page shows.
+    """
+    return (selectinload(Mou.parties), selectinload(Mou.versions), selectinload(Mou.events))
+
+
 def intent_statement(agency: Agency, capacity: str = HEAD) -> str:
     """What the signer reads and adopts; an authorised signatory says so."""
     if capacity == AUTHORISED:
@@ -671,7 +680,7 @@ def awaiting_signature(person, on: date | None = None) -> list[tuple[Mou, Agency
         .where(Mou.status == "out_for_signature",
                or_(Agency.head_id == person.id,
                    mou_party.c.agency_id.in_({a.agency_id for a in holding})))
-        .order_by(Mou.title).options(*mou_loading())).unique()
+        .order_by(Mou.title).options(*signing_loading())).unique()
     rows = []
     for mou in mous:
         found = person_capacities(person, mou.parties, mou, day, holding)
@@ -690,7 +699,8 @@ def promised_by(agencies: list[Agency]) -> list[tuple[Mou, Agency, str, list[Act
         select(Mou).join(mou_party, mou_party.c.mou_id == Mou.id)
         .where(mou_party.c.agency_id.in_(ids),
                Mou.status.in_(("in_review", "out_for_signature", "executed")))
-        .order_by(Mou.title).options(*mou_loading())).unique())
+        # the current version's obligations are all it reads of each MOU's records
+        .order_by(Mou.title).options(selectinload(Mou.versions))).unique())
     actions = obligation_actions(mous)
     rows = []
     for mou in mous:
