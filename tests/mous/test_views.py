@@ -296,3 +296,20 @@ def test_an_obligations_owner_outside_the_committee_sees_and_updates_only_that_i
     assert client.get(f"/committees/{cast['committee'].key}").status_code == 404
     other = cast["workgroup"]
     assert client.get(f"/workgroups/{other.key}").status_code == 404
+
+
+def test_mous_mine_runs_a_fixed_number_of_queries_however_many_mous_await(
+        web_app, client, make, db, login):
+    from tests.helpers import count_queries
+
+    cast = make.cast()
+    make_mou(cast, title="Protocol 0")
+    login(cast["head"])
+    few = count_queries(web_app, lambda: client.get("/mous/mine"))
+    for n in range(1, 5):
+        make_mou(cast, title=f"Protocol {n}")
+    make_mou(cast, status="executed", title="Signed protocol")
+    many = count_queries(web_app, lambda: client.get("/mous/mine"))
+    assert few == many
+    page = client.get("/mous/mine").get_data(as_text=True)
+    assert all(f"Protocol {n}" in page for n in range(5))
