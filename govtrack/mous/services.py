@@ -15,7 +15,7 @@ from sqlalchemy.orm import selectinload
 from govtrack import audit
 from govtrack.accounts.totp import reauthenticate, signing_requires_totp
 from govtrack.actions.models import ActionItem
-from govtrack.agencies.models import Agency
+from govtrack.agencies.models import Agency, Person
 from govtrack.chairs.services import current_co_chairs, current_term
 from govtrack.clock import today, utcnow
 from govtrack.committees.models import Committee
@@ -91,8 +91,12 @@ EXECUTED_EDIT_MESSAGE = ("An executed MOU is never edited in place: start an ame
 
 
 def mou_loading():
-    """Loader options for an MOU page: parties, versions, events with their people."""
-    return (selectinload(Mou.parties).selectinload(Agency.head),
+    """Loader options for an MOU page: parties, versions, events with their people.
+
+    The parties' heads come with their accounts: whether a head still signs
+    (Person.active_on) reads the account, once per party otherwise.
+    """
+    return (selectinload(Mou.parties).selectinload(Agency.head).selectinload(Person.account),
             selectinload(Mou.versions),
             selectinload(Mou.events).options(selectinload(SigningEvent.agency),
                                               selectinload(SigningEvent.person)),
