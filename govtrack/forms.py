@@ -24,8 +24,9 @@ def strip_text(value):
     return value.strip() if isinstance(value, str) else value
 
 
-class LongSelect(Select):
-    """wtforms' Select for a long list of plain choices (everyone who may be a designee).
+class PlainSelect(Select):
+    """wtforms' Select, faster for plain choices: a long list (everyone who may be a
+    designee) or a short one repeated on a page (a status per action item).
 
     The same HTML as Select, but for choices given as a list of (value, label)
     pairs each option is written in one f-string, rather than through

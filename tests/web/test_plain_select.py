@@ -1,9 +1,9 @@
-"""LongSelect writes the same HTML as wtforms' Select, only faster."""
+"""PlainSelect writes the same HTML as wtforms' Select, only faster."""
 
 from wtforms import Form, SelectField
 from wtforms.widgets import Select
 
-from govtrack.forms import LongSelect
+from govtrack.forms import PlainSelect
 
 CHOICES = [(0, "—"), (1, "Ana <Díaz> & “co”"), (2, "O'Brien \"Sheriff\""), (3, ""),
            (40, "Dana — County Sheriff's Office")]
@@ -14,12 +14,12 @@ def _pair(**field):
         choice = SelectField("Choice", widget=Select(), **field)
 
     class Long(Form):
-        choice = SelectField("Choice", widget=LongSelect(), **field)
+        choice = SelectField("Choice", widget=PlainSelect(), **field)
 
     return Plain, Long
 
 
-def test_long_select_renders_what_select_renders():
+def test_plain_select_renders_what_select_renders():
     for field, data, choices in (
             ({"coerce": int}, 2, CHOICES), ({"coerce": int}, None, CHOICES),
             ({"coerce": int}, 0, CHOICES), ({"coerce": int}, 5, []),
