@@ -79,8 +79,8 @@ DOCX_MS = 150
 #: seconds the reminder sweep may take to derive every kind at county scale (issue 13)
 SWEEP_S = 2
 #: seconds the Word minutes of 50,000 decisions may take (issue 16: they once took over
-#: 30 s, gunicorn's worker timeout; a third of it leaves a loaded machine room)
-MINUTES_S = 10
+#: 30 s, gunicorn's worker timeout; half of it leaves a loaded machine room)
+MINUTES_S = 15
 #: a page whose first request takes longer is timed by its counted request alone, not
 #: CPU_RUNS more;
 #: one whose CPU time is above SLOW_MS is not measured over HTTP: its p95 cannot meet
@@ -677,14 +677,20 @@ def time_docx() -> tuple[float, float]:
     return float(match.group(1)), float(match.group(2))
 
 
-def time_minutes() -> float:
-    """Seconds of the Word minutes of a meeting with 50,000 decisions (bench/minutes_docx.py)."""
+def time_minutes() -> tuple[float, float]:
+    """Seconds of the Word minutes of a meeting with 50,000 decisions (bench/minutes_docx.py),
+    and the CPU seconds of its whole process (imports and the meeting's rows included)."""
+    import resource
+
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     out = subprocess.run([sys.executable, "-m", "bench.minutes_docx"], cwd=ROOT,
                          check=True, capture_output=True, text=True).stdout
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     match = re.search(r"\): ([\d.]+) s$", out.strip())
     if not match:
         raise SystemExit(f"unexpected output of bench.minutes_docx: {out!r}")
-    return float(match.group(1))
+    cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
+    return float(match.group(1)), cpu
 
 
 # --- RESULTS.md ---------------------------------------------------------------------------
@@ -743,9 +749,11 @@ def section_text(scale: str, pages: list[Page], health: tuple[float, int, int] |
                      f"**{docx[0]:.1f} ms**, max {docx[1]:.1f} ms — target < {DOCX_MS} ms: "
                      f"{'yes' if docx[0] < DOCX_MS else '**no**'}")
     if run.get("minutes") is not None:
+        seconds, cpu = run["minutes"]
         lines.append(f"- Word minutes of a meeting with 50,000 one-line decisions "
-                     f"(`bench/minutes_docx.py`, one run): **{run['minutes']:.2f} s** — target "
-                     f"< {MINUTES_S} s: {'yes' if run['minutes'] < MINUTES_S else '**no**'}")
+                     f"(`bench/minutes_docx.py`, one run): **{seconds:.2f} s** ({cpu:.1f} s of "
+                     f"CPU for the whole process, start-up included) — target < {MINUTES_S} s: "
+                     f"{'yes' if seconds < MINUTES_S else '**no**'}")
     if run.get("sweep"):
         lines += sweep_lines(run["sweep"])
     crashes = run["crashes"]
@@ -883,7 +891,7 @@ def run_county(rebuild: bool) -> tuple[str, str]:
     print(f"  median {docx[0]:.1f} ms")
     print("minutes .docx (50,000 decisions) ...", flush=True)
     minutes = time_minutes()
-    print(f"  {minutes:.2f} s")
+    print(f"  {minutes[0]:.2f} s ({minutes[1]:.1f} s of CPU)")
     print("reminder sweep ...", flush=True)
     sweep = time_sweep(url, meta["as_of"])
     print(f"  {sweep['seconds']:.2f} s, {sweep['queries']} queries, "
