@@ -38,7 +38,7 @@ from dateutil.rrule import rrulestr
 from sqlalchemy import JSON, bindparam, func, insert, select, text, update
 
 #: raise whenever the builder makes different rows; bench.run rebuilds then
-DATASET_VERSION = 3
+DATASET_VERSION = 4
 #: the multiplier of every count; national is the PostgreSQL target of issue 8
 SCALES = {"county": 1, "national": 10}
 SEED = 20260308
@@ -940,6 +940,7 @@ def build_mous(b: Builder) -> None:
     on a transient copy), so services.verify() holds for every MOU.
     """
     from govtrack.agencies.models import Agency, Person
+    from govtrack.mous import chain as signing_chain
     from govtrack.mous.models import Mou, MouVersion, SigningEvent, mou_party
     from govtrack.mous.services import CONSENT_SHA256, CONSENT_VERSION, intent_statement
 
@@ -969,6 +970,9 @@ def build_mous(b: Builder) -> None:
                          previous_sha256=mou.chain_head or "", **fields)
         e.event_sha256 = e.compute_hash()
         mou.chain_head = e.event_sha256
+        # sealed as services seal each event they record (this server's current key)
+        key_id = signing_chain.current_key_id()
+        fields |= {"key_id": key_id, "event_mac": signing_chain.seal(key_id, e.event_sha256)}
         events.append({"id": len(events) + 1, "mou_id": mou.id, "version_id": version.id,
                        "version_number": version.number, "kind": kind, "agency_id": agency,
                        "person_id": person, "at": at, "document_sha256": e.document_sha256,

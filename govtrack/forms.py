@@ -4,11 +4,13 @@ import logging
 import re
 
 from flask_wtf import FlaskForm
+from markupsafe import Markup, escape
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 from wtforms import HiddenField, IntegerField, PasswordField, StringField
 from wtforms.fields.choices import SelectFieldBase
 from wtforms.validators import NumberRange
+from wtforms.widgets import Select, html_params
 
 from govtrack.db_types import database_integer
 from govtrack.editing import AlreadyDone, DomainError, StaleEdit
@@ -30,6 +32,34 @@ CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff\ud800-\ud
 def strip_text(value):
     """Trim surrounding whitespace from text input."""
     return value.strip() if isinstance(value, str) else value
+
+
+class PlainSelect(Select):
+    """wtforms' Select, faster for plain choices: a long list (everyone who may be a
+    designee) or a short one repeated on a page (a status per action item).
+
+    The same HTML as Select, but for choices given as a list of (value, label)
+    pairs each option is written in one f-string, rather than through
+    SelectChoice objects, html_params and Markup: a county's two thousand people
+    took most of a meeting page's time. Any other choices are left to Select.
+    """
+
+    def __call__(self, field, **kwargs):
+        choices = field.choices
+        if self.multiple or not isinstance(choices, list) or not all(
+                type(c) is tuple and len(c) == 2 and type(c[0]) in (int, str) for c in choices):
+            return super().__call__(field, **kwargs)
+        kwargs.setdefault("id", field.id)
+        flags = getattr(field, "flags", {})
+        for k in dir(flags):
+            if k in self.validation_attrs and k not in kwargs:
+                kwargs[k] = getattr(flags, k)
+        html = [f"<select {html_params(name=field.name, **kwargs)}>"]
+        coerce, data = field.coerce, field.data
+        html += [f'<option {"selected " if coerce(value) == data else ""}value="{escape(value)}">'
+                 f'{escape(label or value)}</option>' for value, label in choices]
+        html.append("</select>")
+        return Markup("".join(html))  # noqa: S704 (each value and label escaped above)
 
 
 class Form(FlaskForm):

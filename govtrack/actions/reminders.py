@@ -16,7 +16,7 @@ from govtrack.actions.models import OPEN_STATUSES, STATUSES, ActionItem
 from govtrack.agencies.models import Person
 from govtrack.committees.models import Committee
 from govtrack.extensions import db
-from govtrack.reminders.kinds import Due, ReminderKind
+from govtrack.reminders.kinds import Due, ReminderKind, read_once
 from govtrack.reminders.recipients import (
     active_on,
     day_text,
@@ -64,11 +64,16 @@ def _open_items(now: datetime, *where) -> tuple[list[OpenItem], set[int]]:
         .outerjoin(Account, Account.person_id == Person.id)
         .where(ActionItem.status.in_(OPEN_STATUSES), ActionItem.due.is_not(None), *where)
         .order_by(ActionItem.due, ActionItem.id))
-    items, active = [], set()
+    items, active, judged, day = [], set(), set(), now.date()
+    make = OpenItem._make
     for row in rows:
-        items.append(OpenItem(*row[:11]))
-        if active_on(*row[11:], now.date()):
-            active.add(row.owner_id)
+        row = tuple(row)  # plain tuples: slicing a Row costs more than the rest of the loop
+        items.append(make(row[:11]))
+        owner_id = row[9]
+        if owner_id not in judged:  # an owner's columns are the same on each of their items
+            judged.add(owner_id)
+            if active_on(*row[11:], day):
+                active.add(owner_id)
     return items, active
 
 
@@ -105,6 +110,12 @@ def due_soon(now: datetime) -> list[Due]:
     return reminders
 
 
+def _overdue_items(now: datetime) -> tuple[list[OpenItem], set[int]]:
+    """Open items due before tomorrow (UTC), read once for both overdue kinds of a sweep."""
+    return read_once(("action_items_overdue", now), lambda: _open_items(
+        now, ActionItem.due < now.date() + timedelta(days=1)))
+
+
 def overdue_week(due: date, today: date) -> int:
     """Which week of being overdue today is: 1 from the day after the due date."""
     return (today - due - timedelta(days=1)).days // 7 + 1
@@ -116,7 +127,7 @@ def overdue(now: datetime) -> list[Due]:
     The occurrence names the due date and the week, counted from the day
     after it: moving the due date starts a new series, each week has its key.
     """
-    items, active = _open_items(now, ActionItem.due < now.date() + timedelta(days=1))
+    items, active = _overdue_items(now)
     days: dict[str, date] = {}
     reminders = []
     for item in items:
@@ -137,7 +148,7 @@ def overdue(now: datetime) -> list[Due]:
 
 def overdue_rollup(now: datetime) -> list[Due]:
     """The chair's weekly list of the committee's overdue items (ISO week)."""
-    items, _ = _open_items(now, ActionItem.due < now.date() + timedelta(days=1))
+    items, _ = _overdue_items(now)
     days: dict[str, date] = {}
     by_committee: dict[int, list[OpenItem]] = {}
     for item in items:

@@ -81,8 +81,12 @@ class CommitteeRecord:
         return threshold_or_default(name, self.settings.get(name))
 
 
-def committee_records() -> list[CommitteeRecord]:
-    """Every committee, by key, with what the health rules read: three queries of rows."""
+def committee_records(people: bool = True) -> list[CommitteeRecord]:
+    """Every committee, by key, with what the health rules read: three queries of rows.
+
+    people=False: one query, without the memberships and chair terms (for rules
+    that read neither, as the workgroups' do).
+    """
     names = list(THRESHOLDS)
     records = [CommitteeRecord(*row[:8], settings=dict(zip(names, row[8:], strict=True)))
                for row in db.session.execute(
@@ -90,6 +94,8 @@ def committee_records() -> list[CommitteeRecord]:
                           Committee.cadence_rrule, Committee.cadence_dtstart,
                           Committee.stall_after_days, Committee.end_date,
                           *(getattr(Committee, n) for n in names)).order_by(Committee.key))]
+    if not people:
+        return records
     by_id = {c.id: c for c in records}
     for committee_id, person_id, start, end in db.session.execute(
             select(Membership.committee_id, Membership.person_id, Membership.start,

@@ -12,7 +12,7 @@ from wtforms import (
 from wtforms.validators import URL, DataRequired, Length, Optional
 
 from govtrack.agencies.models import SIDES
-from govtrack.forms import Form, OnceForm, VersionedForm, bounded_int
+from govtrack.forms import Form, OnceForm, PlainSelect, VersionedForm, bounded_int
 from govtrack.meetings.models import ATTENDANCE, ITEM_KINDS, PLACEMENTS, RSVPS, VOTES
 
 LONG_TEXT = 100_000
@@ -89,7 +89,7 @@ class RsvpForm(Form):
     answer = SelectField("Will you attend?", choices=list(RSVPS.items()),
                          validators=[DataRequired()])
     designee = SelectField("Your designee (if you know who)", coerce=int,
-                           validators=[Optional()])
+                           validators=[Optional()], widget=PlainSelect())
 
 
 class QuorumForm(Form):
@@ -114,7 +114,7 @@ def attendance_form(members, designees, formdata=None):
             validators=[DataRequired()]))
         setattr(AttendanceForm, f"designee_{m.person_id}", SelectField(
             f"Designee for {m.person.name}", coerce=int, choices=designees,
-            validators=[Optional()]))
+            validators=[Optional()], widget=PlainSelect()))
     return AttendanceForm(formdata=formdata) if formdata is not None else AttendanceForm()
 
 

@@ -8,7 +8,7 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from govtrack.actions.models import ActionItem
-from govtrack.agencies.models import Person
+from govtrack.agencies.models import Agency, Person
 from govtrack.committees.models import Committee, members_loading
 from govtrack.editing import AlreadyDone
 from govtrack.extensions import db
@@ -557,9 +557,12 @@ def rsvp(key: str):
 
 
 def _designees() -> list[tuple[int, str]]:
-    return [(0, "—")] + [(p.id, f"{p.name} — {p.agency.name}") for p in db.session.scalars(
-        select(Person).where(Person.active.is_(True)).options(
-            selectinload(Person.agency)).order_by(Person.name))]
+    """Every active person, by name, as choices: read as rows (a county has thousands)."""
+    return [(0, "—")] + [(person_id, f"{name} — {agency}") for person_id, name, agency in
+                         db.session.execute(
+                             select(Person.id, Person.name, Agency.name)
+                             .join(Agency, Agency.id == Person.agency_id)
+                             .where(Person.active.is_(True)).order_by(Person.name, Person.id))]
 
 
 @bp.route("/meetings/<key>/minutes", methods=["GET", "POST"])

@@ -32,7 +32,7 @@ from govtrack.mous.signatories import (
     withdrawn,
 )
 from govtrack.notifications.models import Notification
-from govtrack.reminders.kinds import Due, ReminderKind
+from govtrack.reminders.kinds import Due, ReminderKind, read_once
 from govtrack.reminders.recipients import (
     EVENT_LIMIT,
     LATE_LIMIT,
@@ -99,9 +99,19 @@ def _pending(now: datetime) -> list[Mou]:
         .options(*_pending_loading(), selectinload(Mou.committee))))
 
 
+def _pending_signers(now: datetime) -> tuple[list[Mou], dict[int, dict[int, list[Person]]]]:
+    """The MOUs out for signature and who may sign for each party: read once for the
+    requested, pending and withdrawn kinds of a sweep."""
+
+    def read():
+        mous = _pending(now)
+        return mous, _signers(mous, now)
+
+    return read_once(("mous_pending_signers", now), read)
+
+
 def _requests(now: datetime, repeat: bool) -> list[Due]:
-    mous = _pending(now)
-    signers = _signers(mous, now)
+    mous, signers = _pending_signers(now)
     active = active_people((p.id for by in signers.values() for ps in by.values() for p in ps),
                            now.date())
     reminders = []
@@ -296,8 +306,7 @@ def signature_withdrawn(now: datetime) -> list[Due]:
     An authorisation that ends by its date has no event to hook: this finds,
     from the requests already sent, whoever was asked and no longer may.
     """
-    mous = _pending(now)
-    signers = _signers(mous, now)
+    mous, signers = _pending_signers(now)
     asked: dict[tuple[int, int], set[int]] = defaultdict(set)
     prefixes = {m.id: requested_prefix(m) for m in mous}
     if prefixes:

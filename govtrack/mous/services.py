@@ -15,7 +15,7 @@ from sqlalchemy.orm import selectinload
 from govtrack import audit
 from govtrack.accounts.totp import reauthenticate, signing_requires_totp
 from govtrack.actions.models import ActionItem
-from govtrack.agencies.models import Agency
+from govtrack.agencies.models import Agency, Person
 from govtrack.chairs.services import current_co_chairs, current_term
 from govtrack.clock import today, utcnow
 from govtrack.committees.models import Committee
@@ -92,13 +92,26 @@ EXECUTED_EDIT_MESSAGE = ("An executed MOU is never edited in place: start an ame
 
 
 def mou_loading():
-    """Loader options for an MOU page: parties, versions, events with their people."""
-    return (selectinload(Mou.parties).selectinload(Agency.head),
+    """Loader options for an MOU page: parties, versions, events with their people.
+
+    The parties' heads come with their accounts: whether a head still signs
+    (Person.active_on) reads the account, once per party otherwise.
+    """
+    return (selectinload(Mou.parties).selectinload(Agency.head).selectinload(Person.account),
             selectinload(Mou.versions),
             selectinload(Mou.events).options(selectinload(SigningEvent.agency),
                                               selectinload(SigningEvent.person)),
             selectinload(Mou.committee).selectinload(Committee.memberships),
             selectinload(Mou.supersedes), selectinload(Mou.superseded_by))
+
+
+def signing_loading():
+    """Loader options for whose signature an MOU awaits: parties, versions, bare events.
+
+    What signed_parties() and waiting_for() read, without the events' people, the
+    committee's members or the texts' neighbours a whole MOU page shows.
+    """
+    return (selectinload(Mou.parties), selectinload(Mou.versions), selectinload(Mou.events))
 
 
 def intent_statement(agency: Agency, capacity: str = HEAD) -> str:
@@ -689,7 +702,7 @@ def awaiting_signature(person, on: date | None = None) -> list[tuple[Mou, Agency
         .where(Mou.status == "out_for_signature",
                or_(Agency.head_id == person.id,
                    mou_party.c.agency_id.in_({a.agency_id for a in holding})))
-        .order_by(Mou.title).options(*mou_loading())).unique()
+        .order_by(Mou.title).options(*signing_loading())).unique()
     rows = []
     for mou in mous:
         found = person_capacities(person, mou.parties, mou, day, holding)
@@ -708,7 +721,8 @@ def promised_by(agencies: list[Agency]) -> list[tuple[Mou, Agency, str, list[Act
         select(Mou).join(mou_party, mou_party.c.mou_id == Mou.id)
         .where(mou_party.c.agency_id.in_(ids),
                Mou.status.in_(("in_review", "out_for_signature", "executed")))
-        .order_by(Mou.title).options(*mou_loading())).unique())
+        # the current version's obligations are all it reads of each MOU's records
+        .order_by(Mou.title).options(selectinload(Mou.versions))).unique())
     actions = obligation_actions(mous)
     rows = []
     for mou in mous:

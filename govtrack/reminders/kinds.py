@@ -5,9 +5,14 @@ in its own `reminders.py`; `govtrack.features.REMINDER_KINDS` names them all in
 one ordered tuple, and the sweep reads only that tuple.
 """
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Hashable, Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TypeVar
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -65,3 +70,41 @@ class ReminderKind:
     words: str
     due: Callable[[datetime], Iterable[Due]] = field(compare=False)
     mandatory: bool = False
+
+
+#: what the kinds of one sweep have read so far, by key (None outside shared_reads())
+_shared: ContextVar[dict | None] = ContextVar("reminder_shared_reads", default=None)
+
+
+@contextmanager
+def shared_reads() -> Iterator[None]:
+    """Within this block (one sweep's derivation) kinds that read the same rows read them once.
+
+    Two kinds asking read_once for the same key get the rows the first one read:
+    action_overdue and action_overdue_rollup read the same overdue items.
+    """
+    token = _shared.set({})
+    try:
+        yield
+    finally:
+        _shared.reset(token)
+
+
+def forget_shared_reads() -> None:
+    """Drop what was read so far (a kind failed and the transaction was rolled back)."""
+    memo = _shared.get()
+    if memo is not None:
+        memo.clear()
+
+
+def read_once(key: Hashable, read: Callable[[], T]) -> T:
+    """read(); within shared_reads(), what an earlier read under the same key returned.
+
+    The value is shared: whoever gets it must not change it.
+    """
+    memo = _shared.get()
+    if memo is None:
+        return read()
+    if key not in memo:
+        memo[key] = read()
+    return memo[key]

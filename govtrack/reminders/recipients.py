@@ -9,6 +9,7 @@ reminders.py may use it.
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -37,8 +38,9 @@ def when(instant: datetime, timezone: str) -> str:
     return f"{local:%a} {local.day} {local:%b %Y, %H:%M} {local.tzname()}"
 
 
+@lru_cache(maxsize=4096)
 def day_text(day: date) -> str:
-    """A date in words: "8 Dec 2026"."""
+    """A date in words: "8 Dec 2026" (worked out once per date: a sweep words thousands)."""
     return f"{day.day} {day:%b %Y}"
 
 
@@ -104,11 +106,12 @@ def seats(committee_ids: Iterable[int], day: date) -> dict[int, list[Seat]]:
         .outerjoin(Account, Account.person_id == Person.id)
         .where(Membership.committee_id.in_(ids), Membership.start <= day)
         .order_by(Membership.committee_id, Membership.person_id))
+    seen: set[tuple[int, int, str]] = set()
     for committee_id, person_id, role, end, *person in rows:
-        if (end is None or day <= end) and active_on(*person, day):
-            seat = Seat(person_id, role)
-            if seat not in found[committee_id]:
-                found[committee_id].append(seat)
+        if (end is None or day <= end) and active_on(*person, day) and (
+                (committee_id, person_id, role) not in seen):
+            seen.add((committee_id, person_id, role))
+            found[committee_id].append(Seat(person_id, role))
     return found
 
 

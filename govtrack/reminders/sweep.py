@@ -6,7 +6,8 @@ that died half-way and two sweeps at once all end with one row per reminder.
 """
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, time
 from zoneinfo import ZoneInfo
@@ -16,6 +17,7 @@ from sqlalchemy import select, update
 
 from govtrack.clock import utcnow
 from govtrack.extensions import db
+from govtrack.health.services import collector_paused
 from govtrack.notifications.models import (
     DAILY_DIGEST,
     DIGEST,
@@ -23,7 +25,7 @@ from govtrack.notifications.models import (
     Notification,
 )
 from govtrack.reminders import delivery, lease
-from govtrack.reminders.kinds import Due, ReminderKind
+from govtrack.reminders.kinds import Due, ReminderKind, forget_shared_reads, shared_reads
 from govtrack.reminders.services import email_statuses, reminder_kinds
 from govtrack.reminders.upsert import insert_ignoring_duplicates
 
@@ -45,25 +47,42 @@ class SweepReport:
     would_send: list[Notification] = field(default_factory=list)
 
 
+@contextmanager
+def deriving() -> Iterator[None]:
+    """The block in which a sweep derives its reminders, kind after kind.
+
+    Kinds that read the same rows read them once (kinds.shared_reads), and
+    Python's cyclic garbage collector waits until the end: the kinds make
+    tens of thousands of rows, tuples and reminders, hardly any in cycles, and
+    each batch of them set off a collection walking everything alive (a fifth
+    of the sweep's time).
+    """
+    with collector_paused(), shared_reads():
+        yield
+
+
 def due_reminders(at: datetime, kinds: Iterable[ReminderKind],
                   failed: list[str] | None = None) -> list[Due]:
     """Every reminder due at the instant at, one per key (the first one derived wins).
 
     A kind that raises is logged and named in failed: one feature's bug must
-    not stop every other feature's reminders.
+    not stop every other feature's reminders. Kinds that read the same rows
+    read them once (kinds.shared_reads).
     """
     seen: dict[str, Due] = {}
-    for kind in kinds:
-        try:
-            dues = list(kind.due(at))
-        except Exception:
-            log.exception("reminder kind %s failed; the other kinds are swept", kind.code)
-            db.session.rollback()
-            if failed is not None:
-                failed.append(kind.code)
-            continue
-        for due in dues:
-            seen.setdefault(due.key, due)
+    with deriving():
+        for kind in kinds:
+            try:
+                dues = list(kind.due(at))
+            except Exception:
+                log.exception("reminder kind %s failed; the other kinds are swept", kind.code)
+                db.session.rollback()
+                forget_shared_reads()
+                if failed is not None:
+                    failed.append(kind.code)
+                continue
+            for due in dues:
+                seen.setdefault(due.key, due)
     return list(seen.values())
 
 

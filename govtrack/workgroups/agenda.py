@@ -16,6 +16,7 @@ from govtrack.health.services import flags_for, preloaded
 from govtrack.meetings.agenda_sources import AgendaSource, Proposed
 from govtrack.meetings.models import AgendaItem, Meeting
 from govtrack.meetings.services import judged_on
+from govtrack.workgroups.health import open_workgroups
 from govtrack.workgroups.models import REPORT_BACK, Workgroup
 
 #: days since the last report-back after which a report-back is due again, by schedule;
@@ -77,10 +78,14 @@ def _stalled(meeting: Meeting, day: date) -> list[Proposed]:
     """Each stalled workgroup, with its flags' words and what would clear them."""
     as_of = judged_on(meeting, day)
     workgroups = _open_workgroups(meeting, as_of)
+    # the rules read the workgroups as rows (health.open_workgroups): a fixed number of
+    # queries however many workgroups, updates and milestones the committee has
+    committee = meeting.committee
+    records = {r.key: r for r in open_workgroups([committee], as_of)[committee.id]}
     proposals = []
-    with preloaded("workgroup", workgroups, as_of):
+    with preloaded("workgroup", records.values(), as_of):
         for workgroup in workgroups:
-            flags = flags_for("workgroup", workgroup, as_of)
+            flags = flags_for("workgroup", records[workgroup.key], as_of)
             if not flags:
                 continue
             reasons = "; ".join(str(f) for f in flags)

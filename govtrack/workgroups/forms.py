@@ -11,7 +11,7 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from govtrack.actions.models import STATUSES
 from govtrack.committees.models import THRESHOLDS
-from govtrack.forms import OnceForm, VersionedForm, bounded_int
+from govtrack.forms import OnceForm, PlainSelect, VersionedForm, bounded_int
 from govtrack.workgroups.models import (
     CLOSE_REASONS,
     GOAL_STATUSES,
@@ -72,7 +72,8 @@ class ActionUpdateForm(VersionedForm):
 
     version_required = True
 
-    status = SelectField("Status", choices=list(STATUSES.items()), validators=[DataRequired()])
+    status = SelectField("Status", choices=list(STATUSES.items()), validators=[DataRequired()],
+                         widget=PlainSelect())
     note = TextAreaField("Note", validators=[Optional(), Length(max=LONG_TEXT)])
 
 

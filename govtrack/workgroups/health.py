@@ -50,7 +50,7 @@ from operator import itemgetter
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import case, exists, func, or_, select
+from sqlalchemy import and_, case, exists, func, or_, select
 from sqlalchemy.orm import aliased
 
 from govtrack.actions.models import OPEN_STATUSES, ActionItem, ActionUpdate
@@ -295,7 +295,7 @@ class _Source:
     def actions(self, workgroup: Workgroup) -> list[ActionRecord]:
         """The workgroup's action items due before as_of, with their status changes.
 
-        Read as rows in two queries. Only an action item due before as_of can
+        Read as rows in one query. Only an action item due before as_of can
         be overdue on a day up to as_of, so the others are left out in SQL;
         so is one not open now whose status never changed on or after its due
         date (in UTC: a day's margin either side of the committee's): from the
@@ -311,18 +311,22 @@ class _Source:
                               exists().where(later.action_id == ActionItem.id,
                                              later.status.is_not(None),
                                              later.at >= ActionItem.due)))
-            for action_id, key, due, status, created_at in db.session.execute(self._mine(
-                    select(ActionItem.id, ActionItem.workgroup_key, ActionItem.due,
-                           ActionItem.status, ActionItem.created_at).where(*due_before))
-                    .order_by(ActionItem.id)):
-                by_id[action_id] = ActionRecord(due, status, created_at, [])
-                self._actions.setdefault(key, []).append(by_id[action_id])
-            for action_id, at, status in db.session.execute(self._mine(
-                    select(ActionUpdate.action_id, ActionUpdate.at, ActionUpdate.status)
-                    .join(ActionItem, ActionItem.id == ActionUpdate.action_id)
-                    .where(ActionUpdate.status.is_not(None), *due_before))
-                    .order_by(ActionUpdate.at, ActionUpdate.id)):
-                by_id[action_id].updates.append(UpdateRecord(at, status))
+            # each item with its status changes, oldest first, in one query (an item
+            # without any comes once, with None)
+            # (the workgroups joined before the updates: SQLite keeps the order of a LEFT JOIN)
+            for action_id, key, due, status, created_at, at, changed in db.session.execute(
+                    self._mine(select(ActionItem.id, ActionItem.workgroup_key, ActionItem.due,
+                                      ActionItem.status, ActionItem.created_at, ActionUpdate.at,
+                                      ActionUpdate.status).where(*due_before))
+                    .outerjoin(ActionUpdate, and_(ActionUpdate.action_id == ActionItem.id,
+                                                  ActionUpdate.status.is_not(None)))
+                    .order_by(ActionItem.id, ActionUpdate.at, ActionUpdate.id)):
+                record = by_id.get(action_id)
+                if record is None:
+                    record = by_id[action_id] = ActionRecord(due, status, created_at, [])
+                    self._actions.setdefault(key, []).append(record)
+                if at is not None:
+                    record.updates.append(UpdateRecord(at, changed))
         return self._actions.get(workgroup.key, [])
 
     def latest_update(self, workgroup: Workgroup) -> datetime | None:

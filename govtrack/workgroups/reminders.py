@@ -11,6 +11,7 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy import func, or_, select
 
+from govtrack.chairs.health import CommitteeRecord, committee_records
 from govtrack.committees.models import Committee
 from govtrack.extensions import db
 from govtrack.health.services import collector_paused, flags_unless_older, preloaded
@@ -97,10 +98,11 @@ def workgroup_stalled(now: datetime) -> list[Due]:
     in a fixed number of queries (preloaded); the occurrence is the date the
     stall's earliest flag holds since, so the same stall is told once.
     """
-    # who is expected at each meeting is read as rows with the held meetings
+    # as rows: the workgroups' rules read a few columns of each committee; who is
+    # expected at each meeting is read as rows with the held meetings
     # (meetings.health.load_held), so the committees come without their members
-    committees = list(db.session.scalars(select(Committee).order_by(Committee.id)))
-    by_day: dict[date, list[Committee]] = defaultdict(list)
+    committees = sorted(committee_records(people=False), key=lambda c: c.id)
+    by_day: dict[date, list[CommitteeRecord]] = defaultdict(list)
     for committee in committees:
         by_day[local_day(now, committee.timezone)].append(committee)
     stalled = []

@@ -214,3 +214,35 @@ def test_meeting_list_pages_past_meetings_in_a_fixed_number_of_queries(web_app, 
     assert f"{oldest:%-d %B %Y}" in second
     # a page past the end shows the last one
     assert client.get(f"{url}?page=9").get_data(as_text=True) == second
+
+
+@time_machine.travel(NOW, tick=False)
+def test_next_meeting_page_judges_the_workgroups_in_a_fixed_number_of_queries(
+        web_app, client, make, db, login):
+    """The draft agenda's stalled workgroups: their health read as rows, not one by one."""
+    from datetime import timedelta
+
+    from tests.helpers import count_queries
+
+    cast = _cast(make, db)
+    committee = cast["committee"]
+    login(cast["chair"])
+    client.post(f"/committees/{committee.key}/meetings/new", data={
+        "day": "2026-12-01", "time": "09:00", "duration_minutes": "60"})
+    meeting = _made(db, committee).one()
+    url = f"/meetings/{meeting.key}"
+
+    def stalled_workgroups(n):
+        for _ in range(n):
+            workgroup = make.workgroup(committee, lead=cast["chair"].person,
+                                       members=[cast["member"].person, make.person()])
+            workgroup.created_at = NOW - timedelta(days=90)  # no activity since: stalled
+        db.session.commit()
+
+    stalled_workgroups(1)
+    few = count_queries(web_app, lambda: client.get(url))
+    assert client.get(url).get_data(as_text=True).count("Stalled workgroup:") == 1
+    stalled_workgroups(5)
+    many = count_queries(web_app, lambda: client.get(url))
+    assert client.get(url).get_data(as_text=True).count("Stalled workgroup:") == 6
+    assert few == many

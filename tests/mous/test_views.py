@@ -322,3 +322,41 @@ def test_a_typed_name_unlike_the_accounts_is_printed_beside_it(client, make, db,
     assert "Signer (as typed): Sheriff Someone Else" in words
     assert f"Account holder: {cast['head'].person.name}" in words
     assert f"It does not prove: {' '.join(VERIFICATION_DOES_NOT_PROVE)}" in words
+
+
+def test_mous_mine_runs_a_fixed_number_of_queries_however_many_mous_await(
+        web_app, client, make, db, login):
+    from tests.helpers import count_queries
+
+    cast = make.cast()
+    make_mou(cast, title="Protocol 0")
+    login(cast["head"])
+    few = count_queries(web_app, lambda: client.get("/mous/mine"))
+    for n in range(1, 5):
+        make_mou(cast, title=f"Protocol {n}")
+    make_mou(cast, status="executed", title="Signed protocol")
+    many = count_queries(web_app, lambda: client.get("/mous/mine"))
+    assert few == many
+    page = client.get("/mous/mine").get_data(as_text=True)
+    assert all(f"Protocol {n}" in page for n in range(5))
+
+
+def test_the_mou_page_runs_a_fixed_number_of_queries_however_many_parties(
+        web_app, client, make, db, login):
+    from tests.helpers import count_queries
+
+    def headed_agency():
+        account = make.account()
+        account.person.agency.head = account.person
+        db.session.commit()
+        return account.person.agency
+
+    cast = make.cast()
+    two = make_mou(cast, title="Two parties")
+    six = make_mou(cast, title="Six parties", parties=[
+        cast["member"].person.agency, cast["head"].person.agency,
+        *(headed_agency() for _ in range(4))])
+    login(cast["chair"])
+    few = count_queries(web_app, lambda: client.get(f"/mous/{two.key}"))
+    many = count_queries(web_app, lambda: client.get(f"/mous/{six.key}"))
+    assert few == many

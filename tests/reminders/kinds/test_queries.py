@@ -120,3 +120,20 @@ def test_kinds_have_distinct_codes_and_words_for_the_preferences_page():
     codes = [kind.code for kind in REMINDER_KINDS]
     assert len(set(codes)) == len(codes)
     assert all(kind.words and kind.code.replace("_", "").isalnum() for kind in REMINDER_KINDS)
+
+
+def test_kinds_reading_the_same_rows_read_them_once_in_a_sweep(app, db):
+    """Within sweep.deriving(), the overdue roll-up reuses the overdue kind's items."""
+    from govtrack.reminders.sweep import deriving
+
+    for i in range(2):
+        _committee(db, i)
+    kinds = {kind.code: kind for kind in REMINDER_KINDS}
+    alone = count_queries(app, lambda: list(kinds["action_overdue_rollup"].due(NOW)))
+    db.session.expire_all()
+    with deriving():
+        before = list(kinds["action_overdue_rollup"].due(NOW))
+        first = count_queries(app, lambda: list(kinds["action_overdue"].due(NOW)))
+        shared = count_queries(app, lambda: list(kinds["action_overdue_rollup"].due(NOW)))
+    assert first == 0 and shared == alone - 1  # only the chairs' seats are read again
+    assert list(kinds["action_overdue_rollup"].due(NOW)) == before
