@@ -4,12 +4,12 @@ from datetime import datetime
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import case, func, select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy import and_, case, func, or_, select, union
+from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from govtrack.actions.models import ActionItem
 from govtrack.agencies.models import Agency, Person
-from govtrack.committees.models import Committee, members_loading
+from govtrack.committees.models import Committee, Membership, members_loading
 from govtrack.editing import AlreadyDone
 from govtrack.extensions import db
 from govtrack.forms import Form, save
@@ -205,7 +205,7 @@ def _rsvp_form(meeting: Meeting) -> RsvpForm:
     mine = next((r for r in meeting.rsvps if r.person_id == current_user.person_id), None)
     form = RsvpForm(formdata=None, answer=mine.answer if mine else "attending",
                     designee=mine.designee_id if mine and mine.designee_id else 0)
-    form.designee.choices = _designees()
+    form.designee.choices = _designees(meeting)
     return form
 
 
@@ -475,7 +475,7 @@ def attendance(key: str):
     """Take attendance; quorum shows as it is taken."""
     meeting = _meeting(key, edit=True)
     members = sorted(services.expected_members(meeting), key=lambda m: m.person.name)
-    form = attendance_form(members, _designees())
+    form = attendance_form(members, _designees(meeting))
     if not form.is_submitted():
         # the grid starts from what was recorded, else from the members' answers
         for person_id, (status, designee_id) in services.marks_from_rsvps(meeting).items():
@@ -545,7 +545,7 @@ def rsvp(key: str):
     if not can_rsvp(current_user, meeting):
         abort(403)
     form = RsvpForm()
-    form.designee.choices = _designees()
+    form.designee.choices = _designees(meeting)
     if form.validate_on_submit() and save(form, lambda: services.rsvp(
             current_user, meeting, answer=form.answer.data,
             designee=db.session.get(Person, form.designee.data) if form.designee.data
@@ -556,13 +556,27 @@ def rsvp(key: str):
     return _back(meeting)
 
 
-def _designees() -> list[tuple[int, str]]:
-    """Every active person, by name, as choices: read as rows (a county has thousands)."""
+def _designees(meeting: Meeting) -> list[tuple[int, str]]:
+    """Who may stand in for a member, by name: the active people of the agencies seated
+    on the committee (a designee comes from the agency a member represents), and anyone
+    already named for this meeting. Read as rows: a county has thousands of people, a
+    committee's agencies a few hundred at most, and a list of thousands helps nobody."""
+    seated = aliased(Person)
+    agencies = union(
+        select(Membership.agency_id).where(Membership.committee_id == meeting.committee_id),
+        select(seated.agency_id).join(Membership, Membership.person_id == seated.id)
+        .where(Membership.committee_id == meeting.committee_id))
+    named = union(
+        select(Attendance.designee_id).where(Attendance.meeting_id == meeting.id),
+        select(Rsvp.designee_id).where(Rsvp.meeting_id == meeting.id))
     return [(0, "—")] + [(person_id, f"{name} — {agency}") for person_id, name, agency in
                          db.session.execute(
                              select(Person.id, Person.name, Agency.name)
                              .join(Agency, Agency.id == Person.agency_id)
-                             .where(Person.active.is_(True)).order_by(Person.name, Person.id))]
+                             .where(or_(and_(Person.active.is_(True),
+                                             Person.agency_id.in_(agencies)),
+                                        Person.id.in_(named)))
+                             .order_by(Person.name, Person.id))]
 
 
 @bp.route("/meetings/<key>/minutes", methods=["GET", "POST"])

@@ -58,3 +58,22 @@ def test_a_designee_need_not_be_named(db, make):
     db.session.commit()
     [row] = meeting.attendance
     assert row.status == "designee" and row.designee is None
+
+
+@time_machine.travel(NOW, tick=False)
+def test_a_designee_is_chosen_from_the_committees_agencies_not_the_whole_county(
+        client, login, db, make):
+    cast = make.cast(make.committee(timezone="America/New_York"))
+    meeting, member = cast["meeting"], cast["member"]
+    colleague = make.person(name="Colleague Of Member", agency=member.person.agency)
+    stranger = make.person(name="Stranger Elsewhere")
+    login(member)
+    page = client.get(f"/meetings/{meeting.key}").get_data(as_text=True)
+    assert "Colleague Of Member" in page and "Stranger Elsewhere" not in page
+    response = client.post(f"/meetings/{meeting.key}/rsvp", data={
+        "answer": "designee", "designee": stranger.id})
+    assert response.status_code == 302
+    assert db.session.query(Rsvp).count() == 0  # not a valid choice: nothing recorded
+    client.post(f"/meetings/{meeting.key}/rsvp", data={"answer": "designee",
+                                                       "designee": colleague.id})
+    assert db.session.query(Rsvp).one().designee_id == colleague.id
