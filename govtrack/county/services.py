@@ -9,6 +9,7 @@ leaves no audit entries.
 
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import cache
@@ -17,7 +18,7 @@ from types import SimpleNamespace
 from typing import Any
 
 from jsonschema import Draft202012Validator, FormatChecker
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from govtrack import audit
@@ -79,6 +80,10 @@ class ImportReport:
     unchanged: dict[str, int] = field(default_factory=lambda: dict.fromkeys(KINDS, 0))
     #: memberships and stage changes removed because the file no longer lists them
     deleted: dict[str, int] = field(default_factory=lambda: dict.fromkeys(KINDS, 0))
+    #: kind -> the keys of the records changed (record_key names keyless ones)
+    changed_keys: dict[str, list[str]] = field(default_factory=dict)
+    #: kind -> the keys of the records removed
+    deleted_keys: dict[str, list[str]] = field(default_factory=dict)
     #: JSON paths of sections the schema allows but govtrack cannot store yet
     ignored: list[str] = field(default_factory=list)
 
@@ -196,8 +201,33 @@ def _day(value: date | None) -> str | None:
     return value.isoformat() if value is not None else None
 
 
-def export_county() -> dict:
-    """The whole county as a county file, in a fixed order so files diff cleanly."""
+#: how a caller follows a long export or import: called with the units just done
+Progress = Callable[[int], None]
+
+
+def _no_progress(_done: int) -> None:
+    """Progress nobody follows."""
+
+
+def progress_units(data: dict) -> int:
+    """The units an import of data reports to its progress: committees checked and stored, MOUs."""
+    def length(value: Any) -> int:
+        return len(value) if isinstance(value, list) else 0
+
+    return 2 * length(data.get("committees")) + sum(
+        length(data.get(section.name)) for section in TOP_LEVEL_SECTIONS)
+
+
+def export_units() -> int:
+    """The units export_county reports to its progress: one per committee."""
+    return db.session.scalar(select(func.count(Committee.id)))
+
+
+def export_county(progress: Progress = _no_progress) -> dict:
+    """The whole county as a county file, in a fixed order so files diff cleanly.
+
+    progress(n) is told as each committee is written (export_units() in all).
+    """
     agencies = sorted(db.session.scalars(select(Agency).options(selectinload(Agency.head))),
                       key=lambda a: a.key)
     people = sorted(db.session.scalars(select(Person).options(selectinload(Person.agency))),
@@ -212,9 +242,12 @@ def export_county() -> dict:
         "people": [{"key": p.key, "name": p.name, "email": p.email, "agency": p.agency.key,
                     "title": p.title, "active": p.active,
                     "inactive_since": _day(p.inactive_since)} for p in people],
-        "committees": [_export_committee(c) for c in committees],
+        "committees": [],
         "mous": [],
     }
+    for committee in committees:
+        document["committees"].append(_export_committee(committee))
+        progress(1)
     for section in TOP_LEVEL_SECTIONS:
         document[section.name] = section.export()
     return document
@@ -294,12 +327,14 @@ class _Known:
         return cls(agencies, people, committees, person_agency, person_name, heads)
 
 
-def import_county(data: Any, *, dry_run: bool = False, actor=None) -> ImportReport:
+def import_county(data: Any, *, dry_run: bool = False, actor=None,
+                  progress: Progress = _no_progress) -> ImportReport:
     """Check a county file and, if it has no problem at all, store it.
 
     Agencies, people and committees are matched by key and updated; the file
     is authoritative for each of its committees' memberships and stage
     history. Never commits: the caller commits, or rolls back after a dry run.
+    progress(n) is told as committees are checked and stored (progress_units(data)).
     """
     report = ImportReport()
     errors = _validator().iter_errors(data)
@@ -313,6 +348,7 @@ def import_county(data: Any, *, dry_run: bool = False, actor=None) -> ImportRepo
     _check_text(data, "$", report)
     for n, committee in enumerate(data["committees"]):
         _check_committee(committee, f"$.committees[{n}]", known, report)
+        progress(1)
     for section in TOP_LEVEL_SECTIONS:
         section.check(data, known, report)
     if report.problems:
@@ -321,11 +357,11 @@ def import_county(data: Any, *, dry_run: bool = False, actor=None) -> ImportRepo
         # The same code path as a real import, so the counts are the same.
         savepoint = db.session.begin_nested()
         try:
-            _store(data, known, actor, report)
+            _store(data, known, actor, report, progress)
         finally:
             savepoint.rollback()
     else:
-        _store(data, known, actor, report)
+        _store(data, known, actor, report, progress)
     return report
 
 
@@ -571,6 +607,7 @@ class _Writer:
         if changes:
             audit.record(self.actor, "update", obj, committee=committee, changes=changes)
             self.report.updated[kind] += 1
+            self.report.changed_keys.setdefault(kind, []).append(record_key(obj, committee))
         else:
             self.report.unchanged[kind] += 1
 
@@ -578,6 +615,7 @@ class _Writer:
         """Audit a record about to leave its committee's collection."""
         audit.record(self.actor, "delete", obj, committee=committee, label=label)
         self.report.deleted[kind] += 1
+        self.report.deleted_keys.setdefault(kind, []).append(record_key(obj, committee))
 
     def agencies_and_people(self, data: dict) -> None:
         """Upsert agencies, then people, then name the heads (heads are people)."""
@@ -685,7 +723,23 @@ class _Writer:
             self.report.created[kind] += 1
 
 
-def _store(data: dict, known: _Known, actor, report: ImportReport) -> None:
+def record_key(obj, committee: Committee | None = None) -> str:
+    """How a report names a record: its key, or for a keyless one (a membership,
+    a chair term, a stage change, a rotation policy) its committee's key and
+    the fields the import matches it by, joined by "/"."""
+    key = getattr(obj, "key", None)
+    if isinstance(key, str):
+        return key
+    parts = [committee.key] if committee is not None else []
+    for name in ("person", "role", "stage", "start", "since"):
+        value = getattr(obj, name, None)
+        if value is not None:
+            parts.append(value.key if hasattr(value, "key") else str(value))
+    return "/".join(parts) or type(obj).__name__
+
+
+def _store(data: dict, known: _Known, actor, report: ImportReport,
+           progress: Progress = _no_progress) -> None:
     writer = _Writer(known, actor, report)
     # Updates are audited from their explicit changes before anything is
     # flushed; new records are audited after one flush, when they have ids.
@@ -693,8 +747,10 @@ def _store(data: dict, known: _Known, actor, report: ImportReport) -> None:
         writer.agencies_and_people(data)
         for record in data["committees"]:
             writer.committee(record)
+            progress(1)
         for section in TOP_LEVEL_SECTIONS:
             section.store(writer, data)
+            progress(len(data.get(section.name, [])))
     db.session.flush()
     writer.audit_created()
     db.session.flush()
