@@ -151,7 +151,7 @@ def import_command(file, dry_run):
     try:
         data = _read_county_file(file)
     except CountyFileError as exc:
-        click.echo(f"$: {exc}")
+        click.echo(f"{exc.path}: {exc}")
         sys.exit(1)
     total = progress_units(data) if isinstance(data, dict) else 0
     with _progress("Importing committees", total) as progress:

@@ -8,6 +8,7 @@ leaves no audit entries.
 """
 
 import json
+import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -97,9 +98,10 @@ class ImportReport:
         self.problems.append((path, message))
 
 
-#: a county file larger than this is refused before it is read: a 53 MB file once
-#: took 1.6 GB to import. A whole county's records fit in a small part of it.
-COUNTY_MAX_BYTES = 10_000_000
+#: a county file larger than this is refused before it is read. The county-scale
+#: benchmark's file (bench/county_file.py: 300 committees, 60,000 action items,
+#: 150,000 updates) is about 75 MB; memory grows with the file, see bench/RESULTS.md.
+COUNTY_MAX_BYTES = 200_000_000
 #: deeper nesting than this is no county file (the schema is about 8 deep) and would
 #: exhaust the parser's or the validator's stack
 COUNTY_MAX_DEPTH = 32
@@ -108,7 +110,12 @@ COUNTY_MAX_DIGITS = 18
 
 
 class CountyFileError(ValueError):
-    """The bytes are not a county file govtrack will read; the message says why."""
+    """The bytes are not a county file govtrack will read; the message says why, path where."""
+
+    def __init__(self, message: str, path: str = "$"):
+        super().__init__(message)
+        #: the JSON path of the problem ("$": the file as a whole)
+        self.path = path
 
 
 def county_size_problem(size: int) -> str | None:
@@ -119,53 +126,104 @@ def county_size_problem(size: int) -> str | None:
             f"{COUNTY_MAX_BYTES / 1_000_000:g} MB")
 
 
-def _bounded_int(text: str) -> int:
+class _Refused:
+    """A number the parser met and no field takes; the walk after parsing names its path."""
+
+    def __init__(self, message: str):
+        self.message = message
+
+
+class _Members(dict):
+    """A JSON object that names a member twice (the parser would keep the last silently)."""
+
+    duplicate: str = ""
+
+
+def _bounded_int(text: str) -> int | _Refused:
     if len(text.lstrip("-")) > COUNTY_MAX_DIGITS:
-        raise CountyFileError(f"an integer of {len(text)} digits is longer than any field "
-                              "takes")
+        return _Refused(f"an integer of {len(text.lstrip('-')):,} digits is longer than any "
+                        "field takes")
     return int(text)
+
+
+def _finite_float(text: str) -> float | _Refused:
+    value = float(text)
+    if not math.isfinite(value):
+        return _Refused(f"{text[:40]} is too large for a number")
+    return value
 
 
 def _no_constant(name: str):
     raise CountyFileError(f"{name} is not a number JSON allows")
 
 
-def _depth(value: Any) -> int:
-    """How deeply value nests, without recursion (the point is not to overflow)."""
-    deepest, stack = 0, [(value, 1)]
+def _members(pairs: list[tuple[str, Any]]) -> dict:
+    members = dict(pairs)
+    if len(members) == len(pairs):
+        return members
+    seen: set[str] = set()
+    marked = _Members(members)
+    marked.duplicate = next(name for name, _ in pairs if name in seen or seen.add(name))
+    return marked
+
+
+def _path_text(parts: tuple) -> str:
+    return "$" + "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in parts)
+
+
+def _check_parsed(data: Any) -> None:
+    """Depth, repeated member names and refused numbers, each with its path, without recursion."""
+    if isinstance(data, _Refused):
+        raise CountyFileError(data.message)
+    stack: list[tuple[Any, tuple]] = [(data, ())]
     while stack:
-        node, depth = stack.pop()
-        deepest = max(deepest, depth)
-        if depth > COUNTY_MAX_DEPTH:
-            return depth
-        children = node.values() if isinstance(node, dict) else (
-            node if isinstance(node, list) else ())
-        stack.extend((child, depth + 1) for child in children)
-    return deepest
+        node, path = stack.pop()
+        if len(path) >= COUNTY_MAX_DEPTH:
+            raise CountyFileError("the file nests too deeply to be a county file",
+                                  _path_text(path))
+        if isinstance(node, dict):
+            if isinstance(node, _Members):
+                raise CountyFileError(f"the name “{node.duplicate}” appears twice in this "
+                                      "object; give each field once", _path_text(path))
+            children = node.items()
+        elif isinstance(node, list):
+            children = enumerate(node)
+        else:
+            continue
+        for name, child in children:
+            if isinstance(child, dict | list):
+                stack.append((child, (*path, name)))
+            elif isinstance(child, _Refused):
+                raise CountyFileError(child.message, _path_text((*path, name)))
 
 
 def read_county(raw: bytes) -> Any:
     """Parse a county file's bytes, bounded in size, depth and number length.
 
-    Raises CountyFileError with a message for the person importing; whatever
-    the bytes, nothing else escapes (no traceback for any input).
+    Raises CountyFileError with a message (and where it can, the JSON path) for
+    the person importing; whatever the bytes, nothing else escapes (no
+    traceback for any input). A member named twice in one object is refused
+    rather than silently keeping the last.
     """
     problem = county_size_problem(len(raw))
     if problem:
         raise CountyFileError(problem)
     try:
-        data = json.loads(raw.decode("utf-8"), parse_int=_bounded_int,
-                          parse_constant=_no_constant)
+        text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise CountyFileError(f"not UTF-8 text: {exc}") from exc
+    try:
+        data = json.loads(text, parse_int=_bounded_int, parse_float=_finite_float,
+                          parse_constant=_no_constant, object_pairs_hook=_members)
     except RecursionError as exc:
         raise CountyFileError("the file nests too deeply to be a county file") from exc
     except CountyFileError:
         raise
     except ValueError as exc:  # json.JSONDecodeError among them
         raise CountyFileError(f"not a JSON document: {exc}") from exc
-    if _depth(data) > COUNTY_MAX_DEPTH:
-        raise CountyFileError("the file nests too deeply to be a county file")
+    finally:
+        del text
+    _check_parsed(data)
     return data
 
 
@@ -339,7 +397,7 @@ def import_county(data: Any, *, dry_run: bool = False, actor=None,
     report = ImportReport()
     errors = _validator().iter_errors(data)
     for error in sorted(errors, key=lambda e: _document_order(data, e)):
-        report.problem(error.json_path, error.message)
+        report.problem(error.json_path, _schema_message(error))
     if report.problems:
         return report
     report.ignored = _unstored_sections(data)
@@ -363,6 +421,27 @@ def import_county(data: Any, *, dry_run: bool = False, actor=None,
     else:
         _store(data, known, actor, report, progress)
     return report
+
+
+#: a schema message longer than this quotes too much of the file to read
+_MESSAGE_MAX = 300
+
+
+def _schema_message(error) -> str:
+    """The validator's message, in words for the common cases, never quoting pages of text."""
+    if error.validator == "const" and list(error.absolute_path) == ["format"]:
+        return (f"this file is format “{str(error.instance)[:80]}”; govtrack reads "
+                f"“{FORMAT}”")
+    if error.validator == "maxLength" and isinstance(error.instance, str):
+        return (f"{len(error.instance):,} characters is too long: at most "
+                f"{error.validator_value:,}")
+    message = error.message
+    if len(message) <= _MESSAGE_MAX:
+        return message
+    quoted = repr(error.instance)
+    if len(quoted) > 60 and quoted in message:
+        return message.replace(quoted, f"{quoted[:50]}… ({len(quoted):,} characters)")
+    return message[:_MESSAGE_MAX] + "…"
 
 
 def _document_order(data: Any, error) -> tuple:
