@@ -38,7 +38,7 @@ from dateutil.rrule import rrulestr
 from sqlalchemy import JSON, bindparam, func, insert, select, text, update
 
 #: raise whenever the builder makes different rows; bench.run rebuilds then
-DATASET_VERSION = 3
+DATASET_VERSION = 4
 #: the multiplier of every count; national is the PostgreSQL target of issue 8
 SCALES = {"county": 1, "national": 10}
 SEED = 20260308
@@ -726,9 +726,12 @@ def build_attendance(b: Builder) -> None:
                     draw = b.rng.random()
                     status = ("present" if draw < turnout else
                               "designee" if draw < turnout + 0.05 else "absent")
+                    designee = b.rng.choice(b.active_people) if status == "designee" else None
+                    if designee == m[1]:  # nobody is their own designee: the next person
+                        designee = b.active_people[(b.active_people.index(designee) + 1)
+                                                   % len(b.active_people)]
                     yield {"meeting_id": meeting_id, "person_id": m[1], "status": status,
-                           "designee_id": b.rng.choice(b.active_people)
-                           if status == "designee" else None}
+                           "designee_id": designee}
 
     b.insert(Attendance, rows())
 

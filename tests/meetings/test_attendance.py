@@ -58,3 +58,19 @@ def test_a_designee_need_not_be_named(db, make):
     db.session.commit()
     [row] = meeting.attendance
     assert row.status == "designee" and row.designee is None
+
+
+@time_machine.travel(NOW, tick=False)
+def test_a_member_cannot_be_their_own_designee(db, make):
+    import pytest
+
+    from govtrack.editing import DomainError
+    from govtrack.meetings import services
+
+    cast = make.cast(make.committee(timezone="America/New_York"))
+    meeting, member = cast["meeting"], cast["member"]
+    meeting.starts_at = NOW - timedelta(hours=1)
+    db.session.commit()
+    with pytest.raises(DomainError, match="cannot be their own designee"):
+        services.record_attendance(None, meeting,
+                                   {member.person_id: ("designee", member.person)})
