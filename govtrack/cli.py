@@ -1,5 +1,6 @@
 """The `flask govtrack ...` commands."""
 
+import gc
 import json
 import sys
 from contextlib import contextmanager
@@ -153,6 +154,9 @@ def import_command(file, dry_run):
     except CountyFileError as exc:
         click.echo(f"{exc.path}: {exc}")
         sys.exit(1)
+    # The parsed file lives until the command ends: keep the garbage collector from
+    # walking its millions of values again and again while the import runs.
+    gc.freeze()
     total = progress_units(data) if isinstance(data, dict) else 0
     with _progress("Importing committees", total) as progress:
         report = import_county(data, dry_run=dry_run, progress=progress)

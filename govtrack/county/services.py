@@ -672,6 +672,10 @@ def _committee_values(record: dict) -> dict:
     return values
 
 
+#: a committee's collections an import lets go of once they are written (settle)
+_LET_GO = ("meetings", "workgroups")
+
+
 class _Writer:
     """Applies a checked file to the session and writes the audit trail."""
 
@@ -745,7 +749,7 @@ class _Writer:
             else:
                 agency.head = head
 
-    def committee(self, record: dict) -> None:
+    def committee(self, record: dict) -> Committee:
         """Upsert a committee with its stage history and memberships."""
         values = _committee_values(record)
         committee = self.committees.get(record["key"])
@@ -758,6 +762,7 @@ class _Writer:
         self.memberships(committee, record["memberships"])
         for section in COMMITTEE_SECTIONS:
             section.store(self, committee, record)
+        return committee
 
     def stage_history(self, committee: Committee, entries: list[dict]) -> None:
         """Match stage changes by (stage, since); remove the ones the file lacks."""
@@ -809,6 +814,18 @@ class _Writer:
         for obj, kind, committee, label in self.created:
             audit.record(self.actor, "create", obj, committee=committee, label=label)
             self.report.created[kind] += 1
+        self.created.clear()
+
+    def settle(self, committee: Committee) -> None:
+        """Write a stored committee's records and audit the new ones, then let them go.
+
+        At county scale the records of all committees at once took over a
+        gigabyte: once written and audited, a committee's meetings and
+        workgroups are read back from the database if anything asks again.
+        """
+        db.session.flush()
+        self.audit_created()
+        db.session.expire(committee, [name for name in _LET_GO if hasattr(committee, name)])
 
 
 def record_key(obj, committee: Committee | None = None) -> str:
@@ -834,7 +851,7 @@ def _store(data: dict, known: _Known, actor, report: ImportReport,
     with db.session.no_autoflush:
         writer.agencies_and_people(data)
         for record in data["committees"]:
-            writer.committee(record)
+            writer.settle(writer.committee(record))
             progress(1)
         for section in TOP_LEVEL_SECTIONS:
             section.store(writer, data)
