@@ -307,11 +307,6 @@ def sync_cycles(writer, goal: Goal, entries: list[dict]) -> None:
             for phase, since in wanted:
                 cycle.phase_history.append(PhaseChange(phase=phase, since=since))
         placed[entry["key"]] = cycle
-    if any(c.id is None for c in placed.values()) and any(e.get("previous") for e in entries):
-        # New cycles are inserted in the file's order, which is the id order the export
-        # writes them back in, only before they point at each other: a flush inserts the
-        # cycle another points at first (the county-scale round trip came back reordered).
-        db.session.flush()
     for entry in entries:
         previous = placed.get(entry["previous"]) if entry.get("previous") else None
         cycle = placed[entry["key"]]
