@@ -726,9 +726,12 @@ def build_attendance(b: Builder) -> None:
                     draw = b.rng.random()
                     status = ("present" if draw < turnout else
                               "designee" if draw < turnout + 0.05 else "absent")
+                    designee = b.rng.choice(b.active_people) if status == "designee" else None
+                    if designee == m[1]:  # nobody is their own designee: the next person
+                        designee = b.active_people[(b.active_people.index(designee) + 1)
+                                                   % len(b.active_people)]
                     yield {"meeting_id": meeting_id, "person_id": m[1], "status": status,
-                           "designee_id": b.rng.choice(b.active_people)
-                           if status == "designee" else None}
+                           "designee_id": designee}
 
     b.insert(Attendance, rows())
 
@@ -940,7 +943,7 @@ def build_mous(b: Builder) -> None:
     on a transient copy), so services.verify() holds for every MOU.
     """
     from govtrack.agencies.models import Agency, Person
-    from govtrack.mous import chain as signing_chain
+    from govtrack.mous import chain
     from govtrack.mous.models import Mou, MouVersion, SigningEvent, mou_party
     from govtrack.mous.services import CONSENT_SHA256, CONSENT_VERSION, intent_statement
 
@@ -970,13 +973,13 @@ def build_mous(b: Builder) -> None:
                          previous_sha256=mou.chain_head or "", **fields)
         e.event_sha256 = e.compute_hash()
         mou.chain_head = e.event_sha256
-        # sealed as services seal each event they record (this server's current key)
-        key_id = signing_chain.current_key_id()
-        fields |= {"key_id": key_id, "event_mac": signing_chain.seal(key_id, e.event_sha256)}
+        # sealed as mous.services._append_event seals, so services.verify() holds
+        key_id = chain.current_key_id()
         events.append({"id": len(events) + 1, "mou_id": mou.id, "version_id": version.id,
                        "version_number": version.number, "kind": kind, "agency_id": agency,
                        "person_id": person, "at": at, "document_sha256": e.document_sha256,
                        "previous_sha256": e.previous_sha256, "event_sha256": e.event_sha256,
+                       "key_id": key_id, "event_mac": chain.seal(key_id, e.event_sha256),
                        **fields})
 
     def sign(mou, version, agency, at):

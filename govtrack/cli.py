@@ -1,7 +1,9 @@
 """The `flask govtrack ...` commands."""
 
+import gc
 import json
 import sys
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
@@ -47,56 +49,117 @@ def create_admin(email, name, agency_key, password):
     click.echo(f"Administrator {email} created.")
 
 
+#: below this many units of work (committees) a county file is small: no progress bar
+PROGRESS_MIN = 50
+
+
+@contextmanager
+def _progress(label: str, total: int):
+    """A progress bar on standard error for a long export or import (stdout stays the file).
+
+    Yields progress(n); below PROGRESS_MIN units, or when standard error is not
+    a terminal (click then prints the label alone), it is quiet or nearly so.
+    """
+    if total < PROGRESS_MIN:
+        yield lambda _done: None
+        return
+    with click.progressbar(length=total, label=label, file=sys.stderr,
+                           show_pos=True) as bar:
+        yield bar.update
+
+
 @govtrack_cli.command("export")
-@click.option("--out", type=click.Path(dir_okay=False, writable=True), default=None,
-              help="File to write (default: standard output).")
+@click.option("--out", type=click.Path(dir_okay=False, writable=True, allow_dash=True),
+              default="-", help="File to write (default: standard output).")
 def export_command(out):
     """Write the county file."""
-    from govtrack.county.services import export_county
+    from govtrack.county.services import export_county, export_units
 
-    text = json.dumps(export_county(), indent=2, ensure_ascii=False) + "\n"
-    if out:
+    with _progress("Exporting committees", export_units()) as progress:
+        document = export_county(progress)
+    text = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    del document
+    if out and out != "-":
         Path(out).write_text(text, encoding="utf-8")
     else:
-        click.echo(text, nl=False)
+        sys.stdout.buffer.write(text.encode("utf-8"))
+
+
+def _read_county_file(file: str):
+    """The parsed county file at path file, or on standard input for "-".
+
+    Reads at most the size limit (and one byte more, to know it was passed),
+    so a file of any size costs no more memory than a file at the limit.
+    """
+    from govtrack.county.services import (
+        COUNTY_MAX_BYTES,
+        CountyFileError,
+        county_size_problem,
+        read_county,
+    )
+
+    if file == "-":
+        raw = sys.stdin.buffer.read(COUNTY_MAX_BYTES + 1)
+        if len(raw) > COUNTY_MAX_BYTES:
+            raise CountyFileError(f"standard input holds more than the limit of "
+                                  f"{COUNTY_MAX_BYTES / 1_000_000:g} MB")
+        return read_county(raw)
+    path = Path(file)
+    too_large = county_size_problem(path.stat().st_size)  # before reading any of it
+    if too_large:
+        raise CountyFileError(too_large)
+    return read_county(path.read_bytes())
+
+
+def _counts(counts: dict[str, int]) -> str:
+    return ", ".join(f"{n} {kind}" for kind, n in sorted(counts.items()) if n) or "nothing"
 
 
 def _print_report(report, dry_run: bool) -> None:
+    """Problems one per line as `JSON-PATH: message`; if none, what was (or would be) done."""
     for path, message in report.problems:
         click.echo(f"{path}: {message}")
     for path in report.ignored:
         click.echo(f"{path}: not imported: govtrack does not store this yet", err=True)
-    if report.ok:
-        verb = "would be" if dry_run else "were"
-        for label, counts in (("created", report.created), ("updated", report.updated),
-                              ("unchanged", report.unchanged)):
-            parts = [f"{n} {kind}" for kind, n in sorted(counts.items()) if n]
-            if parts:
-                click.echo(f"{label.capitalize()} ({verb}): " + ", ".join(parts), err=True)
+    if not report.ok:
+        return
+    if dry_run:
+        click.echo("Dry run: nothing was stored.")
+    prefix = "Would " if dry_run else ""
+    for verb, counts in (("create", report.created), ("change", report.updated),
+                         ("remove", report.deleted), ("keep", report.unchanged)):
+        label = f"{prefix}{verb}" if dry_run else {"create": "Created", "change": "Changed",
+                                                   "remove": "Removed", "keep": "Kept"}[verb]
+        click.echo(f"{label.capitalize()}: {_counts(counts)}")
+    for label, keys in (("Changed", report.changed_keys), ("Removed", report.deleted_keys)):
+        for kind, names in sorted(keys.items()):
+            click.echo(f"{label} {kind}: {', '.join(names)}")
 
 
 @govtrack_cli.command("import")
-@click.argument("file", type=click.Path(exists=True, dir_okay=False))
-@click.option("--dry-run", is_flag=True, help="Check the file and report; store nothing.")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, allow_dash=True))
+@click.option("--dry-run", is_flag=True,
+              help="Check the file and list what would be created, changed and kept; store "
+                   "nothing.")
 def import_command(file, dry_run):
-    """Validate and import a county file, all or nothing."""
-    from govtrack.county.services import (
-        CountyFileError,
-        county_size_problem,
-        import_county,
-        read_county,
-    )
+    """Validate and import a county file (FILE, or - for standard input), all or nothing.
 
-    path = Path(file)
+    Exit status 0 when the file was (or, with --dry-run, would be) imported; 1
+    with its problems listed one per line as `JSON-PATH: message`.
+    """
+    from govtrack.county.services import CountyFileError, import_county, progress_units
+
     try:
-        too_large = county_size_problem(path.stat().st_size)  # before reading any of it
-        if too_large:
-            raise CountyFileError(too_large)
-        data = read_county(path.read_bytes())
+        data = _read_county_file(file)
     except CountyFileError as exc:
-        click.echo(f"$: {exc}")
+        click.echo(f"{exc.path}: {exc}")
         sys.exit(1)
-    report = import_county(data, dry_run=dry_run)
+    # The parsed file lives until the command ends: keep the garbage collector from
+    # walking its millions of values again and again while the import runs.
+    gc.freeze()
+    total = progress_units(data) if isinstance(data, dict) else 0
+    with _progress("Importing committees", total) as progress:
+        report = import_county(data, dry_run=dry_run, progress=progress)
     if report.ok and not dry_run:
         db.session.commit()
     else:

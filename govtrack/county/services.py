@@ -8,7 +8,9 @@ leaves no audit entries.
 """
 
 import json
+import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from functools import cache
@@ -18,7 +20,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from jsonschema import Draft202012Validator, FormatChecker
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from govtrack import audit
@@ -34,6 +36,7 @@ from govtrack.committees.models import (
     roster_loading,
 )
 from govtrack.committees.services import check_committee_fields, check_membership
+from govtrack.county.schema_check import compile_schema
 from govtrack.county.sections import (
     CommitteeSection,
     TopLevelSection,
@@ -94,6 +97,10 @@ class ImportReport:
     unchanged: dict[str, int] = field(default_factory=lambda: dict.fromkeys(KINDS, 0))
     #: memberships and stage changes removed because the file no longer lists them
     deleted: dict[str, int] = field(default_factory=lambda: dict.fromkeys(KINDS, 0))
+    #: kind -> the keys of the records changed (record_key names keyless ones)
+    changed_keys: dict[str, list[str]] = field(default_factory=dict)
+    #: kind -> the keys of the records removed
+    deleted_keys: dict[str, list[str]] = field(default_factory=dict)
     #: JSON paths of sections the schema allows but govtrack cannot store yet
     ignored: list[str] = field(default_factory=list)
 
@@ -107,9 +114,10 @@ class ImportReport:
         self.problems.append((path, message))
 
 
-#: a county file larger than this is refused before it is read: a 53 MB file once
-#: took 1.6 GB to import. A whole county's records fit in a small part of it.
-COUNTY_MAX_BYTES = 10_000_000
+#: a county file larger than this is refused before it is read. The county-scale
+#: benchmark's file (bench/county_file.py: 300 committees, 60,000 action items,
+#: 150,000 updates) is about 75 MB; memory grows with the file, see bench/RESULTS.md.
+COUNTY_MAX_BYTES = 200_000_000
 #: deeper nesting than this is no county file (the schema is about 8 deep) and would
 #: exhaust the parser's or the validator's stack
 COUNTY_MAX_DEPTH = 32
@@ -118,7 +126,12 @@ COUNTY_MAX_DIGITS = 18
 
 
 class CountyFileError(ValueError):
-    """The bytes are not a county file govtrack will read; the message says why."""
+    """The bytes are not a county file govtrack will read; the message says why, path where."""
+
+    def __init__(self, message: str, path: str = "$"):
+        super().__init__(message)
+        #: the JSON path of the problem ("$": the file as a whole)
+        self.path = path
 
 
 def county_size_problem(size: int) -> str | None:
@@ -129,53 +142,104 @@ def county_size_problem(size: int) -> str | None:
             f"{COUNTY_MAX_BYTES / 1_000_000:g} MB")
 
 
-def _bounded_int(text: str) -> int:
+class _Refused:
+    """A number the parser met and no field takes; the walk after parsing names its path."""
+
+    def __init__(self, message: str):
+        self.message = message
+
+
+class _Members(dict):
+    """A JSON object that names a member twice (the parser would keep the last silently)."""
+
+    duplicate: str = ""
+
+
+def _bounded_int(text: str) -> int | _Refused:
     if len(text.lstrip("-")) > COUNTY_MAX_DIGITS:
-        raise CountyFileError(f"an integer of {len(text)} digits is longer than any field "
-                              "takes")
+        return _Refused(f"an integer of {len(text.lstrip('-')):,} digits is longer than any "
+                        "field takes")
     return int(text)
+
+
+def _finite_float(text: str) -> float | _Refused:
+    value = float(text)
+    if not math.isfinite(value):
+        return _Refused(f"{text[:40]} is too large for a number")
+    return value
 
 
 def _no_constant(name: str):
     raise CountyFileError(f"{name} is not a number JSON allows")
 
 
-def _depth(value: Any) -> int:
-    """How deeply value nests, without recursion (the point is not to overflow)."""
-    deepest, stack = 0, [(value, 1)]
+def _members(pairs: list[tuple[str, Any]]) -> dict:
+    members = dict(pairs)
+    if len(members) == len(pairs):
+        return members
+    seen: set[str] = set()
+    marked = _Members(members)
+    marked.duplicate = next(name for name, _ in pairs if name in seen or seen.add(name))
+    return marked
+
+
+def _path_text(parts: tuple) -> str:
+    return "$" + "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in parts)
+
+
+def _check_parsed(data: Any) -> None:
+    """Depth, repeated member names and refused numbers, each with its path, without recursion."""
+    if isinstance(data, _Refused):
+        raise CountyFileError(data.message)
+    stack: list[tuple[Any, tuple]] = [(data, ())]
     while stack:
-        node, depth = stack.pop()
-        deepest = max(deepest, depth)
-        if depth > COUNTY_MAX_DEPTH:
-            return depth
-        children = node.values() if isinstance(node, dict) else (
-            node if isinstance(node, list) else ())
-        stack.extend((child, depth + 1) for child in children)
-    return deepest
+        node, path = stack.pop()
+        if len(path) >= COUNTY_MAX_DEPTH:
+            raise CountyFileError("the file nests too deeply to be a county file",
+                                  _path_text(path))
+        if isinstance(node, dict):
+            if isinstance(node, _Members):
+                raise CountyFileError(f"the name “{node.duplicate}” appears twice in this "
+                                      "object; give each field once", _path_text(path))
+            children = node.items()
+        elif isinstance(node, list):
+            children = enumerate(node)
+        else:
+            continue
+        for name, child in children:
+            if isinstance(child, dict | list):
+                stack.append((child, (*path, name)))
+            elif isinstance(child, _Refused):
+                raise CountyFileError(child.message, _path_text((*path, name)))
 
 
 def read_county(raw: bytes) -> Any:
     """Parse a county file's bytes, bounded in size, depth and number length.
 
-    Raises CountyFileError with a message for the person importing; whatever
-    the bytes, nothing else escapes (no traceback for any input).
+    Raises CountyFileError with a message (and where it can, the JSON path) for
+    the person importing; whatever the bytes, nothing else escapes (no
+    traceback for any input). A member named twice in one object is refused
+    rather than silently keeping the last.
     """
     problem = county_size_problem(len(raw))
     if problem:
         raise CountyFileError(problem)
     try:
-        data = json.loads(raw.decode("utf-8"), parse_int=_bounded_int,
-                          parse_constant=_no_constant)
+        text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise CountyFileError(f"not UTF-8 text: {exc}") from exc
+    try:
+        data = json.loads(text, parse_int=_bounded_int, parse_float=_finite_float,
+                          parse_constant=_no_constant, object_pairs_hook=_members)
     except RecursionError as exc:
         raise CountyFileError("the file nests too deeply to be a county file") from exc
     except CountyFileError:
         raise
     except ValueError as exc:  # json.JSONDecodeError among them
         raise CountyFileError(f"not a JSON document: {exc}") from exc
-    if _depth(data) > COUNTY_MAX_DEPTH:
-        raise CountyFileError("the file nests too deeply to be a county file")
+    finally:
+        del text
+    _check_parsed(data)
     return data
 
 
@@ -204,6 +268,12 @@ def _validator() -> Draft202012Validator:
     return Draft202012Validator(load_schema(), format_checker=checker)
 
 
+@cache
+def _schema_check() -> Callable[[Any], bool]:
+    """Whether a document is valid under the schema: jsonschema's answer, many times faster."""
+    return compile_schema(load_schema(), _validator().format_checker)
+
+
 # --- export -----------------------------------------------------------------
 
 
@@ -211,8 +281,33 @@ def _day(value: date | None) -> str | None:
     return value.isoformat() if value is not None else None
 
 
-def export_county() -> dict:
-    """The whole county as a county file, in a fixed order so files diff cleanly."""
+#: how a caller follows a long export or import: called with the units just done
+Progress = Callable[[int], None]
+
+
+def _no_progress(_done: int) -> None:
+    """Progress nobody follows."""
+
+
+def progress_units(data: dict) -> int:
+    """The units an import of data reports to its progress: committees checked and stored, MOUs."""
+    def length(value: Any) -> int:
+        return len(value) if isinstance(value, list) else 0
+
+    return 2 * length(data.get("committees")) + sum(
+        length(data.get(section.name)) for section in TOP_LEVEL_SECTIONS)
+
+
+def export_units() -> int:
+    """The units export_county reports to its progress: one per committee."""
+    return db.session.scalar(select(func.count(Committee.id)))
+
+
+def export_county(progress: Progress = _no_progress) -> dict:
+    """The whole county as a county file, in a fixed order so files diff cleanly.
+
+    progress(n) is told as each committee is written (export_units() in all).
+    """
     agencies = sorted(db.session.scalars(select(Agency).options(selectinload(Agency.head))),
                       key=lambda a: a.key)
     people = sorted(db.session.scalars(select(Person).options(selectinload(Person.agency))),
@@ -226,9 +321,12 @@ def export_county() -> dict:
         "agencies": [{"key": a.key, "name": a.name, "sector": a.sector,
                       "head": a.head.key if a.head else None} for a in agencies],
         "people": [_person_record(p, choices.get(p.id, [])) for p in people],
-        "committees": [_export_committee(c) for c in committees],
+        "committees": [],
         "mous": [],
     }
+    for committee in committees:
+        document["committees"].append(_export_committee(committee))
+        progress(1)
     for section in TOP_LEVEL_SECTIONS:
         records = section.export()
         # an optional array is left out when empty, so files written before it stay as they were
@@ -326,25 +424,30 @@ class _Known:
         return cls(agencies, people, committees, person_agency, person_name, heads)
 
 
-def import_county(data: Any, *, dry_run: bool = False, actor=None) -> ImportReport:
+def import_county(data: Any, *, dry_run: bool = False, actor=None,
+                  progress: Progress = _no_progress) -> ImportReport:
     """Check a county file and, if it has no problem at all, store it.
 
     Agencies, people and committees are matched by key and updated; the file
     is authoritative for each of its committees' memberships and stage
     history. Never commits: the caller commits, or rolls back after a dry run.
+    progress(n) is told as committees are checked and stored (progress_units(data)).
     """
     report = ImportReport()
-    errors = _validator().iter_errors(data)
-    for error in sorted(errors, key=lambda e: _document_order(data, e)):
-        report.problem(error.json_path, error.message)
-    if report.problems:
-        return report
+    if not _schema_check()(data):
+        # The fast check says no; jsonschema says where and why (and has the last word).
+        errors = _validator().iter_errors(data)
+        for error in sorted(errors, key=lambda e: _document_order(data, e)):
+            report.problem(error.json_path, _schema_message(error))
+        if report.problems:
+            return report
     report.ignored = _unstored_sections(data)
     known = _Known.load(data)
     _check_references(data, known, report)
     _check_text(data, "$", report)
     for n, committee in enumerate(data["committees"]):
         _check_committee(committee, f"$.committees[{n}]", known, report)
+        progress(1)
     for section in TOP_LEVEL_SECTIONS:
         section.check(data, known, report)
     reminders.check(data, report)
@@ -354,12 +457,33 @@ def import_county(data: Any, *, dry_run: bool = False, actor=None) -> ImportRepo
         # The same code path as a real import, so the counts are the same.
         savepoint = db.session.begin_nested()
         try:
-            _store(data, known, actor, report)
+            _store(data, known, actor, report, progress)
         finally:
             savepoint.rollback()
     else:
-        _store(data, known, actor, report)
+        _store(data, known, actor, report, progress)
     return report
+
+
+#: a schema message longer than this quotes too much of the file to read
+_MESSAGE_MAX = 300
+
+
+def _schema_message(error) -> str:
+    """The validator's message, in words for the common cases, never quoting pages of text."""
+    if error.validator == "const" and list(error.absolute_path) == ["format"]:
+        return (f"this file is format “{str(error.instance)[:80]}”; govtrack reads "
+                f"“{FORMAT}”")
+    if error.validator == "maxLength" and isinstance(error.instance, str):
+        return (f"{len(error.instance):,} characters is too long: at most "
+                f"{error.validator_value:,}")
+    message = error.message
+    if len(message) <= _MESSAGE_MAX:
+        return message
+    quoted = repr(error.instance)
+    if len(quoted) > 60 and quoted in message:
+        return message.replace(quoted, f"{quoted[:50]}… ({len(quoted):,} characters)")
+    return message[:_MESSAGE_MAX] + "…"
 
 
 def _document_order(data: Any, error) -> tuple:
@@ -596,6 +720,10 @@ def _begun(record: dict) -> datetime | None:
                             tzinfo=ZoneInfo(record["timezone"]))
 
 
+#: a committee's collections an import lets go of once they are written (settle)
+_LET_GO = ("meetings", "workgroups")
+
+
 class _Writer:
     """Applies a checked file to the session and writes the audit trail."""
 
@@ -619,6 +747,7 @@ class _Writer:
         if changes:
             audit.record(self.actor, "update", obj, committee=committee, changes=changes)
             self.report.updated[kind] += 1
+            self.report.changed_keys.setdefault(kind, []).append(record_key(obj, committee))
         else:
             self.report.unchanged[kind] += 1
 
@@ -626,6 +755,7 @@ class _Writer:
         """Audit a record about to leave its committee's collection."""
         audit.record(self.actor, "delete", obj, committee=committee, label=label)
         self.report.deleted[kind] += 1
+        self.report.deleted_keys.setdefault(kind, []).append(record_key(obj, committee))
 
     def agencies_and_people(self, data: dict) -> None:
         """Upsert agencies, then people, then name the heads (heads are people)."""
@@ -667,7 +797,7 @@ class _Writer:
             else:
                 agency.head = head
 
-    def committee(self, record: dict) -> None:
+    def committee(self, record: dict) -> Committee:
         """Upsert a committee with its stage history and memberships."""
         values = _committee_values(record)
         committee = self.committees.get(record["key"])
@@ -683,6 +813,7 @@ class _Writer:
         self.memberships(committee, record["memberships"])
         for section in COMMITTEE_SECTIONS:
             section.store(self, committee, record)
+        return committee
 
     def stage_history(self, committee: Committee, entries: list[dict]) -> None:
         """Match stage changes by (stage, since); remove the ones the file lacks."""
@@ -734,18 +865,48 @@ class _Writer:
         for obj, kind, committee, label in self.created:
             audit.record(self.actor, "create", obj, committee=committee, label=label)
             self.report.created[kind] += 1
+        self.created.clear()
+
+    def settle(self, committee: Committee) -> None:
+        """Write a stored committee's records and audit the new ones, then let them go.
+
+        At county scale the records of all committees at once took over a
+        gigabyte: once written and audited, a committee's meetings and
+        workgroups are read back from the database if anything asks again.
+        """
+        db.session.flush()
+        self.audit_created()
+        db.session.expire(committee, [name for name in _LET_GO if hasattr(committee, name)])
 
 
-def _store(data: dict, known: _Known, actor, report: ImportReport) -> None:
+def record_key(obj, committee: Committee | None = None) -> str:
+    """How a report names a record: its key, or for a keyless one (a membership,
+    a chair term, a stage change, a rotation policy) its committee's key and
+    the fields the import matches it by, joined by "/"."""
+    key = getattr(obj, "key", None)
+    if isinstance(key, str):
+        return key
+    parts = [committee.key] if committee is not None else []
+    for name in ("person", "role", "stage", "start", "since"):
+        value = getattr(obj, name, None)
+        if value is not None:
+            parts.append(value.key if hasattr(value, "key") else str(value))
+    return "/".join(parts) or type(obj).__name__
+
+
+def _store(data: dict, known: _Known, actor, report: ImportReport,
+           progress: Progress = _no_progress) -> None:
     writer = _Writer(known, actor, report)
     # Updates are audited from their explicit changes before anything is
     # flushed; new records are audited after one flush, when they have ids.
     with db.session.no_autoflush:
         writer.agencies_and_people(data)
         for record in data["committees"]:
-            writer.committee(record)
+            writer.settle(writer.committee(record))
+            progress(1)
         for section in TOP_LEVEL_SECTIONS:
             section.store(writer, data)
+            progress(len(data.get(section.name, [])))
     db.session.flush()
     reminders.store(writer, data)  # preferences point at people by id
     writer.audit_created()

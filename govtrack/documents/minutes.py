@@ -96,7 +96,8 @@ def markdown_paragraphs(doc, text: str) -> None:
 def _attendance(doc, meeting) -> None:
     marks = sorted(meeting.attendance, key=lambda a: a.person.name.casefold())
     present = [person_label(a.person) for a in marks if a.status == "present"]
-    represented = [f"{person_label(a.person)}, represented by {person_label(a.designee)}"
+    represented = [f"{person_label(a.person)}, represented by "
+                   f"{person_label(a.designee) if a.designee else 'a designee'}"
                    for a in marks if a.status == "designee"]
     absent = [person_label(a.person) for a in marks if a.status == "absent"]
     if not marks:

@@ -628,6 +628,9 @@ def record_attendance(actor, meeting: Meeting,
     for person_id, (status, designee) in marks.items():
         if status not in ATTENDANCE:
             raise DomainError("Choose present, absent or designee.")
+        if status == "designee" and designee is not None and designee.id == person_id:
+            # the county file refuses the same, so an export always imports again
+            raise DomainError("A member cannot be their own designee.")
         row = by_person.get(person_id)
         if row is None:
             row = Attendance(meeting=meeting, person_id=person_id)

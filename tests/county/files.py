@@ -101,3 +101,16 @@ def problems_of(db, data, **kwargs) -> list[tuple[str, str]]:
     db.session.commit()  # a refused import must leave nothing to commit
     assert stored_rows(db) == before
     return report.problems
+
+
+def empty_tables(db) -> None:
+    """Delete every row, as the tests' autouse fixture does between tests (for Hypothesis's
+    examples, which share one test)."""
+    from sqlalchemy import text
+
+    db.session.rollback()
+    with db.engine.begin() as conn:
+        conn.execute(text("UPDATE agency SET head_id = NULL"))  # agency <-> person cycle
+        for table in reversed(db.metadata.sorted_tables):
+            conn.execute(table.delete())
+    db.session.expire_all()

@@ -244,7 +244,9 @@ def test_schema_problems_stop_the_import_before_references_are_checked(db):
     data = county()
     data["format"] = "govtrack-county/2"
     data["people"][0]["agency"] = "nowhere"
-    assert problems_of(db, data) == [("$.format", "'govtrack-county/1' was expected")]
+    assert problems_of(db, data) == [
+        ("$.format", "this file is format “govtrack-county/2”; govtrack reads "
+                     "“govtrack-county/1”")]
 
 
 def test_a_document_that_is_not_an_object_is_refused(db):
@@ -494,13 +496,21 @@ def test_dry_run_reports_problems_like_an_import(db):
     (b'{"version": NaN}', "not a number"),
     (b"\xff\xfe{}", "not UTF-8"),
     (b"{", "not a JSON document"),
-    (b" " * 10_000_001, "the limit is 10 MB"),
 ])
 def test_a_county_file_that_is_not_one_is_refused_with_a_message(db, raw, message):
     from govtrack.county.services import CountyFileError, read_county
 
     with pytest.raises(CountyFileError, match=message):
         read_county(raw)
+
+
+def test_a_county_file_over_the_size_limit_is_refused_before_it_is_parsed(db, monkeypatch):
+    from govtrack.county import services
+    from govtrack.county.services import CountyFileError, read_county
+
+    monkeypatch.setattr(services, "COUNTY_MAX_BYTES", 1_000_000)
+    with pytest.raises(CountyFileError, match="the file is 1.0 MB; the limit is 1 MB"):
+        read_county(b" " * 1_000_001)
 
 
 def test_the_import_command_answers_any_bytes_without_a_traceback(app, tmp_path):
@@ -517,7 +527,8 @@ def test_the_import_command_answers_any_bytes_without_a_traceback(app, tmp_path)
             result = runner.invoke(govtrack_cli, ["import", str(path)])
         assert result.exit_code == 1 and result.exception is None or isinstance(
             result.exception, SystemExit), result.output
-        assert "Traceback" not in result.output and result.output.startswith("$: ")
+        assert "Traceback" not in result.output and result.output.startswith("$"), result.output
+        assert ": " in result.output
 
 
 

@@ -77,3 +77,19 @@ def test_a_designee_is_chosen_from_the_committees_agencies_not_the_whole_county(
     client.post(f"/meetings/{meeting.key}/rsvp", data={"answer": "designee",
                                                        "designee": colleague.id})
     assert db.session.query(Rsvp).one().designee_id == colleague.id
+
+
+@time_machine.travel(NOW, tick=False)
+def test_a_member_cannot_be_their_own_designee(db, make):
+    import pytest
+
+    from govtrack.editing import DomainError
+    from govtrack.meetings import services
+
+    cast = make.cast(make.committee(timezone="America/New_York"))
+    meeting, member = cast["meeting"], cast["member"]
+    meeting.starts_at = NOW - timedelta(hours=1)
+    db.session.commit()
+    with pytest.raises(DomainError, match="cannot be their own designee"):
+        services.record_attendance(None, meeting,
+                                   {member.person_id: ("designee", member.person)})

@@ -1,5 +1,7 @@
 """Meetings and action items in the county file: round trip, idempotence, problems."""
 
+import io
+import zipfile
 from datetime import UTC, date, datetime
 
 import time_machine
@@ -356,7 +358,7 @@ def test_a_meeting_cannot_move_to_another_committee(db):
                                            "action cannot move to another committee")]
 
 
-def test_attendance_lists_each_person_once_and_names_designees(db):
+def test_attendance_lists_each_person_once_and_names_only_designees(db):
     data = county()
     attendance = data["committees"][0]["meetings"][0]["attendance"]
     attendance[0] = {"person": "p-lee", "status": "designee"}
@@ -367,13 +369,57 @@ def test_attendance_lists_each_person_once_and_names_designees(db):
     problems = problems_of(db, data)
     where = "$.committees[0].meetings[0].attendance"
     assert problems == [
-        (f"{where}[0].designee", "status “designee” needs the designee who came"),
         (f"{where}[2].designee", "a member cannot be their own designee"),
         (f"{where}[3].person", f"“p-ortiz” is listed twice in this meeting's attendance, "
                                f"also at {where}[1]"),
         (f"{where}[4].designee", "only a member who sent a designee names one; the status "
                                  "is “present”"),
     ]
+
+
+def _nameless_designee(designee_field: bool) -> dict:
+    """The county with p-ruiz represented at cit-2025-02 by a designee nobody named."""
+    data = county()
+    row = {"person": "p-ruiz", "status": "designee"}
+    if designee_field:
+        row["designee"] = None
+    data["committees"][0]["meetings"][0]["attendance"][2] = row
+    return data
+
+
+def test_a_designee_without_a_name_is_imported_and_exported_as_it_was(db):
+    for designee_field in (True, False):
+        imported(db, _nameless_designee(designee_field))
+        row = next(a for a in meeting(db, "cit-2025-02").attendance if a.person.key == "p-ruiz")
+        assert (row.status, row.designee) == ("designee", None)
+        exported = export_county()["committees"][0]["meetings"][0]["attendance"]
+        assert exported[2] == {"person": "p-ruiz", "status": "designee"}
+    # null and absent are the same record: importing either again changes nothing
+    again = import_county(_nameless_designee(True))
+    assert again.ok and sum(again.created.values()) + sum(again.updated.values()) == 0
+
+
+def test_a_designee_without_a_name_counts_as_represented(db):
+    from govtrack.meetings.health import at_the_table
+
+    imported(db, _nameless_designee(False))
+    held = meeting(db, "cit-2025-02")
+    ruiz = next(a.person_id for a in held.attendance if a.person.key == "p-ruiz")
+    assert ruiz in at_the_table(held)
+
+
+def test_pages_and_minutes_say_a_designee_where_no_name_is_known(db, client, make, login):
+    from govtrack.documents.minutes import minutes_docx
+
+    imported(db, _nameless_designee(False))
+    held = meeting(db, "cit-2025-02")
+    body = zipfile.ZipFile(io.BytesIO(minutes_docx(held))).read("word/document.xml").decode()
+    assert "Ana Ruiz (County Office of Mental Health), represented by a designee" in body
+    admin = make.account(admin=True)
+    db.session.commit()
+    login(admin)
+    page = client.get("/meetings/cit-2025-02").get_data(as_text=True)
+    assert "Ana Ruiz: represented by a designee" in page
 
 
 def test_minutes_cannot_be_approved_before_the_meeting_starts(db):
