@@ -121,7 +121,9 @@ class PdsaCycle(db.Model):
     goal: Mapped[Goal] = relationship(
         backref=db.backref("pdsa_cycles", order_by="PdsaCycle.id", cascade="all, delete-orphan"))
     owner: Mapped[Person | None] = relationship()
-    previous: Mapped["PdsaCycle | None"] = relationship(remote_side=[id])
+    #: set after the cycles are inserted (post_update), so a ramp that branches is stored
+    #: in the order it was written, not in the order its links would force
+    previous: Mapped["PdsaCycle | None"] = relationship(remote_side=[id], post_update=True)
     phase_history: Mapped[list["PhaseChange"]] = relationship(
         back_populates="cycle", cascade="all, delete-orphan",
         order_by="(PhaseChange.since, PhaseChange.id)")

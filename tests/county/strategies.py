@@ -296,7 +296,7 @@ def action(draw, ctx: Context, com: CommitteeContext) -> dict:
 def pdsa_cycles(draw, ctx: Context, com: CommitteeContext) -> list[dict]:
     """A ramp of cycles under a goal, each one phase at a time, the later after the earlier."""
     cycles = []
-    for _ in range(draw(st.integers(0, 2))):
+    for _ in range(draw(st.integers(0, 4))):
         phase = draw(st.sampled_from(PHASES))
         steps = PHASES[:PHASES.index(phase) + 1]
         sinces = sorted(draw(st.lists(days(), min_size=len(steps), max_size=len(steps))))
@@ -321,7 +321,8 @@ def pdsa_cycles(draw, ctx: Context, com: CommitteeContext) -> list[dict]:
             cycle["act"] = {"decision": draw(st.sampled_from(("adopt", "adapt", "abandon"))),
                             "reason": draw(text())}
         if cycles and draw(st.booleans()):
-            cycle["previous"] = cycles[-1]["key"]
+            # any earlier cycle: ramps that branch, and several ramps under one goal
+            cycle["previous"] = draw(st.sampled_from([c["key"] for c in cycles]))
         cycles.append(cycle)
     return cycles
 
