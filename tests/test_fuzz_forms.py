@@ -1,7 +1,8 @@
 """Hostile and random input to every form: never a 5xx, never unescaped output.
 
-Each form gets 200 examples on SQLite (HYPOTHESIS_EXAMPLES lowers it: the PostgreSQL run of
-`make test` uses 40, as it is there for the database's behaviour, not more input).
+Each form gets HYPOTHESIS_EXAMPLES examples (200 when unset): `make test` sets 100 for its
+SQLite run and 40 for the PostgreSQL one, which is there for the database's behaviour, not
+more input.
 """
 
 import pytest
