@@ -328,11 +328,16 @@ def _head_page() -> list[Page]:
 
 
 def _county_page() -> list[Page]:
-    """The county view (every committee's health), as a county coordinator or else an admin."""
+    """The county view and its CSV, as a county coordinator or else an admin.
+
+    They read the health snapshot the scheduler writes after each sweep: one
+    is taken first if the data set has none, as the scheduler does at its start.
+    """
     from sqlalchemy import select
 
     from govtrack.accounts.models import Account
     from govtrack.extensions import db
+    from govtrack.health import snapshot
 
     account = db.session.scalar(
         select(Account).where(Account.active.is_(True),
@@ -341,9 +346,20 @@ def _county_page() -> list[Page]:
     if account is None:
         print("  (no county coordinator nor administrator: no county view)")
         return []
+    if snapshot.latest() is None:
+        start = time.perf_counter()
+        taken = snapshot.take()
+        print(f"  health snapshot of {taken.as_of} taken in {time.perf_counter() - start:.1f} s")
+    latest = snapshot.latest()
+    committees = snapshot.count_committees(latest)
+    stalled = snapshot.count_committees(latest, snapshot.STALLED)
     role = "county coordinator" if account.is_county_coordinator else "administrator"
-    return [Page(f"County view (every committee's health, as {role})", "/county/",
-                 login=account.email)]
+    return [Page(f"County view (health snapshot, {committees} committees, first page, as {role})",
+                 "/county/", login=account.email),
+            Page(f"County view, stalled workgroups ({stalled} committees, first page)",
+                 "/county/?flag=stalled", login=account.email),
+            Page(f"County view as CSV (every committee's flags, {committees} committees)",
+                 "/county/health.csv", login=account.email)]
 
 
 def plan(url: str) -> tuple[list[Page], dict[str, int]]:

@@ -4,7 +4,7 @@ Judging every committee, workgroup and MOU takes seconds at county scale
 and tens of seconds nationally, too long for a page. The scheduler writes
 the report here after each sweep (govtrack.health.snapshot), and the county
 view reads it in a few queries: one row per committee (with the sectors of
-its member agencies, to filter by) and one per flag.
+its member agencies and the codes it holds, to filter by) and one per flag.
 """
 
 from datetime import date, datetime
@@ -31,13 +31,20 @@ class SnapshotCommittee(db.Model):
     """A committee in a snapshot, with the sectors of its member agencies on as_of."""
 
     __tablename__ = "health_snapshot_committee"
+    #: the flags' filters find a committee's row by both (one scan per flag without it)
+    __table_args__ = (Index("ix_health_snapshot_committee", "snapshot_id", "committee_id",
+                            unique=True),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     snapshot_id: Mapped[int] = mapped_column(
-        ForeignKey("health_snapshot.id", ondelete="CASCADE"), index=True)
+        ForeignKey("health_snapshot.id", ondelete="CASCADE"))
     committee_id: Mapped[int] = mapped_column(ForeignKey("committee.id", ondelete="CASCADE"))
     #: the sector keys, each between spaces (" courts health "): a sector filters by LIKE
     sectors: Mapped[str] = mapped_column(String(600), default=" ")
+    #: the codes of the committee's own flags, and of its workgroups' flags, each between
+    #: spaces: a flag filters by LIKE here, not by a search of the national 30,000 flags
+    committee_codes: Mapped[str] = mapped_column(String(600), default=" ")
+    workgroup_codes: Mapped[str] = mapped_column(String(600), default=" ")
 
 
 class SnapshotFlag(db.Model):

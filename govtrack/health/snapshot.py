@@ -9,8 +9,8 @@ each committee's own pages still judge it live.
 
 from datetime import date, datetime
 
-from sqlalchemy import delete, exists, func, insert, select
-from sqlalchemy.orm import aliased, joinedload
+from sqlalchemy import delete, func, insert, select
+from sqlalchemy.orm import joinedload
 
 from govtrack.agencies.models import Person
 from govtrack.clock import utcnow
@@ -46,14 +46,16 @@ def take(now: datetime | None = None) -> HealthSnapshot:
     committees, flags = [], []
     for judged in county.committees:
         committee_id = judged.record.id
-        committees.append({"snapshot_id": snapshot.id, "committee_id": committee_id,
-                           "sectors": " " + " ".join(sorted(sectors.get(committee_id, ())))
-                                      + " "})
         flags += [_flag(snapshot, "committee", f, committee_id=committee_id)
                   for f in judged.flags]
         for workgroup in judged.workgroups:
             flags += [_flag(snapshot, "workgroup", f, committee_id=committee_id,
                             workgroup_id=workgroup.record.id) for f in workgroup.flags]
+        committees.append({
+            "snapshot_id": snapshot.id, "committee_id": committee_id,
+            "sectors": _words(sectors.get(committee_id, ())),
+            "committee_codes": _words(f.code for f in judged.flags),
+            "workgroup_codes": _words(f.code for wg in judged.workgroups for f in wg.flags)})
     for mou in county.mous:
         flags += [_flag(snapshot, "mou", f, mou_id=mou.record.id) for f in mou.flags]
     if committees:
@@ -63,6 +65,11 @@ def take(now: datetime | None = None) -> HealthSnapshot:
     prune()
     db.session.commit()
     return snapshot
+
+
+def _words(words) -> str:
+    """Distinct words, sorted, each between spaces: what a LIKE " word " finds."""
+    return " " + "".join(f"{word} " for word in sorted(set(words)))
 
 
 def _flag(snapshot: HealthSnapshot, about: str, flag, *, committee_id=None, workgroup_id=None,
@@ -117,15 +124,12 @@ def _matching(snapshot: HealthSnapshot, code: str | None, sector: str | None) ->
     where = [SnapshotCommittee.snapshot_id == snapshot.id]
     if sector:
         where.append(SnapshotCommittee.sectors.contains(f" {sector} ", autoescape=True))
-    if code:
-        flag = aliased(SnapshotFlag)  # not the flags a caller reads (committee_flags)
-        held = [flag.snapshot_id == SnapshotCommittee.snapshot_id,
-                flag.committee_id == SnapshotCommittee.committee_id]
-        if code == STALLED:
-            held.append(flag.about == "workgroup")
-        else:
-            held += [flag.code == code, flag.about.in_(("committee", "workgroup"))]
-        where.append(exists().where(*held))
+    if code == STALLED:
+        where.append(SnapshotCommittee.workgroup_codes != " ")
+    elif code:
+        held = f" {code} "
+        where.append(SnapshotCommittee.committee_codes.contains(held, autoescape=True)
+                     | SnapshotCommittee.workgroup_codes.contains(held, autoescape=True))
     return where
 
 
@@ -150,10 +154,13 @@ def committee_flags(snapshot: HealthSnapshot, committee_ids: list[int] | None = 
                     code: str | None = None, sector: str | None = None) -> list:
     """The committee and workgroup flags of these committees (or of all the filters keep).
 
-    Rows of (flag, committee key, committee name, workgroup key, workgroup name), in
-    no particular order: one query.
+    Rows of (about, code, since, words, committee id, committee key, committee name,
+    workgroup key, workgroup name), in no particular order: one query, of plain
+    rows (a national CSV has tens of thousands).
     """
-    query = (select(SnapshotFlag, Committee.key, Committee.name, Workgroup.key, Workgroup.name)
+    query = (select(SnapshotFlag.about, SnapshotFlag.code, SnapshotFlag.since,
+                    SnapshotFlag.words, SnapshotFlag.committee_id, Committee.key,
+                    Committee.name, Workgroup.key, Workgroup.name)
              .join(Committee, Committee.id == SnapshotFlag.committee_id)
              .outerjoin(Workgroup, Workgroup.id == SnapshotFlag.workgroup_id)
              .where(SnapshotFlag.snapshot_id == snapshot.id,

@@ -61,16 +61,15 @@ def county_health(snapshot: HealthSnapshot, code: str | None = None,
     """The snapshot's committees the filters keep, by name, with their flags: two queries."""
     rows = {c.id: CommitteeHealth(c, set(sectors.split()))
             for c, sectors in snapshots.committees(snapshot, code, sector, offset, limit)}
-    for flag, _key, _name, workgroup_key, workgroup_name in sorted(
-            snapshots.committee_flags(snapshot, list(rows)),
-            key=lambda r: (r[3] or "", r[0].code)):
-        row = rows[flag.committee_id]
-        held = Flag(flag.code, flag.since, flag.words)
-        if flag.about == "committee":
-            row.flags[flag.code] = held
+    for about, code, since, words, committee_id, _key, _name, workgroup_key, workgroup_name \
+            in sorted(snapshots.committee_flags(snapshot, list(rows)),
+                      key=lambda r: (r[7] or "", r[1])):
+        row = rows[committee_id]
+        held = Flag(code, since, words)
+        if about == "committee":
+            row.flags[code] = held
         else:
-            row.workgroups.setdefault(flag.code, []).append(
-                (workgroup_key, workgroup_name, held))
+            row.workgroups.setdefault(code, []).append((workgroup_key, workgroup_name, held))
     return list(rows.values())
 
 
@@ -83,8 +82,8 @@ def county_csv_rows(snapshot: HealthSnapshot, code: str | None = None,
     """The CSV of the county view: a row per committee or workgroup flag, as the grid orders
     them (committee by name, then column, then workgroup key); one query."""
     found = sorted(snapshots.committee_flags(snapshot, code=code, sector=sector),
-                   key=lambda r: (r[2], r[1], _ORDER.get((r[0].about, r[0].code), len(_ORDER)),
-                                  r[3] or ""))
-    return [(key, name, flag.about, workgroup_key or "", workgroup_name or "", flag.code,
-             flag.since.isoformat(), flag.words)
-            for flag, key, name, workgroup_key, workgroup_name in found]
+                   key=lambda r: (r[6], r[5], _ORDER.get((r[0], r[1]), len(_ORDER)), r[7] or ""))
+    return [(key, name, about, workgroup_key or "", workgroup_name or "", flag_code,
+             since.isoformat(), words)
+            for about, flag_code, since, words, _id, key, name, workgroup_key, workgroup_name
+            in found]

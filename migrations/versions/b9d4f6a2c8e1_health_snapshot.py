@@ -31,12 +31,14 @@ def upgrade():
         sa.Column('snapshot_id', sa.Integer(), nullable=False),
         sa.Column('committee_id', sa.Integer(), nullable=False),
         sa.Column('sectors', sa.String(length=600), nullable=False),
+        sa.Column('committee_codes', sa.String(length=600), nullable=False),
+        sa.Column('workgroup_codes', sa.String(length=600), nullable=False),
         sa.ForeignKeyConstraint(['snapshot_id'], ['health_snapshot.id'], ondelete='CASCADE'),
         sa.ForeignKeyConstraint(['committee_id'], ['committee.id'], ondelete='CASCADE'),
         sa.PrimaryKeyConstraint('id'),
     )
-    op.create_index('ix_health_snapshot_committee_snapshot_id', 'health_snapshot_committee',
-                    ['snapshot_id'])
+    op.create_index('ix_health_snapshot_committee', 'health_snapshot_committee',
+                    ['snapshot_id', 'committee_id'], unique=True)
     op.create_table(
         'health_snapshot_flag',
         sa.Column('id', sa.Integer(), nullable=False),
@@ -61,8 +63,7 @@ def upgrade():
 def downgrade():
     op.drop_index('ix_health_snapshot_flag_committee', table_name='health_snapshot_flag')
     op.drop_table('health_snapshot_flag')
-    op.drop_index('ix_health_snapshot_committee_snapshot_id',
-                  table_name='health_snapshot_committee')
+    op.drop_index('ix_health_snapshot_committee', table_name='health_snapshot_committee')
     op.drop_table('health_snapshot_committee')
     op.drop_index('ix_health_snapshot_taken_at', table_name='health_snapshot')
     op.drop_table('health_snapshot')
