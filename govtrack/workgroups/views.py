@@ -21,7 +21,7 @@ from govtrack.actions.origin import origins
 from govtrack.actions.services import create_action, edit_action, update_action
 from govtrack.agencies.models import SECTORS, Agency, Person
 from govtrack.chairs.models import chair_loading
-from govtrack.clock import today
+from govtrack.clock import today, utcnow
 from govtrack.committees.models import THRESHOLDS, Committee, members_loading
 from govtrack.extensions import db
 from govtrack.forms import save
@@ -198,7 +198,10 @@ def county():
     require_view_county(current_user)
     code, sector = _county_filters()
     snapshot = snapshots.latest()
+    every = current_app.config["REMINDER_SWEEP_MINUTES"]
     rows, page, total = [], None, 0
+    #: a snapshot older than a few sweeps: the scheduler is likely not running
+    stale = snapshot is not None and utcnow() - snapshot.taken_at > timedelta(minutes=3 * every)
     if snapshot is not None:
         total = snapshots.count_committees(snapshot, code, sector)
         page = paginate(total, COUNTY_PER_PAGE)
@@ -208,8 +211,7 @@ def county():
         sectors=SECTORS, stalled=STALLED, snapshot=snapshot, page=page, total=total,
         # a page links hundreds of workgroups: url_for each was a third of its time
         workgroup_url=url_for("workgroups.workgroup_detail", key="-").removesuffix("-"),
-        zone=current_app.config["DIGEST_TIMEZONE"],
-        every=current_app.config["REMINDER_SWEEP_MINUTES"])
+        zone=current_app.config["DIGEST_TIMEZONE"], every=every, stale=stale)
 
 
 @bp.get("/county/health.csv")

@@ -128,6 +128,10 @@ def test_the_page_shows_the_snapshot_until_the_next_one_with_its_time_and_live_l
     assert "22 November 2026, 09:05 EST" in page and cast["committee"].name in page
     # the committee's own dashboard judges it live
     assert f'href="/committees/{cast["committee"].key}/dashboard"' in page
+    assert "the scheduler may not be running" not in page
+    with time_machine.travel(NOW + timedelta(minutes=21), tick=False):
+        page = client.get("/county/").get_data(as_text=True)
+    assert "the scheduler may not be running" in page
 
 
 @time_machine.travel(NOW, tick=False)
