@@ -189,6 +189,7 @@ def load_demo_command():
         click.echo(f"{scheduled} coming meetings scheduled from the committees' cadences.")
     created = sum(report.created.values())
     click.echo("Demo county loaded." if created else "Demo county already loaded.")
+    _take_snapshot()  # the county view has the demo's health before the scheduler runs
     click.echo(f"Demo logins (password for each: {DEMO_PASSWORD}):")
     for login in DEMO_LOGINS:
         click.echo(f"  {login['role']:<18} {login['email']}")
@@ -197,10 +198,17 @@ def load_demo_command():
 @govtrack_cli.command("health")
 @click.option("--at", "at", default=None, help="As-of date, YYYY-MM-DD (default: today).")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
-def health_command(at, as_json):
-    """Print every health flag as of a date."""
+@click.option("--snapshot", "snapshot", is_flag=True,
+              help="Store today's health for the county view instead (as the scheduler does).")
+def health_command(at, as_json, snapshot):
+    """Print every health flag as of a date, or store today's as the county view's snapshot."""
     from govtrack.health.services import report
 
+    if snapshot:
+        if at or as_json:
+            raise click.UsageError("--snapshot judges today and prints no report")
+        _take_snapshot()
+        return
     try:
         as_of = date.fromisoformat(at) if at else today()
     except ValueError as exc:
@@ -219,6 +227,14 @@ def health_command(at, as_json):
     for mou in result["mous"]:
         flags = ", ".join(f"{f['code']} since {f['since']}" for f in mou["flags"])
         click.echo(f"mou {mou['key']}: {flags or 'healthy'}")
+
+
+def _take_snapshot() -> None:
+    """Store the county's health for the county view now, and say so."""
+    from govtrack.health import snapshot
+
+    taken = snapshot.take()
+    click.echo(f"Health snapshot of {taken.as_of.isoformat()} stored for the county view.")
 
 
 def _instant(text: str):

@@ -6,6 +6,7 @@ from govtrack.agencies.models import Agency, Person
 from govtrack.audit.models import AuditEntry
 from govtrack.chairs.models import ChairTerm, RotationPolicy
 from govtrack.committees.models import Committee, Membership, StageChange
+from govtrack.health.models import HealthSnapshot, SnapshotCommittee, SnapshotFlag
 from govtrack.meetings.models import (
     AgendaItem,
     AgendaRequest,
@@ -23,9 +24,9 @@ from govtrack.workgroups.models import Goal, Milestone, Workgroup, WorkgroupUpda
 
 __all__ = ["Account", "ActionItem", "ActionUpdate", "Agency", "AgendaItem", "AgendaRequest",
            "Attendance", "AuditEntry", "CalendarFeed", "ChairTerm", "Committee", "FormSubmission",
-           "Goal",
+           "Goal", "HealthSnapshot",
            "LoginAttempt", "LoginSession", "Meeting", "Membership", "Milestone", "Mou",
            "MouVersion", "Notification", "Person", "QuorumRule", "ReminderPreference",
-           "RotationPolicy", "SchedulerLease",
+           "RotationPolicy", "SchedulerLease", "SnapshotCommittee", "SnapshotFlag",
            "SignatoryAuthorisation", "SigningEvent", "StageChange",
            "Workgroup", "WorkgroupUpdate", "DataPoint", "Measure", "PdsaCycle", "PhaseChange"]

@@ -18,6 +18,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from govtrack import submissions
 from govtrack.clock import utcnow
 from govtrack.extensions import db
+from govtrack.health import snapshot
 from govtrack.reminders import sweep
 from govtrack.reminders.lease import holder_name
 
@@ -30,8 +31,12 @@ JOB_DEFAULTS = {
 }
 
 
-def _in_app(app, job, name: str):
-    """Run job in an application context, log its outcome, never let it kill the scheduler."""
+def _in_app(app, job, name: str, then=None):
+    """Run job in an application context, log its outcome, never let it kill the scheduler.
+
+    then, if given, runs after a job that acted (not after one another scheduler
+    did instead), its failure logged apart.
+    """
 
     def run():
         with app.app_context():
@@ -44,10 +49,24 @@ def _in_app(app, job, name: str):
                     log.info("%s: another scheduler is acting; skipped", name)
             except Exception:
                 log.exception("%s failed; it runs again at its next time", name)
+                report = None
             finally:
                 db.session.remove()
+            if then is not None and report is not None and report.acted:
+                then()
 
     return run
+
+
+def _health_snapshot() -> None:
+    """Store the county's health for the county view (in the job's application context)."""
+    try:
+        taken = snapshot.take()
+        log.info("health snapshot of %s stored", taken.as_of)
+    except Exception:
+        log.exception("health snapshot failed; the county view shows the previous one")
+    finally:
+        db.session.remove()
 
 
 def _pruning(app):
@@ -68,10 +87,11 @@ def _pruning(app):
 
 
 def build(app) -> BlockingScheduler:
-    """The scheduler's jobs: the sweep every few minutes, the digest and a clean-up daily."""
+    """The scheduler's jobs: the sweep every few minutes, then the health snapshot (the county
+    view's; the first at start), the digest and a clean-up daily."""
     config = app.config
     scheduler = BlockingScheduler(job_defaults=JOB_DEFAULTS, timezone=UTC)
-    scheduler.add_job(_in_app(app, sweep.sweep, "sweep"), IntervalTrigger(
+    scheduler.add_job(_in_app(app, sweep.sweep, "sweep", then=_health_snapshot), IntervalTrigger(
         minutes=config["REMINDER_SWEEP_MINUTES"]), id="sweep", name="reminder sweep",
         next_run_time=utcnow())
     at = sweep.digest_time(config)

@@ -11,6 +11,7 @@ import gc
 from collections.abc import Iterable, Iterator
 from contextlib import ExitStack, contextmanager
 from datetime import date
+from typing import NamedTuple
 
 from govtrack.chairs import health as chairs
 from govtrack.health.rules import KINDS, Flag, Preloader, Rule
@@ -98,41 +99,59 @@ def flags_unless_older(kind: str, record, as_of: date, oldest: date) -> list[Fla
     return sorted(found, key=lambda f: f.code)
 
 
-def report(as_of: date) -> dict:
-    """The health report of county-format.md: every committee, workgroup and MOU.
+class Judged(NamedTuple):
+    """A record with the flags that hold for it; a committee's with its open workgroups'."""
 
-    Workgroups are the open ones (not closed on or before as_of), by key.
+    record: object
+    flags: list[Flag]
+    workgroups: tuple["Judged", ...] = ()
+
+
+class CountyHealth(NamedTuple):
+    """Every committee (by key) with its open workgroups, and every MOU, judged on as_of."""
+
+    as_of: date
+    committees: list[Judged]
+    mous: list[Judged]
+
+
+def judge_county(as_of: date) -> CountyHealth:
+    """Every committee, open workgroup and MOU with its flags on as_of (the report's records).
+
+    Workgroups are the open ones (not closed on or before as_of), by key. The
+    report writes it as JSON; the health snapshot keeps the flags' words too.
     """
     with collector_paused():
-        return _report(as_of)
+        return _judge_county(as_of)
 
 
-def _report(as_of: date) -> dict:
+def report(as_of: date) -> dict:
+    """The health report of county-format.md: every committee, workgroup and MOU."""
+    county = judge_county(as_of)
+    return {
+        "as_of": as_of.isoformat(),
+        "committees": [
+            {"key": c.record.key,
+             "flags": [f.as_json() for f in c.flags],
+             "workgroups": [{"key": wg.record.key, "stalled": bool(wg.flags),
+                             "flags": [f.as_json() for f in wg.flags]}
+                            for wg in c.workgroups]}
+            for c in county.committees],
+        "mous": [{"key": m.record.key, "flags": [f.as_json() for f in m.flags]}
+                 for m in county.mous],
+    }
+
+
+def _judge_county(as_of: date) -> CountyHealth:
     # as rows: the rules read a few columns of thousands of memberships and terms
     committees = chairs.committee_records()
     open_workgroups = workgroups.open_workgroups(committees, as_of)
     with preloaded("committee", committees, as_of), preloaded(
             "workgroup", [wg for wgs in open_workgroups.values() for wg in wgs], as_of):
-        return {
-            "as_of": as_of.isoformat(),
-            "committees": [
-                {"key": c.key,
-                 "flags": [f.as_json() for f in flags_for("committee", c, as_of)],
-                 "workgroups": [_workgroup_health(wg, as_of)
-                                for wg in open_workgroups[c.id]]}
-                for c in committees],
-            "mous": _mou_health(as_of),
-        }
-
-
-def _workgroup_health(workgroup, as_of: date) -> dict:
-    flags = flags_for("workgroup", workgroup, as_of)
-    return {"key": workgroup.key, "stalled": bool(flags),
-            "flags": [f.as_json() for f in flags]}
-
-
-def _mou_health(as_of: date) -> list[dict]:
-    """Every MOU with its flags, by key, as the health report lists them."""
+        judged = [Judged(c, flags_for("committee", c, as_of),
+                         tuple(Judged(wg, flags_for("workgroup", wg, as_of))
+                               for wg in open_workgroups[c.id]))
+                  for c in committees]
     records = mous.mou_records()  # as rows: thousands of parties, versions and events
-    return [{"key": m.key, "flags": [f.as_json() for f in flags_for("mou", m, as_of)]}
-            for m in records]
+    return CountyHealth(as_of, judged,
+                        [Judged(m, flags_for("mou", m, as_of)) for m in records])

@@ -1,22 +1,19 @@
 """The county view: every committee's flags and its workgroups' flags, as a grid.
 
 For the county coordinator, who follows up with chairs: which committees
-and workgroups are stalling, and why, across the county. Read in a fixed
-number of queries however many committees and workgroups there are.
+and workgroups are stalling, and why, across the county. Judging the whole
+county takes seconds (tens of them nationally), so the view reads the
+health snapshot the scheduler writes after each sweep (govtrack.health.snapshot),
+a page of committees at a time, in a fixed number of queries.
 """
 
 from dataclasses import dataclass, field
-from datetime import date
 
-from sqlalchemy import select
-
-from govtrack.agencies.models import SECTORS
-from govtrack.chairs.models import chair_loading
-from govtrack.committees.models import Committee, members_loading
-from govtrack.extensions import db
+from govtrack.committees.models import Committee
+from govtrack.health import snapshot as snapshots
+from govtrack.health.models import HealthSnapshot
 from govtrack.health.rules import Flag
-from govtrack.health.services import RULES, flags_for, preloaded
-from govtrack.workgroups.health import open_workgroups
+from govtrack.health.services import RULES
 
 
 @dataclass(frozen=True)
@@ -49,13 +46,6 @@ class CommitteeHealth:
             return [self.flags[column.code]] if column.code in self.flags else []
         return self.workgroups.get(column.code, [])
 
-    def has(self, code: str) -> bool:
-        """Whether the committee or one of its workgroups holds the flag code (STALLED: any
-        workgroup flag)."""
-        if code == STALLED:
-            return any(self.workgroups.values())
-        return code in self.flags or bool(self.workgroups.get(code))
-
     def stalled(self) -> dict[str, tuple[str, list[Flag]]]:
         """Workgroup key -> (name, its flags): the committee's stalled workgroups."""
         found: dict[str, tuple[str, list[Flag]]] = {}
@@ -65,31 +55,35 @@ class CommitteeHealth:
         return found
 
 
-#: the filter for every workgroup that holds a flag, whichever: "stalled workgroups"
-STALLED = "stalled"
+def county_health(snapshot: HealthSnapshot, code: str | None = None,
+                  sector: str | None = None, offset: int = 0,
+                  limit: int | None = None) -> list[CommitteeHealth]:
+    """The snapshot's committees the filters keep, by name, with their flags: two queries."""
+    rows = {c.id: CommitteeHealth(c, set(sectors.split()))
+            for c, sectors in snapshots.committees(snapshot, code, sector, offset, limit)}
+    for about, code, since, words, committee_id, _key, _name, workgroup_key, workgroup_name \
+            in sorted(snapshots.committee_flags(snapshot, list(rows)),
+                      key=lambda r: (r[7] or "", r[1])):
+        row = rows[committee_id]
+        held = Flag(code, since, words)
+        if about == "committee":
+            row.flags[code] = held
+        else:
+            row.workgroups.setdefault(code, []).append((workgroup_key, workgroup_name, held))
+    return list(rows.values())
 
 
-def county_health(day: date, code: str | None = None,
-                  sector: str | None = None) -> list[CommitteeHealth]:
-    """Every committee with its flags and its open workgroups' flags on day, filtered."""
-    committees = list(db.session.scalars(select(Committee).order_by(Committee.name).options(
-        *members_loading(many=True), *chair_loading())))
-    rows = []
-    with preloaded("committee", committees, day):
-        records = open_workgroups(committees, day)
-        every = [r for rs in records.values() for r in rs]
-        with preloaded("workgroup", every, day):
-            for committee in committees:
-                row = CommitteeHealth(committee, {
-                    m.agency.sector for m in committee.memberships if m.holds_on(day)})
-                row.flags = {f.code: f for f in flags_for("committee", committee, day)}
-                for record in records[committee.id]:
-                    for flag in flags_for("workgroup", record, day):
-                        row.workgroups.setdefault(flag.code, []).append(
-                            (record.key, record.name, flag))
-                rows.append(row)
-    if sector in SECTORS:
-        rows = [r for r in rows if sector in r.sectors]
-    if code:
-        rows = [r for r in rows if r.has(code)]
-    return rows
+#: a column's place in the grid, for the CSV's order
+_ORDER = {(c.kind, c.code): n for n, c in enumerate(COLUMNS)}
+
+
+def county_csv_rows(snapshot: HealthSnapshot, code: str | None = None,
+                    sector: str | None = None) -> list[tuple]:
+    """The CSV of the county view: a row per committee or workgroup flag, as the grid orders
+    them (committee by name, then column, then workgroup key); one query."""
+    found = sorted(snapshots.committee_flags(snapshot, code=code, sector=sector),
+                   key=lambda r: (r[6], r[5], _ORDER.get((r[0], r[1]), len(_ORDER)), r[7] or ""))
+    return [(key, name, about, workgroup_key or "", workgroup_name or "", flag_code,
+             since.isoformat(), words)
+            for about, flag_code, since, words, _id, key, name, workgroup_key, workgroup_name
+            in found]

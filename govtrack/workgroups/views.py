@@ -5,6 +5,7 @@ from datetime import date, timedelta
 from flask import (
     Blueprint,
     abort,
+    current_app,
     flash,
     redirect,
     render_template,
@@ -20,11 +21,13 @@ from govtrack.actions.origin import origins
 from govtrack.actions.services import create_action, edit_action, update_action
 from govtrack.agencies.models import SECTORS, Agency, Person
 from govtrack.chairs.models import chair_loading
-from govtrack.clock import today
+from govtrack.clock import today, utcnow
 from govtrack.committees.models import THRESHOLDS, Committee, members_loading
 from govtrack.extensions import db
 from govtrack.forms import save
+from govtrack.health import snapshot as snapshots
 from govtrack.health.services import flags_for, preloaded
+from govtrack.health.snapshot import STALLED
 from govtrack.permissions import (
     can_edit_action,
     can_edit_committee,
@@ -42,7 +45,7 @@ from govtrack.permissions import (
 from govtrack.spreadsheet import csv_response
 from govtrack.web.pagination import paginate
 from govtrack.workgroups import services
-from govtrack.workgroups.county_view import COLUMNS, STALLED, county_health
+from govtrack.workgroups.county_view import COLUMNS, county_csv_rows, county_health
 from govtrack.workgroups.forms import (
     ActionEditForm,
     ActionForm,
@@ -172,44 +175,53 @@ def thresholds(key: str):
 OVERDUE_PER_PAGE = 25
 
 
-def _county_rows():
-    """The county view's rows, filtered by ?flag= and ?sector=."""
+#: committees a page of the county view shows: the grid of a whole nation's would be
+#: megabytes of HTML (the CSV has them all)
+COUNTY_PER_PAGE = 25
+
+
+def _county_filters() -> tuple[str | None, str | None]:
+    """The county view's ?flag= and ?sector=, or None for any."""
     code = request.args.get("flag") or None
     if code not in {c.code for c in COLUMNS} | {STALLED}:
         code = None
     sector = request.args.get("sector") or None
     if sector not in SECTORS:
         sector = None
-    return county_health(today(), code, sector), code, sector
+    return code, sector
 
 
 @bp.get("/county/")
 @login_required
 def county():
-    """Every committee by health: its flags and its workgroups' flags, filterable."""
+    """Every committee by health as the newest snapshot has it: flags and workgroups' flags."""
     require_view_county(current_user)
-    rows, code, sector = _county_rows()
-    return render_template("workgroups/county.html", rows=rows, columns=COLUMNS,
-                           code=code, sector=sector, sectors=SECTORS, stalled=STALLED)
+    code, sector = _county_filters()
+    snapshot = snapshots.latest()
+    every = current_app.config["REMINDER_SWEEP_MINUTES"]
+    rows, page, total = [], None, 0
+    #: a snapshot older than a few sweeps: the scheduler is likely not running
+    stale = snapshot is not None and utcnow() - snapshot.taken_at > timedelta(minutes=3 * every)
+    if snapshot is not None:
+        total = snapshots.count_committees(snapshot, code, sector)
+        page = paginate(total, COUNTY_PER_PAGE)
+        rows = county_health(snapshot, code, sector, page.offset, page.per_page)
+    return render_template(
+        "workgroups/county.html", rows=rows, columns=COLUMNS, code=code, sector=sector,
+        sectors=SECTORS, stalled=STALLED, snapshot=snapshot, page=page, total=total,
+        # a page links hundreds of workgroups: url_for each was a third of its time
+        workgroup_url=url_for("workgroups.workgroup_detail", key="-").removesuffix("-"),
+        zone=current_app.config["DIGEST_TIMEZONE"], every=every, stale=stale)
 
 
 @bp.get("/county/health.csv")
 @login_required
 def county_csv():
-    """The county view as CSV: one row a committee or workgroup and flag."""
+    """The county view as CSV: one row a committee or workgroup and flag (every page)."""
     require_view_county(current_user)
-    rows, code, sector = _county_rows()
-    out = []
-    for row in rows:
-        for column in COLUMNS:
-            for item in row.cell(column):
-                if column.kind == "committee":
-                    out.append((row.committee.key, row.committee.name, "committee", "", "",
-                                column.code, item.since.isoformat(), column.words))
-                else:
-                    key, name, flag = item
-                    out.append((row.committee.key, row.committee.name, "workgroup", key, name,
-                                column.code, flag.since.isoformat(), flag.words))
+    code, sector = _county_filters()
+    snapshot = snapshots.latest()
+    out = county_csv_rows(snapshot, code, sector) if snapshot is not None else []
     return csv_response(["committee", "committee name", "about", "workgroup",
                          "workgroup name", "flag", "since", "words"], out, "county-health.csv")
 

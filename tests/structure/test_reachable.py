@@ -28,6 +28,7 @@ def _records(cast, make):
     from govtrack.chairs.models import ChairTerm
     from govtrack.clock import today
     from govtrack.extensions import db
+    from govtrack.health import snapshot
     from tests.meetings.records import approval_item
     from tests.mous.factories import make_authorisation, make_mou
     from tests.notifications.factories import make_notification
@@ -57,6 +58,7 @@ def _records(cast, make):
                                   owner=cast["member"].person,
                                   due=today() - timedelta(days=n + 1)))
     db.session.commit()
+    snapshot.take()  # the county view's health, as the scheduler writes it after a sweep
 
 
 def _crawl(app, client, adapter):

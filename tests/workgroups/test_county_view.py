@@ -1,12 +1,20 @@
-"""The county view: every committee by health for administrators and county coordinators."""
+"""The county view: every committee by health for administrators and county coordinators.
+
+It reads the health snapshot the scheduler writes (govtrack.health.snapshot),
+so each test takes one, through the same code path, once its records are in.
+"""
 
 import csv
 import io
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import time_machine
+from sqlalchemy import func, select
 
 from govtrack.extensions import db
+from govtrack.health import snapshot
+from govtrack.health.models import HealthSnapshot, SnapshotFlag
+from govtrack.workgroups import views
 from tests.helpers import count_queries
 
 NOW = datetime(2026, 11, 22, 14, 0, tzinfo=UTC)
@@ -30,6 +38,7 @@ def test_the_coordinator_sees_every_committee_by_flag_read_only(client, make, lo
     _stall(cast)
     quiet = make.committee(name="Quiet committee")
     coordinator = _coordinator(make)
+    snapshot.take()
     login(coordinator)
     home = client.get("/my-work").get_data(as_text=True)
     assert 'href="/county/"' in home
@@ -57,6 +66,7 @@ def test_the_coordinator_sees_every_committee_by_flag_read_only(client, make, lo
 def test_the_same_data_as_formula_safe_csv(client, make, login):
     cast = make.cast()
     _stall(cast)
+    snapshot.take()
     login(cast["admin"])
     response = client.get("/county/health.csv?flag=milestone_overdue")
     rows = list(csv.reader(io.StringIO(response.get_data(as_text=True))))
@@ -77,8 +87,82 @@ def test_members_and_chairs_have_no_county_view(client, make, login):
 def test_the_county_view_runs_a_fixed_number_of_queries(web_app, client, make, login):
     _stall(make.cast())
     login(_coordinator(make))
+    snapshot.take()
     few = count_queries(web_app, lambda: client.get("/county/"))
+    csv_few = count_queries(web_app, lambda: client.get("/county/health.csv"))
     for _ in range(3):
         other = make.cast()
         _stall(other)
+    snapshot.take()
     assert count_queries(web_app, lambda: client.get("/county/")) == few
+    assert count_queries(web_app, lambda: client.get("/county/?flag=stalled")) == few
+    assert count_queries(web_app, lambda: client.get("/county/health.csv")) == csv_few
+
+
+@time_machine.travel(NOW, tick=False)
+def test_before_any_snapshot_the_page_says_so_plainly(client, make, login):
+    make.cast()
+    login(_coordinator(make))
+    page = client.get("/county/").get_data(as_text=True)
+    assert "No health snapshot yet" in page and "flask govtrack health --snapshot" in page
+    rows = list(csv.reader(io.StringIO(client.get("/county/health.csv").get_data(
+        as_text=True))))
+    assert rows[1:] == []
+
+
+@time_machine.travel(NOW, tick=False)
+def test_the_page_shows_the_snapshot_until_the_next_one_with_its_time_and_live_links(
+        client, make, login):
+    cast = make.cast()
+    login(_coordinator(make))
+    snapshot.take()
+    _stall(cast)  # after the snapshot: the county view does not know yet
+    page = client.get("/county/?flag=stalled").get_data(as_text=True)
+    # 14:00 UTC is 09:00 in the county's zone (America/New_York in November)
+    assert "Health as of <strong>22 November 2026, 09:00 EST</strong>" in page
+    assert "updated by the scheduler every 5 minutes" in page
+    assert cast["committee"].name not in page
+    with time_machine.travel(NOW + timedelta(minutes=5), tick=False):
+        snapshot.take()
+    page = client.get("/county/?flag=stalled").get_data(as_text=True)
+    assert "22 November 2026, 09:05 EST" in page and cast["committee"].name in page
+    # the committee's own dashboard judges it live
+    assert f'href="/committees/{cast["committee"].key}/dashboard"' in page
+    assert "the scheduler may not be running" not in page
+    with time_machine.travel(NOW + timedelta(minutes=21), tick=False):
+        page = client.get("/county/").get_data(as_text=True)
+    assert "the scheduler may not be running" in page
+
+
+@time_machine.travel(NOW, tick=False)
+def test_committees_beyond_a_page_are_on_the_next(client, make, login, monkeypatch):
+    monkeypatch.setattr(views, "COUNTY_PER_PAGE", 1)
+    for name in ("Beta committee", "Alpha committee"):
+        cast = make.cast(make.committee(name=name))
+        _stall(cast)
+    login(_coordinator(make))
+    snapshot.take()
+    first = client.get("/county/").get_data(as_text=True)
+    assert "Alpha committee" in first and "Beta committee" not in first
+    assert 'href="/county/?page=2"' in first and "2 committees (page 1 of 2)" in first
+    second = client.get("/county/?page=2").get_data(as_text=True)
+    assert "Beta committee" in second and "Alpha committee" not in second
+    csv_text = client.get("/county/health.csv").get_data(as_text=True)
+    assert csv_text.index("Alpha committee") < csv_text.index("Beta committee")
+
+
+@time_machine.travel(NOW, tick=False)
+def test_a_snapshot_keeps_the_flags_words_and_old_snapshots_are_pruned(make, db):
+    cast = make.cast()
+    _stall(cast)
+    for minutes in range(snapshot.KEEP + 2):
+        with time_machine.travel(NOW + timedelta(minutes=minutes), tick=False):
+            taken = snapshot.take()
+    assert db.session.scalar(select(func.count()).select_from(HealthSnapshot)) == snapshot.KEEP
+    assert snapshot.latest().id == taken.id
+    kept = set(db.session.scalars(select(SnapshotFlag.snapshot_id)))
+    assert kept == set(db.session.scalars(select(HealthSnapshot.id)))
+    flag = db.session.scalar(select(SnapshotFlag).where(
+        SnapshotFlag.snapshot_id == taken.id, SnapshotFlag.code == "milestone_overdue"))
+    assert (flag.about, flag.workgroup_id, flag.since, flag.words) == (
+        "workgroup", cast["workgroup"].id, date(2026, 11, 2), "A milestone is overdue")
