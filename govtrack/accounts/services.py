@@ -9,7 +9,6 @@ from importlib import resources
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import func, select, update
-from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from govtrack import audit
@@ -145,11 +144,9 @@ def load_session(token: str) -> Account | None:
     """The account of a live session token, or None if ended, unknown or deactivated."""
     if not token:
         return None
-    # the account (and its person) in the same query: every signed-in page asks
     row = db.session.scalar(
         select(LoginSession).where(LoginSession.token_hash == token_hash(token),
-                                   LoginSession.ended_at.is_(None))
-        .options(joinedload(LoginSession.account)))
+                                   LoginSession.ended_at.is_(None)))
     if row is None or not row.account.active or not row.account.person.active:
         return None
     row.token = token
