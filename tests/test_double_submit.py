@@ -162,6 +162,62 @@ def test_a_token_govtrack_did_not_make_is_refused(app, web_app, make):
         assert _db.session.query(WorkgroupUpdate).count() == 0
 
 
+def test_a_double_clicked_milestone_button_changes_it_once_and_says_so(app, web_app, make):
+    """The workgroup page's milestone buttons carry a one-time token each: the repeat of
+    "Mark achieved" (same version, same token) is saved once, audited once, and says so
+    rather than calling the first click someone else's newer change."""
+    from govtrack.audit.models import AuditEntry
+    from govtrack.workgroups.models import Milestone
+
+    cast = make.cast()
+    workgroup = cast["workgroup"]
+    milestone = workgroup.goals[0].milestones[0]
+    key, version = milestone.key, milestone.version
+    second = Milestone(key="ms-second", title="Beds counted", due=milestone.due)
+    workgroup.goals[0].milestones.append(second)
+    _db.session.commit()
+    client = web_app.test_client()
+    client.post("/login", data={"email": cast["chair"].email, "password": PASSWORD})
+    page = client.get(f"/workgroups/{workgroup.key}").get_data(as_text=True)
+    token = _hidden(page, "submission", f"/milestones/{key}/status")
+    # one token per row: marking one milestone never answers for another
+    assert token != _hidden(page, "submission", "/milestones/ms-second/status")
+    data = {"status": "done", "version": str(version), "submission": token}
+    assert client.post(f"/milestones/{key}/status", data=data).status_code == 302
+    again = client.post(f"/milestones/{key}/status", data=data, follow_redirects=True)
+    text = again.get_data(as_text=True)
+    assert "already saved" in text and "Someone else saved" not in text
+    with app.app_context():
+        saved = _db.session.scalar(select(Milestone).where(Milestone.key == key))
+        assert (saved.status, saved.version) == ("done", version + 1)
+        assert _db.session.scalar(select(func.count(AuditEntry.id)).where(
+            AuditEntry.object_type == "Milestone", AuditEntry.object_id == saved.id,
+            AuditEntry.action == "update")) == 1
+
+
+def test_a_double_clicked_goal_button_changes_it_once_and_says_so(app, web_app, make):
+    """The goal page's status buttons carry a one-time token: cancelling twice cancels
+    once (its open milestones with it) and the repeat says it was already saved."""
+    from govtrack.workgroups.models import Goal
+
+    cast = make.cast()
+    goal = cast["workgroup"].goals[0]
+    key, version = goal.key, goal.version
+    client = web_app.test_client()
+    client.post("/login", data={"email": cast["chair"].email, "password": PASSWORD})
+    page = client.get(f"/goals/{key}/edit").get_data(as_text=True)
+    token = _hidden(page, "submission", f"/goals/{key}/status")
+    data = {"status": "cancelled", "version": str(version), "submission": token}
+    assert client.post(f"/goals/{key}/status", data=data).status_code == 302
+    again = client.post(f"/goals/{key}/status", data=data, follow_redirects=True)
+    text = again.get_data(as_text=True)
+    assert "already saved" in text and "Someone else saved" not in text
+    with app.app_context():
+        saved = _db.session.scalar(select(Goal).where(Goal.key == key))
+        assert (saved.status, saved.version) == ("cancelled", version + 1)
+        assert {m.status for m in saved.milestones} == {"cancelled"}
+
+
 def _hidden(page: str, name: str, action: str) -> str:
     """The value of a hidden field in the form posting to action."""
     import re

@@ -1,8 +1,12 @@
 """Calendar feeds: private, revocable iCalendar URLs of a committee's or a person's meetings."""
 
+import base64
+import hashlib
+import hmac
 from collections.abc import Callable
 from datetime import timedelta
 
+from flask import current_app
 from icalendar import Alarm, Calendar, Event
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -29,15 +33,34 @@ def _check_own(actor, person_id: int) -> None:
         raise DomainError("Only the owner of a calendar feed can manage it.")
 
 
-def create_feed(actor, person, committee: Committee | None = None) -> str:
+def feed_token(submission: str | None) -> str:
+    """The secret of a new feed: derived from its form's one-time token, when there is one.
+
+    The browser shows only the answer to the last of a double click, and a repeat
+    makes no second feed: deriving the secret lets the repeat show the address the
+    first click made. It is an HMAC under the app's SECRET_KEY, so the one-time
+    token the page carried opens nothing by itself; only the hash is stored. A
+    form without a token (a script) gets a random secret, as before.
+    """
+    key = current_app.config.get("SECRET_KEY") or ""
+    if not submission or not key:
+        return new_token()
+    mac = hmac.new(key.encode(), f"govtrack-calendar-feed:{submission}".encode(),
+                   hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(mac).rstrip(b"=").decode()
+
+
+def create_feed(actor, person, committee: Committee | None = None,
+                token: str | None = None) -> str:
     """Make a feed of person's meetings (of one committee, or of all theirs); the clear token.
 
-    The token is shown once and never stored: only its hash is kept.
+    token: the feed's secret (feed_token()); a random one if None. It is shown
+    and never stored: only its hash is kept.
     """
     _check_own(actor, person.id)
     if committee is not None and not can_view_committee(person.account, committee):
         raise DomainError("Choose one of your committees.", field="committee")
-    token = new_token()
+    token = token or new_token()
     feed = CalendarFeed(token_hash=token_hash(token), person=person, committee=committee)
     db.session.add(feed)
     audit.record(actor, "create", feed, committee=committee)
@@ -51,6 +74,12 @@ def revoke_feed(actor, feed: CalendarFeed) -> None:
         return
     feed.revoked_at = utcnow()
     audit.record(actor, "update", feed, committee=feed.committee)
+
+
+def own_feed(person, token: str) -> CalendarFeed | None:
+    """person's live feed whose secret is token, if any (a repeated "make a feed")."""
+    feed = feed_for_token(token)
+    return feed if feed is not None and feed.person_id == person.id else None
 
 
 def feed_for_token(token: str) -> CalendarFeed | None:

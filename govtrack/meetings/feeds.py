@@ -48,12 +48,13 @@ def _feed_form(committees: list[Committee]) -> FeedForm:
     return form
 
 
-def _page(form: FeedForm, new_url: str | None = None):
+def _page(form: FeedForm, new_url: str | None = None, repeated: bool = False):
     feeds = db.session.scalars(
         select(CalendarFeed).where(CalendarFeed.person_id == current_user.person_id)
         .options(selectinload(CalendarFeed.committee))
         .order_by(CalendarFeed.created_at.desc(), CalendarFeed.id.desc()))
-    return render_template("feeds/list.html", form=form, feeds=list(feeds), new_url=new_url)
+    return render_template("feeds/list.html", form=form, feeds=list(feeds), new_url=new_url,
+                           repeated=repeated)
 
 
 @bp.get("/calendar/<token>.ics")
@@ -82,17 +83,20 @@ def feed_new():
     """Make a feed and show its address, this once."""
     committees = _my_committees()
     form = _feed_form(committees)
-    new_url = None
+    new_url, repeated = None, False
     if form.validate_on_submit():
         committee = next((c for c in committees if c.key == form.committee.data), None)
+        secret = calendar.feed_token(form.submitted_token())
         token = save(form, lambda: calendar.create_feed(current_user, current_user.person,
-                                                        committee))
-        # A repeat (True) made no feed: the address was shown once, to the first click.
-        if token and token is not True:
-            new_url = url_for("feeds.feed_ics", token=token, _external=True)
+                                                        committee, token=secret))
+        # A repeat (True) made no feed; the browser may have dropped the first answer,
+        # so it shows the address of the feed the first click made.
+        repeated = token is True and calendar.own_feed(current_user.person, secret) is not None
+        if token and (token is not True or repeated):
+            new_url = url_for("feeds.feed_ics", token=secret, _external=True)
     # Rendered, not redirected: the address exists only in this response, never in a
     # session or the database.
-    return _page(form, new_url)
+    return _page(form, new_url, repeated)
 
 
 @bp.post("/calendar/<int:feed_id>/revoke")

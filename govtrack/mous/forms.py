@@ -13,7 +13,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, Optional
 
 from govtrack.accounts.forms import totp_code_field
-from govtrack.forms import Form, OnceForm, VersionedForm, bounded_int
+from govtrack.forms import Form, OnceForm, PlainSelect, VersionedForm, bounded_int
 
 LONG_TEXT = 100_000
 
@@ -109,7 +109,7 @@ class TrackForm(OnceForm):
 
     title = StringField("Action", validators=[DataRequired(), Length(max=200)])
     owner = SelectField("Owner", coerce=int, validators=[DataRequired(
-        message="Choose who owns it.")])
+        message="Choose who owns it.")], widget=PlainSelect())
     due = DateField("Due", validators=[Optional()])
 
 

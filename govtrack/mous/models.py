@@ -80,6 +80,24 @@ def sha256_hex(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+def standing_signatures(events, version_id: int) -> dict:
+    """agency id -> event, for the signatures of a version that no later event voided.
+
+    events: in the order recorded; anything with version_id, kind and agency_id
+    (the events themselves, or bare rows of those columns when only who signed
+    matters, as on a head's list of MOUs awaiting signature).
+    """
+    found = {}
+    for event in events:
+        if event.version_id != version_id:
+            continue
+        if event.kind == "signed":
+            found[event.agency_id] = event
+        elif event.kind == "voided":
+            found.pop(event.agency_id, None)
+    return found
+
+
 class Mou(db.Model):
     """A memorandum of understanding between agencies, sponsored by a committee."""
 
@@ -135,22 +153,16 @@ class Mou(db.Model):
 
     def signed_parties(self, version: "MouVersion | None" = None) -> dict[int, "SigningEvent"]:
         """agency id -> signing event, for the valid signatures of a version (default current)."""
-        version = version or self.current
-        found: dict[int, SigningEvent] = {}
-        for event in self.events:
-            if event.version_id != version.id:
-                continue
-            if event.kind == "signed":
-                found[event.agency_id] = event
-            elif event.kind == "voided":
-                found.pop(event.agency_id, None)
-        return found
+        return standing_signatures(self.events, (version or self.current).id)
 
-    def waiting_for(self, agency: Agency) -> Agency | None:
-        """The party that must sign before agency may, under a signing order; else None."""
+    def waiting_for(self, agency: Agency, signed: dict | None = None) -> Agency | None:
+        """The party that must sign before agency may, under a signing order; else None.
+
+        signed: signed_parties(), when the caller has it already.
+        """
         if not self.signing_in_order:
             return None
-        signed = self.signed_parties()
+        signed = self.signed_parties() if signed is None else signed
         first = next((a for a in self.parties if a.id not in signed), None)
         return first if first is not None and first.id != agency.id else None
 

@@ -9,8 +9,8 @@ to the one before, and an executed MOU is never edited in place.
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import or_, select, update
-from sqlalchemy.orm import selectinload
+from sqlalchemy import exists, or_, select, update
+from sqlalchemy.orm import aliased, joinedload, load_only, selectinload
 
 from govtrack import audit
 from govtrack.accounts.totp import reauthenticate, signing_requires_totp
@@ -32,6 +32,7 @@ from govtrack.mous.models import (
     mou_party,
     same_terms,
     sha256_hex,
+    standing_signatures,
     terms_of,
 )
 from govtrack.mous.signatories import (
@@ -95,23 +96,17 @@ def mou_loading():
     """Loader options for an MOU page: parties, versions, events with their people.
 
     The parties' heads come with their accounts: whether a head still signs
-    (Person.active_on) reads the account, once per party otherwise.
+    (Person.active_on) reads the account, once per party otherwise. What is one
+    row per row it joins to (committee, amended MOU, heads, the events' agencies
+    and people) is joined rather than fetched apart: six queries in all, each
+    costing more CPU than the rows it brings.
     """
-    return (selectinload(Mou.parties).selectinload(Agency.head).selectinload(Person.account),
+    return (selectinload(Mou.parties).joinedload(Agency.head).joinedload(Person.account),
             selectinload(Mou.versions),
-            selectinload(Mou.events).options(selectinload(SigningEvent.agency),
-                                              selectinload(SigningEvent.person)),
-            selectinload(Mou.committee).selectinload(Committee.memberships),
-            selectinload(Mou.supersedes), selectinload(Mou.superseded_by))
-
-
-def signing_loading():
-    """Loader options for whose signature an MOU awaits: parties, versions, bare events.
-
-    What signed_parties() and waiting_for() read, without the events' people, the
-    committee's members or the texts' neighbours a whole MOU page shows.
-    """
-    return (selectinload(Mou.parties), selectinload(Mou.versions), selectinload(Mou.events))
+            selectinload(Mou.events).options(joinedload(SigningEvent.agency),
+                                              joinedload(SigningEvent.person)),
+            joinedload(Mou.committee).selectinload(Committee.memberships),
+            joinedload(Mou.supersedes), selectinload(Mou.superseded_by))
 
 
 def intent_statement(agency: Agency, capacity: str = HEAD) -> str:
@@ -689,45 +684,66 @@ def matches_executed(mou: Mou, digest: str) -> MouVersion | None:
 # --- what agency heads see --------------------------------------------------------------
 
 
+#: statuses in which an MOU binds its parties or is about to: what their heads follow
+LIVE_STATUSES = ("in_review", "out_for_signature", "executed")
+
+
 def awaiting_signature(person, on: date | None = None) -> list[tuple[Mou, Agency]]:
     """(MOU, party) pairs awaiting person's signature, as head or authorised signatory.
 
     Only parties that have not signed, and whose turn it is under a signing order.
+    Of the signing events it reads only who signed which version, as bare rows:
+    a head may be asked by dozens of MOUs, each with its history.
     """
     day = on or today()
     holding = holding_of(person, day)
-    mous = db.session.scalars(
+    mous = list(db.session.scalars(
         select(Mou).join(mou_party, mou_party.c.mou_id == Mou.id)
         .join(Agency, Agency.id == mou_party.c.agency_id)
         .where(Mou.status == "out_for_signature",
                or_(Agency.head_id == person.id,
                    mou_party.c.agency_id.in_({a.agency_id for a in holding})))
-        .order_by(Mou.title).options(*signing_loading())).unique()
+        .order_by(Mou.title)
+        .options(selectinload(Mou.parties), selectinload(Mou.versions))).unique())
+    if not mous:
+        return []
+    events: dict[int, list] = {}
+    for row in db.session.execute(
+            select(SigningEvent.mou_id, SigningEvent.version_id, SigningEvent.kind,
+                   SigningEvent.agency_id)
+            .where(SigningEvent.mou_id.in_([m.id for m in mous])).order_by(SigningEvent.id)):
+        events.setdefault(row.mou_id, []).append(row)
     rows = []
     for mou in mous:
         found = person_capacities(person, mou.parties, mou, day, holding)
-        signed = mou.signed_parties()
+        signed = standing_signatures(events.get(mou.id, []), mou.current.id)
         rows += [(mou, agency) for agency in mou.parties if agency.id in found
-                 and agency.id not in signed and mou.waiting_for(agency) is None]
+                 and agency.id not in signed and mou.waiting_for(agency, signed) is None]
     return rows
 
 
 def promised_by(agencies: list[Agency]) -> list[tuple[Mou, Agency, str, list[ActionItem]]]:
-    """Every obligation of these agencies in live MOUs, with the action items tracking them."""
+    """Every obligation of these agencies in live MOUs, with the action items tracking them.
+
+    Each MOU comes with its current version alone, in the same query: the
+    obligations are all this reads of it, and a head's agencies are in dozens.
+    """
     if not agencies:
         return []
-    ids = [a.id for a in agencies]
-    mous = list(db.session.scalars(
-        select(Mou).join(mou_party, mou_party.c.mou_id == Mou.id)
-        .where(mou_party.c.agency_id.in_(ids),
-               Mou.status.in_(("in_review", "out_for_signature", "executed")))
-        # the current version's obligations are all it reads of each MOU's records
-        .order_by(Mou.title).options(selectinload(Mou.versions))).unique())
-    actions = obligation_actions(mous)
+    later = aliased(MouVersion)
+    pairs = db.session.execute(
+        select(Mou, MouVersion).join(MouVersion, MouVersion.mou_id == Mou.id)
+        .where(Mou.status.in_(LIVE_STATUSES),
+               Mou.id.in_(select(mou_party.c.mou_id).where(
+                   mou_party.c.agency_id.in_([a.id for a in agencies]))),
+               ~exists().where(later.mou_id == Mou.id, later.number > MouVersion.number))
+        .order_by(Mou.title, Mou.id)
+        .options(load_only(MouVersion.number, MouVersion.obligations))).all()
+    actions = obligation_actions([mou for mou, _ in pairs])
     rows = []
-    for mou in mous:
+    for mou, current in pairs:
         for agency in agencies:
-            for text in mou.current.obligations_of(agency.key):
+            for text in current.obligations_of(agency.key):
                 rows.append((mou, agency, text, [a for a in actions.get(mou.key, [])
                                                  if a.owner.agency_id == agency.id]))
     return rows
@@ -741,7 +757,7 @@ def obligation_actions(mous: list[Mou]) -> dict[str, list[ActionItem]]:
     for action in db.session.scalars(
             select(ActionItem).where(ActionItem.origin_kind == "mou",
                                      ActionItem.origin_ref.in_([m.key for m in mous]))
-            .options(selectinload(ActionItem.owner)).order_by(ActionItem.due)):
+            .options(joinedload(ActionItem.owner)).order_by(ActionItem.due)):
         found.setdefault(action.origin_ref, []).append(action)
     return found
 

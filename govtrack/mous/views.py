@@ -126,16 +126,20 @@ def mou_new():
 def mou_detail(key: str):
     """An MOU: its record, parties and obligations, versions, signatures and health."""
     mou = _mou(key)
+    can_edit = can_edit_mou(current_user, mou)
     track = TrackForm(formdata=None)
-    track.owner.choices = _owner_choices(mou)
+    # Only the people who edit a sponsored MOU track obligations: no one else's page
+    # reads the parties' staff.
+    track.owner.choices = _owner_choices(mou) if can_edit and mou.committee else []
     sign_parties = services.signable_parties(current_user, mou)
     return render_template(
         "mous/detail.html", mou=mou, flags=flags_for("mou", mou, today()),
         signed=mou.signed_parties(), verification=services.verify(mou),
         actions=services.obligation_actions([mou]).get(mou.key, []),
-        can_edit=can_edit_mou(current_user, mou),
-        can_sign=bool(sign_parties), sign_parties=sign_parties,
-        signatories=signatories.signatories(mou.parties, mou, today()),
+        can_edit=can_edit, can_sign=bool(sign_parties), sign_parties=sign_parties,
+        # who may sign is shown only while the MOU awaits signatures
+        signatories=(signatories.signatories(mou.parties, mou, today())
+                     if mou.status == "out_for_signature" else {}),
         capacity_labels=signatories.CAPACITY_LABELS,
         status_form=StatusForm(formdata=None), track_form=track,
         statuses=sorted(services.TRANSITIONS[mou.status]))

@@ -9,6 +9,7 @@ from flask_wtf.csrf import CSRFError
 from govtrack.agencies.models import SECTORS, SIDES
 from govtrack.committees.models import KINDS, ROLES, STAGES
 from govtrack.extensions import db
+from govtrack.submissions import new_token
 
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
        "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; "
@@ -73,8 +74,11 @@ def init_app(app: Flask) -> None:
         db.session.rollback()
         return _error("500", 500)
 
+    # submission_token(): a fresh one-time token for a button form written by hand (one
+    # per row, as a milestone's), so a double click is saved once (govtrack.forms.save)
     app.jinja_env.globals.update(
-        SECTORS=SECTORS, SIDES=SIDES, STAGES=STAGES, ROLES=ROLES, KINDS=KINDS, tz=ZoneInfo)
+        SECTORS=SECTORS, SIDES=SIDES, STAGES=STAGES, ROLES=ROLES, KINDS=KINDS, tz=ZoneInfo,
+        submission_token=new_token)
     app.jinja_env.filters["day"] = lambda d: d.strftime("%-d %B %Y") if d else ""
     app.jinja_env.filters["instant"] = (
         lambda t: t.strftime("%-d %B %Y, %H:%M UTC") if t else "")

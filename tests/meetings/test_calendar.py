@@ -206,6 +206,57 @@ def test_making_a_feed_shows_its_address_once(client, login, make, cast):
     assert "CIT Steering Committee" in listing
 
 
+def test_a_double_clicked_new_feed_shows_the_same_address_again(client, login, make, cast):
+    """The browser shows only the answer to the second click of a double click: it makes
+    no second feed and shows the first one's address, which still opens the feed."""
+    login(cast["member"])
+    page = client.get("/calendar/").get_data(as_text=True)
+    token = re.search(r'name="submission" type="hidden" value="([^"]+)"', page) or re.search(
+        r'value="([^"]+)"[^>]*name="submission"', page)
+    data = {"committee": cast["committee"].key, "submission": token[1]}
+    first, second = (client.post("/calendar/new", data=data).get_data(as_text=True)
+                     for _ in range(2))
+    address = re.compile(r'value="(http://localhost/calendar/([A-Za-z0-9_-]+)\.ics)"')
+    assert address.search(first) and address.search(second), second
+    assert address.search(first)[1] == address.search(second)[1]
+    assert "already saved" in second and "first click made" in second
+    assert "first click made" not in first
+    assert len(make.db.session.scalars(select(CalendarFeed)).all()) == 1
+    assert client.get(address.search(second)[1].removeprefix("http://localhost")
+                      ).status_code == 200
+    # another submission (a fresh token) makes another feed, at another address
+    fresh = {"committee": "", "submission": "f" * 22}
+    third = client.post("/calendar/new", data=fresh).get_data(as_text=True)
+    assert address.search(third)[1] != address.search(first)[1]
+    assert len(make.db.session.scalars(select(CalendarFeed)).all()) == 2
+
+
+def test_a_repeat_shows_no_address_once_the_feed_is_revoked(client, login, make, cast):
+    """Re-sending the form of a feed since revoked shows no address: it opens nothing."""
+    login(cast["member"])
+    data = {"committee": "", "submission": "r" * 22}
+    client.post("/calendar/new", data=data)
+    feed = make.db.session.scalar(select(CalendarFeed))
+    calendar.revoke_feed(cast["member"], feed)
+    make.db.session.commit()
+    again = client.post("/calendar/new", data=data).get_data(as_text=True)
+    assert "already saved" in again and ".ics" not in again
+
+
+def test_a_feed_secret_is_keyed_by_the_app_not_the_form_token_alone(web_app):
+    """The same one-time token under another SECRET_KEY derives another secret."""
+    with web_app.test_request_context():
+        mine = calendar.feed_token("t" * 22)
+        assert mine == calendar.feed_token("t" * 22) != calendar.feed_token("u" * 22)
+        assert len(mine) >= 43 and calendar.feed_token(None) != calendar.feed_token(None)
+        key = web_app.config["SECRET_KEY"]
+        web_app.config["SECRET_KEY"] = "another key"
+        try:
+            assert calendar.feed_token("t" * 22) != mine
+        finally:
+            web_app.config["SECRET_KEY"] = key
+
+
 def test_a_feed_of_someone_elses_committee_is_refused(client, login, make, cast):
     other = make.committee(name="Not Mine")
     login(cast["member"])

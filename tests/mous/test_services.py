@@ -380,3 +380,43 @@ def test_a_version_sent_after_a_rename_names_the_party_as_it_is_called_then(make
     db.session.commit()
     assert "Renamed before sending" in mou.current.canonical()
     assert services.verify(mou).ok
+
+
+def test_what_my_agency_promised_reads_the_current_version_and_skips_drafts(make, db):
+    """promised_by loads each MOU with its current version alone: a later version's
+    obligations replace the earlier ones, and a draft promises nothing yet."""
+    cast = make.cast()
+    mou = make_mou(cast)
+    make_mou(cast, status="draft", title="Still a draft")
+    head = cast["head"].person
+    member_agency = cast["member"].person.agency
+    services.change_status(cast["admin"], mou, "in_review")
+    services.update_mou(
+        cast["admin"], mou, mou.version, title=mou.title, purpose=mou.purpose,
+        background=mou.background, text=mou.current.text,
+        obligations={head.agency.key: "Shares its data weekly.",
+                     member_agency.key: "Screens every booking."})
+    db.session.commit()
+    assert len(mou.versions) == 2
+    rows = services.promised_by([head.agency, member_agency])
+    assert [(m.key, a.key, t) for m, a, t, _ in rows] == [
+        (mou.key, head.agency.key, "Shares its data weekly."),
+        (mou.key, member_agency.key, "Screens every booking.")]
+
+
+def test_awaiting_signature_counts_a_voided_signature_as_unsigned(make, db):
+    """Who signed is read from the events as bare rows: a signature voided by a new
+    version asks the head again; a standing one does not."""
+    cast = make.cast()
+    mou = make_mou(cast)
+    head = cast["head"].person
+    sign_as(cast["head"], mou, head.agency)
+    db.session.commit()
+    assert services.awaiting_signature(head) == []
+    services.update_mou(
+        cast["admin"], mou, mou.version, title=mou.title, purpose=mou.purpose,
+        background=mou.background, text="A new text.",
+        obligations={a.key: "Shares its data." for a in mou.parties})
+    services.change_status(cast["admin"], mou, "out_for_signature")
+    db.session.commit()
+    assert services.awaiting_signature(head) == [(mou, head.agency)]

@@ -205,7 +205,10 @@ def test_the_mou_page_runs_a_fixed_number_of_queries(web_app, client, make, db, 
                                   owner=make.person(agency=party), due=date(2027, 1, n + 1))
     db.session.commit()
     many = count_queries(web_app, lambda: client.get(url))
-    assert few == many
+    # session and account 2, the MOU with its committee and what it amends 1, the roster,
+    # its amendments, parties (with heads and accounts), versions, events (with agencies
+    # and people) 5, owners to choose, action items, who may sign, unread notices 4
+    assert few == many <= 12
     assert "Share data 4" in client.get(url).get_data(as_text=True)
 
 
@@ -336,7 +339,10 @@ def test_mous_mine_runs_a_fixed_number_of_queries_however_many_mous_await(
         make_mou(cast, title=f"Protocol {n}")
     make_mou(cast, status="executed", title="Signed protocol")
     many = count_queries(web_app, lambda: client.get("/mous/mine"))
-    assert few == many
+    # session and account 2, agencies headed, authorisations held, MOUs awaiting with
+    # parties, versions and who signed 4, live MOUs with their current versions, action
+    # items, unread notices
+    assert few == many <= 11
     page = client.get("/mous/mine").get_data(as_text=True)
     assert all(f"Protocol {n}" in page for n in range(5))
 
@@ -359,4 +365,4 @@ def test_the_mou_page_runs_a_fixed_number_of_queries_however_many_parties(
     login(cast["chair"])
     few = count_queries(web_app, lambda: client.get(f"/mous/{two.key}"))
     many = count_queries(web_app, lambda: client.get(f"/mous/{six.key}"))
-    assert few == many
+    assert few == many <= 12
