@@ -1,6 +1,7 @@
 """Meeting pages: schedule, agenda, requests, attendance, minutes, Word downloads."""
 
 from datetime import datetime
+from types import SimpleNamespace
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
@@ -30,6 +31,7 @@ from govtrack.meetings.forms import (
     motion_form,
 )
 from govtrack.meetings.models import (
+    ITEM_KINDS,
     AgendaItem,
     AgendaRequest,
     Attendance,
@@ -189,8 +191,6 @@ def meeting_detail(key: str):
         can_agenda=can_agenda, can_request=can_request_item(current_user, committee),
         show_agenda=can_see_agenda(current_user, meeting),
         starts=services.item_starts(meeting), timing=services.timing(meeting),
-        proposals=drafting.propose_agenda(meeting) if can_agenda and meeting.status ==
-        "scheduled" and meeting.agenda_status == "draft" else [],
         quorum=services.quorum(meeting), actions=actions, requests=requests,
         markdown=markdown, local=services.local(meeting), form=Form(),
         links=links.links_of(committee, meeting.items),
@@ -238,10 +238,28 @@ def meeting_cancel(key: str):
     return _back(meeting)
 
 
+@bp.get("/meetings/<key>/agenda/draft")
+@login_required
+def agenda_draft_preview(key: str):
+    """What "Draft the agenda for me" would add, each item with why, before it adds them.
+
+    Live state is read here, on its own page, not on every view of the meeting.
+    """
+    meeting = _meeting(key, agenda=True)
+    open_draft = meeting.status == "scheduled" and meeting.agenda_status == "draft"
+    proposals = drafting.propose_agenda(meeting) if open_draft else []
+    rows = [SimpleNamespace(id=n, **{column: p.refs.get(column) for column in links.KINDS})
+            for n, p in enumerate(proposals)]
+    return render_template("meetings/draft.html", meeting=meeting, committee=meeting.committee,
+                           open_draft=open_draft, proposals=proposals, kinds=ITEM_KINDS,
+                           links=links.links_of(meeting.committee, rows), form=Form(),
+                           local=services.local(meeting))
+
+
 @bp.post("/meetings/<key>/agenda/draft")
 @login_required
 def agenda_draft(key: str):
-    """Draft the agenda from live state."""
+    """Add what live state proposes to the draft agenda, each item once."""
     meeting = _meeting(key, agenda=True)
     added = save(None, lambda: drafting.draft_agenda(current_user, meeting), retry=True)
     if added:
