@@ -6,7 +6,7 @@ from types import SimpleNamespace
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import and_, case, func, or_, select, union
-from sqlalchemy.orm import aliased, joinedload, selectinload
+from sqlalchemy.orm import aliased, joinedload, lazyload, selectinload
 
 from govtrack.actions.models import ActionItem
 from govtrack.agencies.models import Agency, Person
@@ -66,21 +66,28 @@ def _committee(key: str) -> Committee:
         *members_loading()))
 
 
-def _meeting(key: str, edit: bool = False, agenda: bool = False) -> Meeting:
+def _meeting(key: str, edit: bool = False, agenda: bool = False,
+             on_demand: bool = False) -> Meeting:
     """Load a meeting with all its page shows; 404 / 403 as the committee decides.
 
     Its committee comes with its members and quorum rule (the quorum), not
     with its chair's history or its other meetings: the draft agenda reads the
     chair terms when the chair drafts, and the meeting before and the one after
     are looked up when needed.
+
+    on_demand: motions, attendance and answers are read when first used (with
+    the people they name, in one query each), not up front: the meeting page
+    shows a coming meeting's answers and a held one's attendance and motions,
+    never both, and each query it does not make is a millisecond or two.
     """
+    load = lazyload if on_demand else selectinload
     meeting = db.one_or_404(select(Meeting).where(Meeting.key == key).options(
         selectinload(Meeting.items).joinedload(AgendaItem.presenter),
-        selectinload(Meeting.motions).options(
+        load(Meeting.motions).options(
             joinedload(Motion.mover), joinedload(Motion.seconder),
             selectinload(Motion.votes).joinedload(Vote.person)),
-        selectinload(Meeting.attendance).joinedload(Attendance.designee),
-        selectinload(Meeting.rsvps).options(joinedload(Rsvp.person), joinedload(Rsvp.designee)),
+        load(Meeting.attendance).joinedload(Attendance.designee),
+        load(Meeting.rsvps).options(joinedload(Rsvp.person), joinedload(Rsvp.designee)),
         joinedload(Meeting.committee).options(*members_loading(),
                                               joinedload(Committee.quorum_rule))))
     if agenda:
@@ -177,11 +184,12 @@ def meeting_new(key: str):
 @login_required
 def meeting_detail(key: str):
     """A meeting: agenda (the draft only for those who edit), attendance, minutes."""
-    meeting = _meeting(key)
+    meeting = _meeting(key, on_demand=True)
     committee = meeting.committee
+    held = meeting.status == "held"
     can_edit = can_edit_committee(current_user, committee)
     can_agenda = can_set_agenda(current_user, meeting)
-    actions = _actions(meeting)
+    actions = _actions(meeting) if held else []
     approval = services.approval_motion(meeting)
     requests = list(db.session.scalars(select(AgendaRequest).where(
         AgendaRequest.meeting_id == meeting.id, AgendaRequest.status == "pending").options(
@@ -191,7 +199,7 @@ def meeting_detail(key: str):
         can_agenda=can_agenda, can_request=can_request_item(current_user, committee),
         show_agenda=can_see_agenda(current_user, meeting),
         starts=services.item_starts(meeting), timing=services.timing(meeting),
-        quorum=services.quorum(meeting), actions=actions, requests=requests,
+        quorum=services.quorum(meeting) if held else None, actions=actions, requests=requests,
         markdown=markdown, local=services.local(meeting), form=Form(),
         links=links.links_of(committee, meeting.items),
         approvals=services.pending_approvals(meeting) if can_edit else {},
@@ -205,7 +213,7 @@ def _rsvp_form(meeting: Meeting) -> RsvpForm:
     mine = next((r for r in meeting.rsvps if r.person_id == current_user.person_id), None)
     form = RsvpForm(formdata=None, answer=mine.answer if mine else "attending",
                     designee=mine.designee_id if mine and mine.designee_id else 0)
-    form.designee.choices = _designees(meeting)
+    form.designee.choices = _designees(meeting, current_user.person)
     return form
 
 
@@ -563,7 +571,7 @@ def rsvp(key: str):
     if not can_rsvp(current_user, meeting):
         abort(403)
     form = RsvpForm()
-    form.designee.choices = _designees(meeting)
+    form.designee.choices = _designees(meeting, current_user.person)
     if form.validate_on_submit() and save(form, lambda: services.rsvp(
             current_user, meeting, answer=form.answer.data,
             designee=db.session.get(Person, form.designee.data) if form.designee.data
@@ -574,19 +582,28 @@ def rsvp(key: str):
     return _back(meeting)
 
 
-def _designees(meeting: Meeting) -> list[tuple[int, str]]:
+def _designees(meeting: Meeting, person: Person | None = None) -> list[tuple[int, str]]:
     """Who may stand in for a member, by name: the active people of the agencies seated
     on the committee (a designee comes from the agency a member represents), and anyone
     already named for this meeting. Read as rows: a county has thousands of people, a
-    committee's agencies a few hundred at most, and a list of thousands helps nobody."""
+    committee's agencies a few hundred at most, and a list of thousands helps nobody.
+
+    person: one member answering for themselves; then only the agencies they represent
+    here and their own, and whom they already named: a list a member can read.
+    """
     seated = aliased(Person)
+    seats = Membership.committee_id == meeting.committee_id
+    if person is not None:
+        seats = and_(seats, Membership.person_id == person.id)
     agencies = union(
-        select(Membership.agency_id).where(Membership.committee_id == meeting.committee_id),
+        select(Membership.agency_id).where(seats),
         select(seated.agency_id).join(Membership, Membership.person_id == seated.id)
-        .where(Membership.committee_id == meeting.committee_id))
+        .where(seats))
     named = union(
         select(Attendance.designee_id).where(Attendance.meeting_id == meeting.id),
-        select(Rsvp.designee_id).where(Rsvp.meeting_id == meeting.id))
+        select(Rsvp.designee_id).where(Rsvp.meeting_id == meeting.id)) if person is None else \
+        select(Rsvp.designee_id).where(Rsvp.meeting_id == meeting.id,
+                                       Rsvp.person_id == person.id)
     return [(0, "—")] + [(person_id, f"{name} — {agency}") for person_id, name, agency in
                          db.session.execute(
                              select(Person.id, Person.name, Agency.name)
