@@ -1,11 +1,12 @@
 """Meeting pages: schedule, agenda, requests, attendance, minutes, Word downloads."""
 
 from datetime import datetime
+from functools import cache
 from types import SimpleNamespace
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import and_, case, func, or_, select, union
+from sqlalchemy import and_, bindparam, case, func, or_, select, union
 from sqlalchemy.orm import aliased, joinedload, lazyload, selectinload
 
 from govtrack.actions.models import ActionItem
@@ -66,6 +67,23 @@ def _committee(key: str) -> Committee:
         *members_loading()))
 
 
+@cache
+def _meeting_query(on_demand: bool):
+    """The statement _meeting runs, built once: SQLAlchemy keys its compiled-SQL cache
+    by the statement, and working that key out for a fresh statement with all these
+    loader options cost each meeting page a few milliseconds."""
+    load = lazyload if on_demand else selectinload
+    return select(Meeting).where(Meeting.key == bindparam("key")).options(
+        selectinload(Meeting.items).joinedload(AgendaItem.presenter),
+        load(Meeting.motions).options(
+            joinedload(Motion.mover), joinedload(Motion.seconder),
+            selectinload(Motion.votes).joinedload(Vote.person)),
+        load(Meeting.attendance).joinedload(Attendance.designee),
+        load(Meeting.rsvps).options(joinedload(Rsvp.person), joinedload(Rsvp.designee)),
+        joinedload(Meeting.committee).options(*members_loading(),
+                                              joinedload(Committee.quorum_rule)))
+
+
 def _meeting(key: str, edit: bool = False, agenda: bool = False,
              on_demand: bool = False) -> Meeting:
     """Load a meeting with all its page shows; 404 / 403 as the committee decides.
@@ -80,16 +98,9 @@ def _meeting(key: str, edit: bool = False, agenda: bool = False,
     shows a coming meeting's answers and a held one's attendance and motions,
     never both, and each query it does not make is a millisecond or two.
     """
-    load = lazyload if on_demand else selectinload
-    meeting = db.one_or_404(select(Meeting).where(Meeting.key == key).options(
-        selectinload(Meeting.items).joinedload(AgendaItem.presenter),
-        load(Meeting.motions).options(
-            joinedload(Motion.mover), joinedload(Motion.seconder),
-            selectinload(Motion.votes).joinedload(Vote.person)),
-        load(Meeting.attendance).joinedload(Attendance.designee),
-        load(Meeting.rsvps).options(joinedload(Rsvp.person), joinedload(Rsvp.designee)),
-        joinedload(Meeting.committee).options(*members_loading(),
-                                              joinedload(Committee.quorum_rule))))
+    meeting = db.session.execute(_meeting_query(on_demand), {"key": key}).scalar()
+    if meeting is None:
+        abort(404)
     if agenda:
         require_set_agenda(current_user, meeting)
     else:
