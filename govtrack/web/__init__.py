@@ -9,6 +9,7 @@ from flask_wtf.csrf import CSRFError
 from govtrack.agencies.models import SECTORS, SIDES
 from govtrack.committees.models import KINDS, ROLES, STAGES
 from govtrack.extensions import db
+from govtrack.web.urls import url_per_row
 
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
        "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; "
@@ -74,7 +75,8 @@ def init_app(app: Flask) -> None:
         return _error("500", 500)
 
     app.jinja_env.globals.update(
-        SECTORS=SECTORS, SIDES=SIDES, STAGES=STAGES, ROLES=ROLES, KINDS=KINDS, tz=ZoneInfo)
+        SECTORS=SECTORS, SIDES=SIDES, STAGES=STAGES, ROLES=ROLES, KINDS=KINDS, tz=ZoneInfo,
+        url_per_row=url_per_row)
     app.jinja_env.filters["day"] = lambda d: d.strftime("%-d %B %Y") if d else ""
     app.jinja_env.filters["instant"] = (
         lambda t: t.strftime("%-d %B %Y, %H:%M UTC") if t else "")
