@@ -602,27 +602,33 @@ def _designees(meeting: Meeting, person: Person | None = None) -> list[tuple[int
     person: one member answering for themselves; then only the agencies they represent
     here and their own, and whom they already named: a list a member can read.
     """
+    rows = db.session.execute(_designees_query(person is not None), {
+        "committee_id": meeting.committee_id, "meeting_id": meeting.id,
+        "person_id": person.id if person is not None else None})
+    return [(0, "—")] + [(person_id, f"{name} — {agency}") for person_id, name, agency in rows]
+
+
+@cache
+def _designees_query(one_member: bool):
+    """The statement of _designees, built once (see _meeting_query)."""
     seated = aliased(Person)
-    seats = Membership.committee_id == meeting.committee_id
-    if person is not None:
-        seats = and_(seats, Membership.person_id == person.id)
+    seats = Membership.committee_id == bindparam("committee_id")
+    if one_member:
+        seats = and_(seats, Membership.person_id == bindparam("person_id"))
     agencies = union(
         select(Membership.agency_id).where(seats),
         select(seated.agency_id).join(Membership, Membership.person_id == seated.id)
         .where(seats))
-    named = union(
-        select(Attendance.designee_id).where(Attendance.meeting_id == meeting.id),
-        select(Rsvp.designee_id).where(Rsvp.meeting_id == meeting.id)) if person is None else \
-        select(Rsvp.designee_id).where(Rsvp.meeting_id == meeting.id,
-                                       Rsvp.person_id == person.id)
-    return [(0, "—")] + [(person_id, f"{name} — {agency}") for person_id, name, agency in
-                         db.session.execute(
-                             select(Person.id, Person.name, Agency.name)
-                             .join(Agency, Agency.id == Person.agency_id)
-                             .where(or_(and_(Person.active.is_(True),
-                                             Person.agency_id.in_(agencies)),
-                                        Person.id.in_(named)))
-                             .order_by(Person.name, Person.id))]
+    named = select(Rsvp.designee_id).where(
+        Rsvp.meeting_id == bindparam("meeting_id"),
+        Rsvp.person_id == bindparam("person_id")) if one_member else union(
+        select(Attendance.designee_id).where(Attendance.meeting_id == bindparam("meeting_id")),
+        select(Rsvp.designee_id).where(Rsvp.meeting_id == bindparam("meeting_id")))
+    return (select(Person.id, Person.name, Agency.name)
+            .join(Agency, Agency.id == Person.agency_id)
+            .where(or_(and_(Person.active.is_(True), Person.agency_id.in_(agencies)),
+                       Person.id.in_(named)))
+            .order_by(Person.name, Person.id))
 
 
 @bp.route("/meetings/<key>/minutes", methods=["GET", "POST"])
