@@ -9,6 +9,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import and_, bindparam, case, func, or_, select, union
 from sqlalchemy.orm import aliased, joinedload, lazyload, selectinload
 
+from govtrack.actions.models import STATUSES as ACTION_STATUSES
 from govtrack.actions.models import ActionItem
 from govtrack.agencies.models import Agency, Person
 from govtrack.committees.models import Committee, Membership, members_loading
@@ -200,7 +201,7 @@ def meeting_detail(key: str):
     held = meeting.status == "held"
     can_edit = can_edit_committee(current_user, committee)
     can_agenda = can_set_agenda(current_user, meeting)
-    actions = _actions(meeting) if held else []
+    actions = _action_rows(meeting) if held else []
     approval = services.approval_motion(meeting)
     requests = list(db.session.scalars(select(AgendaRequest).where(
         AgendaRequest.meeting_id == meeting.id, AgendaRequest.status == "pending").options(
@@ -663,6 +664,23 @@ def minutes(key: str):
             flash("Minutes and action item saved." if adding else "Minutes saved.", "success")
             return redirect(url_for("meetings.minutes", key=meeting.key))
     return _minutes_page(meeting, form, status=400 if form.is_submitted() else 200)
+
+
+def _action_rows(meeting: Meeting) -> list[SimpleNamespace]:
+    """The action items a held meeting created, as its page lists them: rows, not records."""
+    return [SimpleNamespace(key=key, title=title, owner=owner, due=due,
+                            status_label=ACTION_STATUSES[status])
+            for key, title, owner, due, status in db.session.execute(
+                _action_rows_query(), {"meeting_id": meeting.id})]
+
+
+@cache
+def _action_rows_query():
+    """The statement of _action_rows, built once (see _meeting_query)."""
+    return (select(ActionItem.key, ActionItem.title, Person.name, ActionItem.due,
+                   ActionItem.status)
+            .join(Person, Person.id == ActionItem.owner_id)
+            .where(ActionItem.meeting_id == bindparam("meeting_id")).order_by(ActionItem.id))
 
 
 def _actions(meeting: Meeting) -> list[ActionItem]:
