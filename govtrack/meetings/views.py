@@ -265,7 +265,7 @@ def agenda_draft_preview(key: str):
 
     Live state is read here, on its own page, not on every view of the meeting.
     """
-    meeting = _meeting(key, agenda=True)
+    meeting = _meeting(key, agenda=True, on_demand=True)
     open_draft = meeting.status == "scheduled" and meeting.agenda_status == "draft"
     proposals = drafting.propose_agenda(meeting) if open_draft else []
     rows = [SimpleNamespace(id=n, **{column: p.refs.get(column) for column in links.KINDS})
