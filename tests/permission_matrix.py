@@ -132,6 +132,7 @@ MATRIX = {
     ("GET", "/meetings/<key>/edit"): "302 404 403 200 200 404 403 200",
     ("POST", "/meetings/<key>/edit"): "302 404 403 200 200 404 403 200",
     ("POST", "/meetings/<key>/cancel"): "302 404 403 302 302 404 403 302",
+    ("GET", "/meetings/<key>/agenda/draft"): "302 404 403 200 200 404 403 200",
     ("POST", "/meetings/<key>/agenda/draft"): "302 404 403 302 302 404 403 302",
     ("POST", "/meetings/<key>/agenda/publish"): "302 404 403 302 302 404 403 302",
     ("GET", "/meetings/<key>/agenda/items/new"): "302 404 403 200 200 404 403 200",

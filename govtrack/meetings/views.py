@@ -1,12 +1,15 @@
 """Meeting pages: schedule, agenda, requests, attendance, minutes, Word downloads."""
 
 from datetime import datetime
+from functools import cache
+from types import SimpleNamespace
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import and_, case, func, or_, select, union
-from sqlalchemy.orm import aliased, joinedload, selectinload
+from sqlalchemy import and_, bindparam, case, func, or_, select, union
+from sqlalchemy.orm import aliased, joinedload, lazyload, selectinload
 
+from govtrack.actions.models import STATUSES as ACTION_STATUSES
 from govtrack.actions.models import ActionItem
 from govtrack.agencies.models import Agency, Person
 from govtrack.committees.models import Committee, Membership, members_loading
@@ -30,6 +33,7 @@ from govtrack.meetings.forms import (
     motion_form,
 )
 from govtrack.meetings.models import (
+    ITEM_KINDS,
     AgendaItem,
     AgendaRequest,
     Attendance,
@@ -64,23 +68,40 @@ def _committee(key: str) -> Committee:
         *members_loading()))
 
 
-def _meeting(key: str, edit: bool = False, agenda: bool = False) -> Meeting:
+@cache
+def _meeting_query(on_demand: bool):
+    """The statement _meeting runs, built once: SQLAlchemy keys its compiled-SQL cache
+    by the statement, and working that key out for a fresh statement with all these
+    loader options cost each meeting page a few milliseconds."""
+    load = lazyload if on_demand else selectinload
+    return select(Meeting).where(Meeting.key == bindparam("key")).options(
+        selectinload(Meeting.items).joinedload(AgendaItem.presenter),
+        load(Meeting.motions).options(
+            joinedload(Motion.mover), joinedload(Motion.seconder),
+            selectinload(Motion.votes).joinedload(Vote.person)),
+        load(Meeting.attendance).joinedload(Attendance.designee),
+        load(Meeting.rsvps).options(joinedload(Rsvp.person), joinedload(Rsvp.designee)),
+        joinedload(Meeting.committee).options(*members_loading(),
+                                              joinedload(Committee.quorum_rule)))
+
+
+def _meeting(key: str, edit: bool = False, agenda: bool = False,
+             on_demand: bool = False) -> Meeting:
     """Load a meeting with all its page shows; 404 / 403 as the committee decides.
 
     Its committee comes with its members and quorum rule (the quorum), not
     with its chair's history or its other meetings: the draft agenda reads the
     chair terms when the chair drafts, and the meeting before and the one after
     are looked up when needed.
+
+    on_demand: motions, attendance and answers are read when first used (with
+    the people they name, in one query each), not up front: the meeting page
+    shows a coming meeting's answers and a held one's attendance and motions,
+    never both, and each query it does not make is a millisecond or two.
     """
-    meeting = db.one_or_404(select(Meeting).where(Meeting.key == key).options(
-        selectinload(Meeting.items).joinedload(AgendaItem.presenter),
-        selectinload(Meeting.motions).options(
-            joinedload(Motion.mover), joinedload(Motion.seconder),
-            selectinload(Motion.votes).joinedload(Vote.person)),
-        selectinload(Meeting.attendance).joinedload(Attendance.designee),
-        selectinload(Meeting.rsvps).options(joinedload(Rsvp.person), joinedload(Rsvp.designee)),
-        joinedload(Meeting.committee).options(*members_loading(),
-                                              joinedload(Committee.quorum_rule))))
+    meeting = db.session.execute(_meeting_query(on_demand), {"key": key}).scalar()
+    if meeting is None:
+        abort(404)
     if agenda:
         require_set_agenda(current_user, meeting)
     else:
@@ -175,11 +196,12 @@ def meeting_new(key: str):
 @login_required
 def meeting_detail(key: str):
     """A meeting: agenda (the draft only for those who edit), attendance, minutes."""
-    meeting = _meeting(key)
+    meeting = _meeting(key, on_demand=True)
     committee = meeting.committee
+    held = meeting.status == "held"
     can_edit = can_edit_committee(current_user, committee)
     can_agenda = can_set_agenda(current_user, meeting)
-    actions = _actions(meeting)
+    actions = _action_rows(meeting) if held else []
     approval = services.approval_motion(meeting)
     requests = list(db.session.scalars(select(AgendaRequest).where(
         AgendaRequest.meeting_id == meeting.id, AgendaRequest.status == "pending").options(
@@ -189,9 +211,7 @@ def meeting_detail(key: str):
         can_agenda=can_agenda, can_request=can_request_item(current_user, committee),
         show_agenda=can_see_agenda(current_user, meeting),
         starts=services.item_starts(meeting), timing=services.timing(meeting),
-        proposals=drafting.propose_agenda(meeting) if can_agenda and meeting.status ==
-        "scheduled" and meeting.agenda_status == "draft" else [],
-        quorum=services.quorum(meeting), actions=actions, requests=requests,
+        quorum=services.quorum(meeting) if held else None, actions=actions, requests=requests,
         markdown=markdown, local=services.local(meeting), form=Form(),
         links=links.links_of(committee, meeting.items),
         approvals=services.pending_approvals(meeting) if can_edit else {},
@@ -205,7 +225,7 @@ def _rsvp_form(meeting: Meeting) -> RsvpForm:
     mine = next((r for r in meeting.rsvps if r.person_id == current_user.person_id), None)
     form = RsvpForm(formdata=None, answer=mine.answer if mine else "attending",
                     designee=mine.designee_id if mine and mine.designee_id else 0)
-    form.designee.choices = _designees(meeting)
+    form.designee.choices = _designees(meeting, current_user.person)
     return form
 
 
@@ -238,10 +258,28 @@ def meeting_cancel(key: str):
     return _back(meeting)
 
 
+@bp.get("/meetings/<key>/agenda/draft")
+@login_required
+def agenda_draft_preview(key: str):
+    """What "Draft the agenda for me" would add, each item with why, before it adds them.
+
+    Live state is read here, on its own page, not on every view of the meeting.
+    """
+    meeting = _meeting(key, agenda=True, on_demand=True)
+    open_draft = meeting.status == "scheduled" and meeting.agenda_status == "draft"
+    proposals = drafting.propose_agenda(meeting) if open_draft else []
+    rows = [SimpleNamespace(id=n, **{column: p.refs.get(column) for column in links.KINDS})
+            for n, p in enumerate(proposals)]
+    return render_template("meetings/draft.html", meeting=meeting, committee=meeting.committee,
+                           open_draft=open_draft, proposals=proposals, kinds=ITEM_KINDS,
+                           links=links.links_of(meeting.committee, rows), form=Form(),
+                           local=services.local(meeting))
+
+
 @bp.post("/meetings/<key>/agenda/draft")
 @login_required
 def agenda_draft(key: str):
-    """Draft the agenda from live state."""
+    """Add what live state proposes to the draft agenda, each item once."""
     meeting = _meeting(key, agenda=True)
     added = save(None, lambda: drafting.draft_agenda(current_user, meeting), retry=True)
     if added:
@@ -545,7 +583,7 @@ def rsvp(key: str):
     if not can_rsvp(current_user, meeting):
         abort(403)
     form = RsvpForm()
-    form.designee.choices = _designees(meeting)
+    form.designee.choices = _designees(meeting, current_user.person)
     if form.validate_on_submit() and save(form, lambda: services.rsvp(
             current_user, meeting, answer=form.answer.data,
             designee=db.session.get(Person, form.designee.data) if form.designee.data
@@ -556,27 +594,42 @@ def rsvp(key: str):
     return _back(meeting)
 
 
-def _designees(meeting: Meeting) -> list[tuple[int, str]]:
+def _designees(meeting: Meeting, person: Person | None = None) -> list[tuple[int, str]]:
     """Who may stand in for a member, by name: the active people of the agencies seated
     on the committee (a designee comes from the agency a member represents), and anyone
     already named for this meeting. Read as rows: a county has thousands of people, a
-    committee's agencies a few hundred at most, and a list of thousands helps nobody."""
+    committee's agencies a few hundred at most, and a list of thousands helps nobody.
+
+    person: one member answering for themselves; then only the agencies they represent
+    here and their own, and whom they already named: a list a member can read.
+    """
+    rows = db.session.execute(_designees_query(person is not None), {
+        "committee_id": meeting.committee_id, "meeting_id": meeting.id,
+        "person_id": person.id if person is not None else None})
+    return [(0, "—")] + [(person_id, f"{name} — {agency}") for person_id, name, agency in rows]
+
+
+@cache
+def _designees_query(one_member: bool):
+    """The statement of _designees, built once (see _meeting_query)."""
     seated = aliased(Person)
+    seats = Membership.committee_id == bindparam("committee_id")
+    if one_member:
+        seats = and_(seats, Membership.person_id == bindparam("person_id"))
     agencies = union(
-        select(Membership.agency_id).where(Membership.committee_id == meeting.committee_id),
+        select(Membership.agency_id).where(seats),
         select(seated.agency_id).join(Membership, Membership.person_id == seated.id)
-        .where(Membership.committee_id == meeting.committee_id))
-    named = union(
-        select(Attendance.designee_id).where(Attendance.meeting_id == meeting.id),
-        select(Rsvp.designee_id).where(Rsvp.meeting_id == meeting.id))
-    return [(0, "—")] + [(person_id, f"{name} — {agency}") for person_id, name, agency in
-                         db.session.execute(
-                             select(Person.id, Person.name, Agency.name)
-                             .join(Agency, Agency.id == Person.agency_id)
-                             .where(or_(and_(Person.active.is_(True),
-                                             Person.agency_id.in_(agencies)),
-                                        Person.id.in_(named)))
-                             .order_by(Person.name, Person.id))]
+        .where(seats))
+    named = select(Rsvp.designee_id).where(
+        Rsvp.meeting_id == bindparam("meeting_id"),
+        Rsvp.person_id == bindparam("person_id")) if one_member else union(
+        select(Attendance.designee_id).where(Attendance.meeting_id == bindparam("meeting_id")),
+        select(Rsvp.designee_id).where(Rsvp.meeting_id == bindparam("meeting_id")))
+    return (select(Person.id, Person.name, Agency.name)
+            .join(Agency, Agency.id == Person.agency_id)
+            .where(or_(and_(Person.active.is_(True), Person.agency_id.in_(agencies)),
+                       Person.id.in_(named)))
+            .order_by(Person.name, Person.id))
 
 
 @bp.route("/meetings/<key>/minutes", methods=["GET", "POST"])
@@ -611,6 +664,23 @@ def minutes(key: str):
             flash("Minutes and action item saved." if adding else "Minutes saved.", "success")
             return redirect(url_for("meetings.minutes", key=meeting.key))
     return _minutes_page(meeting, form, status=400 if form.is_submitted() else 200)
+
+
+def _action_rows(meeting: Meeting) -> list[SimpleNamespace]:
+    """The action items a held meeting created, as its page lists them: rows, not records."""
+    return [SimpleNamespace(key=key, title=title, owner=owner, due=due,
+                            status_label=ACTION_STATUSES[status])
+            for key, title, owner, due, status in db.session.execute(
+                _action_rows_query(), {"meeting_id": meeting.id})]
+
+
+@cache
+def _action_rows_query():
+    """The statement of _action_rows, built once (see _meeting_query)."""
+    return (select(ActionItem.key, ActionItem.title, Person.name, ActionItem.due,
+                   ActionItem.status)
+            .join(Person, Person.id == ActionItem.owner_id)
+            .where(ActionItem.meeting_id == bindparam("meeting_id")).order_by(ActionItem.id))
 
 
 def _actions(meeting: Meeting) -> list[ActionItem]:

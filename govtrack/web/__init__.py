@@ -10,6 +10,7 @@ from govtrack.agencies.models import SECTORS, SIDES
 from govtrack.committees.models import KINDS, ROLES, STAGES
 from govtrack.extensions import db
 from govtrack.submissions import new_token
+from govtrack.web.urls import url_per_row
 
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
        "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; "
@@ -78,7 +79,7 @@ def init_app(app: Flask) -> None:
     # per row, as a milestone's), so a double click is saved once (govtrack.forms.save)
     app.jinja_env.globals.update(
         SECTORS=SECTORS, SIDES=SIDES, STAGES=STAGES, ROLES=ROLES, KINDS=KINDS, tz=ZoneInfo,
-        submission_token=new_token)
+        submission_token=new_token, url_per_row=url_per_row)
     app.jinja_env.filters["day"] = lambda d: d.strftime("%-d %B %Y") if d else ""
     app.jinja_env.filters["instant"] = (
         lambda t: t.strftime("%-d %B %Y, %H:%M UTC") if t else "")

@@ -4,6 +4,8 @@ The demo county has no MOU or measure yet, so these pages are audited on
 records made for the test, as the permission matrix makes them.
 """
 
+from datetime import UTC, datetime, timedelta
+
 from govtrack.extensions import db
 from tests.browser.axe import assert_no_blocking
 from tests.factories import PASSWORD
@@ -16,9 +18,12 @@ def _records(app, make):
         cast = make.cast()
         mou = make_mou(cast)
         keys = matrix_records(cast)
+        draft = make.meeting(cast["committee"], starts_at=datetime.now(UTC) + timedelta(days=20),
+                             published=False)
         db.session.commit()
         goal = cast["workgroup"].goals[0]
         return {"committee": cast["committee"].key, "meeting": cast["meeting"].key,
+                "draft": draft.key,
                 "workgroup": cast["workgroup"].key, "goal": goal.key, "mou": mou.key,
                 "measure": keys["/measures/"], "cycle": keys["/pdsa/"],
                 "admin": cast["admin"].email, "head": cast["head"].email,
@@ -30,6 +35,7 @@ def test_record_pages_pass_axe(app, make, page, axe, log_in):
     log_in(keys["admin"], PASSWORD)
     paths = [
         "/meetings/{meeting}", "/meetings/{meeting}/attendance", "/meetings/{meeting}/minutes",
+        "/meetings/{draft}/agenda/draft",
         "/workgroups/{workgroup}", "/goals/{goal}/ramp", "/goals/{goal}/pdsa/new",
         "/committees/{committee}/outcomes", "/committees/{committee}/measures/new",
         "/measures/{measure}", "/pdsa/{cycle}", "/mous/", "/mous/new", "/mous/{mou}",

@@ -110,7 +110,15 @@ def test_the_meeting_cycle_from_drafted_agenda_to_approved_minutes(page: Page, c
         # the chair drafts the 8 December agenda: live state proposes what needs the committee
         log_in(chair)
         _open_meeting(page, "CIT Steering Committee", "8 December 2026")
-        page.get_by_role("button", name="Draft the agenda for me").click()
+        page.get_by_role("link", name="Draft the agenda for me").click()
+        # a preview first: each proposed item with why, linked to its record
+        proposed = page.get_by_role("table", name=re.compile("proposed items"))
+        expect(proposed.get_by_role("rowheader").filter(
+            has_text="Signatures awaited: Pre-arraignment mental health referral")) \
+            .to_contain_text("Awaiting the signature of Alder County Public Defender")
+        expect(proposed.get_by_role("link", name="911 Call Routing to Mobile Crisis").first) \
+            .to_be_visible()
+        page.get_by_role("button", name=re.compile(r"^Add these \d+ items to the draft")).click()
         expect(page.get_by_role("status")).to_contain_text("proposed items added")
         agenda = page.get_by_role("table", name=re.compile("items"))
         for title in ("Report-back: CIT Training and Shift Coverage",
@@ -153,7 +161,8 @@ def test_the_meeting_cycle_from_drafted_agenda_to_approved_minutes(page: Page, c
         # the January agenda proposes approving these minutes
         page.get_by_role("link", name="All meetings of CIT Steering Committee").click()
         page.get_by_role("link", name=re.compile("Tuesday 12 January 2027")).click()
-        page.get_by_role("button", name="Draft the agenda for me").click()
+        page.get_by_role("link", name="Draft the agenda for me").click()
+        page.get_by_role("button", name=re.compile(r"^Add these \d+ items to the draft")).click()
         expect(page.get_by_role("rowheader").filter(
             has_text="Approve the minutes of 8 December 2026")).to_have_count(1)
 

@@ -6,7 +6,7 @@ import pytest
 import time_machine
 from sqlalchemy import select
 
-from govtrack.demo import load_demo
+from govtrack.demo import DEMO_LOGINS, DEMO_PASSWORD, load_demo
 from govtrack.meetings import drafting, services
 from govtrack.meetings.models import AgendaItem, BacklogItem, Meeting
 
@@ -53,6 +53,32 @@ def test_the_mou_awaiting_the_public_defenders_signature_is_drafted_for_8_decemb
     assert item.title == "Signatures awaited: Pre-arraignment mental health referral"
     assert "Awaiting the signature of Alder County Public Defender." in item.why
     assert "Signatures stalled (since 5 December 2026)" in item.why
+
+
+@time_machine.travel(DRAFT_DAY, tick=False)
+def test_the_chair_previews_the_draft_with_its_reasons_then_adds_it_once(db, client):
+    """The meeting page links to the drafting page; it lists what would be added and why,
+    links each item to its record, and its button adds them; drafting again offers nothing."""
+    meeting = _demo_meeting(db, "cit-2026-12-08")
+    chair = next(d for d in DEMO_LOGINS if d["role"] == "CIT chair")
+    client.post("/login", data={"email": chair["email"], "password": DEMO_PASSWORD})
+    url = f"/meetings/{meeting.key}/agenda/draft"
+    page = client.get(f"/meetings/{meeting.key}").get_data(as_text=True)
+    assert f'href="{url}">Draft the agenda for me</a>' in page
+    assert "Stalled workgroup:" not in page  # live state is not read on every view
+    preview = client.get(url).get_data(as_text=True)
+    assert "Stalled workgroup: 911 Call Routing to Mobile Crisis" in preview
+    assert "Awaiting the signature of Alder County Public Defender." in preview
+    assert 'href="/workgroups/wg-911-routing"' in preview
+    assert 'href="/mous/mou-pretrial-referral"' in preview
+    assert preview.count("<tr>") - 1 == len(drafting.propose_agenda(meeting))
+    db.session.rollback()
+    assert len(db.session.get(Meeting, meeting.id).items) == 0  # a preview changes nothing
+    response = client.post(url, follow_redirects=True)
+    assert "proposed items added to the draft" in response.get_data(as_text=True)
+    assert "Nothing new to add" in client.get(url).get_data(as_text=True)
+    client.post(f"/meetings/{meeting.key}/agenda/publish")
+    assert "The agenda is published" in client.get(url).get_data(as_text=True)
 
 
 @pytest.fixture

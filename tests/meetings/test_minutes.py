@@ -187,6 +187,12 @@ def test_adding_an_action_item_keeps_what_was_typed_in_the_minutes(client, login
     assert titles == {"Send bed data", "Call the hospital"}
     page = client.get(f"/meetings/{held.key}/minutes").get_data(as_text=True)
     assert "js/unsaved.js" in page and "data-warn-unsaved" in page
+    # the meeting page lists them, each with its owner, linked to its page
+    shown = client.get(f"/meetings/{held.key}").get_data(as_text=True)
+    for action in db.session.scalars(select(ActionItem).where(
+            ActionItem.meeting_id == held.id)):
+        assert (f'<a href="/actions/{action.key}">{action.title}</a></th>'
+                f"<td>{action.owner.name}</td>") in shown
 
 
 @time_machine.travel(NOW, tick=False)

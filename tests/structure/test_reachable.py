@@ -50,6 +50,8 @@ def _records(cast, make):
     approved = make.meeting(committee, starts_at=datetime.now(UTC) - timedelta(days=70),
                             status="held")
     approved.minutes_approved_at = datetime.now(UTC) - timedelta(days=39)
+    # a coming meeting whose agenda is still a draft (its drafting page)
+    make.meeting(committee, starts_at=datetime.now(UTC) + timedelta(days=20), published=False)
     db.session.add(ActionItem(key="minuted-1", committee=committee, title="Minuted",
                               owner=cast["member"].person, meeting_id=held.id,
                               due=today() + timedelta(days=10)))
