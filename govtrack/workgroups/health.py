@@ -168,7 +168,7 @@ def open_workgroups(committees: list[Committee], as_of: date
                     ) -> dict[int, list[WorkgroupRecord]]:
     """committee id -> its workgroups open on as_of, by key, with what the rules read.
 
-    Four queries of rows for all the committees: the workgroups, their
+    Three queries of rows for all the committees: the workgroups with their
     latest updates up to as_of, their goals' milestones, their members.
     """
     by_id = {c.id: c for c in committees}
@@ -177,22 +177,24 @@ def open_workgroups(committees: list[Committee], as_of: date
         return found
     of_committees = Workgroup.committee_id.in_(list(by_id))
     records: dict[int, WorkgroupRecord] = {}
+    # the latest update up to as_of is the only one the rules read (last_activity):
+    # worked out per workgroup in SQL, and read with the workgroups
+    latest = (select(WorkgroupUpdate.workgroup_id, func.max(WorkgroupUpdate.at).label("at"))
+              .join(Workgroup, Workgroup.id == WorkgroupUpdate.workgroup_id)
+              .where(of_committees, WorkgroupUpdate.at < _end_of(committees, as_of))
+              .group_by(WorkgroupUpdate.workgroup_id).subquery())
     for row in db.session.execute(
             select(Workgroup.id, Workgroup.key, Workgroup.name, Workgroup.committee_id,
-                   Workgroup.created_at, Workgroup.closed_at, Workgroup.report_back)
+                   Workgroup.created_at, Workgroup.closed_at, Workgroup.report_back,
+                   latest.c.at)
+            .outerjoin(latest, latest.c.workgroup_id == Workgroup.id)
             .where(of_committees)):
         record = WorkgroupRecord(row.id, row.key, row.name, by_id[row.committee_id],
                                  row.created_at, row.closed_at, row.report_back)
         if open_on(record, as_of):
             records[record.id] = record
-    # the latest update up to as_of is the only one the rules read (last_activity)
-    for workgroup_id, at in db.session.execute(
-            select(WorkgroupUpdate.workgroup_id, func.max(WorkgroupUpdate.at))
-            .join(Workgroup, Workgroup.id == WorkgroupUpdate.workgroup_id)
-            .where(of_committees, WorkgroupUpdate.at < _end_of(committees, as_of))
-            .group_by(WorkgroupUpdate.workgroup_id)):
-        if workgroup_id in records:
-            records[workgroup_id].updates.append(Instant(at))
+            if row.at is not None:
+                record.updates.append(Instant(row.at))
     goals: dict[int, GoalRecord] = {}
     milestones: dict[int, MilestoneRecord] = {}
     # one row per re-dating (or one for a milestone never re-dated), oldest first
