@@ -7,7 +7,7 @@ from flask_wtf import FlaskForm
 from markupsafe import Markup, escape
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
-from wtforms import HiddenField, IntegerField, PasswordField, StringField
+from wtforms import HiddenField, IntegerField, PasswordField, StringField, widgets
 from wtforms.fields.choices import SelectFieldBase
 from wtforms.validators import NumberRange
 from wtforms.widgets import Select, core
@@ -49,7 +49,12 @@ def html_params(**kwargs) -> Markup:
 
 #: wtforms' original, kept for the test that the two agree
 wtforms_html_params = core.html_params
-core.html_params = html_params
+# wtforms reaches it as a module global (Select, TextArea), a class attribute
+# (Input and its kinds, Button) and through the package (Label)
+core.html_params = widgets.html_params = html_params
+for _widget in vars(core).values():
+    if isinstance(_widget, type) and vars(_widget).get("html_params") is not None:
+        _widget.html_params = staticmethod(html_params)
 
 
 def strip_text(value):

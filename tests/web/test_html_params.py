@@ -2,6 +2,7 @@
 
 import pytest
 from markupsafe import Markup
+from wtforms import widgets
 from wtforms.widgets import core
 
 from govtrack.forms import html_params, wtforms_html_params
@@ -23,4 +24,6 @@ def test_the_attributes_are_written_as_wtforms_writes_them(attributes):
 
 
 def test_every_wtforms_widget_writes_its_attributes_with_it():
-    assert core.html_params is html_params
+    assert core.html_params is widgets.html_params is html_params
+    assert core.Input.html_params is core.TextInput.html_params is html_params
+    assert core.Select.__call__.__globals__["html_params"] is html_params
