@@ -141,6 +141,9 @@ class WorkgroupRecord:
     updates: list[Instant] = field(default_factory=list)
     goals: list[GoalRecord] = field(default_factory=list)
     members: list[PersonId] = field(default_factory=list)
+    #: (as_of, when one of its action items was last updated up to as_of, if ever),
+    #: read with it; _Source.latest_update answers from it for that as_of
+    latest_action: tuple[date, datetime | None] | None = None
 
     #: the same rule as the model's
     open_on = Workgroup.open_on
@@ -169,7 +172,8 @@ def open_workgroups(committees: list[Committee], as_of: date
     """committee id -> its workgroups open on as_of, by key, with what the rules read.
 
     Three queries of rows for all the committees: the workgroups with their
-    latest updates up to as_of, their goals' milestones, their members.
+    latest updates and their action items' latest updates up to as_of, their
+    goals' milestones, their members.
     """
     by_id = {c.id: c for c in committees}
     found: dict[int, list[WorkgroupRecord]] = {cid: [] for cid in by_id}
@@ -183,14 +187,22 @@ def open_workgroups(committees: list[Committee], as_of: date
               .join(Workgroup, Workgroup.id == WorkgroupUpdate.workgroup_id)
               .where(of_committees, WorkgroupUpdate.at < _end_of(committees, as_of))
               .group_by(WorkgroupUpdate.workgroup_id).subquery())
+    # so is the latest update of its action items (what _Source.latest_update reads)
+    acted = (select(ActionItem.workgroup_key.label("key"), func.max(ActionUpdate.at).label("at"))
+             .select_from(ActionUpdate).join(ActionItem, ActionItem.id == ActionUpdate.action_id)
+             .join(Workgroup, Workgroup.key == ActionItem.workgroup_key)
+             .where(of_committees, ActionUpdate.at < _end_of(committees, as_of))
+             .group_by(ActionItem.workgroup_key).subquery())
     for row in db.session.execute(
             select(Workgroup.id, Workgroup.key, Workgroup.name, Workgroup.committee_id,
                    Workgroup.created_at, Workgroup.closed_at, Workgroup.report_back,
-                   latest.c.at)
+                   latest.c.at, acted.c.at.label("acted"))
             .outerjoin(latest, latest.c.workgroup_id == Workgroup.id)
+            .outerjoin(acted, acted.c.key == Workgroup.key)
             .where(of_committees)):
         record = WorkgroupRecord(row.id, row.key, row.name, by_id[row.committee_id],
-                                 row.created_at, row.closed_at, row.report_back)
+                                 row.created_at, row.closed_at, row.report_back,
+                                 latest_action=(as_of, row.acted))
         if open_on(record, as_of):
             records[record.id] = record
             if row.at is not None:
@@ -337,6 +349,9 @@ class _Source:
         The latest instant per workgroup, worked out in SQL: most updates are
         notes the rules need no more of.
         """
+        known = getattr(workgroup, "latest_action", None)
+        if known is not None and known[0] == self.as_of:
+            return known[1]  # read with the workgroup (open_workgroups)
         if self._latest is None:
             # the end of as_of on each committee's wall clock
             before = ActionUpdate.at < _end_of(self.committees.values(), self.as_of)
