@@ -50,7 +50,7 @@ from operator import itemgetter
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, case, exists, func, or_, select
+from sqlalchemy import String, and_, case, cast, exists, func, or_, select
 from sqlalchemy.orm import aliased
 
 from govtrack.actions.models import OPEN_STATUSES, ActionItem, ActionUpdate
@@ -171,9 +171,9 @@ def open_workgroups(committees: list[Committee], as_of: date
                     ) -> dict[int, list[WorkgroupRecord]]:
     """committee id -> its workgroups open on as_of, by key, with what the rules read.
 
-    Three queries of rows for all the committees: the workgroups with their
-    latest updates and their action items' latest updates up to as_of, their
-    goals' milestones, their members.
+    Two queries of rows for all the committees: the workgroups with their
+    members, their latest updates and their action items' latest updates up to
+    as_of; their goals' milestones.
     """
     by_id = {c.id: c for c in committees}
     found: dict[int, list[WorkgroupRecord]] = {cid: [] for cid in by_id}
@@ -193,12 +193,19 @@ def open_workgroups(committees: list[Committee], as_of: date
              .join(Workgroup, Workgroup.key == ActionItem.workgroup_key)
              .where(of_committees, ActionUpdate.at < _end_of(committees, as_of))
              .group_by(ActionItem.workgroup_key).subquery())
+    # and its members' ids, as one string per workgroup ("3,17,42")
+    members = (select(workgroup_member.c.workgroup_id.label("workgroup_id"),
+                      func.aggregate_strings(cast(workgroup_member.c.person_id, String), ",")
+                      .label("ids"))
+               .join(Workgroup, Workgroup.id == workgroup_member.c.workgroup_id)
+               .where(of_committees).group_by(workgroup_member.c.workgroup_id).subquery())
     for row in db.session.execute(
             select(Workgroup.id, Workgroup.key, Workgroup.name, Workgroup.committee_id,
                    Workgroup.created_at, Workgroup.closed_at, Workgroup.report_back,
-                   latest.c.at, acted.c.at.label("acted"))
+                   latest.c.at, acted.c.at.label("acted"), members.c.ids)
             .outerjoin(latest, latest.c.workgroup_id == Workgroup.id)
             .outerjoin(acted, acted.c.key == Workgroup.key)
+            .outerjoin(members, members.c.workgroup_id == Workgroup.id)
             .where(of_committees)):
         record = WorkgroupRecord(row.id, row.key, row.name, by_id[row.committee_id],
                                  row.created_at, row.closed_at, row.report_back,
@@ -207,6 +214,8 @@ def open_workgroups(committees: list[Committee], as_of: date
             records[record.id] = record
             if row.at is not None:
                 record.updates.append(Instant(row.at))
+            if row.ids:
+                record.members = [PersonId(int(i)) for i in row.ids.split(",")]
     goals: dict[int, GoalRecord] = {}
     milestones: dict[int, MilestoneRecord] = {}
     # one row per re-dating (or one for a milestone never re-dated), oldest first
@@ -230,12 +239,6 @@ def open_workgroups(committees: list[Committee], as_of: date
             if at is not None:
                 milestones[milestone_id].due_changes.append(
                     DueChangeRecord(at, old_due, new_due))
-    for workgroup_id, person_id in db.session.execute(
-            select(workgroup_member.c.workgroup_id, workgroup_member.c.person_id)
-            .join(Workgroup, Workgroup.id == workgroup_member.c.workgroup_id)
-            .where(of_committees)):
-        if workgroup_id in records:
-            records[workgroup_id].members.append(PersonId(person_id))
     for record in sorted(records.values(), key=lambda r: r.key):
         found[record.committee.id].append(record)
     return found
