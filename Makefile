@@ -46,7 +46,7 @@ lint: $(STAMP)
 
 ## make test: lint, then the whole suite on SQLite (browser tests included), then on PostgreSQL.
 test: $(STAMP) system-packages lint
-	# The forms' fuzzing runs 100 examples a form on SQLite (the double-submit test 100 / 40);
+	# The forms' fuzzing runs 100 examples a form on SQLite (the double-submit test one);
 	# on PostgreSQL, which is here for the database's own behaviour (NUL, types, locks),
 	# 40 a form. `HYPOTHESIS_EXAMPLES=1000 make test` searches harder, for an evening.
 	HYPOTHESIS_EXAMPLES=100 $(PYTEST) -q

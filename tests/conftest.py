@@ -3,11 +3,13 @@
 GOVTRACK_TEST_DB=postgresql runs the whole suite against PostgreSQL 15.
 """
 
+import functools
 import os
 from datetime import date
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import event, exists, literal, select, text, union_all
+from sqlalchemy.engine import Engine
 
 from govtrack import create_app
 from govtrack.extensions import db as _db
@@ -32,7 +34,23 @@ def database_url(tmp_path_factory):
         finally:
             cluster.stop()
     else:
-        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite'}"
+        event.listen(Engine, "connect", _sqlite_without_fsync)
+        try:
+            yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite'}"
+        finally:
+            event.remove(Engine, "connect", _sqlite_without_fsync)
+
+
+def _sqlite_without_fsync(dbapi_connection, connection_record):
+    """The test database is thrown away, so a commit need not wait for the disk.
+
+    SQLite's default waits for an fsync at every commit (about 7 ms on the
+    machines `make test` runs on, against 0.05 ms without), and the suite
+    commits tens of thousands of times; tests/pg.py runs PostgreSQL with
+    fsync=off for the same reason. Durability is not what the suite tests.
+    """
+    if type(dbapi_connection).__module__.startswith("sqlite3"):
+        dbapi_connection.execute("PRAGMA synchronous=OFF")
 
 
 @pytest.fixture(scope="session")
@@ -82,15 +100,28 @@ def web_app(app, app_config):
 
 @pytest.fixture(autouse=True)
 def _clean_tables(app):
-    """Every test starts from empty tables (faster than re-creating the schema)."""
+    """Every test starts from empty tables (faster than re-creating the schema).
+
+    Only the tables that have rows are emptied, found in one query: a DELETE on
+    every table after every test took 27 ms a test on PostgreSQL, the query 3.
+    """
     yield
     with app.app_context():
         _db.session.remove()
-        tables = list(reversed(_db.metadata.sorted_tables))
         with _db.engine.begin() as conn:
-            conn.execute(text("UPDATE agency SET head_id = NULL"))  # agency <-> person cycle
-            for table in tables:  # DELETE beats TRUNCATE on tables this small
-                conn.execute(table.delete())
+            used = set(conn.execute(_tables_with_rows()).scalars())
+            if "agency" in used:
+                conn.execute(text("UPDATE agency SET head_id = NULL"))  # agency <-> person
+            for table in reversed(_db.metadata.sorted_tables):
+                if table.name in used:  # DELETE beats TRUNCATE on tables this small
+                    conn.execute(table.delete())
+
+
+@functools.cache
+def _tables_with_rows():
+    """A query for the names of the tables that hold at least one row."""
+    return union_all(*(select(literal(table.name)).where(exists().select_from(table))
+                       for table in _db.metadata.sorted_tables))
 
 
 @pytest.fixture

@@ -56,19 +56,31 @@ class BaselineForm(Form):
     reset_on = SelectField("New baseline from", validators=[Optional()])
 
 
+def plan_fields(title_required: bool) -> tuple:
+    """The Plan's fields (title to study_due), made afresh for each form that asks.
+
+    A new cycle must have a title; the worksheet leaves it to the service. The
+    fields are made where the form's class lists them, so they keep their place
+    in its order (the error summary lists fields in that order).
+    """
+    return (
+        StringField("Title", validators=[DataRequired() if title_required else Optional(),
+                                         Length(max=200)]),
+        TextAreaField("Objective", validators=[Optional(), Length(max=LONG_TEXT)]),
+        TextAreaField("Questions", validators=[Optional(), Length(max=LONG_TEXT)]),
+        TextAreaField("Predictions", validators=[Optional(), Length(max=LONG_TEXT)]),
+        TextAreaField("Who, what, where, when", validators=[Optional(), Length(max=LONG_TEXT)]),
+        StringField("Measures to collect", validators=[Optional(), Length(max=2000)],
+                    description="Keys of the committee's measures, separated by spaces."),
+        DateField("Study by", validators=[Optional()]),
+    )
+
+
 class CycleForm(OnceForm):
     """The Plan of a new cycle."""
 
-    title = StringField("Title", validators=[DataRequired(), Length(max=200)])
-    objective = TextAreaField("Objective", validators=[Optional(), Length(max=LONG_TEXT)])
-    questions = TextAreaField("Questions", validators=[Optional(), Length(max=LONG_TEXT)])
-    predictions = TextAreaField("Predictions", validators=[Optional(), Length(max=LONG_TEXT)])
-    who_what_where_when = TextAreaField("Who, what, where, when",
-                                        validators=[Optional(), Length(max=LONG_TEXT)])
-    measure_keys = StringField("Measures to collect", validators=[Optional(), Length(max=2000)],
-                               description="Keys of the committee's measures, "
-                                           "separated by spaces.")
-    study_due = DateField("Study by", validators=[Optional()])
+    (title, objective, questions, predictions, who_what_where_when, measure_keys,
+     study_due) = plan_fields(title_required=True)
 
 
 class RecordForm(VersionedForm):
@@ -77,16 +89,8 @@ class RecordForm(VersionedForm):
     version_required = True
 
     phase = SelectField("Phase", choices=[(p, p) for p in ("plan", "do", "study", "act")])
-    title = StringField("Title", validators=[Optional(), Length(max=200)])
-    objective = TextAreaField("Objective", validators=[Optional(), Length(max=LONG_TEXT)])
-    questions = TextAreaField("Questions", validators=[Optional(), Length(max=LONG_TEXT)])
-    predictions = TextAreaField("Predictions", validators=[Optional(), Length(max=LONG_TEXT)])
-    who_what_where_when = TextAreaField("Who, what, where, when",
-                                        validators=[Optional(), Length(max=LONG_TEXT)])
-    measure_keys = StringField("Measures to collect", validators=[Optional(), Length(max=2000)],
-                               description="Keys of the committee's measures, "
-                                           "separated by spaces.")
-    study_due = DateField("Study by", validators=[Optional()])
+    (title, objective, questions, predictions, who_what_where_when, measure_keys,
+     study_due) = plan_fields(title_required=False)
     carried_out = TextAreaField("What was carried out",
                                 validators=[Optional(), Length(max=LONG_TEXT)])
     observations = TextAreaField("Observations", validators=[Optional(), Length(max=LONG_TEXT)])

@@ -211,17 +211,25 @@ def point_add(key: str):
     measure = _measure(key)
     require_edit_committee(current_user, measure.committee)
     form = PointForm()
-    if form.validate_on_submit():
-        try:
-            value = services.parse_value(form.value.data)
-        except services.DomainError as exc:
-            form.add_domain_error(exc)
-        else:
-            if save(form, lambda: services.add_point(current_user, measure, form.day.data,
-                                                     value, form.note.data or "")):
-                flash("Point recorded.", "success")
-                return redirect(url_for("pdsa.measure_detail", key=measure.key))
+    if form.validate_on_submit() and (value := _posted_value(form)) is not None and save(
+            form, lambda: services.add_point(current_user, measure, form.day.data, value,
+                                             form.note.data or "")):
+        flash("Point recorded.", "success")
+        return redirect(url_for("pdsa.measure_detail", key=measure.key))
     return _render_measure(measure, point_form=form, status=400)
+
+
+def _posted_value(form: PointForm) -> float | None:
+    """The point's value as a number, or None with the reason shown on the form.
+
+    Read before saving: a value that is not a number is the form's error, not
+    a refusal from the service (which would answer a repeated submission).
+    """
+    try:
+        return services.parse_value(form.value.data)
+    except services.DomainError as exc:
+        form.add_domain_error(exc)
+        return None
 
 
 def _point(point_id: int) -> tuple[DataPoint, Measure]:
@@ -251,17 +259,12 @@ def point_edit(point_id: int):
     if request.method == "GET":
         return _render_point(point, measure)
     form = PointCorrectForm()
-    if form.validate_on_submit():
-        try:
-            value = services.parse_value(form.value.data)
-        except services.DomainError as exc:
-            form.add_domain_error(exc)
-        else:
-            if save(form, lambda: services.correct_point(
-                    current_user, point, day=form.day.data, value=value,
-                    note=form.note.data or "", reason=form.reason.data)):
-                flash("Point corrected.", "success")
-                return redirect(url_for("pdsa.measure_detail", key=measure.key))
+    if form.validate_on_submit() and (value := _posted_value(form)) is not None and save(
+            form, lambda: services.correct_point(
+                current_user, point, day=form.day.data, value=value,
+                note=form.note.data or "", reason=form.reason.data)):
+        flash("Point corrected.", "success")
+        return redirect(url_for("pdsa.measure_detail", key=measure.key))
     return _render_point(point, measure, correct_form=form, status=400)
 
 

@@ -557,6 +557,15 @@ def _action(key: str) -> ActionItem:
     return action
 
 
+def _owner_choices(action: ActionItem) -> list[tuple[int, str]]:
+    """Who may own the action: the committee's current members, and its owner if not
+    one of them (a member who left, an obligation's owner outside the committee)."""
+    choices = _member_choices(action.committee)
+    if action.owner_id not in {value for value, _ in choices}:
+        choices.append((action.owner_id, action.owner.name))
+    return choices
+
+
 def _render_action(action: ActionItem, update_form=None, edit_form=None, status: int = 200):
     """The action's page: its origin, update log, and the forms its reader may use."""
     committee = action.committee
@@ -566,9 +575,7 @@ def _render_action(action: ActionItem, update_form=None, edit_form=None, status:
     if edit_form is None:
         edit_form = ActionEditForm(formdata=None, obj=action, owner=action.owner_id,
                                    version=action.version)
-    edit_form.owner.choices = _member_choices(committee)
-    if action.owner_id not in {c[0] for c in edit_form.owner.choices}:
-        edit_form.owner.choices.append((action.owner_id, action.owner.name))
+    edit_form.owner.choices = _owner_choices(action)
     return render_template(
         "workgroups/action.html", action=action, committee=committee, day=today(),
         origins=origins(action), update_form=update_form, edit_form=edit_form,
@@ -591,8 +598,7 @@ def action_edit(key: str):
     if not can_edit_action(current_user, action):
         abort(403)
     form = ActionEditForm()
-    form.owner.choices = _member_choices(action.committee) + [
-        (action.owner_id, action.owner.name)]
+    form.owner.choices = _owner_choices(action)
     if form.validate_on_submit() and save(form, lambda: edit_action(
             current_user, action, form.expected_version(), title=form.title.data,
             owner=db.session.get(Person, form.owner.data), due=form.due.data), action):
