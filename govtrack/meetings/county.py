@@ -30,7 +30,7 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from dateutil.rrule import rrulestr
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, insert, or_, select
 from sqlalchemy.orm import selectinload
 
 from govtrack.actions.models import ActionItem, ActionUpdate
@@ -598,20 +598,29 @@ def _check_backlog(record: dict, path: str, links: _Links, known, report) -> Non
 
 def _check_rsvps(meeting: dict, where: str, known, report) -> None:
     """RSVPs name known people, each once; only an answer "designee" names one."""
+    _check_people_rows(meeting, where, "rsvps", "answer", known, report,
+                       twice="answered twice for this meeting",
+                       sender="a member sending a designee")
+
+
+def _check_people_rows(meeting: dict, where: str, section: str, status: str, known, report,
+                       *, twice: str, sender: str) -> None:
+    """Rows of a meeting's attendance or RSVPs: known people, each once, and a designee only
+    for the status "designee" (which may also leave the designee unnamed)."""
     listed: dict[str, int] = {}
-    for r, row in enumerate(meeting.get("rsvps", [])):
-        at = f"{where}.rsvps[{r}]"
+    for r, row in enumerate(meeting.get(section, [])):
+        at = f"{where}.{section}[{r}]"
         person, designee = row["person"], row.get("designee")
         check_person(known, report, f"{at}.person", person)
         check_person(known, report, f"{at}.designee", designee)
         if person in listed:
-            report.problem(f"{at}.person", f"“{person}” answered twice for this meeting, "
-                                           f"also at {where}.rsvps[{listed[person]}]")
+            report.problem(f"{at}.person", f"“{person}” {twice}, also at "
+                                           f"{where}.{section}[{listed[person]}]")
         else:
             listed[person] = r
-        if designee is not None and row["answer"] != "designee":
-            report.problem(f"{at}.designee", f"only a member sending a designee names one; "
-                                             f"the answer is “{row['answer']}”")
+        if designee is not None and row[status] != "designee":
+            report.problem(f"{at}.designee", f"only {sender} names one; the {status} is "
+                                             f"“{row[status]}”")
         elif designee is not None and designee == person:
             report.problem(f"{at}.designee", "a member cannot be their own designee")
 
@@ -667,25 +676,11 @@ def _check_meeting(meeting: dict, where: str, known, report) -> None:
         report.problem(f"{where}.video_link", link_problem)
     for i, item in enumerate(meeting.get("agenda", {}).get("items", [])):
         check_person(known, report, f"{where}.agenda.items[{i}].presenter", item.get("presenter"))
-    listed: dict[str, int] = {}
-    for a, row in enumerate(meeting.get("attendance", [])):
-        at = f"{where}.attendance[{a}]"
-        person, designee = row["person"], row.get("designee")
-        check_person(known, report, f"{at}.person", person)
-        check_person(known, report, f"{at}.designee", designee)
-        if person in listed:
-            report.problem(f"{at}.person", f"“{person}” is listed twice in this meeting's "
-                                           f"attendance, also at {where}.attendance"
-                                           f"[{listed[person]}]")
-        else:
-            listed[person] = a
-        # status "designee" without one named is a designee whose name nobody
-        # noted: pages say "a designee", and the member counts as represented.
-        if row["status"] != "designee" and designee is not None:
-            report.problem(f"{at}.designee", f"only a member who sent a designee names one; "
-                                             f"the status is “{row['status']}”")
-        elif designee is not None and designee == person:
-            report.problem(f"{at}.designee", "a member cannot be their own designee")
+    # status "designee" without one named is a designee whose name nobody
+    # noted: pages say "a designee", and the member counts as represented.
+    _check_people_rows(meeting, where, "attendance", "status", known, report,
+                       twice="is listed twice in this meeting's attendance",
+                       sender="a member who sent a designee")
     agenda = meeting.get("agenda") or {}
     if agenda.get("status") != "published":
         for name in ("published_at", "changed_at"):
@@ -992,21 +987,19 @@ def _sync_updates(writer, action: ActionItem, entries: list[dict]) -> list | Non
 
 
 def _store_actions(writer, committee: Committee, entries: list[dict],
-                   meetings: dict[str, Meeting]) -> dict[str, ActionItem]:
-    origins = {(e.get("origin") or {}).get("ref") for e in entries
-               if (e.get("origin") or {}).get("kind") == "meeting"}
-    if any(meetings[key].id is None for key in origins):
-        db.session.flush()  # new meetings get the ids their actions point at
-    actions = {a.key: a for a in _stored_actions(committee)}
+                   meetings: dict[str, Meeting], actions: dict[str, ActionItem]
+                   ) -> dict[str, int]:
+    """Upsert the file's actions (actions: the stored ones by key); return the ids of the
+    committee's actions by key."""
+    ids = {key: action.id for key, action in actions.items()}
+    new = [entry for entry in entries if entry["key"] not in actions]
+    if new:
+        ids |= _insert_actions(writer, committee, new, meetings)
     for entry in entries:
-        values = _action_values(writer, entry, meetings)
         action = actions.get(entry["key"])
         if action is None:
-            action = actions[entry["key"]] = ActionItem(committee=committee, key=entry["key"],
-                                                        **values)
-            _sync_updates(writer, action, entry.get("updates", []))
-            writer.create(action, "actions", committee)
             continue
+        values = _action_values(writer, entry, meetings)
         owner = values.pop("owner")
         changes = assign_changes(action, values)
         if action.owner is not owner:
@@ -1016,11 +1009,41 @@ def _store_actions(writer, committee: Committee, entries: list[dict],
         if change is not None:
             changes["updates"] = change
         writer.updated(action, "actions", changes, committee)
-    return actions
+    return ids
+
+
+def _insert_actions(writer, committee: Committee, entries: list[dict],
+                    meetings: dict[str, Meeting]) -> dict[str, int]:
+    """Insert new actions and their update logs in two statements; their ids by key.
+
+    At county scale an object each, with its updates, was most of an import's
+    time; new rows need none of the matching the ORM path does.
+    """
+    db.session.flush()  # the committee, its new meetings and new people get their ids
+    rows = []
+    for entry in entries:
+        values = _action_values(writer, entry, meetings)
+        rows.append({"key": entry["key"], "committee_id": committee.id,
+                     "owner_id": values.pop("owner").id, "meeting_id": None, "version": 1,
+                     **values})
+    # A plain executemany, then the ids by key: RETURNING made the ORM insert a row at a time.
+    db.session.execute(insert(ActionItem.__table__), rows)
+    ids = dict(db.session.execute(select(ActionItem.key, ActionItem.id).where(
+        ActionItem.committee_id == committee.id)).all())
+    for row in rows:
+        row["id"] = ids[row["key"]]
+    updates = [{"action_id": ids[entry["key"]], "at": instant(update["at"]),
+                "by_id": writer.people[update["by"]].id, "status": update.get("status"),
+                "note": update.get("note", "")}
+               for entry in entries for update in entry.get("updates", [])]
+    if updates:
+        db.session.execute(insert(ActionUpdate.__table__), updates)
+    writer.inserted("actions", ActionItem, rows, committee, label=lambda row: row["title"])
+    return ids
 
 
 def _link_actions(meetings: dict[str, Meeting], entries: list[dict],
-                  actions: dict[str, ActionItem]) -> None:
+                  action_ids: dict[str, int]) -> None:
     """Point agenda items at the actions they name, now that new actions have ids.
 
     An item naming an action new in this file was stored without it (the
@@ -1029,12 +1052,10 @@ def _link_actions(meetings: dict[str, Meeting], entries: list[dict],
     named = [(meetings[e["key"]], n, item["action"]) for e in entries
              for n, item in enumerate((e.get("agenda") or {}).get("items", []))
              if item.get("action")]
-    if any(actions[key].id is None for _, _, key in named):
-        db.session.flush()
     for meeting, position, key in named:
         item = _ordered(meeting.items)[position]
-        if item.action_id != actions[key].id:
-            item.action_id = actions[key].id
+        if item.action_id != action_ids[key]:
+            item.action_id = action_ids[key]
 
 
 def _store_quorum(writer, committee: Committee, quorum: dict | None) -> None:
@@ -1177,9 +1198,9 @@ def store(writer, committee: Committee, record: dict) -> None:
     stored_meetings = _stored_meetings(committee)
     refs = _Refs.of(list(stored_actions.values()), stored_requests, stored_meetings)
     meetings = _store_meetings(writer, committee, entries, stored_meetings, refs)
-    actions = stored_actions | _store_actions(writer, committee, record.get("actions", []),
-                                              meetings)
-    _link_actions(meetings, entries, actions)
+    action_ids = _store_actions(writer, committee, record.get("actions", []), meetings,
+                                stored_actions)
+    _link_actions(meetings, entries, action_ids)
     requests = _store_requests(writer, committee, record.get("agenda_requests", []),
                                stored_requests, meetings)
     backlog = record.get("backlog", [])
