@@ -928,6 +928,7 @@ def _store_meetings(writer, committee: Committee, entries: list[dict], stored: l
     taken = {m.occurrence for m in meetings.values() if m.occurrence is not None} | set(
         given.values())
     cadence = _cadence(committee) if entries else None
+    new: list[tuple[Meeting, dict]] = []
     for entry in entries:
         values = _meeting_values(entry)
         if entry["key"] in given:
@@ -945,10 +946,9 @@ def _store_meetings(writer, committee: Committee, entries: list[dict], stored: l
             for position, item in enumerate(items):
                 meeting.items.append(AgendaItem(**_item_values(writer, position, item,
                                                                action_ids)))
-            _sync_attendance(writer, meeting, attendance)
-            _sync_rsvps(writer, meeting, entry.get("rsvps", []))
             _sync_motions(writer, meeting, entry.get("motions", []))
             writer.create(meeting, "meetings", committee)
+            new.append((meeting, entry))
             continue
         changes = assign_changes(meeting, values | _stamps(entry))
         if changes.keys() & CALENDAR_FIELDS:
@@ -965,7 +965,30 @@ def _store_meetings(writer, committee: Committee, entries: list[dict], stored: l
             if change is not None:
                 changes[name] = change
         writer.updated(meeting, "meetings", changes, committee)
+    _insert_attendance(writer, new)
     return meetings
+
+
+def _insert_attendance(writer, new: list[tuple[Meeting, dict]]) -> None:
+    """The attendance and RSVPs of new meetings in two inserts, once the meetings have ids
+    (a row object each was a good part of an import's time)."""
+    if not new:
+        return
+    db.session.flush()
+
+    def person_id(key: str | None) -> int | None:
+        return writer.people[key].id if key else None
+
+    attendance = [{"meeting_id": meeting.id, "person_id": person_id(row["person"]),
+                   "status": row["status"], "designee_id": person_id(row.get("designee"))}
+                  for meeting, entry in new for row in entry.get("attendance", [])]
+    rsvps = [{"meeting_id": meeting.id, "person_id": person_id(row["person"]),
+              "answer": row["answer"], "designee_id": person_id(row.get("designee")),
+              "answered_at": instant(row["answered_at"])}
+             for meeting, entry in new for row in entry.get("rsvps", [])]
+    for model, rows in ((Attendance, attendance), (Rsvp, rsvps)):
+        if rows:
+            db.session.execute(insert(model.__table__), rows)
 
 
 def _action_values(writer, entry: dict, meetings: dict[str, Meeting]) -> dict:
