@@ -27,11 +27,12 @@ so a file means the same in any database.
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
+from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
 from dateutil.rrule import rrulestr
 from sqlalchemy import func, insert, or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import aliased, selectinload
 
 from govtrack.actions.models import ActionItem, ActionUpdate
 from govtrack.agencies.models import Person
@@ -307,6 +308,37 @@ def _stored_actions(committee: Committee) -> list[ActionItem]:
         .options(selectinload(ActionItem.updates))))
 
 
+def _exported_actions(committee: Committee) -> list[SimpleNamespace]:
+    """The committee's actions with their update logs, read as rows in two queries.
+
+    Stand-ins with the attributes _action_record reads: an ORM object for each
+    of a county's 60,000 actions and 150,000 updates was most of the export's
+    time, and an export changes none of them.
+    """
+    if committee.id is None:
+        return []
+    owner, author = aliased(Person), aliased(Person)
+    actions = {row.id: SimpleNamespace(**row._asdict(), owner=SimpleNamespace(key=row.owner_key),
+                                       updates=[])
+               for row in db.session.execute(
+                   select(ActionItem.id, ActionItem.key, ActionItem.title,
+                          ActionItem.description, ActionItem.due, ActionItem.status,
+                          ActionItem.workgroup_key, ActionItem.origin_kind,
+                          ActionItem.origin_ref, ActionItem.created_at,
+                          owner.key.label("owner_key"))
+                   .join(owner, owner.id == ActionItem.owner_id)
+                   .where(ActionItem.committee_id == committee.id))}
+    for row in db.session.execute(
+            select(ActionUpdate.action_id, ActionUpdate.at, ActionUpdate.status,
+                   ActionUpdate.note, author.key.label("by_key"))
+            .join(author, author.id == ActionUpdate.by_id)
+            .join(ActionItem, ActionItem.id == ActionUpdate.action_id)
+            .where(ActionItem.committee_id == committee.id)):
+        actions[row.action_id].updates.append(SimpleNamespace(
+            at=row.at, status=row.status, note=row.note, by=SimpleNamespace(key=row.by_key)))
+    return list(actions.values())
+
+
 def _standing_record(item: StandingItem) -> dict:
     return {"title": item.title, "kind": item.kind, "minutes": item.minutes,
             "placement": item.placement}
@@ -326,7 +358,7 @@ def export(committee: Committee) -> dict:
     standing = [_standing_record(i) for i in _standing_items(committee)]
     if standing:
         record["standing_items"] = standing
-    stored_actions = _stored_actions(committee)
+    stored_actions = _exported_actions(committee)
     requests = _stored_requests(committee)
     meetings = sorted(_stored_meetings(committee), key=lambda m: (m.starts_at, m.key))
     refs = _Refs.of(stored_actions, requests, meetings)
