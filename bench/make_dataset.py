@@ -38,7 +38,7 @@ from dateutil.rrule import rrulestr
 from sqlalchemy import JSON, bindparam, func, insert, select, text, update
 
 #: raise whenever the builder makes different rows; bench.run rebuilds then
-DATASET_VERSION = 4
+DATASET_VERSION = 5
 #: the multiplier of every count; national is the PostgreSQL target of issue 8
 SCALES = {"county": 1, "national": 10}
 SEED = 20260308
@@ -610,6 +610,8 @@ def build_workgroups(b: Builder) -> None:
                         status = "done" if draw < 0.75 else "cancelled" if draw < 0.8 else "open"
                     else:
                         status = "done" if draw < 0.1 else "open"
+                    if status == "open":
+                        due = min(due, end)  # an open milestone falls within its goal
                     done_at = (b.at(min(due - timedelta(days=b.rng.randint(0, 15)),
                                         b.as_of - timedelta(days=1)), 17)
                                if status == "done" else None)
@@ -743,16 +745,20 @@ def build_agenda_requests(b: Builder) -> None:
     def rows():
         for c in b.committees:
             members = c.members_on(b.as_of)
+            # a minute apart: a proposer's requests are known by their time (county file)
+            minute = 0
             for meeting_id, _key, _starts, status in c.meetings:
                 if status != "scheduled" or not members:
                     continue
                 for _ in range(b.rng.randint(0, 2)):
+                    minute += 1
                     yield {"committee_id": c.id, "meeting_id": meeting_id,
                            "proposer_id": b.rng.choice(members)[1],
                            "title": "Update on " + b.rng.choice(ACTION_OBJECTS),
                            "kind": "discussion", "minutes": 10, "note": "",
                            "status": b.rng.choice(["pending"] * 3 + ["accepted"]),
-                           "created_at": b.at(b.as_of - timedelta(days=3)), "decided_at": None}
+                           "created_at": b.at(b.as_of - timedelta(days=3))
+                           + timedelta(minutes=minute), "decided_at": None}
 
     b.insert(AgendaRequest, rows())
 

@@ -73,16 +73,22 @@ def _progress(label: str, total: int):
               default="-", help="File to write (default: standard output).")
 def export_command(out):
     """Write the county file."""
-    from govtrack.county.services import export_county, export_units
+    from govtrack.county.services import export_units, write_county
 
     with _progress("Exporting committees", export_units()) as progress:
-        document = export_county(progress)
-    text = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
-    del document
-    if out and out != "-":
-        Path(out).write_text(text, encoding="utf-8")
-    else:
-        sys.stdout.buffer.write(text.encode("utf-8"))
+        if not out or out == "-":
+            write_county(lambda text: sys.stdout.buffer.write(text.encode("utf-8")), progress)
+            return
+        # Written beside the file and renamed at the end, so a failed export never
+        # leaves last night's backup half overwritten.
+        path = Path(out)
+        partial = path.with_name(f".{path.name}.partial")
+        try:
+            with partial.open("w", encoding="utf-8") as stream:
+                write_county(stream.write, progress)
+            partial.replace(path)
+        finally:
+            partial.unlink(missing_ok=True)
 
 
 def _read_county_file(file: str):

@@ -65,7 +65,7 @@ def compile_schema(schema: dict | bool, format_checker: FormatChecker) -> Check:
     if "type" in schema:
         names = schema["type"] if isinstance(schema["type"], list) else [schema["type"]]
         tests = [_TYPES[name] for name in names]
-        checks.append(lambda v: any(test(v) for test in tests))
+        checks.append(tests[0] if len(tests) == 1 else _any_of(tests))
     if enum is not None:
         allowed = frozenset(enum)
         checks.append(lambda v: isinstance(v, str) and v in allowed)
@@ -76,11 +76,36 @@ def compile_schema(schema: dict | bool, format_checker: FormatChecker) -> Check:
     checks += _object_checks(schema, format_checker)
     checks += _array_checks(schema, format_checker)
     if "anyOf" in schema:
-        options = [compile_schema(s, format_checker) for s in schema["anyOf"]]
-        checks.append(lambda v: any(option(v) for option in options))
+        checks.append(_any_of([compile_schema(s, format_checker) for s in schema["anyOf"]]))
+    return _all_of(checks)
+
+
+def _any_of(checks: list[Check]) -> Check:
+    """Whether any check passes (a loop: generators cost more per value than the checks)."""
+    def check(value: Any) -> bool:
+        for test in checks:  # noqa: SIM110 -- any() over a generator costs more per value
+            if test(value):
+                return True
+        return False
+
+    return check
+
+
+def _all_of(checks: list[Check]) -> Check:
+    """Whether every check passes."""
     if len(checks) == 1:
         return checks[0]
-    return lambda v: all(check(v) for check in checks)
+    if len(checks) == 2:
+        first, second = checks
+        return lambda v: first(v) and second(v)
+
+    def check(value: Any) -> bool:
+        for test in checks:  # noqa: SIM110 -- all() over a generator costs more per value
+            if not test(value):
+                return False
+        return True
+
+    return check
 
 
 def _string_checks(schema: dict, format_checker: FormatChecker) -> list[Check]:
@@ -95,9 +120,23 @@ def _string_checks(schema: dict, format_checker: FormatChecker) -> list[Check]:
         most = schema["maxLength"]
         checks.append(lambda v: not isinstance(v, str) or len(v) <= most)
     if "format" in schema:
-        name = schema["format"]
-        checks.append(lambda v: format_checker.conforms(v, name))
+        checks.append(_format_check(schema["format"], format_checker))
     return checks
+
+
+def _format_check(name: str, format_checker: FormatChecker) -> Check:
+    """FormatChecker.conforms for one format, without looking the format up for each value."""
+    if name not in format_checker.checkers:
+        return lambda _value: True
+    func, raises = format_checker.checkers[name]
+
+    def check(value: Any) -> bool:
+        try:
+            return bool(func(value))
+        except raises:
+            return False
+
+    return check
 
 
 def _number_checks(schema: dict) -> list[Check]:
@@ -141,7 +180,16 @@ def _array_checks(schema: dict, format_checker: FormatChecker) -> list[Check]:
     checks: list[Check] = []
     if "items" in schema:
         test = compile_schema(schema["items"], format_checker)
-        checks.append(lambda v: not isinstance(v, list) or all(test(item) for item in v))
+
+        def each(value: Any) -> bool:
+            if not isinstance(value, list):
+                return True
+            for item in value:  # noqa: SIM110 -- as _all_of
+                if not test(item):
+                    return False
+            return True
+
+        checks.append(each)
     if "minItems" in schema:
         least = schema["minItems"]
         checks.append(lambda v: not isinstance(v, list) or len(v) >= least)

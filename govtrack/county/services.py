@@ -10,7 +10,7 @@ leaves no audit entries.
 import json
 import math
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from functools import cache
@@ -25,6 +25,7 @@ from sqlalchemy.orm import selectinload
 
 from govtrack import audit
 from govtrack.agencies.models import Agency, Person
+from govtrack.audit.services import record_created, stored_values
 from govtrack.chairs import county as chairs
 from govtrack.clock import today, utcnow
 from govtrack.committees.models import (
@@ -36,6 +37,7 @@ from govtrack.committees.models import (
     roster_loading,
 )
 from govtrack.committees.services import check_committee_fields, check_membership
+from govtrack.county import json_text
 from govtrack.county.schema_check import compile_schema
 from govtrack.county.sections import (
     CommitteeSection,
@@ -308,6 +310,23 @@ def export_county(progress: Progress = _no_progress) -> dict:
 
     progress(n) is told as each committee is written (export_units() in all).
     """
+    document = _export_document(progress)
+    document["committees"] = list(document["committees"])
+    return document
+
+
+def write_county(write_text: Callable[[str], Any], progress: Progress = _no_progress) -> None:
+    """Write the county file's text (export_county's, indented) as its committees are read.
+
+    A committee's records are let go once written, so memory holds one
+    committee's rows and text rather than the whole county twice over.
+    """
+    json_text.write(_export_document(progress), write_text)
+    write_text("\n")
+
+
+def _export_document(progress: Progress) -> dict:
+    """export_county's document with its committees an iterator, read as they are written."""
     agencies = sorted(db.session.scalars(select(Agency).options(selectinload(Agency.head))),
                       key=lambda a: a.key)
     people = sorted(db.session.scalars(select(Person).options(selectinload(Person.agency))),
@@ -321,18 +340,21 @@ def export_county(progress: Progress = _no_progress) -> dict:
         "agencies": [{"key": a.key, "name": a.name, "sector": a.sector,
                       "head": a.head.key if a.head else None} for a in agencies],
         "people": [_person_record(p, choices.get(p.id, [])) for p in people],
-        "committees": [],
+        "committees": _committee_records(committees, progress),
         "mous": [],
     }
-    for committee in committees:
-        document["committees"].append(_export_committee(committee))
-        progress(1)
     for section in TOP_LEVEL_SECTIONS:
         records = section.export()
         # an optional array is left out when empty, so files written before it stay as they were
         if records or section.name in load_schema()["required"]:
             document[section.name] = records
     return document
+
+
+def _committee_records(committees: list[Committee], progress: Progress) -> Iterator[dict]:
+    for committee in committees:
+        yield _export_committee(committee)
+        progress(1)
 
 
 def _person_record(person: Person, choices: list[dict]) -> dict:
@@ -861,11 +883,20 @@ class _Writer:
                 self.create(membership, "memberships", committee)
 
     def audit_created(self) -> None:
-        """Audit the new records, now that the flush gave them ids."""
+        """Audit the new records, now that the flush gave them ids (one insert for all)."""
+        entries = []
         for obj, kind, committee, label in self.created:
-            audit.record(self.actor, "create", obj, committee=committee, label=label)
+            entries.append((type(obj), stored_values(obj),
+                            committee.id if committee is not None else None, label or str(obj)))
             self.report.created[kind] += 1
+        record_created(self.actor, entries)
         self.created.clear()
+
+    def inserted(self, kind: str, model, rows: list[dict], committee: Committee,
+                 label: Callable[[dict], str]) -> None:
+        """Count and audit rows a section inserted in bulk (each with its id)."""
+        record_created(self.actor, [(model, row, committee.id, label(row)) for row in rows])
+        self.report.created[kind] += len(rows)
 
     def settle(self, committee: Committee) -> None:
         """Write a stored committee's records and audit the new ones, then let them go.

@@ -27,11 +27,12 @@ so a file means the same in any database.
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
+from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
 from dateutil.rrule import rrulestr
-from sqlalchemy import func, or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import func, insert, or_, select
+from sqlalchemy.orm import aliased, selectinload
 
 from govtrack.actions.models import ActionItem, ActionUpdate
 from govtrack.agencies.models import Person
@@ -307,6 +308,37 @@ def _stored_actions(committee: Committee) -> list[ActionItem]:
         .options(selectinload(ActionItem.updates))))
 
 
+def _exported_actions(committee: Committee) -> list[SimpleNamespace]:
+    """The committee's actions with their update logs, read as rows in two queries.
+
+    Stand-ins with the attributes _action_record reads: an ORM object for each
+    of a county's 60,000 actions and 150,000 updates was most of the export's
+    time, and an export changes none of them.
+    """
+    if committee.id is None:
+        return []
+    owner, author = aliased(Person), aliased(Person)
+    actions = {row.id: SimpleNamespace(**row._asdict(), owner=SimpleNamespace(key=row.owner_key),
+                                       updates=[])
+               for row in db.session.execute(
+                   select(ActionItem.id, ActionItem.key, ActionItem.title,
+                          ActionItem.description, ActionItem.due, ActionItem.status,
+                          ActionItem.workgroup_key, ActionItem.origin_kind,
+                          ActionItem.origin_ref, ActionItem.created_at,
+                          owner.key.label("owner_key"))
+                   .join(owner, owner.id == ActionItem.owner_id)
+                   .where(ActionItem.committee_id == committee.id))}
+    for row in db.session.execute(
+            select(ActionUpdate.action_id, ActionUpdate.at, ActionUpdate.status,
+                   ActionUpdate.note, author.key.label("by_key"))
+            .join(author, author.id == ActionUpdate.by_id)
+            .join(ActionItem, ActionItem.id == ActionUpdate.action_id)
+            .where(ActionItem.committee_id == committee.id)):
+        actions[row.action_id].updates.append(SimpleNamespace(
+            at=row.at, status=row.status, note=row.note, by=SimpleNamespace(key=row.by_key)))
+    return list(actions.values())
+
+
 def _standing_record(item: StandingItem) -> dict:
     return {"title": item.title, "kind": item.kind, "minutes": item.minutes,
             "placement": item.placement}
@@ -326,7 +358,7 @@ def export(committee: Committee) -> dict:
     standing = [_standing_record(i) for i in _standing_items(committee)]
     if standing:
         record["standing_items"] = standing
-    stored_actions = _stored_actions(committee)
+    stored_actions = _exported_actions(committee)
     requests = _stored_requests(committee)
     meetings = sorted(_stored_meetings(committee), key=lambda m: (m.starts_at, m.key))
     refs = _Refs.of(stored_actions, requests, meetings)
@@ -598,20 +630,29 @@ def _check_backlog(record: dict, path: str, links: _Links, known, report) -> Non
 
 def _check_rsvps(meeting: dict, where: str, known, report) -> None:
     """RSVPs name known people, each once; only an answer "designee" names one."""
+    _check_people_rows(meeting, where, "rsvps", "answer", known, report,
+                       twice="answered twice for this meeting",
+                       sender="a member sending a designee")
+
+
+def _check_people_rows(meeting: dict, where: str, section: str, status: str, known, report,
+                       *, twice: str, sender: str) -> None:
+    """Rows of a meeting's attendance or RSVPs: known people, each once, and a designee only
+    for the status "designee" (which may also leave the designee unnamed)."""
     listed: dict[str, int] = {}
-    for r, row in enumerate(meeting.get("rsvps", [])):
-        at = f"{where}.rsvps[{r}]"
+    for r, row in enumerate(meeting.get(section, [])):
+        at = f"{where}.{section}[{r}]"
         person, designee = row["person"], row.get("designee")
         check_person(known, report, f"{at}.person", person)
         check_person(known, report, f"{at}.designee", designee)
         if person in listed:
-            report.problem(f"{at}.person", f"“{person}” answered twice for this meeting, "
-                                           f"also at {where}.rsvps[{listed[person]}]")
+            report.problem(f"{at}.person", f"“{person}” {twice}, also at "
+                                           f"{where}.{section}[{listed[person]}]")
         else:
             listed[person] = r
-        if designee is not None and row["answer"] != "designee":
-            report.problem(f"{at}.designee", f"only a member sending a designee names one; "
-                                             f"the answer is “{row['answer']}”")
+        if designee is not None and row[status] != "designee":
+            report.problem(f"{at}.designee", f"only {sender} names one; the {status} is "
+                                             f"“{row[status]}”")
         elif designee is not None and designee == person:
             report.problem(f"{at}.designee", "a member cannot be their own designee")
 
@@ -667,25 +708,11 @@ def _check_meeting(meeting: dict, where: str, known, report) -> None:
         report.problem(f"{where}.video_link", link_problem)
     for i, item in enumerate(meeting.get("agenda", {}).get("items", [])):
         check_person(known, report, f"{where}.agenda.items[{i}].presenter", item.get("presenter"))
-    listed: dict[str, int] = {}
-    for a, row in enumerate(meeting.get("attendance", [])):
-        at = f"{where}.attendance[{a}]"
-        person, designee = row["person"], row.get("designee")
-        check_person(known, report, f"{at}.person", person)
-        check_person(known, report, f"{at}.designee", designee)
-        if person in listed:
-            report.problem(f"{at}.person", f"“{person}” is listed twice in this meeting's "
-                                           f"attendance, also at {where}.attendance"
-                                           f"[{listed[person]}]")
-        else:
-            listed[person] = a
-        # status "designee" without one named is a designee whose name nobody
-        # noted: pages say "a designee", and the member counts as represented.
-        if row["status"] != "designee" and designee is not None:
-            report.problem(f"{at}.designee", f"only a member who sent a designee names one; "
-                                             f"the status is “{row['status']}”")
-        elif designee is not None and designee == person:
-            report.problem(f"{at}.designee", "a member cannot be their own designee")
+    # status "designee" without one named is a designee whose name nobody
+    # noted: pages say "a designee", and the member counts as represented.
+    _check_people_rows(meeting, where, "attendance", "status", known, report,
+                       twice="is listed twice in this meeting's attendance",
+                       sender="a member who sent a designee")
     agenda = meeting.get("agenda") or {}
     if agenda.get("status") != "published":
         for name in ("published_at", "changed_at"):
@@ -933,6 +960,7 @@ def _store_meetings(writer, committee: Committee, entries: list[dict], stored: l
     taken = {m.occurrence for m in meetings.values() if m.occurrence is not None} | set(
         given.values())
     cadence = _cadence(committee) if entries else None
+    new: list[tuple[Meeting, dict]] = []
     for entry in entries:
         values = _meeting_values(entry)
         if entry["key"] in given:
@@ -950,10 +978,9 @@ def _store_meetings(writer, committee: Committee, entries: list[dict], stored: l
             for position, item in enumerate(items):
                 meeting.items.append(AgendaItem(**_item_values(writer, position, item,
                                                                action_ids)))
-            _sync_attendance(writer, meeting, attendance)
-            _sync_rsvps(writer, meeting, entry.get("rsvps", []))
             _sync_motions(writer, meeting, entry.get("motions", []))
             writer.create(meeting, "meetings", committee)
+            new.append((meeting, entry))
             continue
         changes = assign_changes(meeting, values | _stamps(entry))
         if changes.keys() & CALENDAR_FIELDS:
@@ -970,7 +997,30 @@ def _store_meetings(writer, committee: Committee, entries: list[dict], stored: l
             if change is not None:
                 changes[name] = change
         writer.updated(meeting, "meetings", changes, committee)
+    _insert_attendance(writer, new)
     return meetings
+
+
+def _insert_attendance(writer, new: list[tuple[Meeting, dict]]) -> None:
+    """The attendance and RSVPs of new meetings in two inserts, once the meetings have ids
+    (a row object each was a good part of an import's time)."""
+    if not new:
+        return
+    db.session.flush()
+
+    def person_id(key: str | None) -> int | None:
+        return writer.people[key].id if key else None
+
+    attendance = [{"meeting_id": meeting.id, "person_id": person_id(row["person"]),
+                   "status": row["status"], "designee_id": person_id(row.get("designee"))}
+                  for meeting, entry in new for row in entry.get("attendance", [])]
+    rsvps = [{"meeting_id": meeting.id, "person_id": person_id(row["person"]),
+              "answer": row["answer"], "designee_id": person_id(row.get("designee")),
+              "answered_at": instant(row["answered_at"])}
+             for meeting, entry in new for row in entry.get("rsvps", [])]
+    for model, rows in ((Attendance, attendance), (Rsvp, rsvps)):
+        if rows:
+            db.session.execute(insert(model.__table__), rows)
 
 
 def _action_values(writer, entry: dict, meetings: dict[str, Meeting]) -> dict:
@@ -992,21 +1042,19 @@ def _sync_updates(writer, action: ActionItem, entries: list[dict]) -> list | Non
 
 
 def _store_actions(writer, committee: Committee, entries: list[dict],
-                   meetings: dict[str, Meeting]) -> dict[str, ActionItem]:
-    origins = {(e.get("origin") or {}).get("ref") for e in entries
-               if (e.get("origin") or {}).get("kind") == "meeting"}
-    if any(meetings[key].id is None for key in origins):
-        db.session.flush()  # new meetings get the ids their actions point at
-    actions = {a.key: a for a in _stored_actions(committee)}
+                   meetings: dict[str, Meeting], actions: dict[str, ActionItem]
+                   ) -> dict[str, int]:
+    """Upsert the file's actions (actions: the stored ones by key); return the ids of the
+    committee's actions by key."""
+    ids = {key: action.id for key, action in actions.items()}
+    new = [entry for entry in entries if entry["key"] not in actions]
+    if new:
+        ids |= _insert_actions(writer, committee, new, meetings)
     for entry in entries:
-        values = _action_values(writer, entry, meetings)
         action = actions.get(entry["key"])
         if action is None:
-            action = actions[entry["key"]] = ActionItem(committee=committee, key=entry["key"],
-                                                        **values)
-            _sync_updates(writer, action, entry.get("updates", []))
-            writer.create(action, "actions", committee)
             continue
+        values = _action_values(writer, entry, meetings)
         owner = values.pop("owner")
         changes = assign_changes(action, values)
         if action.owner is not owner:
@@ -1016,11 +1064,41 @@ def _store_actions(writer, committee: Committee, entries: list[dict],
         if change is not None:
             changes["updates"] = change
         writer.updated(action, "actions", changes, committee)
-    return actions
+    return ids
+
+
+def _insert_actions(writer, committee: Committee, entries: list[dict],
+                    meetings: dict[str, Meeting]) -> dict[str, int]:
+    """Insert new actions and their update logs in two statements; their ids by key.
+
+    At county scale an object each, with its updates, was most of an import's
+    time; new rows need none of the matching the ORM path does.
+    """
+    db.session.flush()  # the committee, its new meetings and new people get their ids
+    rows = []
+    for entry in entries:
+        values = _action_values(writer, entry, meetings)
+        rows.append({"key": entry["key"], "committee_id": committee.id,
+                     "owner_id": values.pop("owner").id, "meeting_id": None, "version": 1,
+                     **values})
+    # A plain executemany, then the ids by key: RETURNING made the ORM insert a row at a time.
+    db.session.execute(insert(ActionItem.__table__), rows)
+    ids = dict(db.session.execute(select(ActionItem.key, ActionItem.id).where(
+        ActionItem.committee_id == committee.id)).all())
+    for row in rows:
+        row["id"] = ids[row["key"]]
+    updates = [{"action_id": ids[entry["key"]], "at": instant(update["at"]),
+                "by_id": writer.people[update["by"]].id, "status": update.get("status"),
+                "note": update.get("note", "")}
+               for entry in entries for update in entry.get("updates", [])]
+    if updates:
+        db.session.execute(insert(ActionUpdate.__table__), updates)
+    writer.inserted("actions", ActionItem, rows, committee, label=lambda row: row["title"])
+    return ids
 
 
 def _link_actions(meetings: dict[str, Meeting], entries: list[dict],
-                  actions: dict[str, ActionItem]) -> None:
+                  action_ids: dict[str, int]) -> None:
     """Point agenda items at the actions they name, now that new actions have ids.
 
     An item naming an action new in this file was stored without it (the
@@ -1029,12 +1107,10 @@ def _link_actions(meetings: dict[str, Meeting], entries: list[dict],
     named = [(meetings[e["key"]], n, item["action"]) for e in entries
              for n, item in enumerate((e.get("agenda") or {}).get("items", []))
              if item.get("action")]
-    if any(actions[key].id is None for _, _, key in named):
-        db.session.flush()
     for meeting, position, key in named:
         item = _ordered(meeting.items)[position]
-        if item.action_id != actions[key].id:
-            item.action_id = actions[key].id
+        if item.action_id != action_ids[key]:
+            item.action_id = action_ids[key]
 
 
 def _store_quorum(writer, committee: Committee, quorum: dict | None) -> None:
@@ -1177,9 +1253,9 @@ def store(writer, committee: Committee, record: dict) -> None:
     stored_meetings = _stored_meetings(committee)
     refs = _Refs.of(list(stored_actions.values()), stored_requests, stored_meetings)
     meetings = _store_meetings(writer, committee, entries, stored_meetings, refs)
-    actions = stored_actions | _store_actions(writer, committee, record.get("actions", []),
-                                              meetings)
-    _link_actions(meetings, entries, actions)
+    action_ids = _store_actions(writer, committee, record.get("actions", []), meetings,
+                                stored_actions)
+    _link_actions(meetings, entries, action_ids)
     requests = _store_requests(writer, committee, record.get("agenda_requests", []),
                                stored_requests, meetings)
     backlog = record.get("backlog", [])

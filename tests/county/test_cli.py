@@ -116,3 +116,32 @@ def test_a_large_county_shows_a_progress_bar_on_standard_error_only(app, monkeyp
     result = run(app, "import", "--dry-run", "-", stdin=exported.stdout_bytes)
     assert result.exit_code == 0 and "Importing committees" in result.stderr
     assert "Importing" not in result.stdout
+
+
+def test_export_to_a_file_writes_what_standard_output_gets(app, tmp_path):
+    load_demo(app)
+    target = tmp_path / "county.json"
+    assert run(app, "export", "--out", str(target)).exit_code == 0
+    piped = run(app, "export")
+    written, streamed = json.loads(target.read_text(encoding="utf-8")), json.loads(piped.stdout)
+    written.pop("exported_at"), streamed.pop("exported_at")
+    assert written == streamed
+    assert [p.name for p in tmp_path.iterdir()] == ["county.json"]  # no .partial left
+
+
+def test_a_failed_export_leaves_the_previous_file_as_it_was(app, tmp_path, monkeypatch):
+    from govtrack.county import services
+
+    load_demo(app)
+    target = tmp_path / "county.json"
+    target.write_text("last night's backup", encoding="utf-8")
+
+    def failing(write_text, progress):
+        write_text('{\n  "format": ')
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr(services, "write_county", failing)
+    result = run(app, "export", "--out", str(target))
+    assert result.exit_code != 0
+    assert target.read_text(encoding="utf-8") == "last night's backup"
+    assert [p.name for p in tmp_path.iterdir()] == ["county.json"]
