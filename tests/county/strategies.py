@@ -749,36 +749,42 @@ def mou(draw, ctx: Context, others: list[str]) -> dict:
             version["sent_for_signature_at"] = utc(created + timedelta(days=30 * number + 1))
         versions.append(version)
     executed = status in ("executed", "expired", "terminated", "superseded")
-    signatures, declines, voids, when = [], [], [], created + timedelta(days=200)
+    events: dict[str, list] = {"signatures": [], "declines": [], "voids": []}
+    when = created + timedelta(days=200)
     for number in range(1, len(versions) + 1):
         last = number == len(versions)
         for party in parties:
-            if (executed and last) or draw(st.booleans()):
-                staff = [p for p, a in ctx.people.items() if a == party] or sorted(ctx.people)
+            staff = [p for p, a in ctx.people.items() if a == party] or sorted(ctx.people)
+            # what happens to this party's signature of this version, in time order
+            steps = draw(st.lists(st.sampled_from(("decline", "sign", "void")), max_size=4))
+            if executed and last:
+                steps.append("sign")  # an MOU in force holds every party's signature of it
+            holding = False
+            for step in steps:
+                if holding != (step == "void"):
+                    continue  # signs (or declines) while not signed; voids what it signed
                 when += timedelta(hours=draw(st.integers(1, 500)))
-                signature = {"party": party, "person": draw(st.sampled_from(staff)),
-                             "version": number, "signed_at": utc(when)}
-                optional(signature, draw, "title", line())
-                optional(signature, draw, "signed_as", st.sampled_from(
-                    ("head", "authorised_signatory")))
-                signatures.append(signature)
-                # a signature made void (by a new version, usually); never the last
-                # version's of an MOU in force, which needs every party's
-                if (not (executed and last) and draw(st.booleans())):
-                    void = {"party": party, "version": number,
-                            "at": utc(when + timedelta(hours=draw(st.integers(0, 300))))}
-                    optional(void, draw, "person", st.sampled_from(staff))
-                    optional(void, draw, "reason", text())
-                    voids.append(void)
-            elif draw(st.booleans()):
-                staff = [p for p, a in ctx.people.items() if a == party] or sorted(ctx.people)
-                when += timedelta(hours=draw(st.integers(1, 500)))
-                decline = {"party": party, "person": draw(st.sampled_from(staff)),
-                           "version": number, "at": utc(when), "reason": draw(note())}
-                optional(decline, draw, "title", line())
-                declines.append(decline)
+                event = {"party": party, "version": number}
+                if step == "void":
+                    event["at"] = utc(when)
+                    optional(event, draw, "person", st.sampled_from(staff))
+                    optional(event, draw, "reason", text())
+                    events["voids"].append(event)
+                elif step == "decline":
+                    event |= {"person": draw(st.sampled_from(staff)), "at": utc(when),
+                              "reason": draw(note())}
+                    optional(event, draw, "title", line())
+                    events["declines"].append(event)
+                else:
+                    event |= {"person": draw(st.sampled_from(staff)), "signed_at": utc(when)}
+                    optional(event, draw, "title", line())
+                    optional(event, draw, "signed_as", st.sampled_from(
+                        ("head", "authorised_signatory")))
+                    events["signatures"].append(event)
+                holding = step == "sign"
     record = {"key": ctx.key("mou"), "title": draw(line()), "status": status,
-              "parties": parties, "versions": versions, "signatures": signatures}
+              "parties": parties, "versions": versions,
+              "signatures": events["signatures"]} | _set_only(events, "declines", "voids")
     optional(record, draw, "purpose", text())
     optional(record, draw, "background", text())
     optional(record, draw, "committee", st.sampled_from(ctx.committees))
@@ -786,10 +792,6 @@ def mou(draw, ctx: Context, others: list[str]) -> dict:
         # began before its first version (without it, the MOU began with that version)
         record["created_at"] = utc(created - timedelta(seconds=draw(st.integers(1, 10**7))))
     optional(record, draw, "signing_order", st.permutations(parties))
-    if declines:
-        record["declines"] = declines
-    if voids:
-        record["voids"] = voids
     effective = draw(st.none() | days())
     if effective:
         record["effective"] = effective.isoformat()
@@ -798,6 +800,11 @@ def mou(draw, ctx: Context, others: list[str]) -> dict:
     if others:
         optional(record, draw, "supersedes", st.sampled_from(others))
     return record
+
+
+def _set_only(record: dict, *names: str) -> dict:
+    """The named fields of record that hold something."""
+    return {name: record[name] for name in names if record[name]}
 
 
 @st.composite
@@ -900,7 +907,9 @@ def canonical(value, name: str = ""):
         if name in ORDERED:
             return items
         if all(isinstance(v, dict) for v in items):
-            return sorted(items, key=lambda r: tuple(str(r.get(f, "")) for f in IDENTITY))
+            # a field given as null sorts as one left out (the export leaves it out)
+            return sorted(items, key=lambda r: tuple(
+                "" if r.get(f) is None else str(r[f]) for f in IDENTITY))
         return sorted(items, key=repr)
     return value
 
