@@ -254,10 +254,12 @@ def chairs(draw, ctx: Context, com: CommitteeContext) -> dict:
         # None with a planned end in the past: a term that lapsed, nobody handed over
         end = draw(st.none() | days(start, planned))
         holder = draw(st.sampled_from(sorted(ctx.people)))
+        cursor = min(end or planned + timedelta(days=1), planned + timedelta(days=1))
+        if any((t["person"], t["start"]) == (holder, start.isoformat()) for t in terms):
+            continue  # after a term ended on its first day: one term of a person a day
         terms.append({"person": holder, "agency": ctx.people[holder],
                       "start": start.isoformat(), "planned_end": planned.isoformat(),
                       "end": end.isoformat() if end else None, "co_chair": False})
-        cursor = min(end or planned + timedelta(days=1), planned + timedelta(days=1))
     if draw(st.booleans()):
         holder = draw(st.sampled_from(sorted(ctx.people)))
         start = draw(days())
