@@ -15,9 +15,9 @@ what they came from) are history too: matched, never deleted. The quorum rule
 and the standing items follow the file.
 
 The stamps reminders and calendars read (agenda published and changed, moved,
-the calendar sequence, the cadence occurrence) come from the file, never the
-clock: an import that stamped them would announce a county's old agendas and
-moves to every member again.
+cancelled, the calendar sequence, the cadence occurrence) come from the file,
+never the clock: an import that stamped them would announce a county's old
+agendas, moves and cancellations to every member again.
 
 Rows that name others by database id (an item's source "request:12", an item
 carried from item 40) are written with the other row's file reference instead,
@@ -759,7 +759,8 @@ def _meeting_values(entry: dict) -> dict:
             "minutes_approved_at": instant(minutes.get("approved_at"))}
 
 
-#: the stamps the reminders read ("agenda published", "agenda changed", "meeting moved"):
+#: the stamps the reminders read ("agenda published", "agenda changed", "meeting moved",
+#: "meeting cancelled"):
 #: meeting column -> where the file holds it (in the agenda or the meeting)
 _STAMPS = {"agenda_published_at": ("agenda", "published_at"),
            "agenda_changed_at": ("agenda", "changed_at"), "moved_at": (None, "moved_at"),
