@@ -39,8 +39,20 @@ def check(record: dict, path: str, known, report) -> None:
             report.problem(f"{path}.rotation.agency_order",
                            "a fixed order of agencies names at least two")
     spans = []
+    #: (person, start, co_chair) -> where first seen: how the import knows a term
+    first: dict[tuple, int] = {}
     for n, term in enumerate(record.get("chair_terms", [])):
         where = f"{path}.chair_terms[{n}]"
+        identity = (term["person"], term["start"], term.get("co_chair", False))
+        if identity in first:
+            # an ended-on-its-first-day term overlaps nothing, but a seat holds one term
+            # of a person from a day: the import would keep only one of the two
+            report.problem(f"{where}.start", f"{path}.chair_terms[{first[identity]}] is "
+                                             "this person's term in this seat from the same "
+                                             "day; a term is known by its holder, seat and "
+                                             "start")
+        else:
+            first[identity] = n
         if term["person"] not in known.person_agency:
             report.problem(f"{where}.person", f"no person has key “{term['person']}”")
         if term["agency"] not in known.agency_keys:

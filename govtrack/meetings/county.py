@@ -15,9 +15,9 @@ what they came from) are history too: matched, never deleted. The quorum rule
 and the standing items follow the file.
 
 The stamps reminders and calendars read (agenda published and changed, moved,
-the calendar sequence, the cadence occurrence) come from the file, never the
-clock: an import that stamped them would announce a county's old agendas and
-moves to every member again.
+cancelled, the calendar sequence, the cadence occurrence) come from the file,
+never the clock: an import that stamped them would announce a county's old
+agendas, moves and cancellations to every member again.
 
 Rows that name others by database id (an item's source "request:12", an item
 carried from item 40) are written with the other row's file reference instead,
@@ -197,7 +197,8 @@ def _meeting_record(meeting: Meeting, timezone: str, refs: _Refs) -> dict:
     record = _set({"key": meeting.key, "starts_at": local_text(meeting.starts_at, timezone),
                    "duration_minutes": meeting.duration_minutes,
                    "location": meeting.location, "video_link": meeting.video_link,
-                   "status": meeting.status, "moved_at": utc_text(meeting.moved_at)})
+                   "status": meeting.status, "moved_at": utc_text(meeting.moved_at),
+                   "cancelled_at": utc_text(meeting.cancelled_at)})
     if meeting.sequence:
         record["sequence"] = meeting.sequence
     if meeting.occurrence is not None and meeting.occurrence != _local_wall(meeting, timezone):
@@ -722,6 +723,9 @@ def _check_meeting(meeting: dict, where: str, known, report) -> None:
     elif agenda.get("changed_at") is not None and agenda.get("published_at") is None:
         report.problem(f"{where}.agenda.changed_at", "a change to a published agenda needs "
                                                      "the time it was published (published_at)")
+    if meeting.get("cancelled_at") is not None and meeting["status"] != "cancelled":
+        report.problem(f"{where}.cancelled_at", f"only a cancelled meeting has a cancellation "
+                                                f"time; the status is “{meeting['status']}”")
     approved = instant(meeting.get("minutes", {}).get("approved_at"))
     if approved is not None and approved < instant(meeting["starts_at"]):
         report.problem(f"{where}.minutes.approved_at",
@@ -782,10 +786,12 @@ def _meeting_values(entry: dict) -> dict:
             "minutes_approved_at": instant(minutes.get("approved_at"))}
 
 
-#: the stamps the reminders read ("agenda published", "agenda changed", "meeting moved"):
+#: the stamps the reminders read ("agenda published", "agenda changed", "meeting moved",
+#: "meeting cancelled"):
 #: meeting column -> where the file holds it (in the agenda or the meeting)
 _STAMPS = {"agenda_published_at": ("agenda", "published_at"),
-           "agenda_changed_at": ("agenda", "changed_at"), "moved_at": (None, "moved_at")}
+           "agenda_changed_at": ("agenda", "changed_at"), "moved_at": (None, "moved_at"),
+           "cancelled_at": (None, "cancelled_at")}
 
 
 def _stamps(entry: dict) -> dict:
@@ -799,6 +805,8 @@ def _stamps(entry: dict) -> dict:
         holder = (entry.get(part) or {}) if part else entry
         if name in holder:
             values[column] = instant(holder[name])
+    if entry["status"] != "cancelled":
+        values["cancelled_at"] = None  # a meeting the file does not cancel keeps no such time
     return values
 
 
@@ -808,8 +816,9 @@ def _begun(entry: dict) -> datetime:
     A coming meeting the file says nothing else of was made no later than now.
     """
     agenda = entry.get("agenda") or {}
-    instants = [entry["starts_at"], entry.get("moved_at"), agenda.get("published_at"),
-                agenda.get("changed_at"), *(r["answered_at"] for r in entry.get("rsvps", []))]
+    instants = [entry["starts_at"], entry.get("moved_at"), entry.get("cancelled_at"),
+                agenda.get("published_at"), agenda.get("changed_at"),
+                *(r["answered_at"] for r in entry.get("rsvps", []))]
     return min([instant(i) for i in instants if i is not None] + [utcnow()])
 
 

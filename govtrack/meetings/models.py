@@ -46,6 +46,9 @@ class Meeting(db.Model):
     agenda_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     #: when the start was last moved (members are told once per new start)
     moved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: when the meeting was cancelled (members are told once, as of this time); None for a
+    #: meeting that is not cancelled, or was cancelled before govtrack kept the time
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     minutes_text: Mapped[str] = mapped_column(Text, default="")
     decisions: Mapped[list[str]] = mapped_column(JSON, default=list)
     minutes_approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -196,14 +196,20 @@ def meeting_moved(now: datetime) -> list[Due]:
 
 
 def meeting_cancelled(now: datetime) -> list[Due]:
-    """A coming meeting was cancelled: members, once."""
-    meetings = _meetings(Meeting.status == "cancelled", Meeting.starts_at > now)
+    """A coming meeting was cancelled within the last week: members, once.
+
+    Read from the time it was cancelled, never from the status alone: a county
+    imported with cancelled meetings to come does not announce them again.
+    """
+    meetings = _meetings(Meeting.status == "cancelled", Meeting.starts_at > now,
+                         Meeting.cancelled_at <= now, Meeting.cancelled_at > now - EVENT_LIMIT)
     return _tell(now, meetings, "meeting_cancelled", (),
-                 lambda meeting: "cancelled",
+                 lambda meeting: f"cancelled-{stamp(meeting.cancelled_at)}",
                  lambda meeting, tz: (
                      f"{meeting.committee.name}, {_day(meeting)}: meeting cancelled",
-                     f"The meeting of {when(meeting.starts_at, tz)} is cancelled. The attached "
-                     "calendar entry removes it from your calendar."),
+                     f"The meeting of {when(meeting.starts_at, tz)} was cancelled on "
+                     f"{when(meeting.cancelled_at, tz)}. The attached calendar entry removes "
+                     "it from your calendar."),
                  _calendar_only)
 
 

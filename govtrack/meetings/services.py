@@ -284,6 +284,8 @@ def cancel_meeting(actor, meeting: Meeting) -> None:
     if meeting.status == "held":
         raise DomainError("A meeting that was held cannot be cancelled.")
     meeting.status = "cancelled"
+    # the "meeting cancelled" reminder is told once, as of this stamp
+    meeting.cancelled_at = utcnow()
     meeting.sequence += 1
     audit.record(actor, "update", meeting, committee=meeting.committee)
 

@@ -405,6 +405,23 @@ def test_overlaps_name_the_membership_they_overlap(db):
     assert message.endswith("It overlaps $.committees[0].memberships[0].")
 
 
+def test_two_terms_of_a_chair_from_the_same_day_are_refused_not_merged(db):
+    """A term ended on its first day overlaps nothing, but a seat holds one term of a
+    person from a day; the import kept only the second of the two (found by the round trip)."""
+    data = county()
+    data["committees"][0]["chair_terms"] = [
+        {"person": "p-ortiz", "agency": "sheriff", "start": "2023-01-10",
+         "planned_end": "2024-01-09", "end": "2023-01-10"},
+        {"person": "p-ortiz", "agency": "sheriff", "start": "2023-01-10",
+         "planned_end": "2023-06-30", "end": None}]
+    (path, message), = problems_of(db, data)
+    assert path == "$.committees[0].chair_terms[1].start"
+    assert message.startswith("$.committees[0].chair_terms[0] is this person's term")
+    # a co-chair term from that day is another seat
+    data["committees"][0]["chair_terms"][1]["co_chair"] = True
+    assert imported(db, data).created["chair_terms"] == 2
+
+
 def test_every_problem_is_reported_not_only_the_first(db):
     data = county()
     data["people"][0]["name"] = "Dana\x00Ortiz"

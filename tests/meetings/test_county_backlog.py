@@ -2,7 +2,7 @@
 
 import pytest
 from jsonschema import Draft202012Validator, FormatChecker
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from govtrack.audit.models import AuditEntry
 from govtrack.committees.models import Committee
@@ -10,11 +10,15 @@ from govtrack.county.services import export_county, import_county, load_schema
 from govtrack.editing import AlreadyDone
 from govtrack.meetings.models import AgendaItem, AgendaRequest, BacklogItem, Meeting
 from govtrack.meetings.services import backlog, carried_to, decide_request
-from tests.county.files import canonical
+from tests.county.files import canonical, imported, problems_of, stored_rows
 from tests.county.files import county as small_county
 
 FEB, MAR = "committees.0.meetings.0", "committees.0.meetings.1"
 PFEB, PMAR = "$.committees[0].meetings[0]", "$.committees[0].meetings[1]"
+
+
+#: what the tests count: the records this file is about, and the audit trail
+MODELS = (Meeting, AgendaItem, AgendaRequest, BacklogItem, AuditEntry)
 
 
 def county() -> dict:
@@ -77,30 +81,6 @@ def county() -> dict:
     return data
 
 
-def rows(db) -> dict[str, int]:
-    """Rows of the kinds this file is about, and of the audit trail."""
-    return {m.__name__: db.session.scalar(select(func.count()).select_from(m))
-            for m in (Meeting, AgendaItem, AgendaRequest, BacklogItem, AuditEntry)}
-
-
-def imported(db, data=None):
-    """Import data (default the county above) and commit; return the report."""
-    report = import_county(county() if data is None else data)
-    assert report.ok, report.problems
-    db.session.commit()
-    return report
-
-
-def problems_of(db, data) -> list[tuple[str, str]]:
-    """Import data, expecting problems; return them, having checked nothing was written."""
-    before = rows(db)
-    report = import_county(data)
-    assert not report.ok
-    db.session.commit()
-    assert rows(db) == before
-    return report.problems
-
-
 def items(db, key) -> list[AgendaItem]:
     """The stored items of a meeting, in order."""
     meeting = db.session.scalar(select(Meeting).where(Meeting.key == key))
@@ -116,19 +96,19 @@ def request(db, title) -> AgendaRequest:
 
 
 def test_export_of_an_import_gives_requests_backlog_and_sources_back(db):
-    imported(db)
+    imported(db, county())
     assert canonical(export_county()) == canonical(county())
 
 
 def test_the_export_validates_against_the_schema(db):
-    imported(db)
+    imported(db, county())
     validator = Draft202012Validator(load_schema(), format_checker=FormatChecker())
     assert list(validator.iter_errors(export_county())) == []
 
 
 def test_the_file_names_requests_and_items_never_by_id(db):
     imported(db, small_county())  # other rows first, so ids and positions differ
-    imported(db)
+    imported(db, county())
     exported = str(export_county())
     assert "request:" not in exported and "carried:" not in exported
 
@@ -137,7 +117,7 @@ def test_the_file_names_requests_and_items_never_by_id(db):
 
 
 def test_sources_point_at_the_rows_of_this_database(db):
-    imported(db)
+    imported(db, county())
     training, crisis = request(db, "Training dates"), request(db, "Crisis line numbers")
     feb, mar = items(db, "cit-2025-02"), items(db, "cit-2025-03")
     assert [i.source for i in feb] == ["approve:cit-2025-01", f"request:{training.id}", None]
@@ -151,33 +131,33 @@ def test_sources_point_at_the_rows_of_this_database(db):
 
 
 def test_the_backlog_page_shows_what_waits_and_not_what_was_placed_or_dropped(db):
-    imported(db)
+    imported(db, county())
     cit = db.session.scalar(select(Committee).where(Committee.key == "cit"))
     assert [e.title for e in backlog(cit)] == ["Approve the minutes of 11 February",
                                                "Bed-wait report"]
 
 
 def test_a_decided_request_stays_decided(db):
-    imported(db)
+    imported(db, county())
     done = decide_request(None, request(db, "Training dates"), accept=True)
     assert isinstance(done, AlreadyDone)
 
 
 def test_a_second_import_of_the_same_file_changes_nothing(db):
-    first = imported(db)
+    first = imported(db, county())
     assert (first.created["agenda_requests"], first.created["backlog"]) == (4, 4)
-    before = rows(db)
+    before = stored_rows(db, MODELS)
     sources = [(i.source, i.carried_from_id) for i in items(db, "cit-2025-03")]
-    second = imported(db)
+    second = imported(db, county())
     assert not any(second.created.values()), second.created
     assert not any(second.updated.values()), second.updated
     assert (second.unchanged["agenda_requests"], second.unchanged["backlog"]) == (4, 4)
-    assert rows(db) == before
+    assert stored_rows(db, MODELS) == before
     assert [(i.source, i.carried_from_id) for i in items(db, "cit-2025-03")] == sources
 
 
 def test_changes_are_stored_audited_and_exported(db):
-    imported(db)
+    imported(db, county())
     data = county()
     cit = data["committees"][0]
     cit["agenda_requests"][2] |= {"status": "declined", "decided_at": "2025-02-25T09:00:00Z"}
@@ -195,11 +175,12 @@ def test_changes_are_stored_audited_and_exported(db):
 
 
 def test_requests_and_backlog_entries_the_file_leaves_out_stay(db):
-    imported(db)
+    imported(db, county())
     data = county()
     del data["committees"][0]["agenda_requests"], data["committees"][0]["backlog"]
     imported(db, data)
-    assert (rows(db)["AgendaRequest"], rows(db)["BacklogItem"]) == (4, 4)
+    stored = stored_rows(db, MODELS)
+    assert (stored["AgendaRequest"], stored["BacklogItem"]) == (4, 4)
 
 
 # --- problems -----------------------------------------------------------------------
@@ -251,7 +232,7 @@ def test_bad_references_are_refused_at_their_paths(db, change, path, message):
     if path is None:  # entries without a source may share a time with one that has one
         imported(db, data)
         return
-    problems = problems_of(db, data)
+    problems = problems_of(db, data, MODELS)
     assert [p for p, _ in problems] == [path]
     assert message in problems[0][1]
 
@@ -265,11 +246,11 @@ def test_bad_references_are_refused_at_their_paths(db, change, path, message):
 def test_values_outside_the_schema_are_refused_at_their_paths(db, change, path):
     data = county()
     change(data)
-    assert [p for p, _ in problems_of(db, data)] == [path]
+    assert [p for p, _ in problems_of(db, data, MODELS)] == [path]
 
 
 def test_items_may_swap_places_with_their_sources(db):
-    imported(db)
+    imported(db, county())
     data = county()
     feb_items = data["committees"][0]["meetings"][0]["agenda"]["items"]
     feb_items[0], feb_items[1] = feb_items[1], feb_items[0]
@@ -285,4 +266,4 @@ def test_a_dry_run_counts_requests_and_backlog_and_stores_nothing(db):
     assert report.ok, report.problems
     assert (report.created["agenda_requests"], report.created["backlog"]) == (4, 4)
     db.session.commit()
-    assert set(rows(db).values()) == {0}
+    assert set(stored_rows(db, MODELS).values()) == {0}

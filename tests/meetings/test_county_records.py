@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from govtrack.actions.models import ActionItem
 from govtrack.audit.models import AuditEntry
 from govtrack.committees.models import THRESHOLDS, Committee
-from govtrack.county.services import export_county, import_county, load_schema
+from govtrack.county.services import export_county, load_schema
 from govtrack.meetings.models import (
     AgendaItem,
     Meeting,
@@ -18,7 +18,7 @@ from govtrack.meetings.models import (
     StandingItem,
     Vote,
 )
-from tests.county.files import canonical
+from tests.county.files import canonical, imported, problems_of, stored_rows
 from tests.county.files import county as small_county
 
 MODELS = (Committee, Meeting, AgendaItem, ActionItem, QuorumRule, StandingItem, Rsvp, Motion,
@@ -77,30 +77,6 @@ def county() -> dict:
     return data
 
 
-def rows(db) -> dict[str, int]:
-    """Rows of every kind these records touch, and of the audit trail."""
-    return {model.__name__: db.session.scalar(select(func.count()).select_from(model))
-            for model in MODELS}
-
-
-def imported(db, data=None):
-    """Import data (default the county above) and commit; return the report."""
-    report = import_county(county() if data is None else data)
-    assert report.ok, report.problems
-    db.session.commit()
-    return report
-
-
-def problems_of(db, data) -> list[tuple[str, str]]:
-    """Import data, expecting problems; return them, having checked nothing was written."""
-    before = rows(db)
-    report = import_county(data)
-    assert not report.ok
-    db.session.commit()
-    assert rows(db) == before
-    return report.problems
-
-
 def committee(db) -> Committee:
     """The stored CIT committee."""
     return db.session.scalar(select(Committee).where(Committee.key == "cit"))
@@ -115,12 +91,12 @@ def held(db) -> Meeting:
 
 
 def test_export_of_an_import_gives_every_record_back(db):
-    imported(db)
+    imported(db, county())
     assert canonical(export_county()) == canonical(county())
 
 
 def test_the_export_validates_against_the_schema(db):
-    imported(db)
+    imported(db, county())
     validator = Draft202012Validator(load_schema(), format_checker=FormatChecker())
     assert list(validator.iter_errors(export_county())) == []
 
@@ -141,7 +117,7 @@ def test_each_committee_field_round_trips_alone(db, field):
 
 
 def test_import_stores_what_the_file_says(db):
-    imported(db)
+    imported(db, county())
     cit = committee(db)
     assert (cit.pdsa_phase_days, cit.attendance_low_percent, cit.mou_expiring_days) == (
         45, 60, 120)
@@ -169,22 +145,22 @@ def test_import_stores_what_the_file_says(db):
 
 
 def test_a_second_import_of_the_same_file_changes_nothing(db):
-    first = imported(db)
+    first = imported(db, county())
     assert (first.created["quorum"], first.created["standing_items"]) == (1, 3)
-    before = rows(db)
+    before = stored_rows(db, MODELS)
     version = (committee(db).version, held(db).version, held(db).sequence)
-    second = imported(db)
+    second = imported(db, county())
     assert not any(second.created.values()), second.created
     assert not any(second.updated.values()), second.updated
     assert not any(second.deleted.values()), second.deleted
     assert (second.unchanged["quorum"], second.unchanged["standing_items"]) == (1, 3)
-    assert rows(db) == before
+    assert stored_rows(db, MODELS) == before
     db.session.expire_all()
     assert (committee(db).version, held(db).version, held(db).sequence) == version
 
 
 def test_an_item_may_link_to_an_action_and_a_measure_stored_before(db):
-    imported(db)
+    imported(db, county())
     data = county()
     cit = data["committees"][0]
     del cit["actions"], cit["measures"]
@@ -200,7 +176,7 @@ def test_an_item_may_link_to_an_action_and_a_measure_stored_before(db):
 
 
 def test_changes_are_stored_audited_and_exported(db):
-    imported(db)
+    imported(db, county())
     data = county()
     cit = data["committees"][0]
     cit["thresholds"] = {"pdsa_phase_days": 30}
@@ -228,15 +204,16 @@ def test_changes_are_stored_audited_and_exported(db):
 
 
 def test_the_file_is_authoritative_for_the_quorum_rule_rsvps_and_motions(db):
-    imported(db)
+    imported(db, county())
     data = county()
     cit = data["committees"][0]
     del cit["quorum"], cit["standing_items"]
     del cit["meetings"][0]["rsvps"], cit["meetings"][0]["motions"]
     report = imported(db, data)
     assert (report.deleted["quorum"], report.deleted["standing_items"]) == (1, 3)
-    assert rows(db)["QuorumRule"] == rows(db)["StandingItem"] == 0
-    assert rows(db)["Rsvp"] == rows(db)["Motion"] == rows(db)["Vote"] == 0
+    stored = stored_rows(db, MODELS)
+    assert stored["QuorumRule"] == stored["StandingItem"] == 0
+    assert stored["Rsvp"] == stored["Motion"] == stored["Vote"] == 0
 
 
 # --- problems -----------------------------------------------------------------------
@@ -285,7 +262,7 @@ P = "$.committees[0].meetings[0]"
 def test_bad_references_are_refused_at_their_paths(db, change, path, message):
     data = county()
     change(data)
-    problems = problems_of(db, data)
+    problems = problems_of(db, data, MODELS)
     assert [p for p, _ in problems] == [path]
     assert message in problems[0][1]
 
@@ -306,7 +283,7 @@ def test_bad_references_are_refused_at_their_paths(db, change, path, message):
 def test_values_outside_the_schema_are_refused_at_their_paths(db, change, path):
     data = county()
     change(data)
-    assert [p for p, _ in problems_of(db, data)] == [path]
+    assert [p for p, _ in problems_of(db, data, MODELS)] == [path]
 
 
 def test_only_members_present_or_represented_move_second_and_vote(db):
@@ -316,7 +293,7 @@ def test_only_members_present_or_represented_move_second_and_vote(db):
     meeting["attendance"].append({"person": "p-lee", "status": "present"})
     meeting["motions"][1]["votes"].append({"person": "p-lee", "vote": "yes"})
     meeting["attendance"][1]["status"] = "absent"  # p-ruiz
-    assert [path for path, _ in problems_of(db, data)] == [
+    assert [path for path, _ in problems_of(db, data, MODELS)] == [
         f"{P}.motions[0].seconder", f"{P}.motions[0].votes[1].person",
         f"{P}.motions[1].mover", f"{P}.motions[1].votes[1].person",
         f"{P}.motions[1].votes[2].person"]
@@ -337,7 +314,7 @@ def test_a_measure_of_another_committee_is_not_this_committees(db):
     data["committees"].append(other)
     imported(db, {**data, "committees": [other]})
     data["committees"].pop()
-    problems = problems_of(db, data)
+    problems = problems_of(db, data, MODELS)
     assert problems == [("$.committees[0].meetings[0].agenda.items[1].measure",
                          "no measure of this committee has key “ms-wait”")]
 

@@ -203,3 +203,49 @@ def test_two_stored_meetings_may_swap_their_occurrences(db):
     assert imported(db, data).updated["meetings"] == 2
     assert (meeting(db, "cit-moved").occurrence, meeting(db, "cit-later").occurrence) == (
         later, occurrence)
+
+
+def _cancelled(now: datetime) -> dict:
+    """The county with two coming meetings cancelled: one weeks ago, one an hour ago."""
+    data = small_county()
+    data["committees"][0]["meetings"] = [
+        {"key": "cit-off-long-ago", "starts_at": _z(now + timedelta(days=12)),
+         "duration_minutes": 90, "status": "cancelled", "sequence": 1,
+         "cancelled_at": _z(now - timedelta(days=20))},
+        {"key": "cit-off-today", "starts_at": _z(now + timedelta(days=5)),
+         "duration_minutes": 90, "status": "cancelled", "sequence": 1,
+         "cancelled_at": _z(now - timedelta(hours=1))}]
+    return data
+
+
+def test_a_cancellation_keeps_its_time_and_only_a_recent_one_is_announced(db):
+    now = now_()
+    data = _cancelled(now)
+    imported(db, data)
+    assert meeting(db, "cit-off-long-ago").cancelled_at == now - timedelta(days=20)
+    exported = export_county()["committees"][0]["meetings"]
+    assert [m.get("cancelled_at") for m in exported] == [
+        _z(now - timedelta(hours=1)), _z(now - timedelta(days=20))]
+    dues = [d for d in due_reminders(utcnow(), REMINDERS) if d.kind == "meeting_cancelled"]
+    today_id = meeting(db, "cit-off-today").id
+    cancelled = (now - timedelta(hours=1)).strftime("%Y%m%dT%H%M%SZ")
+    assert {(d.record, d.occurrence) for d in dues} == {
+        (f"meeting:{today_id}", f"cancelled-{cancelled}")}
+    assert imported(db, data).updated["meetings"] == 0
+
+
+def test_a_cancellation_time_on_a_meeting_not_cancelled_is_refused_and_dropped(db):
+    now = now_()
+    data = _cancelled(now)
+    data["committees"][0]["meetings"][0]["status"] = "scheduled"
+    assert [path for path, _ in import_county(data).problems] == [
+        "$.committees[0].meetings[0].cancelled_at"]
+    db.session.rollback()
+    imported(db, _cancelled(now))
+    # reinstated by a file that no longer cancels it: it keeps no cancellation time
+    data = _cancelled(now)
+    del data["committees"][0]["meetings"][0]["cancelled_at"]
+    data["committees"][0]["meetings"][0]["status"] = "scheduled"
+    imported(db, data)
+    assert meeting(db, "cit-off-long-ago").cancelled_at is None
+    assert "cancelled_at" not in export_county()["committees"][0]["meetings"][1]

@@ -9,8 +9,11 @@ from govtrack.actions.models import ActionItem
 from govtrack.audit.models import AuditEntry
 from govtrack.county.services import export_county, import_county, load_schema
 from govtrack.workgroups.models import Goal, Milestone, Workgroup, WorkgroupUpdate
-from tests.county.files import canonical
+from tests.county.files import canonical, imported, problems_of, stored_rows
 from tests.county.files import county as small_county
+
+#: what the tests count: the records this file is about, and the audit trail
+MODELS = (Workgroup, WorkgroupUpdate, Goal, Milestone, ActionItem, AuditEntry)
 
 
 def county() -> dict:
@@ -70,30 +73,6 @@ def county() -> dict:
     return data
 
 
-def rows(db) -> dict[str, int]:
-    """Rows of every kind this section stores, and of the audit trail."""
-    return {model.__name__: db.session.scalar(select(func.count()).select_from(model))
-            for model in (Workgroup, WorkgroupUpdate, Goal, Milestone, ActionItem, AuditEntry)}
-
-
-def imported(db, data=None, **kwargs):
-    """Import data (default the county above) and commit; return the report."""
-    report = import_county(county() if data is None else data, **kwargs)
-    assert report.ok, report.problems
-    db.session.commit()
-    return report
-
-
-def problems_of(db, data) -> list[tuple[str, str]]:
-    """Import data, expecting problems; return them, having checked nothing was written."""
-    before = rows(db)
-    report = import_county(data)
-    assert not report.ok
-    db.session.commit()  # a refused import must leave nothing to commit
-    assert rows(db) == before
-    return report.problems
-
-
 def workgroup(db, key) -> Workgroup:
     """The stored workgroup with key."""
     return db.session.scalar(select(Workgroup).where(Workgroup.key == key))
@@ -103,18 +82,18 @@ def workgroup(db, key) -> Workgroup:
 
 
 def test_export_of_an_import_gives_workgroups_and_their_actions_back(db):
-    imported(db)
+    imported(db, county())
     assert canonical(export_county()) == canonical(county())
 
 
 def test_the_export_validates_against_the_schema(db):
-    imported(db)
+    imported(db, county())
     validator = Draft202012Validator(load_schema(), format_checker=FormatChecker())
     assert list(validator.iter_errors(export_county())) == []
 
 
 def test_import_stores_the_history_as_it_is(db):
-    report = imported(db)
+    report = imported(db, county())
     assert report.created["workgroups"] == 2
     inreach = workgroup(db, "wg-inreach")
     assert inreach.committee.key == "cit" and inreach.lead.key == "p-ortiz"
@@ -136,14 +115,14 @@ def test_import_stores_the_history_as_it_is(db):
 
 
 def test_a_second_import_of_the_same_file_changes_nothing(db):
-    first = imported(db)
-    before = rows(db)
+    first = imported(db, county())
+    before = stored_rows(db, MODELS)
     versions = {wg.key: wg.version for wg in db.session.scalars(select(Workgroup))}
-    second = imported(db)
+    second = imported(db, county())
     assert second.unchanged["workgroups"] == 2
     assert second.unchanged == first.created
     assert not any(second.created.values()) and not any(second.updated.values())
-    assert rows(db) == before  # no new rows, no audit entries
+    assert stored_rows(db, MODELS) == before  # no new rows, no audit entries
     assert {wg.key: wg.version for wg in db.session.scalars(select(Workgroup))} == versions
 
 
@@ -152,11 +131,11 @@ def test_a_dry_run_stores_nothing(db):
     assert report.ok, report.problems
     assert report.created["workgroups"] == 2
     db.session.commit()
-    assert set(rows(db).values()) == {0}
+    assert set(stored_rows(db, MODELS).values()) == {0}
 
 
 def test_changes_are_stored_audited_and_exported(db):
-    imported(db)
+    imported(db, county())
     data = county()
     inreach = data["committees"][0]["workgroups"][0]
     inreach["lead"] = "p-ruiz"
@@ -188,7 +167,7 @@ def test_changes_are_stored_audited_and_exported(db):
 
 
 def test_a_file_may_leave_stored_workgroups_out(db):
-    imported(db)
+    imported(db, county())
     data = county()
     cit = data["committees"][0]
     cit["workgroups"] = cit["workgroups"][:1]
@@ -221,7 +200,7 @@ def test_unknown_people_are_reported_at_their_paths(db):
     inreach["updates"][0]["by"] = "p-stranger"
     inreach["goals"][0]["milestones"][1]["owner"] = "p-absent"
     where = "$.committees[0].workgroups[0]"
-    assert problems_of(db, data) == [
+    assert problems_of(db, data, MODELS) == [
         (f"{where}.lead", "no person has key “p-nobody”"),
         (f"{where}.members[1]", "no person has key “p-ghost”"),
         (f"{where}.updates[0].by", "no person has key “p-stranger”"),
@@ -237,7 +216,7 @@ def test_an_actions_workgroup_must_be_one_of_the_committees(db):
                          "status": "open", "workgroup": "wg-inreach",
                          "created_at": "2025-04-01T12:00:00Z", "updates": []}]
     data["committees"].append(other)
-    assert problems_of(db, data) == [
+    assert problems_of(db, data, MODELS) == [
         ("$.committees[0].actions[0].workgroup",
          "no workgroup of this committee has key “wg-nowhere”"),
         ("$.committees[1].actions[0].workgroup",
@@ -256,7 +235,7 @@ def test_keys_are_unique_across_the_whole_file(db):
     other["workgroups"] = [{"key": "wg-inreach", "name": "Copy",
                             "created_at": "2025-01-01T00:00:00Z"}]
     data["committees"].append(other)
-    problems = [p for p in problems_of(db, data) if p[0].endswith(".key")]
+    problems = [p for p in problems_of(db, data, MODELS) if p[0].endswith(".key")]
     assert problems == [
         ("$.committees[0].workgroups[1].key",
          "duplicate key “wg-inreach”, also at $.committees[0].workgroups[0]"),
@@ -271,7 +250,7 @@ def test_keys_are_unique_across_the_whole_file(db):
 
 
 def test_a_workgroup_goal_or_milestone_cannot_move(db):
-    imported(db)
+    imported(db, county())
     data = county()
     cit = data["committees"][0]
     # the goal g-release moves to wg-data, the milestone m-pilot to g-release
@@ -281,7 +260,7 @@ def test_a_workgroup_goal_or_milestone_cannot_move(db):
     other = small_county()["committees"][0] | {"key": "mhcj", "name": "MH/CJ Committee"}
     other["workgroups"] = [dict(cit["workgroups"][1], goals=[])]
     data["committees"].append(other)
-    assert problems_of(db, data) == [
+    assert problems_of(db, data, MODELS) == [
         ("$.committees[0].workgroups[1].goals[0].key",
          "the goal “g-release” belongs to workgroup “wg-inreach”; a goal cannot move to "
          "another workgroup"),
@@ -304,7 +283,7 @@ def test_dates_and_statuses_that_contradict_each_other_are_refused(db):
     inreach["members"].append("p-ortiz")
     inreach["updates"].append({"at": "2025-02-01T07:00:00-05:00", "by": "p-ortiz"})
     where = "$.committees[0].workgroups[0]"
-    assert problems_of(db, data) == [
+    assert problems_of(db, data, MODELS) == [
         (f"{where}.members[2]", "“p-ortiz” is listed twice, also at "
                                 f"{where}.members[0]"),
         (f"{where}.closed_at", "the workgroup is closed before it was created"),
@@ -320,20 +299,20 @@ def test_bad_dates_are_refused_by_the_schema(db):
     inreach = data["committees"][0]["workgroups"][0]
     inreach["created_at"] = "2025-01-14 16:00"
     inreach["goals"][0]["milestones"][0]["due"] = "1 April 2025"
-    assert sorted({path for path, _ in problems_of(db, data)}) == [
+    assert sorted({path for path, _ in problems_of(db, data, MODELS)}) == [
         "$.committees[0].workgroups[0].created_at",
         "$.committees[0].workgroups[0].goals[0].milestones[0].due"]
 
 
 def test_one_problem_anywhere_stores_nothing_at_all(db):
-    imported(db)
+    imported(db, county())
     data = county()
     cit = data["committees"][0]
     cit["workgroups"][0]["name"] = "Renamed"
     cit["workgroups"].append({"key": "wg-new", "name": "New",
                               "created_at": "2025-05-01T12:00:00Z"})
     cit["actions"][1]["owner"] = "p-nobody"
-    problems_of(db, data)
+    problems_of(db, data, MODELS)
     assert workgroup(db, "wg-inreach").name == "Jail in-reach"
     assert workgroup(db, "wg-new") is None
 
@@ -371,15 +350,15 @@ def test_closing_reasons_goal_statuses_and_re_datings_round_trip(db):
 
 def test_a_second_import_with_the_outcomes_changes_nothing(db):
     imported(db, with_outcomes())
-    before = rows(db)
+    before = stored_rows(db, MODELS)
     report = imported(db, with_outcomes())
     assert not any(report.created.values()) and not any(report.updated.values())
-    assert rows(db) == before
+    assert stored_rows(db, MODELS) == before
 
 
 def test_a_file_without_the_outcomes_gives_open_goals_and_no_re_datings(db):
     imported(db, with_outcomes())
-    report = imported(db)  # the same county, without the optional fields
+    report = imported(db, county())  # the same county, without the optional fields
     assert report.updated["workgroups"] == 2
     closed = workgroup(db, "wg-data")
     assert (closed.closed_reason, closed.closed_note) == (None, "")
@@ -400,7 +379,7 @@ def test_outcomes_that_contradict_the_record_are_refused_with_their_paths(db):
     changes[0]["by"] = "p-nobody"
     changes[1].update({"from": "2025-06-02", "at": "2025-04-01T00:00:00Z"})
     changes.append({"from": "2025-06-30", "to": "2025-06-30", "at": "2025-06-01T00:00:00Z"})
-    problems = problems_of(db, data)
+    problems = problems_of(db, data, MODELS)
     assert [path for path, _ in problems] == [
         "$.committees[0].workgroups[0].closed_note",
         "$.committees[0].workgroups[0].goals[0].status_at",
@@ -434,8 +413,8 @@ def test_a_closed_workgroup_goal_and_re_dating_made_in_the_app_export_and_import
     assert record["goals"][0]["status"] == "achieved"
     assert record["goals"][0]["milestones"][0]["due_changes"][0]["reason"] == (
         "Waiting for the hospital.")
-    before = rows(db)
+    before = stored_rows(db, MODELS)
     report = imported(db, document)
     assert not any(report.created.values()) and not any(report.updated.values())
-    assert rows(db) == before
+    assert stored_rows(db, MODELS) == before
     assert canonical(export_county()) == canonical(document)

@@ -126,12 +126,24 @@ def test_members_hear_of_a_move_once_per_new_start_and_of_a_cancellation(
         assert sweep("meeting_moved", now) == []  # told a week ago: not again
         services.cancel_meeting(None, meeting)
         db.session.commit()
+        assert meeting.cancelled_at == now
         cancelled = sweep("meeting_cancelled", now)
         assert sweep("meeting_7d", now) == []
     assert len(cancelled) == 5 and cancelled[0].subject.endswith("meeting cancelled")
-    with at(local(START - timedelta(days=2), 9)) as now:
+    assert "was cancelled on Sat 28 Feb 2026, 09:00 EST" in cancelled[0].body
+    with at(local(START - timedelta(days=4), 9)) as now:
         assert {d.key for d in sweep("meeting_cancelled", now)} == {d.key for d in cancelled}
+    with at(local(START - timedelta(days=2), 9)) as now:
+        assert sweep("meeting_cancelled", now) == []  # told over a week ago: not again
     with at(local(START + timedelta(days=3), 9)) as now:
+        assert sweep("meeting_cancelled", now) == []
+
+
+def test_a_meeting_cancelled_without_a_time_is_not_announced(
+        board, meeting_of, at, local, sweep, db):
+    """Meetings cancelled before govtrack kept the time: their members were told then."""
+    meeting_of(board["committee"], local(START, 14), status="cancelled")
+    with at(local(START - timedelta(days=10), 9)) as now:
         assert sweep("meeting_cancelled", now) == []
 
 

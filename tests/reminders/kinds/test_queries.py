@@ -44,7 +44,8 @@ def _committee(db, i: int) -> None:
     meeting(2, NOW + timedelta(hours=12), agenda_status="published",
             agenda_published_at=NOW - timedelta(hours=1),
             agenda_changed_at=NOW - timedelta(minutes=30), moved_at=NOW - timedelta(minutes=20))
-    meeting(3, NOW + timedelta(days=10), status="cancelled")
+    meeting(3, NOW + timedelta(days=10), status="cancelled",
+            cancelled_at=NOW - timedelta(hours=2))
     meeting(4, NOW - timedelta(days=5), status="held")
     meeting(5, NOW - timedelta(days=8), status="held")
     meeting(6, NOW - timedelta(days=20), status="held", minutes_text="Minuted.")
