@@ -4,7 +4,7 @@ Existing cancelled meetings keep no time (NULL): their members were told already
 and a time made up now would announce them again.
 
 Revision ID: b8d4f2a6c1e3
-Revises: e5b7c3a9d1f2
+Revises: b9d4f6a2c8e1
 Create Date: 2026-11-27 21:10:00
 
 """
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'b8d4f2a6c1e3'
-down_revision = 'e5b7c3a9d1f2'
+down_revision = 'b9d4f6a2c8e1'
 branch_labels = None
 depends_on = None
 
