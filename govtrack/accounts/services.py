@@ -9,6 +9,7 @@ from importlib import resources
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import func, select, update
+from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from govtrack import audit
@@ -146,7 +147,9 @@ def load_session(token: str) -> Account | None:
         return None
     row = db.session.scalar(
         select(LoginSession).where(LoginSession.token_hash == token_hash(token),
-                                   LoginSession.ended_at.is_(None)))
+                                   LoginSession.ended_at.is_(None))
+        # the account and its person in the same query: every page asks for them
+        .options(joinedload(LoginSession.account, innerjoin=True)))
     if row is None or not row.account.active or not row.account.person.active:
         return None
     row.token = token

@@ -137,7 +137,7 @@ class HeldMeeting:
     status: str = "held"
     #: person ids expected at the meeting, once expected_at() worked them out
     expected: frozenset[int] | None = None
-    #: the committee's memberships, observers aside, when load_held read them as rows
+    #: the committee's memberships, observers aside, as load_held read them
     seats: list[Seat] | None = None
     #: the meeting's date on the committee's wall clock (meeting_day), once worked out
     day: date | None = None
@@ -149,8 +149,8 @@ def load_held(committees: Iterable[Committee], as_of: date) -> dict[int, list[He
     """committee id -> its held meetings up to the end of as_of (its zone), oldest first.
 
     Three queries for them all: the meetings, their attendance marks, and the
-    committees' memberships (who is expected at each meeting; not for a
-    committee whose memberships are loaded already, as on its pages).
+    committees' memberships (who is expected at each meeting; for a committee
+    whose memberships are loaded already, as on its pages, read from those).
     """
     committees = {c.id: c for c in committees if c.id is not None}
     found: dict[int, list[HeldMeeting]] = {cid: [] for cid in committees}
@@ -176,9 +176,31 @@ def load_held(committees: Iterable[Committee], as_of: date) -> dict[int, list[He
             meeting.attendance.append(Mark(person_id, status))
     # who is expected, as rows, unless a page loaded the committee's members already
     seats = load_seats([cid for cid, c in committees.items() if not _members_loaded(c)])
+    seats.update({cid: seats_of(c) for cid, c in committees.items() if _members_loaded(c)})
     for committee_id, meetings in found.items():
         for meeting in meetings:
             meeting.seats = seats.get(committee_id)
+    return found
+
+
+def seats_of(committee: Committee) -> list[Seat]:
+    """The committee's loaded memberships (observers aside) as Seats, without a query.
+
+    Each meeting then asks Seat.holds_on, a few comparisons, rather than
+    Membership.holds_on through the person and their account.
+    """
+    found = []
+    for membership in committee.memberships:
+        if membership.role == "observer":
+            continue
+        person = membership.person
+        account = person.account
+        found.append(Seat(
+            membership.person_id, membership.start, membership.end, person.active,
+            person.inactive_since, account is not None,
+            account.active if account is not None else None,
+            account.deactivated_at.date() if account is not None
+            and account.deactivated_at is not None else None))
     return found
 
 

@@ -57,7 +57,7 @@ def render_my_work(errors: dict | None = None):
 
     return render_template(
         "web/my_work.html", memberships=memberships, headed=headed, actions=actions,
-        mine=my_schedule(current_user.person, actions),
+        mine=my_schedule(current_user.person, actions, seats=memberships),
         forms=forms, day=day, open_statuses=OPEN_STATUSES,
         # an owner outside the committee (an MOU obligation) sees the item, not the committee
         seated={m.committee_id for m in memberships},

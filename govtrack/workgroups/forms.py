@@ -55,7 +55,8 @@ class MilestoneForm(OnceForm):
 
     title = StringField("Milestone", validators=[DataRequired(), Length(max=200)])
     due = DateField("Due", validators=[DataRequired(message="Enter a date, e.g. 2027-03-31.")])
-    owner = SelectField("Owner", coerce=int, validators=[Optional()])
+    owner = SelectField("Owner", coerce=int, validators=[Optional()],
+                        widget=PlainSelect())
 
 
 class MilestoneStatusForm(VersionedForm):
@@ -64,7 +65,7 @@ class MilestoneStatusForm(VersionedForm):
     version_required = True
 
     status = SelectField("Status", choices=list(MILESTONE_STATUSES.items()),
-                         validators=[DataRequired()])
+                         validators=[DataRequired()], widget=PlainSelect())
 
 
 class ActionUpdateForm(VersionedForm):
@@ -82,7 +83,7 @@ class ActionForm(OnceForm):
 
     title = StringField("Action", validators=[DataRequired(), Length(max=200)])
     owner = SelectField("Owner", coerce=int, validators=[DataRequired(
-        message="Choose who owns it.")])
+        message="Choose who owns it.")], widget=PlainSelect())
     due = DateField("Due", validators=[Optional()])
 
 
@@ -110,7 +111,8 @@ class MilestoneEditForm(VersionedForm):
     title = StringField("Milestone", validators=[DataRequired(message="Name the milestone."),
                                                  Length(max=200)])
     due = DateField("Due", validators=[DataRequired(message="Enter a date, e.g. 2027-03-31.")])
-    owner = SelectField("Owner", coerce=int, validators=[Optional()])
+    owner = SelectField("Owner", coerce=int, validators=[Optional()],
+                        widget=PlainSelect())
     reason = StringField("Why the date moved", validators=[Optional(), Length(max=500)],
                          description="Shown beside the earlier date, if you move it.")
 
@@ -123,7 +125,7 @@ class ActionEditForm(VersionedForm):
     title = StringField("Action", validators=[DataRequired(message="Name the action."),
                                               Length(max=200)])
     owner = SelectField("Owner", coerce=int, validators=[DataRequired(
-        message="Choose who owns it.")])
+        message="Choose who owns it.")], widget=PlainSelect())
     due = DateField("Due", validators=[Optional()])
 
 

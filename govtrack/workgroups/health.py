@@ -50,7 +50,7 @@ from operator import itemgetter
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, case, exists, func, or_, select
+from sqlalchemy import String, and_, case, cast, exists, func, or_, select
 from sqlalchemy.orm import aliased
 
 from govtrack.actions.models import OPEN_STATUSES, ActionItem, ActionUpdate
@@ -141,6 +141,9 @@ class WorkgroupRecord:
     updates: list[Instant] = field(default_factory=list)
     goals: list[GoalRecord] = field(default_factory=list)
     members: list[PersonId] = field(default_factory=list)
+    #: (as_of, when one of its action items was last updated up to as_of, if ever),
+    #: read with it; _Source.latest_update answers from it for that as_of
+    latest_action: tuple[date, datetime | None] | None = None
 
     #: the same rule as the model's
     open_on = Workgroup.open_on
@@ -168,8 +171,9 @@ def open_workgroups(committees: list[Committee], as_of: date
                     ) -> dict[int, list[WorkgroupRecord]]:
     """committee id -> its workgroups open on as_of, by key, with what the rules read.
 
-    Four queries of rows for all the committees: the workgroups, their
-    latest updates up to as_of, their goals' milestones, their members.
+    Two queries of rows for all the committees: the workgroups with their
+    members, their latest updates and their action items' latest updates up to
+    as_of; their goals' milestones.
     """
     by_id = {c.id: c for c in committees}
     found: dict[int, list[WorkgroupRecord]] = {cid: [] for cid in by_id}
@@ -177,22 +181,41 @@ def open_workgroups(committees: list[Committee], as_of: date
         return found
     of_committees = Workgroup.committee_id.in_(list(by_id))
     records: dict[int, WorkgroupRecord] = {}
+    # the latest update up to as_of is the only one the rules read (last_activity):
+    # worked out per workgroup in SQL, and read with the workgroups
+    latest = (select(WorkgroupUpdate.workgroup_id, func.max(WorkgroupUpdate.at).label("at"))
+              .join(Workgroup, Workgroup.id == WorkgroupUpdate.workgroup_id)
+              .where(of_committees, WorkgroupUpdate.at < _end_of(committees, as_of))
+              .group_by(WorkgroupUpdate.workgroup_id).subquery())
+    # so is the latest update of its action items (what _Source.latest_update reads)
+    acted = (select(ActionItem.workgroup_key.label("key"), func.max(ActionUpdate.at).label("at"))
+             .select_from(ActionUpdate).join(ActionItem, ActionItem.id == ActionUpdate.action_id)
+             .join(Workgroup, Workgroup.key == ActionItem.workgroup_key)
+             .where(of_committees, ActionUpdate.at < _end_of(committees, as_of))
+             .group_by(ActionItem.workgroup_key).subquery())
+    # and its members' ids, as one string per workgroup ("3,17,42")
+    members = (select(workgroup_member.c.workgroup_id.label("workgroup_id"),
+                      func.aggregate_strings(cast(workgroup_member.c.person_id, String), ",")
+                      .label("ids"))
+               .join(Workgroup, Workgroup.id == workgroup_member.c.workgroup_id)
+               .where(of_committees).group_by(workgroup_member.c.workgroup_id).subquery())
     for row in db.session.execute(
             select(Workgroup.id, Workgroup.key, Workgroup.name, Workgroup.committee_id,
-                   Workgroup.created_at, Workgroup.closed_at, Workgroup.report_back)
+                   Workgroup.created_at, Workgroup.closed_at, Workgroup.report_back,
+                   latest.c.at, acted.c.at.label("acted"), members.c.ids)
+            .outerjoin(latest, latest.c.workgroup_id == Workgroup.id)
+            .outerjoin(acted, acted.c.key == Workgroup.key)
+            .outerjoin(members, members.c.workgroup_id == Workgroup.id)
             .where(of_committees)):
         record = WorkgroupRecord(row.id, row.key, row.name, by_id[row.committee_id],
-                                 row.created_at, row.closed_at, row.report_back)
+                                 row.created_at, row.closed_at, row.report_back,
+                                 latest_action=(as_of, row.acted))
         if open_on(record, as_of):
             records[record.id] = record
-    # the latest update up to as_of is the only one the rules read (last_activity)
-    for workgroup_id, at in db.session.execute(
-            select(WorkgroupUpdate.workgroup_id, func.max(WorkgroupUpdate.at))
-            .join(Workgroup, Workgroup.id == WorkgroupUpdate.workgroup_id)
-            .where(of_committees, WorkgroupUpdate.at < _end_of(committees, as_of))
-            .group_by(WorkgroupUpdate.workgroup_id)):
-        if workgroup_id in records:
-            records[workgroup_id].updates.append(Instant(at))
+            if row.at is not None:
+                record.updates.append(Instant(row.at))
+            if row.ids:
+                record.members = [PersonId(int(i)) for i in row.ids.split(",")]
     goals: dict[int, GoalRecord] = {}
     milestones: dict[int, MilestoneRecord] = {}
     # one row per re-dating (or one for a milestone never re-dated), oldest first
@@ -216,12 +239,6 @@ def open_workgroups(committees: list[Committee], as_of: date
             if at is not None:
                 milestones[milestone_id].due_changes.append(
                     DueChangeRecord(at, old_due, new_due))
-    for workgroup_id, person_id in db.session.execute(
-            select(workgroup_member.c.workgroup_id, workgroup_member.c.person_id)
-            .join(Workgroup, Workgroup.id == workgroup_member.c.workgroup_id)
-            .where(of_committees)):
-        if workgroup_id in records:
-            records[workgroup_id].members.append(PersonId(person_id))
     for record in sorted(records.values(), key=lambda r: r.key):
         found[record.committee.id].append(record)
     return found
@@ -335,6 +352,9 @@ class _Source:
         The latest instant per workgroup, worked out in SQL: most updates are
         notes the rules need no more of.
         """
+        known = getattr(workgroup, "latest_action", None)
+        if known is not None and known[0] == self.as_of:
+            return known[1]  # read with the workgroup (open_workgroups)
         if self._latest is None:
             # the end of as_of on each committee's wall clock
             before = ActionUpdate.at < _end_of(self.committees.values(), self.as_of)

@@ -73,12 +73,18 @@ class MyWork:
 
 
 def my_work(person, actions: list[ActionItem], now: datetime | None = None,
-            limit: int = 5) -> MyWork:
-    """person's next meetings, their workgroups' report-backs due, a chair's to-do list."""
+            limit: int = 5, seats: list[Membership] | None = None) -> MyWork:
+    """person's next meetings, their workgroups' report-backs due, a chair's to-do list.
+
+    seats: person's memberships in force today with their committees, when the
+    page has read them already (then neither is read again).
+    """
     now = now or utcnow()
     day = today()
-    seats = [m for m in db.session.scalars(select(Membership).where(
-        Membership.person_id == person.id)) if m.holds_on(day)]
+    if seats is None:
+        seats = [m for m in db.session.scalars(select(Membership).where(
+            Membership.person_id == person.id).options(joinedload(Membership.committee)))
+            if m.holds_on(day)]
     committee_ids = {m.committee_id for m in seats}
     led = {m.committee_id for m in seats if m.role in EDITOR_ROLES}
     found = MyWork()
@@ -91,8 +97,7 @@ def my_work(person, actions: list[ActionItem], now: datetime | None = None,
     found.workgroups = {wg.key: wg for wg in workgroups}
     if not committee_ids:
         return found
-    committees = {c.id: c for c in db.session.scalars(
-        select(Committee).where(Committee.id.in_(committee_ids)))}
+    committees = {m.committee_id: m.committee for m in seats}
     # the next meeting of each committee, and the ones after it up to the limit
     upcoming = list(db.session.scalars(select(Meeting).where(
         Meeting.committee_id.in_(committee_ids), Meeting.starts_at >= now,

@@ -7,9 +7,9 @@ agency is paged.
 """
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 
 from govtrack.actions.models import OPEN_STATUSES, ActionItem
 from govtrack.agencies.models import Agency, Person
@@ -39,6 +39,13 @@ def age_bucket(days_late: int) -> int:
     return next(n for n, (_, _, high) in enumerate(AGES) if high is None or days_late <= high)
 
 
+def _age(day: date):
+    """The AGES bucket of an overdue item, in SQL (age_bucket of its days late)."""
+    return case(*[(ActionItem.due >= day - timedelta(days=high), n)
+                  for n, (_, _, high) in enumerate(AGES) if high is not None],
+                else_=len(AGES) - 1)
+
+
 def _overdue(committee_id: int, day: date):
     return (ActionItem.committee_id == committee_id, ActionItem.status.in_(OPEN_STATUSES),
             ActionItem.due < day)
@@ -55,16 +62,17 @@ def _rows():
 def overdue_by_agency(committee_id: int, day: date) -> list[AgencyOverdue]:
     """Every agency with overdue items, most first: counts by age and the OLDEST oldest."""
     found: dict[str, AgencyOverdue] = {}
-    # grouped by due date, bucketed here: one query, and no CASE that PostgreSQL
-    # would have to match between SELECT and GROUP BY
-    for key, name, due, count in db.session.execute(
-            select(Agency.key, Agency.name, ActionItem.due, func.count())
+    # counted by age in SQL (one row per agency and age, not per due date): the bucket
+    # is worked out in a subquery, so GROUP BY names a column, not a CASE to match
+    aged = (select(Person.agency_id.label("agency_id"), _age(day).label("age"))
             .select_from(ActionItem).join(Person, Person.id == ActionItem.owner_id)
-            .join(Agency, Agency.id == Person.agency_id)
-            .where(*_overdue(committee_id, day))
-            .group_by(Agency.key, Agency.name, ActionItem.due)):
+            .where(*_overdue(committee_id, day)).subquery())
+    for key, name, age, count in db.session.execute(
+            select(Agency.key, Agency.name, aged.c.age, func.count())
+            .join(aged, aged.c.agency_id == Agency.id)
+            .group_by(Agency.key, Agency.name, aged.c.age)):
         agency = found.setdefault(key, AgencyOverdue(key, name, 0))
-        agency.ages[age_bucket((day - due).days)] += count
+        agency.ages[age] += count
         agency.count += count
     # the second query runs even when nothing is overdue: the page's query count is fixed
     rank = func.row_number().over(partition_by=Agency.id,

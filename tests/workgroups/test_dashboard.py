@@ -55,4 +55,21 @@ def test_the_dashboard_runs_a_fixed_number_of_queries(web_app, client, make, db,
         make.membership(cast["committee"], person, start=date(2025, 1, 1))
         _overdue(db, cast, person, n, 5 * n)
     db.session.commit()
-    assert count_queries(web_app, lambda: client.get(url)) == few
+    assert count_queries(web_app, lambda: client.get(url)) == few == 14
+
+
+@time_machine.travel(NOW, tick=False)
+def test_overdue_items_fall_in_the_age_their_days_late_name(make, db):
+    from govtrack.workgroups.overdue import AGES, age_bucket, overdue_by_agency
+
+    cast = make.cast()
+    member = cast["member"].person
+    edges = [1, 7, 8, 30, 31, 90, 91, 400]
+    for n, days_late in enumerate(edges):
+        _overdue(db, cast, member, n, days_late)
+    db.session.commit()
+    [agency] = overdue_by_agency(cast["committee"].id, NOW.date())
+    wanted = [0] * len(AGES)
+    for days_late in edges:
+        wanted[age_bucket(days_late)] += 1
+    assert agency.ages == wanted == [2, 2, 2, 2] and agency.count == len(edges)

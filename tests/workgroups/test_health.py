@@ -176,6 +176,25 @@ def test_an_update_of_one_of_its_action_items_is_activity(db, group, make):
     assert last_activity(other, date(2026, 3, 25)) == date(2026, 3, 20)
 
 
+def test_rows_read_for_many_workgroups_see_their_action_items_updates_too(db, group):
+    # the dashboard, My work and the report read workgroups as rows (open_workgroups),
+    # each with its action items' latest update up to the day judged
+    workgroup, other = group(), group()
+    add_action(db, workgroup, due=date(2026, 6, 30), key="a-mine",
+               updates=[(ny(date(2026, 2, 20)), None), (ny(date(2026, 4, 1)), None)])
+    add_action(db, other, due=date(2026, 6, 30), key="a-other",
+               updates=[(ny(date(2026, 3, 20)), None)])
+
+    def no_update(day):
+        entries = {e["key"]: e["flags"] for e in report(day)["committees"][0]["workgroups"]}
+        return [f for f in entries[workgroup.key] if f["code"] == "no_update"]
+
+    assert no_update(date(2026, 3, 21)) == []
+    assert no_update(date(2026, 3, 22)) == [{"code": "no_update", "since": "2026-03-22"}]
+    assert no_update(date(2026, 3, 31)) == [{"code": "no_update", "since": "2026-03-22"}]
+    assert no_update(date(2026, 4, 1)) == []
+
+
 def test_a_milestone_marked_done_is_activity(db, group, make):
     workgroup = group()
     milestone = add_milestone(db, workgroup, due=date(2026, 3, 31))
