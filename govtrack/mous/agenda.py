@@ -7,7 +7,7 @@ out when nobody tracks them: the health flags put each on the agenda.
 from datetime import date, timedelta
 
 from sqlalchemy import or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from govtrack.extensions import db
 from govtrack.health.services import flags_for
@@ -40,9 +40,9 @@ def _mous(meeting: Meeting, day: date) -> list[Proposed]:
         select(Mou).where(Mou.committee_id == meeting.committee_id,
                           or_(Mou.status == "out_for_signature",
                               Mou.expires <= as_of + timedelta(days=ahead)))
-        .options(selectinload(Mou.parties), selectinload(Mou.versions),
+        .options(joinedload(Mou.parties), selectinload(Mou.versions),
                  selectinload(Mou.events), selectinload(Mou.superseded_by))
-        .order_by(Mou.title, Mou.id))
+        .order_by(Mou.title, Mou.id)).unique()
     proposals = []
     for mou in mous:
         for flag in flags_for("mou", mou, as_of):
