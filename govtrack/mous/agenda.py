@@ -53,7 +53,8 @@ def _mous(meeting: Meeting, day: date) -> list[Proposed]:
             if flag.remedy:
                 why += f" Remedy: {flag.remedy}."
             proposals.append(Proposed(f"{prefix}:{mou.key}", title.format(title=mou.title),
-                                      kind, minutes, refs={"mou_key": mou.key}, why=why))
+                                      kind, minutes, refs={"mou_key": mou.key}, why=why,
+                                      names={"mou_key": mou.title}))
     return proposals
 
 

@@ -71,7 +71,7 @@ def _report_backs(meeting: Meeting, day: date) -> list[Proposed]:
             proposals.append(Proposed(
                 f"workgroup-report:{workgroup.key}", f"Report-back: {workgroup.name}",
                 "report_back", 10, workgroup.lead, refs={"workgroup_key": workgroup.key},
-                why=why))
+                why=why, names={"workgroup_key": workgroup.name}))
     return proposals
 
 
@@ -109,7 +109,8 @@ def _stalled(meeting: Meeting, day: date) -> list[Proposed]:
         proposals.append(Proposed(
             f"workgroup-stalled:{record.key}", f"Stalled workgroup: {record.name}",
             "discussion", 10, workgroups[record.id].lead, refs={"workgroup_key": record.key},
-            why=f"{reasons}. Remedy: {remedies}." if remedies else f"{reasons}."))
+            why=f"{reasons}. Remedy: {remedies}." if remedies else f"{reasons}.",
+            names={"workgroup_key": record.name}))
     return proposals
 
 
