@@ -196,7 +196,8 @@ def _pick_chair():
 
 
 def _meeting_pages(committee) -> list[Page]:
-    """The committee's next meeting (the chair drafting its agenda) and its last held one."""
+    """The committee's next meeting (the chair drafting its agenda), what "Draft the agenda for
+    me" would add to it, and the committee's last held meeting."""
     from sqlalchemy import select
 
     from govtrack.clock import utcnow
@@ -210,7 +211,8 @@ def _meeting_pages(committee) -> list[Page]:
     held = db.session.scalar(
         select(Meeting).where(Meeting.committee_id == committee.id, Meeting.status == "held")
         .order_by(Meeting.starts_at.desc()).limit(1))
-    return ([Page(f"Meeting, next ({coming.key}, chair drafting)", f"/meetings/{coming.key}")]
+    return ([Page(f"Meeting, next ({coming.key}, chair drafting)", f"/meetings/{coming.key}"),
+             Page(f"Agenda draft preview ({coming.key})", f"/meetings/{coming.key}/agenda/draft")]
             if coming else []) + ([Page(f"Meeting, last held ({held.key})",
                                         f"/meetings/{held.key}")] if held else [])
 

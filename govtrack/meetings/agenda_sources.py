@@ -23,6 +23,9 @@ class Proposed:
     presenter: Person | None = None
     refs: dict = field(default_factory=dict)
     why: str = ""
+    #: column of refs -> the linked record's name, where the source read it: the draft
+    #: preview shows those links without reading the records again
+    names: dict = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -1,12 +1,14 @@
 """The agenda that drafts itself: every feature's agenda sources, in one ordered tuple."""
 
 from datetime import date
+from types import SimpleNamespace
 
 from govtrack.actions import agenda as actions
 from govtrack.chairs import agenda as chairs
 from govtrack.clock import today
 from govtrack.editing import DomainError
 from govtrack.meetings import agenda as meetings
+from govtrack.meetings import links
 from govtrack.meetings.agenda_sources import AgendaSource, Proposed
 from govtrack.meetings.models import AgendaItem, Meeting
 from govtrack.meetings.services import add_item
@@ -35,6 +37,24 @@ def propose_agenda(meeting: Meeting, day: date | None = None) -> list[Proposed]:
                 present.add(proposed.source)
                 proposals.append(proposed)
     return proposals
+
+
+def proposal_links(committee, proposals: list[Proposed]) -> list[list[links.Link]]:
+    """Each proposal's links, in order: named as its source read them, the others (the
+    backlog's) read in one query per kind of record."""
+    unnamed = [SimpleNamespace(id=n, **{column: None if column in p.names else p.refs.get(column)
+                                        for column in links.KINDS})
+               for n, p in enumerate(proposals)]
+    read = links.links_of(committee, unnamed)
+    found = []
+    for n, proposal in enumerate(proposals):
+        by_endpoint = {link.endpoint: link for link in read[n]}
+        found.append([links.Link(kind, proposal.names[column], endpoint, proposal.refs[column])
+                      if column in proposal.names else by_endpoint[endpoint]
+                      for column, (kind, endpoint) in links.KINDS.items()
+                      if column in proposal.names and proposal.refs.get(column)
+                      or endpoint in by_endpoint])
+    return found
 
 
 def draft_agenda(actor, meeting: Meeting, day: date | None = None) -> list[AgendaItem]:

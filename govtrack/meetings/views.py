@@ -268,11 +268,10 @@ def agenda_draft_preview(key: str):
     meeting = _meeting(key, agenda=True, on_demand=True)
     open_draft = meeting.status == "scheduled" and meeting.agenda_status == "draft"
     proposals = drafting.propose_agenda(meeting) if open_draft else []
-    rows = [SimpleNamespace(id=n, **{column: p.refs.get(column) for column in links.KINDS})
-            for n, p in enumerate(proposals)]
     return render_template("meetings/draft.html", meeting=meeting, committee=meeting.committee,
                            open_draft=open_draft, proposals=proposals, kinds=ITEM_KINDS,
-                           links=links.links_of(meeting.committee, rows), form=Form(),
+                           links=drafting.proposal_links(meeting.committee, proposals),
+                           form=Form(),
                            local=services.local(meeting))
 
 

@@ -4,16 +4,16 @@ Agreements negotiated for months die at the signature stage or quietly run
 out when nobody tracks them: the health flags put each on the agenda.
 """
 
-from datetime import date
+from datetime import date, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
+from sqlalchemy.orm import joinedload, selectinload
 
 from govtrack.extensions import db
 from govtrack.health.services import flags_for
 from govtrack.meetings.agenda_sources import AgendaSource, Proposed
 from govtrack.meetings.models import Meeting
 from govtrack.meetings.services import judged_on
-from govtrack.mous.health import report_loading
 from govtrack.mous.models import Mou
 
 #: flag code -> (source key prefix, title, kind, minutes)
@@ -33,9 +33,16 @@ def _awaiting(mou: Mou, as_of: date) -> list[str]:
 def _mous(meeting: Meeting, day: date) -> list[Proposed]:
     """The committee's MOUs whose signatures stalled, that expire soon, or that lapsed."""
     as_of = judged_on(meeting, day)
+    # only an MOU out for signature or expiring by then can hold a flag: the others are
+    # not loaded with their parties, versions and events (the committee is the meeting's)
+    ahead = meeting.committee.threshold("mou_expiring_days")
     mous = db.session.scalars(
-        select(Mou).where(Mou.committee_id == meeting.committee_id)
-        .options(*report_loading()).order_by(Mou.title, Mou.id))
+        select(Mou).where(Mou.committee_id == meeting.committee_id,
+                          or_(Mou.status == "out_for_signature",
+                              Mou.expires <= as_of + timedelta(days=ahead)))
+        .options(joinedload(Mou.parties), selectinload(Mou.versions),
+                 selectinload(Mou.events), selectinload(Mou.superseded_by))
+        .order_by(Mou.title, Mou.id)).unique()
     proposals = []
     for mou in mous:
         for flag in flags_for("mou", mou, as_of):
@@ -46,7 +53,8 @@ def _mous(meeting: Meeting, day: date) -> list[Proposed]:
             if flag.remedy:
                 why += f" Remedy: {flag.remedy}."
             proposals.append(Proposed(f"{prefix}:{mou.key}", title.format(title=mou.title),
-                                      kind, minutes, refs={"mou_key": mou.key}, why=why))
+                                      kind, minutes, refs={"mou_key": mou.key}, why=why,
+                                      names={"mou_key": mou.title}))
     return proposals
 
 

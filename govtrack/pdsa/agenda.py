@@ -30,7 +30,8 @@ def _measures_and_cycles(meeting, day: date) -> list:
             f"measure:{measure.key}",
             f"The measure “{measure.name}”: {runchart.headline(signal)}; review it",
             "discussion", 10, refs={"measure_key": measure.key},
-            why=runchart.describe(result, measure.direction)))
+            why=runchart.describe(result, measure.direction),
+            names={"measure_key": measure.name}))
     cycles = db.session.scalars(
         select(PdsaCycle).join(Goal, PdsaCycle.goal_id == Goal.id)
         .join(Workgroup, Goal.workgroup_id == Workgroup.id)
@@ -41,7 +42,8 @@ def _measures_and_cycles(meeting, day: date) -> list:
         proposals.append(Proposed(
             f"pdsa-study:{cycle.key}", f"PDSA cycle “{cycle.title}” is due for Study",
             "discussion", 10, cycle.owner, refs={"pdsa_key": cycle.key},
-            why=f"In Do; its study date was {cycle.study_due:%-d %B %Y}."))
+            why=f"In Do; its study date was {cycle.study_due:%-d %B %Y}.",
+            names={"pdsa_key": cycle.title}))
     return proposals
 
 

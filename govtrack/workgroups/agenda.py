@@ -10,6 +10,7 @@ from datetime import date
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.util import identity_key
 
 from govtrack.extensions import db
 from govtrack.health.services import flags_for, preloaded
@@ -70,30 +71,46 @@ def _report_backs(meeting: Meeting, day: date) -> list[Proposed]:
             proposals.append(Proposed(
                 f"workgroup-report:{workgroup.key}", f"Report-back: {workgroup.name}",
                 "report_back", 10, workgroup.lead, refs={"workgroup_key": workgroup.key},
-                why=why))
+                why=why, names={"workgroup_key": workgroup.name}))
     return proposals
+
+
+def _with_leads(ids: list[int]) -> dict[int, Workgroup]:
+    """The workgroups of these ids with their leads: from the session when the report-backs
+    source read them already (the draft lists it first), else in one query."""
+    found = {i: w for i in ids
+             if (w := db.session.identity_map.get(identity_key(Workgroup, i))) is not None}
+    missing = [i for i in ids if i not in found]
+    if missing:
+        found |= {w.id: w for w in db.session.scalars(
+            select(Workgroup).where(Workgroup.id.in_(missing))
+            .options(joinedload(Workgroup.lead))).unique()}
+    return found
 
 
 def _stalled(meeting: Meeting, day: date) -> list[Proposed]:
     """Each stalled workgroup, with its flags' words and what would clear them."""
     as_of = judged_on(meeting, day)
-    workgroups = _open_workgroups(meeting, as_of)
     # the rules read the workgroups as rows (health.open_workgroups): a fixed number of
     # queries however many workgroups, updates and milestones the committee has
     committee = meeting.committee
-    records = {r.key: r for r in open_workgroups([committee], as_of)[committee.id]}
+    records = sorted(open_workgroups([committee], as_of)[committee.id],
+                     key=lambda r: (r.name, r.id))
+    stalled = []
+    with preloaded("workgroup", records, as_of):
+        for record in records:
+            if flags := flags_for("workgroup", record, as_of):
+                stalled.append((record, flags))
+    workgroups = _with_leads([record.id for record, _ in stalled])
     proposals = []
-    with preloaded("workgroup", records.values(), as_of):
-        for workgroup in workgroups:
-            flags = flags_for("workgroup", records[workgroup.key], as_of)
-            if not flags:
-                continue
-            reasons = "; ".join(str(f) for f in flags)
-            remedies = "; ".join(dict.fromkeys(f.remedy for f in flags if f.remedy))
-            proposals.append(Proposed(
-                f"workgroup-stalled:{workgroup.key}", f"Stalled workgroup: {workgroup.name}",
-                "discussion", 10, workgroup.lead, refs={"workgroup_key": workgroup.key},
-                why=f"{reasons}. Remedy: {remedies}." if remedies else f"{reasons}."))
+    for record, flags in stalled:
+        reasons = "; ".join(str(f) for f in flags)
+        remedies = "; ".join(dict.fromkeys(f.remedy for f in flags if f.remedy))
+        proposals.append(Proposed(
+            f"workgroup-stalled:{record.key}", f"Stalled workgroup: {record.name}",
+            "discussion", 10, workgroups[record.id].lead, refs={"workgroup_key": record.key},
+            why=f"{reasons}. Remedy: {remedies}." if remedies else f"{reasons}.",
+            names={"workgroup_key": record.name}))
     return proposals
 
 
