@@ -18,6 +18,10 @@ from govtrack.extensions import db
 
 #: the oldest items a dashboard names per agency; the rest are a click away
 OLDEST = 3
+#: the agencies (most overdue first) whose oldest items the dashboard names; the others
+#: get their count and a link to their paged list (rendering every agency's cost the
+#: page ~10 ms at national scale, and the table reads the first few)
+NAMED_AGENCIES = 10
 #: how long an item has been overdue, in days: (label, fewest days, most days or None)
 AGES = (("1–7 days", 1, 7), ("8–30 days", 8, 30), ("31–90 days", 31, 90),
         ("over 90 days", 91, None))

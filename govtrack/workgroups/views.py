@@ -64,7 +64,13 @@ from govtrack.workgroups.forms import (
 )
 from govtrack.workgroups.health import open_workgroups
 from govtrack.workgroups.models import Goal, Milestone, MilestoneDueChange, Workgroup
-from govtrack.workgroups.overdue import AGES, OLDEST, agency_overdue_page, overdue_by_agency
+from govtrack.workgroups.overdue import (
+    AGES,
+    NAMED_AGENCIES,
+    OLDEST,
+    agency_overdue_page,
+    overdue_by_agency,
+)
 from govtrack.workgroups.timeline import slip_words, timeline
 
 bp = Blueprint("workgroups", __name__)
@@ -179,6 +185,7 @@ def dashboard(key: str):
         key=lambda m: m.due)
     return render_template("workgroups/dashboard.html", committee=committee, stalled=stalled,
                            overdue=overdue, ages=AGES, oldest=OLDEST, upcoming=upcoming,
+                           named_agencies=NAMED_AGENCIES,
                            flags=flags, remedies=services.REMEDIES,
                            can_edit=can_edit_committee(current_user, committee))
 
