@@ -8,7 +8,7 @@ from importlib import resources
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -141,15 +141,21 @@ def start_session(account: Account, address: str | None, user_agent: str | None)
     return token
 
 
+@cache
+def _session_query():
+    """load_session's statement, built once: every page runs it, and SQLAlchemy's cache key
+    of a fresh statement with loader options costs CPU each time."""
+    return (select(LoginSession).where(LoginSession.token_hash == bindparam("token_hash"),
+                                       LoginSession.ended_at.is_(None))
+            # the account and its person in the same query: every page asks for them
+            .options(joinedload(LoginSession.account, innerjoin=True)))
+
+
 def load_session(token: str) -> Account | None:
     """The account of a live session token, or None if ended, unknown or deactivated."""
     if not token:
         return None
-    row = db.session.scalar(
-        select(LoginSession).where(LoginSession.token_hash == token_hash(token),
-                                   LoginSession.ended_at.is_(None))
-        # the account and its person in the same query: every page asks for them
-        .options(joinedload(LoginSession.account, innerjoin=True)))
+    row = db.session.scalar(_session_query(), {"token_hash": token_hash(token)})
     if row is None or not row.account.active or not row.account.person.active:
         return None
     row.token = token

@@ -17,8 +17,9 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import date, timedelta
+from functools import cache
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import selectinload
 
 from govtrack.extensions import db
@@ -30,6 +31,21 @@ from govtrack.workgroups.models import Goal, Workgroup, open_on
 PHASE_DAYS = 60
 #: days in Do past the study date that make a cycle stuck
 STUDY_LATE_DAYS = 14
+
+
+@cache
+def _cycles_query(single: bool):
+    """The cycles (with their phase histories) of one workgroup (bound "workgroup_id") or
+    of the committees' workgroups (bound "committee_ids"), built once: SQLAlchemy keys its
+    compiled-SQL cache by the statement, and working that key out for a fresh one with
+    loader options costs about a millisecond (see meetings.views._meeting_query)."""
+    query = (select(PdsaCycle, Goal.workgroup_id).join(Goal, PdsaCycle.goal_id == Goal.id)
+             .options(selectinload(PdsaCycle.phase_history)))
+    if single:
+        return query.where(Goal.workgroup_id == bindparam("workgroup_id"))
+    # by committee, not by a list of ids that grows with the county
+    return query.join(Workgroup, Workgroup.id == Goal.workgroup_id).where(
+        Workgroup.committee_id.in_(bindparam("committee_ids", expanding=True)))
 
 
 class _Cycles:
@@ -48,19 +64,16 @@ class _Cycles:
     def of(self, workgroup: Workgroup) -> list[PdsaCycle]:
         """The cycles under the workgroup's goals."""
         if self._by_workgroup is None:
-            query = (select(PdsaCycle, Goal.workgroup_id).join(Goal, PdsaCycle.goal_id == Goal.id)
-                     .options(selectinload(PdsaCycle.phase_history)))
             ids = [i for i in self.workgroups if i is not None]
             if len(ids) == 1:
-                query = query.where(Goal.workgroup_id == ids[0])
+                params = {"workgroup_id": ids[0]}
             else:
-                # by committee, not by a list of ids that grows with the county
-                committees = {wg.committee_id for wg in self.workgroups.values()}
-                query = query.join(Workgroup, Workgroup.id == Goal.workgroup_id).where(
-                    Workgroup.committee_id.in_(list(committees)))
+                params = {"committee_ids": sorted(
+                    {wg.committee_id for wg in self.workgroups.values()})}
             self._by_workgroup = {}
             if ids:
-                for cycle, workgroup_id in db.session.execute(query):
+                for cycle, workgroup_id in db.session.execute(
+                        _cycles_query(len(ids) == 1), params):
                     self._by_workgroup.setdefault(workgroup_id, []).append(cycle)
         return self._by_workgroup.get(workgroup.id, [])
 

@@ -1,8 +1,10 @@
 """Home pages: My work."""
 
+from functools import cache
+
 from flask import Blueprint, redirect, render_template, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload
 
 from govtrack.actions.models import OPEN_STATUSES
@@ -44,14 +46,10 @@ def render_my_work(errors: dict | None = None):
             formdata=None, prefix=f"a{action.id}", status=action.status, version=action.version)
         forms[action.id] = form
     # The person of each membership is current_user.person, already loaded.
-    memberships = [
-        m for m in db.session.scalars(
-            select(Membership)
-            .where(Membership.person_id == current_user.person_id)
-            .options(joinedload(Membership.committee), joinedload(Membership.agency)))
-        if m.holds_on(day)]
-    headed = list(db.session.scalars(
-        select(Agency).where(Agency.head_id == current_user.person_id)))
+    memberships = [m for m in db.session.scalars(_memberships_query(),
+                                                 {"person_id": current_user.person_id})
+                   if m.holds_on(day)]
+    headed = list(db.session.scalars(_headed_query(), {"person_id": current_user.person_id}))
     from govtrack.notifications.services import inbox
     from govtrack.workgroups.mywork import my_work as my_schedule
 
@@ -66,12 +64,34 @@ def render_my_work(errors: dict | None = None):
         chair_warnings=_chair_warnings([m for m in memberships if m.role in EDITOR_ROLES]))
 
 
+@cache
+def _memberships_query():
+    """My memberships with their committees and agencies, built once: SQLAlchemy keys its
+    compiled-SQL cache by the statement, and working that key out for a fresh statement
+    with loader options costs a millisecond or two (see meetings.views._meeting_query)."""
+    return (select(Membership).where(Membership.person_id == bindparam("person_id"))
+            .options(joinedload(Membership.committee), joinedload(Membership.agency)))
+
+
+@cache
+def _headed_query():
+    """The agencies I head, built once (see _memberships_query)."""
+    return select(Agency).where(Agency.head_id == bindparam("person_id"))
+
+
+@cache
+def _committees_query():
+    """The statement of _committees, built once (see _memberships_query)."""
+    return select(Committee).where(
+        Committee.id.in_(bindparam("ids", expanding=True))).options(
+        *membership_loading(), *chair_loading())
+
+
 def _committees(ids) -> list[Committee]:
     """Committees with what the chair's checks read: chair terms and membership dates."""
     if not ids:
         return []
-    return list(db.session.scalars(select(Committee).where(Committee.id.in_(ids)).options(
-        *membership_loading(), *chair_loading())))
+    return list(db.session.scalars(_committees_query(), {"ids": list(ids)}))
 
 
 def _awaiting_signature():

@@ -46,11 +46,12 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from functools import cache
 from operator import itemgetter
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import String, and_, case, cast, exists, func, or_, select
+from sqlalchemy import String, and_, bindparam, case, cast, exists, func, or_, select
 from sqlalchemy.orm import aliased
 
 from govtrack.actions.models import OPEN_STATUSES, ActionItem, ActionUpdate
@@ -167,6 +168,56 @@ def _end_of(committees: Iterable[Committee], as_of: date):
     return case(*[(Workgroup.committee_id.in_(ids), end) for end, ids in ends.items()])
 
 
+@cache
+def _workgroups_query(end=None):
+    """open_workgroups' statement of the workgroups, built once (see meetings.views._meeting_query).
+
+    end: the end of the as-of day, when the committees' zones differ (a CASE by
+    committee, built for that call); otherwise the bound parameter "end".
+    """
+    of_committees = Workgroup.committee_id.in_(bindparam("committee_ids", expanding=True))
+    if end is None:
+        end = bindparam("end", type_=Workgroup.created_at.type)
+    # the latest update up to as_of is the only one the rules read (last_activity):
+    # worked out per workgroup in SQL, and read with the workgroups
+    latest = (select(WorkgroupUpdate.workgroup_id, func.max(WorkgroupUpdate.at).label("at"))
+              .join(Workgroup, Workgroup.id == WorkgroupUpdate.workgroup_id)
+              .where(of_committees, WorkgroupUpdate.at < end)
+              .group_by(WorkgroupUpdate.workgroup_id).subquery())
+    # so is the latest update of its action items (what _Source.latest_update reads)
+    acted = (select(ActionItem.workgroup_key.label("key"), func.max(ActionUpdate.at).label("at"))
+             .select_from(ActionUpdate).join(ActionItem, ActionItem.id == ActionUpdate.action_id)
+             .join(Workgroup, Workgroup.key == ActionItem.workgroup_key)
+             .where(of_committees, ActionUpdate.at < end)
+             .group_by(ActionItem.workgroup_key).subquery())
+    # and its members' ids, as one string per workgroup ("3,17,42")
+    members = (select(workgroup_member.c.workgroup_id.label("workgroup_id"),
+                      func.aggregate_strings(cast(workgroup_member.c.person_id, String), ",")
+                      .label("ids"))
+               .join(Workgroup, Workgroup.id == workgroup_member.c.workgroup_id)
+               .where(of_committees).group_by(workgroup_member.c.workgroup_id).subquery())
+    return (select(Workgroup.id, Workgroup.key, Workgroup.name, Workgroup.committee_id,
+                   Workgroup.created_at, Workgroup.closed_at, Workgroup.report_back,
+                   latest.c.at, acted.c.at.label("acted"), members.c.ids)
+            .outerjoin(latest, latest.c.workgroup_id == Workgroup.id)
+            .outerjoin(acted, acted.c.key == Workgroup.key)
+            .outerjoin(members, members.c.workgroup_id == Workgroup.id)
+            .where(of_committees))
+
+
+@cache
+def _milestones_query():
+    """open_workgroups' statement of the milestones and their re-datings, built once."""
+    return (select(Goal.workgroup_id, Goal.id, Milestone.id, Milestone.due,
+                   Milestone.status, Milestone.done_at, MilestoneDueChange.at,
+                   MilestoneDueChange.old_due, MilestoneDueChange.new_due)
+            .join(Milestone, Milestone.goal_id == Goal.id)
+            .join(Workgroup, Workgroup.id == Goal.workgroup_id)
+            .outerjoin(MilestoneDueChange, MilestoneDueChange.milestone_id == Milestone.id)
+            .where(Workgroup.committee_id.in_(bindparam("committee_ids", expanding=True)))
+            .order_by(Milestone.id, MilestoneDueChange.at, MilestoneDueChange.id))
+
+
 def open_workgroups(committees: list[Committee], as_of: date
                     ) -> dict[int, list[WorkgroupRecord]]:
     """committee id -> its workgroups open on as_of, by key, with what the rules read.
@@ -179,34 +230,13 @@ def open_workgroups(committees: list[Committee], as_of: date
     found: dict[int, list[WorkgroupRecord]] = {cid: [] for cid in by_id}
     if not by_id:
         return found
-    of_committees = Workgroup.committee_id.in_(list(by_id))
+    end = _end_of(committees, as_of)
+    one_zone = isinstance(end, datetime)
     records: dict[int, WorkgroupRecord] = {}
-    # the latest update up to as_of is the only one the rules read (last_activity):
-    # worked out per workgroup in SQL, and read with the workgroups
-    latest = (select(WorkgroupUpdate.workgroup_id, func.max(WorkgroupUpdate.at).label("at"))
-              .join(Workgroup, Workgroup.id == WorkgroupUpdate.workgroup_id)
-              .where(of_committees, WorkgroupUpdate.at < _end_of(committees, as_of))
-              .group_by(WorkgroupUpdate.workgroup_id).subquery())
-    # so is the latest update of its action items (what _Source.latest_update reads)
-    acted = (select(ActionItem.workgroup_key.label("key"), func.max(ActionUpdate.at).label("at"))
-             .select_from(ActionUpdate).join(ActionItem, ActionItem.id == ActionUpdate.action_id)
-             .join(Workgroup, Workgroup.key == ActionItem.workgroup_key)
-             .where(of_committees, ActionUpdate.at < _end_of(committees, as_of))
-             .group_by(ActionItem.workgroup_key).subquery())
-    # and its members' ids, as one string per workgroup ("3,17,42")
-    members = (select(workgroup_member.c.workgroup_id.label("workgroup_id"),
-                      func.aggregate_strings(cast(workgroup_member.c.person_id, String), ",")
-                      .label("ids"))
-               .join(Workgroup, Workgroup.id == workgroup_member.c.workgroup_id)
-               .where(of_committees).group_by(workgroup_member.c.workgroup_id).subquery())
     for row in db.session.execute(
-            select(Workgroup.id, Workgroup.key, Workgroup.name, Workgroup.committee_id,
-                   Workgroup.created_at, Workgroup.closed_at, Workgroup.report_back,
-                   latest.c.at, acted.c.at.label("acted"), members.c.ids)
-            .outerjoin(latest, latest.c.workgroup_id == Workgroup.id)
-            .outerjoin(acted, acted.c.key == Workgroup.key)
-            .outerjoin(members, members.c.workgroup_id == Workgroup.id)
-            .where(of_committees)):
+            _workgroups_query() if one_zone else _workgroups_query.__wrapped__(end),
+            {"committee_ids": list(by_id), "end": end} if one_zone else {
+                "committee_ids": list(by_id)}):
         record = WorkgroupRecord(row.id, row.key, row.name, by_id[row.committee_id],
                                  row.created_at, row.closed_at, row.report_back,
                                  latest_action=(as_of, row.acted))
@@ -220,15 +250,7 @@ def open_workgroups(committees: list[Committee], as_of: date
     milestones: dict[int, MilestoneRecord] = {}
     # one row per re-dating (or one for a milestone never re-dated), oldest first
     for workgroup_id, goal_id, milestone_id, due, status, done_at, at, old_due, new_due in (
-            db.session.execute(
-                select(Goal.workgroup_id, Goal.id, Milestone.id, Milestone.due,
-                       Milestone.status, Milestone.done_at, MilestoneDueChange.at,
-                       MilestoneDueChange.old_due, MilestoneDueChange.new_due)
-                .join(Milestone, Milestone.goal_id == Goal.id)
-                .join(Workgroup, Workgroup.id == Goal.workgroup_id)
-                .outerjoin(MilestoneDueChange, MilestoneDueChange.milestone_id == Milestone.id)
-                .where(of_committees)
-                .order_by(Milestone.id, MilestoneDueChange.at, MilestoneDueChange.id))):
+            db.session.execute(_milestones_query(), {"committee_ids": list(by_id)})):
         if workgroup_id in records:
             if goal_id not in goals:
                 goals[goal_id] = GoalRecord([])
@@ -266,6 +288,48 @@ class ActionRecord(NamedTuple):
     created_at: datetime
     #: its updates that changed its status, oldest first (notes alone left out)
     updates: list[UpdateRecord]
+
+
+def _of_workgroups(query, single: bool):
+    """query, over action items, narrowed to one workgroup's (bound "key") or to the
+    action items of the committees' workgroups (bound "committee_ids")."""
+    if single:
+        return query.where(ActionItem.workgroup_key == bindparam("key"))
+    # by committee, not by a list of keys that grows with the county
+    return query.join(Workgroup, Workgroup.key == ActionItem.workgroup_key).where(
+        Workgroup.committee_id.in_(bindparam("committee_ids", expanding=True)))
+
+
+@cache
+def _actions_query(single: bool):
+    """_Source.actions' statement, built once (see open_workgroups): bound "as_of"."""
+    later = aliased(ActionUpdate)
+    as_of = bindparam("as_of", type_=ActionItem.due.type)
+    due_before = (ActionItem.due.is_not(None), ActionItem.due < as_of,
+                  or_(ActionItem.status.in_(OPEN_STATUSES),
+                      exists().where(later.action_id == ActionItem.id,
+                                     later.status.is_not(None),
+                                     later.at >= ActionItem.due)))
+    # (the workgroups joined before the updates: SQLite keeps the order of a LEFT JOIN)
+    return (_of_workgroups(select(ActionItem.id, ActionItem.workgroup_key, ActionItem.due,
+                                  ActionItem.status, ActionItem.created_at, ActionUpdate.at,
+                                  ActionUpdate.status).where(*due_before), single)
+            .outerjoin(ActionUpdate, and_(ActionUpdate.action_id == ActionItem.id,
+                                          ActionUpdate.status.is_not(None)))
+            .order_by(ActionItem.id, ActionUpdate.at, ActionUpdate.id))
+
+
+@cache
+def _reported_query(single: bool):
+    """_Source.reported's statement, built once: the report-back items of the committees'
+    meetings (bound "committee_ids"), of one workgroup (bound "key") when single."""
+    query = select(AgendaItem.meeting_id, AgendaItem.workgroup_key).join(
+        Meeting, Meeting.id == AgendaItem.meeting_id).where(
+        AgendaItem.kind == "report_back",
+        Meeting.committee_id.in_(bindparam("committee_ids", expanding=True)))
+    if single:
+        return query.where(AgendaItem.workgroup_key == bindparam("key"))
+    return query.where(AgendaItem.workgroup_key.is_not(None))
 
 
 class _Source:
@@ -322,22 +386,16 @@ class _Source:
         if self._actions is None:
             self._actions = {}
             by_id: dict[int, ActionRecord] = {}
-            later = aliased(ActionUpdate)
-            due_before = (ActionItem.due.is_not(None), ActionItem.due < self.as_of,
-                          or_(ActionItem.status.in_(OPEN_STATUSES),
-                              exists().where(later.action_id == ActionItem.id,
-                                             later.status.is_not(None),
-                                             later.at >= ActionItem.due)))
+            single = self._single
+            params = {"as_of": self.as_of}
+            if single is not None:
+                params["key"] = single.key
+            else:
+                params["committee_ids"] = list(self.committees)
             # each item with its status changes, oldest first, in one query (an item
             # without any comes once, with None)
-            # (the workgroups joined before the updates: SQLite keeps the order of a LEFT JOIN)
             for action_id, key, due, status, created_at, at, changed in db.session.execute(
-                    self._mine(select(ActionItem.id, ActionItem.workgroup_key, ActionItem.due,
-                                      ActionItem.status, ActionItem.created_at, ActionUpdate.at,
-                                      ActionUpdate.status).where(*due_before))
-                    .outerjoin(ActionUpdate, and_(ActionUpdate.action_id == ActionItem.id,
-                                                  ActionUpdate.status.is_not(None)))
-                    .order_by(ActionItem.id, ActionUpdate.at, ActionUpdate.id)):
+                    _actions_query(single is not None), params):
                 record = by_id.get(action_id)
                 if record is None:
                     record = by_id[action_id] = ActionRecord(due, status, created_at, [])
@@ -385,14 +443,12 @@ class _Source:
         if self._reported is None:
             # through the committees' meetings (indexed), also for one workgroup: only
             # their meetings are asked about
-            query = select(AgendaItem.meeting_id, AgendaItem.workgroup_key).join(
-                Meeting, Meeting.id == AgendaItem.meeting_id).where(
-                AgendaItem.kind == "report_back", Meeting.committee_id.in_(list(self.committees)))
-            if self._single is not None:
-                query = query.where(AgendaItem.workgroup_key == self._single.key)
-            else:
-                query = query.where(AgendaItem.workgroup_key.is_not(None))
-            self._reported = {(meeting_id, key) for meeting_id, key in db.session.execute(query)}
+            single = self._single
+            params = {"committee_ids": list(self.committees)}
+            if single is not None:
+                params["key"] = single.key
+            rows = db.session.execute(_reported_query(single is not None), params)
+            self._reported = {(meeting_id, key) for meeting_id, key in rows}
         return (meeting.id, workgroup.key) in self._reported
 
 

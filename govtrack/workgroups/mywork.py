@@ -8,9 +8,10 @@ meeting is held, with its zone.
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from functools import cache
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from govtrack.actions.models import ActionItem
@@ -72,6 +73,61 @@ class MyWork:
     workgroups: dict[str, Workgroup] = field(default_factory=dict)
 
 
+# The statements below are built once: SQLAlchemy keys its compiled-SQL cache by the
+# statement, and working that key out for a fresh one costs about a millisecond a query
+# (see meetings.views._meeting_query).
+
+
+@cache
+def _workgroups_query():
+    """Workgroups named by "keys" (my action items') or with "person_id" as a member."""
+    mine = select(workgroup_member.c.workgroup_id).where(
+        workgroup_member.c.person_id == bindparam("person_id"))
+    return select(Workgroup).where(
+        Workgroup.key.in_(bindparam("keys", expanding=True)) | Workgroup.id.in_(mine)).options(
+        selectinload(Workgroup.members), joinedload(Workgroup.committee))
+
+
+def _now():
+    return bindparam("now", type_=Meeting.starts_at.type)
+
+
+def _of():
+    return Meeting.committee_id.in_(bindparam("committee_ids", expanding=True))
+
+
+@cache
+def _upcoming_query():
+    """The committees' meetings from "now" on, not cancelled, soonest first, up to "limit"."""
+    return (select(Meeting).where(_of(), Meeting.starts_at >= _now(),
+                                  Meeting.status != "cancelled")
+            .order_by(Meeting.starts_at).limit(bindparam("limit")))
+
+
+@cache
+def _report_back_queries():
+    """The last report-back before "now" of each workgroup of "keys"; their report-back
+    items at the meetings of "meeting_ids"."""
+    keys = AgendaItem.workgroup_key.in_(bindparam("keys", expanding=True))
+    return (select(AgendaItem.workgroup_key, func.max(Meeting.starts_at))
+            .join(Meeting, Meeting.id == AgendaItem.meeting_id)
+            .where(keys, AgendaItem.kind == "report_back",
+                   Meeting.starts_at < _now(), Meeting.status != "cancelled")
+            .group_by(AgendaItem.workgroup_key),
+            select(AgendaItem.workgroup_key, AgendaItem.meeting_id).where(
+                keys, AgendaItem.kind == "report_back",
+                AgendaItem.meeting_id.in_(bindparam("meeting_ids", expanding=True))))
+
+
+@cache
+def _unapproved_query():
+    """The committees' meetings before "now" whose minutes are not approved, newest first."""
+    return (select(Meeting).where(_of(), Meeting.starts_at < _now(),
+                                  Meeting.status != "cancelled",
+                                  Meeting.minutes_approved_at.is_(None))
+            .order_by(Meeting.starts_at.desc()))
+
+
 def my_work(person, actions: list[ActionItem], now: datetime | None = None,
             limit: int = 5, seats: list[Membership] | None = None) -> MyWork:
     """person's next meetings, their workgroups' report-backs due, a chair's to-do list.
@@ -88,21 +144,17 @@ def my_work(person, actions: list[ActionItem], now: datetime | None = None,
     committee_ids = {m.committee_id for m in seats}
     led = {m.committee_id for m in seats if m.role in EDITOR_ROLES}
     found = MyWork()
-    keys = {a.workgroup_key for a in actions if a.workgroup_key}
-    mine = select(workgroup_member.c.workgroup_id).where(
-        workgroup_member.c.person_id == person.id)
-    workgroups = list(db.session.scalars(select(Workgroup).where(
-        (Workgroup.key.in_(keys)) | (Workgroup.id.in_(mine))).options(
-        selectinload(Workgroup.members), joinedload(Workgroup.committee))))
+    keys = sorted({a.workgroup_key for a in actions if a.workgroup_key})
+    workgroups = list(db.session.scalars(_workgroups_query(),
+                                         {"keys": keys, "person_id": person.id}))
     found.workgroups = {wg.key: wg for wg in workgroups}
     if not committee_ids:
         return found
     committees = {m.committee_id: m.committee for m in seats}
     # the next meeting of each committee, and the ones after it up to the limit
-    upcoming = list(db.session.scalars(select(Meeting).where(
-        Meeting.committee_id.in_(committee_ids), Meeting.starts_at >= now,
-        Meeting.status != "cancelled").order_by(Meeting.starts_at)
-        .limit(limit + len(committee_ids))))
+    upcoming = list(db.session.scalars(_upcoming_query(), {
+        "committee_ids": sorted(committee_ids), "now": now,
+        "limit": limit + len(committee_ids)}))
     found.meetings = [NextMeeting(m, committees[m.committee_id],
                                   local_time(m.starts_at, committees[m.committee_id]))
                       for m in upcoming[:limit]]
@@ -122,16 +174,11 @@ def _report_backs(workgroups: list[Workgroup], committees: dict[int, Committee],
     if not workgroups:
         return []
     keys = [wg.key for wg in workgroups]
+    last_query, listed_query = _report_back_queries()
     last: dict[str, datetime] = dict(db.session.execute(
-        select(AgendaItem.workgroup_key, func.max(Meeting.starts_at))
-        .join(Meeting, Meeting.id == AgendaItem.meeting_id)
-        .where(AgendaItem.workgroup_key.in_(keys), AgendaItem.kind == "report_back",
-               Meeting.starts_at < now, Meeting.status != "cancelled")
-        .group_by(AgendaItem.workgroup_key)).all())
-    listed = set(db.session.execute(
-        select(AgendaItem.workgroup_key, AgendaItem.meeting_id).where(
-            AgendaItem.workgroup_key.in_(keys), AgendaItem.kind == "report_back",
-            AgendaItem.meeting_id.in_([m.id for m in following.values()]))).all())
+        last_query, {"keys": keys, "now": now}).all())
+    listed = set(db.session.execute(listed_query, {
+        "keys": keys, "meeting_ids": [m.id for m in following.values()]}).all())
     due = []
     for wg in sorted(workgroups, key=lambda w: w.name):
         meeting = following.get(wg.committee_id)
@@ -154,10 +201,7 @@ def _todo(person, committees: list[Committee], following: dict[int, Meeting], no
         return []
     ids = [c.id for c in committees]
     unapproved: dict[int, Meeting] = {}
-    for meeting in db.session.scalars(select(Meeting).where(
-            Meeting.committee_id.in_(ids), Meeting.starts_at < now,
-            Meeting.status != "cancelled", Meeting.minutes_approved_at.is_(None))
-            .order_by(Meeting.starts_at.desc())):
+    for meeting in db.session.scalars(_unapproved_query(), {"committee_ids": ids, "now": now}):
         unapproved.setdefault(meeting.committee_id, meeting)
     records = open_workgroups(committees, day)
     every = [r for rs in records.values() for r in rs]

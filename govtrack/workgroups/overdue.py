@@ -8,8 +8,9 @@ agency is paged.
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import cache
 
-from sqlalchemy import case, func, select
+from sqlalchemy import bindparam, case, func, select
 
 from govtrack.actions.models import OPEN_STATUSES, ActionItem
 from govtrack.agencies.models import Agency, Person
@@ -17,6 +18,10 @@ from govtrack.extensions import db
 
 #: the oldest items a dashboard names per agency; the rest are a click away
 OLDEST = 3
+#: the agencies (most overdue first) whose oldest items the dashboard names; the others
+#: get their count and a link to their paged list (rendering every agency's cost the
+#: page ~10 ms at national scale, and the table reads the first few)
+NAMED_AGENCIES = 10
 #: how long an item has been overdue, in days: (label, fewest days, most days or None)
 AGES = (("1–7 days", 1, 7), ("8–30 days", 8, 30), ("31–90 days", 31, 90),
         ("over 90 days", 91, None))
@@ -39,13 +44,6 @@ def age_bucket(days_late: int) -> int:
     return next(n for n, (_, _, high) in enumerate(AGES) if high is None or days_late <= high)
 
 
-def _age(day: date):
-    """The AGES bucket of an overdue item, in SQL (age_bucket of its days late)."""
-    return case(*[(ActionItem.due >= day - timedelta(days=high), n)
-                  for n, (_, _, high) in enumerate(AGES) if high is not None],
-                else_=len(AGES) - 1)
-
-
 def _overdue(committee_id: int, day: date):
     return (ActionItem.committee_id == committee_id, ActionItem.status.in_(OPEN_STATUSES),
             ActionItem.due < day)
@@ -59,27 +57,45 @@ def _rows():
             .join(Agency, Agency.id == Person.agency_id))
 
 
+@cache
+def _by_agency_queries():
+    """overdue_by_agency's statements, built once: SQLAlchemy keys its compiled-SQL cache
+    by the statement, and working that key out for a fresh one costs about a millisecond
+    (see meetings.views._meeting_query). Bound: "committee_id", "day" and each age's
+    first due date ("age0", ...)."""
+    day = bindparam("day", type_=ActionItem.due.type)
+    overdue = _overdue(bindparam("committee_id"), day)
+    # the AGES bucket of an item, in SQL (age_bucket of its days late)
+    age = case(*[(ActionItem.due >= bindparam(f"age{n}", type_=ActionItem.due.type), n)
+                 for n, (_, _, high) in enumerate(AGES) if high is not None],
+               else_=len(AGES) - 1)
+    # counted by age in SQL (one row per agency and age, not per due date): the bucket
+    # is worked out in a subquery, so GROUP BY names a column, not a CASE to match
+    aged = (select(Person.agency_id.label("agency_id"), age.label("age"))
+            .select_from(ActionItem).join(Person, Person.id == ActionItem.owner_id)
+            .where(*overdue).subquery())
+    rank = func.row_number().over(partition_by=Agency.id,
+                                  order_by=(ActionItem.due, ActionItem.id)).label("rank")
+    ranked = _rows().add_columns(rank).where(*overdue).subquery()
+    return (select(Agency.key, Agency.name, aged.c.age, func.count())
+            .join(aged, aged.c.agency_id == Agency.id)
+            .group_by(Agency.key, Agency.name, aged.c.age),
+            select(ranked).where(ranked.c.rank <= OLDEST).order_by(ranked.c.due, ranked.c.key))
+
+
 def overdue_by_agency(committee_id: int, day: date) -> list[AgencyOverdue]:
     """Every agency with overdue items, most first: counts by age and the OLDEST oldest."""
     found: dict[str, AgencyOverdue] = {}
-    # counted by age in SQL (one row per agency and age, not per due date): the bucket
-    # is worked out in a subquery, so GROUP BY names a column, not a CASE to match
-    aged = (select(Person.agency_id.label("agency_id"), _age(day).label("age"))
-            .select_from(ActionItem).join(Person, Person.id == ActionItem.owner_id)
-            .where(*_overdue(committee_id, day)).subquery())
-    for key, name, age, count in db.session.execute(
-            select(Agency.key, Agency.name, aged.c.age, func.count())
-            .join(aged, aged.c.agency_id == Agency.id)
-            .group_by(Agency.key, Agency.name, aged.c.age)):
+    counts, oldest = _by_agency_queries()
+    params = {"committee_id": committee_id, "day": day} | {
+        f"age{n}": day - timedelta(days=high)
+        for n, (_, _, high) in enumerate(AGES) if high is not None}
+    for key, name, age, count in db.session.execute(counts, params):
         agency = found.setdefault(key, AgencyOverdue(key, name, 0))
         agency.ages[age] += count
         agency.count += count
     # the second query runs even when nothing is overdue: the page's query count is fixed
-    rank = func.row_number().over(partition_by=Agency.id,
-                                  order_by=(ActionItem.due, ActionItem.id)).label("rank")
-    ranked = _rows().add_columns(rank).where(*_overdue(committee_id, day)).subquery()
-    for row in db.session.execute(select(ranked).where(ranked.c.rank <= OLDEST)
-                                  .order_by(ranked.c.due, ranked.c.key)):
+    for row in db.session.execute(oldest, params):
         found[row.agency_key].oldest.append(row)
     return sorted(found.values(), key=lambda a: (-a.count, a.name))
 

@@ -1,6 +1,7 @@
 """Workgroup pages, the chair's dashboard, My work and the action CSV."""
 
 from datetime import date, timedelta
+from functools import cache
 
 from flask import (
     Blueprint,
@@ -13,7 +14,7 @@ from flask import (
     url_for,
 )
 from flask_login import current_user, login_required
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from govtrack.actions.models import ActionItem, ActionUpdate
@@ -63,7 +64,13 @@ from govtrack.workgroups.forms import (
 )
 from govtrack.workgroups.health import open_workgroups
 from govtrack.workgroups.models import Goal, Milestone, MilestoneDueChange, Workgroup
-from govtrack.workgroups.overdue import AGES, OLDEST, agency_overdue_page, overdue_by_agency
+from govtrack.workgroups.overdue import (
+    AGES,
+    NAMED_AGENCIES,
+    OLDEST,
+    agency_overdue_page,
+    overdue_by_agency,
+)
 from govtrack.workgroups.timeline import slip_words, timeline
 
 bp = Blueprint("workgroups", __name__)
@@ -86,14 +93,24 @@ def _health(committee: Committee, day: date) -> dict[int, list[str]]:
         return {wg.id: services.stall_reasons(wg, day) for wg in records}
 
 
-def _workgroup(key: str) -> Workgroup:
-    workgroup = db.one_or_404(select(Workgroup).where(Workgroup.key == key).options(
+@cache
+def _workgroup_query():
+    """The statement of _workgroup, built once: SQLAlchemy keys its compiled-SQL cache by
+    the statement, and working that key out for a fresh one with all these loader options
+    cost a few milliseconds a page (see meetings.views._meeting_query)."""
+    return select(Workgroup).where(Workgroup.key == bindparam("key")).options(
         selectinload(Workgroup.members), selectinload(Workgroup.updates),
         # goals, then their milestones with owners and re-datings joined: two queries, not five
         selectinload(Workgroup.goals).joinedload(Goal.milestones).options(
             joinedload(Milestone.owner),
             joinedload(Milestone.due_changes).joinedload(MilestoneDueChange.by)),
-        joinedload(Workgroup.committee).options(*members_loading())))
+        joinedload(Workgroup.committee).options(*members_loading()))
+
+
+def _workgroup(key: str) -> Workgroup:
+    workgroup = db.session.execute(_workgroup_query(), {"key": key}).scalar()
+    if workgroup is None:
+        abort(404)
     require_view_committee(current_user, workgroup.committee)
     return workgroup
 
@@ -121,12 +138,35 @@ def workgroup_list(key: str):
                            can_edit=can_edit_committee(current_user, committee))
 
 
+@cache
+def _dashboard_committee_query():
+    """The dashboard's committee with its members and chair terms, built once (see
+    _workgroup_query)."""
+    return select(Committee).where(Committee.key == bindparam("key")).options(
+        *members_loading(), *chair_loading())
+
+
+@cache
+def _upcoming_milestones_query():
+    """The committee's open milestones due from "day" to "until", built once."""
+    return (select(Milestone).join(Goal, Goal.id == Milestone.goal_id)
+            .join(Workgroup, Workgroup.id == Goal.workgroup_id)
+            .where(Workgroup.committee_id == bindparam("committee_id"),
+                   Milestone.status == "open",
+                   Milestone.due >= bindparam("day", type_=Milestone.due.type),
+                   Milestone.due <= bindparam("until", type_=Milestone.due.type))
+            .order_by(Workgroup.name, Goal.id, Milestone.due, Milestone.id)
+            .options(joinedload(Milestone.owner),
+                     joinedload(Milestone.goal).joinedload(Goal.workgroup)))
+
+
 @bp.get("/committees/<key>/dashboard")
 @login_required
 def dashboard(key: str):
     """The chair's dashboard: stalled workgroups, overdue actions by agency, milestones."""
-    committee = db.one_or_404(select(Committee).where(Committee.key == key).options(
-        *members_loading(), *chair_loading()))
+    committee = db.session.execute(_dashboard_committee_query(), {"key": key}).scalar()
+    if committee is None:
+        abort(404)
     require_view_committee(current_user, committee)
     day = today()
     # The committee's and the workgroups' rules share one reading of the held meetings;
@@ -139,18 +179,13 @@ def dashboard(key: str):
         flags = flags_for("committee", committee, day)
     overdue = overdue_by_agency(committee.id, day)
     upcoming = sorted(
-        (m for m in db.session.scalars(
-            select(Milestone).join(Goal, Goal.id == Milestone.goal_id)
-            .join(Workgroup, Workgroup.id == Goal.workgroup_id)
-            .where(Workgroup.committee_id == committee.id, Milestone.status == "open",
-                   Milestone.due >= day, Milestone.due <= day + timedelta(days=60))
-            .order_by(Workgroup.name, Goal.id, Milestone.due, Milestone.id)
-            .options(joinedload(Milestone.owner),
-                     joinedload(Milestone.goal).joinedload(Goal.workgroup)))
+        (m for m in db.session.scalars(_upcoming_milestones_query(), {
+            "committee_id": committee.id, "day": day, "until": day + timedelta(days=60)})
          if m.goal.workgroup.open_on(day)),
         key=lambda m: m.due)
     return render_template("workgroups/dashboard.html", committee=committee, stalled=stalled,
                            overdue=overdue, ages=AGES, oldest=OLDEST, upcoming=upcoming,
+                           named_agencies=NAMED_AGENCIES,
                            flags=flags, remedies=services.REMEDIES,
                            can_edit=can_edit_committee(current_user, committee))
 

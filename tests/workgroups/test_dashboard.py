@@ -43,6 +43,36 @@ def test_overdue_work_is_counted_by_agency_oldest_first_and_paged(client, make, 
 
 
 @time_machine.travel(NOW, tick=False)
+def test_only_the_first_agencies_have_their_oldest_named_the_rest_a_link(
+        client, make, db, login):
+    from govtrack.workgroups.overdue import NAMED_AGENCIES
+
+    cast = make.cast()
+    people = []
+    # one more agency than are named, the last with the fewest overdue items
+    for _ in range(NAMED_AGENCIES + 1):
+        person = make.person()
+        make.membership(cast["committee"], person, start=date(2025, 1, 1))
+        people.append(person)
+    db.session.flush()
+    for n, person in enumerate(people):
+        for i in range(NAMED_AGENCIES + 1 - n):
+            _overdue(db, cast, person, i, days_late=i + 1)
+    db.session.commit()
+    login(cast["chair"])
+    key = cast["committee"].key
+    page = client.get(f"/committees/{key}/dashboard").get_data(as_text=True)
+    first, last = people[0], people[-1]
+    assert f"Late {first.id}-" in page and f"<h3>{first.agency.name} (" in page
+    # the last agency: counted and linked to its paged list, its items not named
+    assert f"Late {last.id}-" not in page and f"<h3>{last.agency.name}" not in page
+    assert (f'Also overdue: <a href="/committees/{key}/overdue/{last.agency.key}">'
+            f"{last.agency.name} (1)</a>.") in page
+    # the ageing table still has every agency
+    assert f'<th scope="row">{last.agency.name}</th>' in page
+
+
+@time_machine.travel(NOW, tick=False)
 def test_the_dashboard_runs_a_fixed_number_of_queries(web_app, client, make, db, login):
     cast = make.cast()
     _overdue(db, cast, cast["member"].person, 0, 3)
