@@ -752,7 +752,8 @@ def _cadence(committee: Committee):
     """The committee's cadence as a dateutil rule, or None."""
     if not committee.cadence_rrule or not committee.cadence_dtstart:
         return None
-    return rrulestr(committee.cadence_rrule, dtstart=committee.cadence_dtstart)
+    # cached: each new meeting asks it again, and a rule is iterated from its start
+    return rrulestr(committee.cadence_rrule, dtstart=committee.cadence_dtstart, cache=True)
 
 
 def _wall(text: str) -> datetime:
@@ -1028,6 +1029,7 @@ def _insert_items(writer, new: list[tuple[Meeting, dict]], action_ids: dict[str,
             by_meeting[item.meeting_id].append(item)
     for meeting, entry in new:
         set_committed_value(meeting, "items", by_meeting[meeting.id])
+        set_committed_value(meeting, "motions", [])  # a new meeting has none: no query
         _sync_motions(writer, meeting, entry.get("motions", []))
 
 
