@@ -33,6 +33,7 @@ from zoneinfo import ZoneInfo
 from dateutil.rrule import rrulestr
 from sqlalchemy import func, insert, or_, select
 from sqlalchemy.orm import aliased, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from govtrack.actions.models import ActionItem, ActionUpdate
 from govtrack.agencies.models import Person
@@ -751,7 +752,8 @@ def _cadence(committee: Committee):
     """The committee's cadence as a dateutil rule, or None."""
     if not committee.cadence_rrule or not committee.cadence_dtstart:
         return None
-    return rrulestr(committee.cadence_rrule, dtstart=committee.cadence_dtstart)
+    # cached: each new meeting asks it again, and a rule is iterated from its start
+    return rrulestr(committee.cadence_rrule, dtstart=committee.cadence_dtstart, cache=True)
 
 
 def _wall(text: str) -> datetime:
@@ -984,10 +986,6 @@ def _store_meetings(writer, committee: Committee, entries: list[dict], stored: l
             meeting = meetings[entry["key"]] = Meeting(
                 committee=committee, key=entry["key"], sequence=entry.get("sequence", 0),
                 created_at=_begun(entry), **values, **_stamps(entry))
-            for position, item in enumerate(items):
-                meeting.items.append(AgendaItem(**_item_values(writer, position, item,
-                                                               action_ids)))
-            _sync_motions(writer, meeting, entry.get("motions", []))
             writer.create(meeting, "meetings", committee)
             new.append((meeting, entry))
             continue
@@ -1007,7 +1005,32 @@ def _store_meetings(writer, committee: Committee, entries: list[dict], stored: l
                 changes[name] = change
         writer.updated(meeting, "meetings", changes, committee)
     _insert_attendance(writer, new)
+    _insert_items(writer, new, action_ids)
     return meetings
+
+
+def _insert_items(writer, new: list[tuple[Meeting, dict]], action_ids: dict[str, int]) -> None:
+    """The agenda items of new meetings in one insert, read back as the meetings' items;
+    then their motions, which name items (a unit-of-work insert per item was most of
+    the meetings' time at county scale)."""
+    rows = []
+    for meeting, entry in new:
+        for position, item in enumerate(_items_in(entry)):
+            values = _item_values(writer, position, item, action_ids)
+            presenter = values.pop("presenter")
+            rows.append({"meeting_id": meeting.id, "source": None, "carried_from_id": None,
+                         "presenter_id": presenter.id if presenter else None, **values})
+    by_meeting: dict[int, list[AgendaItem]] = {meeting.id: [] for meeting, _ in new}
+    if rows:
+        db.session.execute(insert(AgendaItem.__table__), rows)
+        for item in db.session.scalars(select(AgendaItem).where(
+                AgendaItem.meeting_id.in_(list(by_meeting))).order_by(
+                AgendaItem.meeting_id, AgendaItem.position)):
+            by_meeting[item.meeting_id].append(item)
+    for meeting, entry in new:
+        set_committed_value(meeting, "items", by_meeting[meeting.id])
+        set_committed_value(meeting, "motions", [])  # a new meeting has none: no query
+        _sync_motions(writer, meeting, entry.get("motions", []))
 
 
 def _insert_attendance(writer, new: list[tuple[Meeting, dict]]) -> None:

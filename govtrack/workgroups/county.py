@@ -28,7 +28,7 @@ a workgroup the file does not carry.)
 
 from datetime import date
 
-from sqlalchemy import or_, select
+from sqlalchemy import insert, or_, select
 from sqlalchemy.orm import selectinload
 
 from govtrack.committees.models import Committee
@@ -401,15 +401,16 @@ def store(writer, committee: Committee, record: dict) -> None:
     if not entries:
         return
     workgroups = {wg.key: wg for wg in _stored(committee)}
+    new: list[tuple[Workgroup, dict]] = []
     for entry in entries:
         values = _workgroup_values(writer, entry)
         workgroup = workgroups.get(entry["key"])
         if workgroup is None:
             workgroup = Workgroup(committee=committee, key=entry["key"], **values)
             _sync_members(writer, workgroup, entry.get("members", []))
-            _sync_updates(writer, workgroup, entry.get("updates", []))
             _sync_goals(writer, workgroup, entry.get("goals", []))
             writer.create(workgroup, "workgroups", committee)
+            new.append((workgroup, entry))
             continue
         lead = values.pop("lead")
         changes = assign_changes(workgroup, values)
@@ -424,6 +425,22 @@ def store(writer, committee: Committee, record: dict) -> None:
             if change is not None:
                 changes[name] = change
         writer.updated(workgroup, "workgroups", changes, committee)
+    _insert_updates(writer, new)
+
+
+def _insert_updates(writer, new: list[tuple[Workgroup, dict]]) -> None:
+    """The update logs of new workgroups in one insert, once they have ids (an object
+    each was a good part of the workgroups' time at county scale)."""
+    rows = [{"workgroup_id": None, "at": instant(update["at"]),
+             "by_id": writer.people[update["by"]], "text": update.get("text", ""),
+             "agenda_item_id": None, "workgroup": workgroup}
+            for workgroup, entry in new for update in entry.get("updates", [])]
+    if not rows:
+        return
+    db.session.flush()
+    for row in rows:
+        row["workgroup_id"], row["by_id"] = row.pop("workgroup").id, row["by_id"].id
+    db.session.execute(insert(WorkgroupUpdate.__table__), rows)
 
 
 SECTION = CommitteeSection(export=export, check=check, store=store)
