@@ -99,7 +99,8 @@ class AgendaItem(db.Model):
     kind: Mapped[str] = mapped_column(String(20), default="discussion")
     minutes: Mapped[int] = mapped_column(default=10)
     presenter_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
-    workgroup_key: Mapped[str | None] = mapped_column(String(80))
+    #: indexed: My work finds a workgroup's last report-back among every meeting's items
+    workgroup_key: Mapped[str | None] = mapped_column(String(80), index=True)
     mou_key: Mapped[str | None] = mapped_column(String(80))
     pdsa_key: Mapped[str | None] = mapped_column(String(80))
     measure_key: Mapped[str | None] = mapped_column(String(80))

@@ -3,7 +3,7 @@
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Column, ForeignKey, String, Table, Text
+from sqlalchemy import Column, ForeignKey, Index, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from govtrack.agencies.models import Person
@@ -23,6 +23,8 @@ workgroup_member = Table(
     "workgroup_member", db.metadata,
     Column("workgroup_id", ForeignKey("workgroup.id", ondelete="CASCADE"), primary_key=True),
     Column("person_id", ForeignKey("person.id"), primary_key=True),
+    # the key leads with the workgroup; My work asks for a person's workgroups
+    Index("ix_workgroup_member_person_id", "person_id"),
 )
 
 

@@ -80,11 +80,15 @@ class MyWork:
 
 @cache
 def _workgroups_query():
-    """Workgroups named by "keys" (my action items') or with "person_id" as a member."""
+    """Workgroups named by "keys" (my action items') or with "person_id" as a member.
+
+    The ids as a UNION, each side by its index: "key IN ... OR id IN (...)"
+    made PostgreSQL scan every workgroup (25 ms at national scale).
+    """
+    named = select(Workgroup.id).where(Workgroup.key.in_(bindparam("keys", expanding=True)))
     mine = select(workgroup_member.c.workgroup_id).where(
         workgroup_member.c.person_id == bindparam("person_id"))
-    return select(Workgroup).where(
-        Workgroup.key.in_(bindparam("keys", expanding=True)) | Workgroup.id.in_(mine)).options(
+    return select(Workgroup).where(Workgroup.id.in_(named.union(mine))).options(
         selectinload(Workgroup.members), joinedload(Workgroup.committee))
 
 
