@@ -7,7 +7,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload
 
-from govtrack.actions.models import OPEN_STATUSES
+from govtrack.actions.models import OPEN_STATUSES, STATUSES
 from govtrack.agencies.models import Agency
 from govtrack.chairs.models import ChairTerm, chair_loading
 from govtrack.chairs.services import chair_alert, convening_duties
@@ -34,17 +34,16 @@ def my_work():
 
 
 def render_my_work(errors: dict | None = None):
-    """My work, with an update form per action (errors: a refused form, kept as typed)."""
+    """My work, with an update form per action (errors: a refused form, kept as typed).
+
+    The forms of the other actions are written by the template (ActionUpdateForm's
+    fields, status and note), not built one object per action.
+    """
     from govtrack.actions.services import my_actions
-    from govtrack.workgroups.forms import ActionUpdateForm
+    from govtrack.workgroups.forms import LONG_TEXT
 
     day = today()
     actions = my_actions(current_user.person)
-    forms = {}
-    for action in actions:
-        form = (errors or {}).get(action.id) or ActionUpdateForm(
-            formdata=None, prefix=f"a{action.id}", status=action.status, version=action.version)
-        forms[action.id] = form
     # The person of each membership is current_user.person, already loaded.
     memberships = [m for m in db.session.scalars(_memberships_query(),
                                                  {"person_id": current_user.person_id})
@@ -56,7 +55,8 @@ def render_my_work(errors: dict | None = None):
     return render_template(
         "web/my_work.html", memberships=memberships, headed=headed, actions=actions,
         mine=my_schedule(current_user.person, actions, seats=memberships),
-        forms=forms, day=day, open_statuses=OPEN_STATUSES,
+        errors=errors or {}, statuses=list(STATUSES.items()), note_max=LONG_TEXT, day=day,
+        open_statuses=OPEN_STATUSES,
         # an owner outside the committee (an MOU obligation) sees the item, not the committee
         seated={m.committee_id for m in memberships},
         notifications=inbox(current_user.person, unread_only=True),
