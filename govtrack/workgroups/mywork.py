@@ -11,8 +11,8 @@ from datetime import date, datetime, timedelta
 from functools import cache
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import bindparam, func, select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy import bindparam, or_, select
+from sqlalchemy.orm import joinedload
 
 from govtrack.actions.models import ActionItem
 from govtrack.clock import today, utcnow
@@ -80,16 +80,18 @@ class MyWork:
 
 @cache
 def _workgroups_query():
-    """Workgroups named by "keys" (my action items') or with "person_id" as a member.
+    """Workgroups named by "keys" (my action items') or with "person_id" as a member, each
+    with whether that person is a member.
 
     The ids as a UNION, each side by its index: "key IN ... OR id IN (...)"
-    made PostgreSQL scan every workgroup (25 ms at national scale).
+    made PostgreSQL scan every workgroup (25 ms at national scale). Members and
+    committee are not loaded: the committees of my seats are in the session already.
     """
     named = select(Workgroup.id).where(Workgroup.key.in_(bindparam("keys", expanding=True)))
     mine = select(workgroup_member.c.workgroup_id).where(
         workgroup_member.c.person_id == bindparam("person_id"))
-    return select(Workgroup).where(Workgroup.id.in_(named.union(mine))).options(
-        selectinload(Workgroup.members), joinedload(Workgroup.committee))
+    return select(Workgroup, Workgroup.id.in_(mine).label("member")).where(
+        Workgroup.id.in_(named.union(mine)))
 
 
 def _now():
@@ -109,18 +111,15 @@ def _upcoming_query():
 
 
 @cache
-def _report_back_queries():
-    """The last report-back before "now" of each workgroup of "keys"; their report-back
-    items at the meetings of "meeting_ids"."""
-    keys = AgendaItem.workgroup_key.in_(bindparam("keys", expanding=True))
-    return (select(AgendaItem.workgroup_key, func.max(Meeting.starts_at))
+def _report_backs_query():
+    """The report-back items of the workgroups of "keys" at meetings not cancelled, held
+    before "now" or among "meeting_ids" (their next ones), with when each meeting starts."""
+    return (select(AgendaItem.workgroup_key, AgendaItem.meeting_id, Meeting.starts_at)
             .join(Meeting, Meeting.id == AgendaItem.meeting_id)
-            .where(keys, AgendaItem.kind == "report_back",
-                   Meeting.starts_at < _now(), Meeting.status != "cancelled")
-            .group_by(AgendaItem.workgroup_key),
-            select(AgendaItem.workgroup_key, AgendaItem.meeting_id).where(
-                keys, AgendaItem.kind == "report_back",
-                AgendaItem.meeting_id.in_(bindparam("meeting_ids", expanding=True))))
+            .where(AgendaItem.workgroup_key.in_(bindparam("keys", expanding=True)),
+                   AgendaItem.kind == "report_back", Meeting.status != "cancelled",
+                   or_(Meeting.starts_at < _now(),
+                       Meeting.id.in_(bindparam("meeting_ids", expanding=True)))))
 
 
 @cache
@@ -149,9 +148,8 @@ def my_work(person, actions: list[ActionItem], now: datetime | None = None,
     led = {m.committee_id for m in seats if m.role in EDITOR_ROLES}
     found = MyWork()
     keys = sorted({a.workgroup_key for a in actions if a.workgroup_key})
-    workgroups = list(db.session.scalars(_workgroups_query(),
-                                         {"keys": keys, "person_id": person.id}))
-    found.workgroups = {wg.key: wg for wg in workgroups}
+    rows = db.session.execute(_workgroups_query(), {"keys": keys, "person_id": person.id}).all()
+    found.workgroups = {wg.key: wg for wg, _ in rows}
     if not committee_ids:
         return found
     committees = {m.committee_id: m.committee for m in seats}
@@ -166,8 +164,8 @@ def my_work(person, actions: list[ActionItem], now: datetime | None = None,
     for meeting in upcoming:
         following.setdefault(meeting.committee_id, meeting)
     found.report_backs = _report_backs(
-        [wg for wg in workgroups if person.id in {p.id for p in wg.members}
-         and wg.committee_id in committees and wg.open_on(day)], committees, following, now)
+        [wg for wg, member in rows if member and wg.committee_id in committees
+         and wg.open_on(day)], committees, following, now)
     found.todo = _todo(person, [committees[i] for i in sorted(led)], following, now, day)
     return found
 
@@ -177,12 +175,17 @@ def _report_backs(workgroups: list[Workgroup], committees: dict[int, Committee],
     """My open workgroups due to report back at their committee's next meeting."""
     if not workgroups:
         return []
-    keys = [wg.key for wg in workgroups]
-    last_query, listed_query = _report_back_queries()
-    last: dict[str, datetime] = dict(db.session.execute(
-        last_query, {"keys": keys, "now": now}).all())
-    listed = set(db.session.execute(listed_query, {
-        "keys": keys, "meeting_ids": [m.id for m in following.values()]}).all())
+    # the last report-back of each before now, and those on the agenda of the next meetings
+    last: dict[str, datetime] = {}
+    listed = set()
+    next_ids = {m.id for m in following.values()}
+    for key, meeting_id, starts_at in db.session.execute(_report_backs_query(), {
+            "keys": [wg.key for wg in workgroups], "now": now,
+            "meeting_ids": sorted(next_ids)}):
+        if starts_at < now and (key not in last or starts_at > last[key]):
+            last[key] = starts_at
+        if meeting_id in next_ids:
+            listed.add((key, meeting_id))
     due = []
     for wg in sorted(workgroups, key=lambda w: w.name):
         meeting = following.get(wg.committee_id)
