@@ -8,8 +8,9 @@ to the one before, and an executed MOU is never edited in place.
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from functools import cache
 
-from sqlalchemy import exists, or_, select, update
+from sqlalchemy import bindparam, exists, or_, select, update
 from sqlalchemy.orm import aliased, joinedload, load_only, selectinload
 
 from govtrack import audit
@@ -688,6 +689,24 @@ def matches_executed(mou: Mou, digest: str) -> MouVersion | None:
 LIVE_STATUSES = ("in_review", "out_for_signature", "executed")
 
 
+@cache
+def _awaiting_queries():
+    """awaiting_signature's statements, built once (My work asks them on every request; see
+    signatories._holding_query): the MOUs out for signature with a party headed by
+    "person_id" or among "agency_ids"; the signing events of "mou_ids" as rows."""
+    return (select(Mou).join(mou_party, mou_party.c.mou_id == Mou.id)
+            .join(Agency, Agency.id == mou_party.c.agency_id)
+            .where(Mou.status == "out_for_signature",
+                   or_(Agency.head_id == bindparam("person_id"),
+                       mou_party.c.agency_id.in_(bindparam("agency_ids", expanding=True))))
+            .order_by(Mou.title)
+            .options(selectinload(Mou.parties), selectinload(Mou.versions)),
+            select(SigningEvent.mou_id, SigningEvent.version_id, SigningEvent.kind,
+                   SigningEvent.agency_id)
+            .where(SigningEvent.mou_id.in_(bindparam("mou_ids", expanding=True)))
+            .order_by(SigningEvent.id))
+
+
 def awaiting_signature(person, on: date | None = None) -> list[tuple[Mou, Agency]]:
     """(MOU, party) pairs awaiting person's signature, as head or authorised signatory.
 
@@ -697,21 +716,14 @@ def awaiting_signature(person, on: date | None = None) -> list[tuple[Mou, Agency
     """
     day = on or today()
     holding = holding_of(person, day)
-    mous = list(db.session.scalars(
-        select(Mou).join(mou_party, mou_party.c.mou_id == Mou.id)
-        .join(Agency, Agency.id == mou_party.c.agency_id)
-        .where(Mou.status == "out_for_signature",
-               or_(Agency.head_id == person.id,
-                   mou_party.c.agency_id.in_({a.agency_id for a in holding})))
-        .order_by(Mou.title)
-        .options(selectinload(Mou.parties), selectinload(Mou.versions))).unique())
+    awaiting, signed_query = _awaiting_queries()
+    mous = list(db.session.scalars(awaiting, {
+        "person_id": person.id,
+        "agency_ids": sorted({a.agency_id for a in holding})}).unique())
     if not mous:
         return []
     events: dict[int, list] = {}
-    for row in db.session.execute(
-            select(SigningEvent.mou_id, SigningEvent.version_id, SigningEvent.kind,
-                   SigningEvent.agency_id)
-            .where(SigningEvent.mou_id.in_([m.id for m in mous])).order_by(SigningEvent.id)):
+    for row in db.session.execute(signed_query, {"mou_ids": [m.id for m in mous]}):
         events.setdefault(row.mou_id, []).append(row)
     rows = []
     for mou in mous:
