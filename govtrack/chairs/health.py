@@ -8,14 +8,15 @@ read, without loading thousands of ORM objects.
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import cache
 from typing import NamedTuple
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from govtrack.accounts.models import Account
 from govtrack.agencies.models import Person
 from govtrack.chairs.models import ChairTerm
-from govtrack.chairs.services import term_ending, vacancy
+from govtrack.chairs.services import ChairAlert, chair_alert, term_ending, vacancy
 from govtrack.committees.models import THRESHOLDS, Committee, Membership, threshold_or_default
 from govtrack.extensions import db
 from govtrack.health.rules import Rule
@@ -112,6 +113,47 @@ def committee_records(people: bool = True) -> list[CommitteeRecord]:
         by_id[row[0]].chair_terms.append(TermRecord(
             *row[1:7], PersonState(row[7], row[8], account)))
     return records
+
+
+def chair_alerts(committees: list[Committee], day: date) -> list[tuple[Committee, ChairAlert]]:
+    """(committee, alert) for each of these committees whose chair is vacant or ending on day.
+
+    chair_alert judged on CommitteeRecords of two queries of rows (the
+    memberships' dates, the chair terms), not on committees loaded with every
+    membership and term as ORM objects: a third of My work's time for a chair.
+    """
+    records = {c.id: CommitteeRecord(c.id, c.key, c.name, c.timezone, c.cadence_rrule,
+                                     c.cadence_dtstart, c.stall_after_days, c.end_date)
+               for c in committees}
+    if not records:
+        return []
+    memberships_query, terms_query = _alert_queries()
+    ids = {"committee_ids": sorted(records)}
+    for committee_id, person_id, start, end in db.session.execute(memberships_query, ids):
+        records[committee_id].memberships.append(MembershipDates(person_id, start, end))
+    for row in db.session.execute(terms_query, ids):
+        account = AccountState(row[10], row[11]) if row[9] is not None else None
+        records[row[0]].chair_terms.append(TermRecord(
+            *row[1:7], PersonState(row[7], row[8], account)))
+    return [(c, alert) for c in sorted(committees, key=lambda c: c.id)
+            if (alert := chair_alert(records[c.id], day)) is not None]
+
+
+@cache
+def _alert_queries():
+    """chair_alerts' statements, built once (see meetings.views._meeting_query), as
+    committee_records' for the committees of "committee_ids"."""
+    of = bindparam("committee_ids", expanding=True)
+    return (select(Membership.committee_id, Membership.person_id, Membership.start,
+                   Membership.end).where(Membership.committee_id.in_(of))
+            .order_by(Membership.start, Membership.id),
+            select(ChairTerm.committee_id, ChairTerm.id, ChairTerm.person_id, ChairTerm.start,
+                   ChairTerm.planned_end, ChairTerm.end, ChairTerm.co_chair, Person.active,
+                   Person.inactive_since, Account.id, Account.active, Account.deactivated_at)
+            .join(Person, Person.id == ChairTerm.person_id)
+            .outerjoin(Account, Account.person_id == Person.id)
+            .where(ChairTerm.committee_id.in_(of))
+            .order_by(ChairTerm.start, ChairTerm.id))
 
 
 def chair_vacant(committee, as_of):

@@ -9,8 +9,9 @@ from sqlalchemy.orm import joinedload
 
 from govtrack.actions.models import OPEN_STATUSES, STATUSES
 from govtrack.agencies.models import Agency
+from govtrack.chairs.health import chair_alerts
 from govtrack.chairs.models import ChairTerm, chair_loading
-from govtrack.chairs.services import chair_alert, convening_duties
+from govtrack.chairs.services import convening_duties
 from govtrack.clock import today
 from govtrack.committees.models import EDITOR_ROLES, Committee, Membership, membership_loading
 from govtrack.extensions import db
@@ -111,10 +112,5 @@ def _convening_duties(headed: list[Agency]):
 
 
 def _chair_warnings(led: list[Membership]):
-    """Succession warnings for the committees I chair or run."""
-    warnings = []
-    for committee in _committees([m.committee_id for m in led]):
-        alert = chair_alert(committee)
-        if alert:
-            warnings.append((committee, alert))
-    return warnings
+    """Succession warnings for the committees I chair or run (their committees are loaded)."""
+    return chair_alerts(list({m.committee_id: m.committee for m in led}.values()), today())

@@ -133,3 +133,23 @@ def test_policy_with_one_agency_in_order_is_refused_on_the_field(client, make, l
     response = client.post(f"/committees/{committee.key}/chair/policy", data={
         "mode": "agency_order", "term_months": "12", "agency_order-0": a.key})
     assert "at least two agencies" in response.get_data(as_text=True)
+
+
+@time_machine.travel(TODAY, tick=False)
+def test_my_work_warns_the_chair_not_the_members_that_the_term_ends(client, make, db, login):
+    cast = _chaired(make, db)
+    login(cast["chair"])
+    work = client.get("/my-work").get_data(as_text=True)
+    assert f"{cast['committee'].name}: the chair's term ends on 12 January 2027" in work
+    client.post("/logout")
+    login(cast["member"])
+    assert "the chair's term ends" not in client.get("/my-work").get_data(as_text=True)
+
+
+@time_machine.travel(TODAY, tick=False)
+def test_my_work_tells_the_committee_s_editors_the_chair_is_vacant(client, make, db, login):
+    cast = _chaired(make, db, planned_end=date(2026, 6, 30))
+    login(cast["chair"])
+    work = client.get("/my-work").get_data(as_text=True)
+    assert f"{cast['committee'].name}: the chair is vacant" in work
+    assert "Vacant since 1 July 2026." in work
