@@ -15,15 +15,16 @@ from govtrack.meetings.agenda_sources import AgendaSource, Draft, Proposed
 def _overdue_query():
     """The overdue action items' count by owner, built once (see meetings.views._meeting_query):
     counted in SQL (a committee may have hundreds overdue), then each owner's name read by
-    key: joining the people before counting had PostgreSQL hash all of them. Bound:
-    "committee_id", "day"."""
+    key (joined to the people, PostgreSQL hashed all 20,000 of them). Bound: "committee_id",
+    "day"."""
     by_owner = (
         select(ActionItem.owner_id, func.count(ActionItem.id).label("n"))
         .where(ActionItem.committee_id == bindparam("committee_id"),
                ActionItem.status.in_(OPEN_STATUSES),
                ActionItem.due < bindparam("day", type_=ActionItem.due.type))
         .group_by(ActionItem.owner_id).subquery())
-    return select(Person.name, by_owner.c.n).join(by_owner, Person.id == by_owner.c.owner_id)
+    return select(select(Person.name).where(Person.id == by_owner.c.owner_id).scalar_subquery(),
+                  by_owner.c.n)
 
 
 def _overdue_actions(draft: Draft) -> list[Proposed]:
