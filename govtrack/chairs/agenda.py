@@ -1,13 +1,12 @@
 """The chair's agenda source: choosing or confirming the next chair."""
 
-from datetime import date
 
 from govtrack.chairs.services import term_ending, vacancy
-from govtrack.meetings.agenda_sources import AgendaSource, Proposed
-from govtrack.meetings.models import Meeting
+from govtrack.meetings.agenda_sources import AgendaSource, Draft, Proposed
 
 
-def _chair_handover(meeting: Meeting, day: date) -> list[Proposed]:
+def _chair_handover(draft: Draft) -> list[Proposed]:
+    meeting, day = draft.meeting, draft.day
     if vacancy(meeting.committee, day):
         return [Proposed("chair-vacant", "Choose the next chair", "decision", 15,
                          why="The chair is vacant.")]

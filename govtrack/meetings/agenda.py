@@ -1,8 +1,7 @@
 """The meetings' own agenda sources: standing items, approving the last minutes, the backlog."""
 
-from datetime import date
 
-from govtrack.meetings.agenda_sources import AgendaSource, Proposed
+from govtrack.meetings.agenda_sources import AgendaSource, Draft, Proposed
 from govtrack.meetings.models import Meeting
 from govtrack.meetings.services import backlog, meeting_day, previous_meeting
 
@@ -12,7 +11,8 @@ def approve_source(meeting: Meeting) -> str:
     return f"approve:{meeting.key}"
 
 
-def _approve_last_minutes(meeting: Meeting, day: date) -> list[Proposed]:
+def _approve_last_minutes(draft: Draft) -> list[Proposed]:
+    meeting = draft.meeting
     last = previous_meeting(meeting)
     if last is None or last.minutes_locked:
         return []
@@ -21,15 +21,17 @@ def _approve_last_minutes(meeting: Meeting, day: date) -> list[Proposed]:
 
 
 def _standing(placement: str):
-    def propose(meeting: Meeting, day: date) -> list[Proposed]:
+    def propose(draft: Draft) -> list[Proposed]:
+        meeting = draft.meeting
         return [Proposed(f"standing-{placement}:{item.id}", item.title, item.kind, item.minutes,
                          why="A standing item: the committee puts it on every agenda.")
                 for item in meeting.committee.standing_items if item.placement == placement]
     return propose
 
 
-def _backlog(meeting: Meeting, day: date) -> list[Proposed]:
+def _backlog(draft: Draft) -> list[Proposed]:
     """Items waiting for a meeting: accepted requests, items not reached or carried."""
+    meeting = draft.meeting
     return [Proposed(entry.source, entry.title, entry.kind, entry.minutes, entry.presenter,
                      refs={name: getattr(entry, name) for name in
                            ("workgroup_key", "mou_key", "pdsa_key", "measure_key")

@@ -9,7 +9,7 @@ from govtrack.clock import today
 from govtrack.editing import DomainError
 from govtrack.meetings import agenda as meetings
 from govtrack.meetings import links
-from govtrack.meetings.agenda_sources import AgendaSource, Proposed
+from govtrack.meetings.agenda_sources import AgendaSource, Draft, Proposed
 from govtrack.meetings.models import AgendaItem, Meeting
 from govtrack.meetings.services import add_item
 from govtrack.mous import agenda as mous
@@ -28,11 +28,11 @@ CLOSING = "standing-end:"
 
 def propose_agenda(meeting: Meeting, day: date | None = None) -> list[Proposed]:
     """Everything live state suggests for this meeting's agenda, not yet on it."""
-    day = day or today()
+    draft = Draft(meeting, day or today())
     present = {i.source for i in meeting.items if i.source}
     proposals = []
     for source in AGENDA_SOURCES:
-        for proposed in source.propose(meeting, day):
+        for proposed in source.propose(draft):
             if proposed.source not in present:
                 present.add(proposed.source)
                 proposals.append(proposed)

@@ -2,11 +2,12 @@
 
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from functools import cache
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from dateutil.rrule import rrulestr
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload
 
 from govtrack import audit
@@ -427,12 +428,20 @@ def publish(actor, meeting: Meeting) -> None:
 # --- the agenda that drafts itself ----------------------------------------------
 
 
+@cache
+def _previous_meeting_query():
+    """previous_meeting's statement, built once (see meetings.views._meeting_query)."""
+    return (select(Meeting).where(Meeting.committee_id == bindparam("committee_id"),
+                                  Meeting.status == "held",
+                                  Meeting.starts_at < bindparam("starts_at",
+                                                                type_=Meeting.starts_at.type))
+            .order_by(Meeting.starts_at.desc(), Meeting.id.desc()).limit(1))
+
+
 def previous_meeting(meeting: Meeting) -> Meeting | None:
     """The last held meeting of the committee before this one, in one query."""
-    return db.session.scalar(
-        select(Meeting).where(Meeting.committee == meeting.committee, Meeting.status == "held",
-                              Meeting.starts_at < meeting.starts_at)
-        .order_by(Meeting.starts_at.desc(), Meeting.id.desc()).limit(1))
+    return db.session.scalar(_previous_meeting_query(), {
+        "committee_id": meeting.committee_id, "starts_at": meeting.starts_at})
 
 
 def next_meeting(meeting: Meeting) -> Meeting | None:
@@ -493,14 +502,20 @@ def _placed(source_column, committee_id):
         AgendaItem.source == source_column).exists()
 
 
+@cache
+def _backlog_query():
+    """backlog's statement, built once (see meetings.views._meeting_query)."""
+    committee_id = bindparam("committee_id", type_=BacklogItem.committee_id.type)
+    return (select(BacklogItem).where(BacklogItem.committee_id == committee_id,
+                                      BacklogItem.dropped_at.is_(None),
+                                      ~_placed(BacklogItem.source, committee_id))
+            .options(joinedload(BacklogItem.presenter))
+            .order_by(BacklogItem.created_at, BacklogItem.id))
+
+
 def backlog(committee: Committee) -> list[BacklogItem]:
     """The committee's items waiting for a meeting, oldest first, in one query."""
-    return list(db.session.scalars(
-        select(BacklogItem).where(BacklogItem.committee_id == committee.id,
-                                  BacklogItem.dropped_at.is_(None),
-                                  ~_placed(BacklogItem.source, committee.id))
-        .options(joinedload(BacklogItem.presenter))
-        .order_by(BacklogItem.created_at, BacklogItem.id)))
+    return list(db.session.scalars(_backlog_query(), {"committee_id": committee.id}))
 
 
 def to_backlog(actor, committee: Committee, *, source: str, title: str, kind: str,

@@ -6,15 +6,10 @@ out when nobody tracks them: the health flags put each on the agenda.
 
 from datetime import date, timedelta
 
-from sqlalchemy import or_, select
-from sqlalchemy.orm import joinedload, selectinload
-
-from govtrack.extensions import db
 from govtrack.health.services import flags_for
-from govtrack.meetings.agenda_sources import AgendaSource, Proposed
-from govtrack.meetings.models import Meeting
+from govtrack.meetings.agenda_sources import AgendaSource, Draft, Proposed
 from govtrack.meetings.services import judged_on
-from govtrack.mous.models import Mou
+from govtrack.mous.health import MouRecord, flaggable_mou_records
 
 #: flag code -> (source key prefix, title, kind, minutes)
 _ITEMS = {
@@ -24,25 +19,20 @@ _ITEMS = {
 }
 
 
-def _awaiting(mou: Mou, as_of: date) -> list[str]:
+def _awaiting(mou: MouRecord, as_of: date) -> list[str]:
     signed = {agency_id for agency_id, event in mou.signed_parties().items()
               if event.at.date() <= as_of}
-    return sorted(a.name for a in mou.parties if a.id not in signed)
+    return sorted(mou.party_names[a] for a in mou.parties if a not in signed)
 
 
-def _mous(meeting: Meeting, day: date) -> list[Proposed]:
+def _mous(draft: Draft) -> list[Proposed]:
     """The committee's MOUs whose signatures stalled, that expire soon, or that lapsed."""
+    meeting, day = draft.meeting, draft.day
     as_of = judged_on(meeting, day)
-    # only an MOU out for signature or expiring by then can hold a flag: the others are
-    # not loaded with their parties, versions and events (the committee is the meeting's)
+    # only an MOU out for signature or expiring by then can hold a flag: the rules read
+    # those (the committee is the meeting's) as rows
     ahead = meeting.committee.threshold("mou_expiring_days")
-    mous = db.session.scalars(
-        select(Mou).where(Mou.committee_id == meeting.committee_id,
-                          or_(Mou.status == "out_for_signature",
-                              Mou.expires <= as_of + timedelta(days=ahead)))
-        .options(joinedload(Mou.parties), selectinload(Mou.versions),
-                 selectinload(Mou.events), selectinload(Mou.superseded_by))
-        .order_by(Mou.title, Mou.id)).unique()
+    mous = flaggable_mou_records(meeting.committee, as_of + timedelta(days=ahead))
     proposals = []
     for mou in mous:
         for flag in flags_for("mou", mou, as_of):

@@ -6,11 +6,13 @@ run out; these flags put both on the agenda in time.
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from functools import cache
 from typing import NamedTuple
 
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import and_, bindparam, literal, or_, select, union_all
+from sqlalchemy.orm import aliased, selectinload
 
+from govtrack.agencies.models import Agency
 from govtrack.committees.models import Committee, ThresholdSettings
 from govtrack.extensions import db
 from govtrack.health.rules import Rule
@@ -108,7 +110,10 @@ class MouRecord:
     parties: list[int] = field(default_factory=list)
     superseded_by: list["MouRecord"] = field(default_factory=list)
     #: the sponsoring committee's thresholds (None: an MOU no committee sponsors)
-    committee: ThresholdSettings | None = None
+    committee: ThresholdSettings | Committee | None = None
+    #: its title and its parties' names, by agency id (read for the draft agenda only)
+    title: str = ""
+    party_names: dict[int, str] = field(default_factory=dict)
 
     #: the same as the model's
     current = Mou.current
@@ -146,6 +151,73 @@ def mou_records() -> list[MouRecord]:
             .where(Mou.status == "out_for_signature").order_by(SigningEvent.id)):
         by_id[mou_id].events.append(EventRecord(version_id, kind, agency_id, at))
     return records
+
+
+@cache
+def _flaggable_queries():
+    """flaggable_mou_records' statements, built once (see meetings.views._meeting_query).
+
+    Bound: "committee_id", "until"; then "mou_ids". The first reads the committee's MOUs
+    that can hold a flag by until (out for signature, or expiring by then) and the MOUs
+    that renew them, saying which is which.
+    """
+    def flaggable(mou):
+        return and_(mou.committee_id == bindparam("committee_id"),
+                    or_(mou.status == "out_for_signature",
+                        mou.expires <= bindparam("until", type_=Mou.expires.type)))
+
+    candidate = aliased(Mou)
+    mou_ids = bindparam("mou_ids", expanding=True)
+    columns = (Mou.id, Mou.key, Mou.status, Mou.expires, Mou.created_at, Mou.executed_at,
+               Mou.supersedes_id, Mou.title)
+    # two parts, each by an index (one OR of both had PostgreSQL read every MOU)
+    return (
+        union_all(select(*columns, literal(True).label("flaggable")).where(flaggable(Mou)),
+                  select(*columns, literal(False)).where(Mou.supersedes_id.in_(
+                      select(candidate.id).where(flaggable(candidate))))),
+        select(MouVersion.mou_id, MouVersion.id, MouVersion.sent_for_signature_at)
+        .where(MouVersion.mou_id.in_(mou_ids)).order_by(MouVersion.number, MouVersion.id),
+        select(mou_party.c.mou_id, Agency.id, Agency.name)
+        .join(Agency, Agency.id == mou_party.c.agency_id).where(mou_party.c.mou_id.in_(mou_ids))
+        .order_by(mou_party.c.mou_id, mou_party.c.position, Agency.name),
+        select(SigningEvent.mou_id, SigningEvent.version_id, SigningEvent.kind,
+               SigningEvent.agency_id, SigningEvent.at)
+        .where(SigningEvent.mou_id.in_(mou_ids)).order_by(SigningEvent.id))
+
+
+def flaggable_mou_records(committee: Committee, until: date) -> list[MouRecord]:
+    """The committee's MOUs that can hold a flag on a day up to until, by title, as rows.
+
+    Only an MOU out for signature or expiring by until can; each comes with what
+    its rules read (its renewals among them) and with its title and parties'
+    names (the draft agenda shows them): four queries of rows, none of MOU
+    objects with their collections.
+    """
+    mous, versions, parties, events = _flaggable_queries()
+    rows = db.session.execute(mous, {"committee_id": committee.id, "until": until}).all()
+    flaggable = {row.id for row in rows if row.flaggable}
+    by_id = {}
+    for *row, title, _ in sorted(rows, key=lambda row: row.id):  # as Mou.superseded_by
+        if row[0] not in by_id:  # an MOU both flaggable and renewing one comes twice
+            by_id[row[0]] = MouRecord(*row, committee=committee, title=title)
+    records = [by_id[i] for i in sorted(flaggable)]
+    for mou in by_id.values():
+        if mou.supersedes_id in by_id:
+            by_id[mou.supersedes_id].superseded_by.append(mou)
+    if not records:
+        return []
+    ids = {"mou_ids": [m.id for m in records]}
+    latest = {}
+    for mou_id, version_id, sent in db.session.execute(versions, ids):
+        latest[mou_id] = VersionRecord(version_id, sent)
+    for mou_id, version in latest.items():
+        by_id[mou_id].versions.append(version)
+    for mou_id, agency_id, name in db.session.execute(parties, ids):
+        by_id[mou_id].parties.append(agency_id)
+        by_id[mou_id].party_names[agency_id] = name
+    for mou_id, version_id, kind, agency_id, at in db.session.execute(events, ids):
+        by_id[mou_id].events.append(EventRecord(version_id, kind, agency_id, at))
+    return sorted(records, key=lambda m: (m.title, m.id))
 
 
 def report_loading() -> tuple:

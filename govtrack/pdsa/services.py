@@ -8,8 +8,9 @@ import io
 import math
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cache
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from govtrack import audit
 from govtrack.clock import today
@@ -270,14 +271,21 @@ def analysis(measure: Measure, reset_on: date | None = ...,
                             reset_on=measure.reset_on if reset_on is ... else reset_on)
 
 
+@cache
+def _point_values_query():
+    """point_values' statement (bound "measure_ids"), built once (see
+    meetings.views._meeting_query)."""
+    return (select(DataPoint.measure_id, DataPoint.day, DataPoint.value)
+            .where(DataPoint.measure_id.in_(bindparam("measure_ids", expanding=True)))
+            .order_by(DataPoint.measure_id, DataPoint.day))
+
+
 def point_values(measures: list[Measure]) -> dict[int, list[tuple[date, float]]]:
     """measure id -> its (day, value) pairs by day, for many measures in one query of rows."""
     values: dict[int, list[tuple[date, float]]] = {m.id: [] for m in measures}
     if values:
-        for measure_id, day, value in db.session.execute(
-                select(DataPoint.measure_id, DataPoint.day, DataPoint.value)
-                .where(DataPoint.measure_id.in_(list(values)))
-                .order_by(DataPoint.measure_id, DataPoint.day)):
+        for measure_id, day, value in db.session.execute(_point_values_query(),
+                                                         {"measure_ids": list(values)}):
             values[measure_id].append((day, value))
     return values
 

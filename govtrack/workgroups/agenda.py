@@ -6,44 +6,62 @@ schedule makes it due, and puts each stalled workgroup in front of the
 committee with what stalled it and what would clear it.
 """
 
-from datetime import date
+from typing import NamedTuple
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy import select
 from sqlalchemy.orm.util import identity_key
 
+from govtrack.agencies.models import Person
 from govtrack.extensions import db
 from govtrack.health.services import flags_for, preloaded
-from govtrack.meetings.agenda_sources import AgendaSource, Proposed
-from govtrack.meetings.models import AgendaItem, Meeting
+from govtrack.meetings.agenda_sources import AgendaSource, Draft, Proposed
+from govtrack.meetings.models import Meeting
 from govtrack.meetings.services import judged_on
-from govtrack.workgroups.health import open_workgroups
-from govtrack.workgroups.models import REPORT_BACK, Workgroup
+from govtrack.workgroups.health import WorkgroupRecord, open_workgroups, read_once, sharing
+from govtrack.workgroups.models import REPORT_BACK
 
 #: days since the last report-back after which a report-back is due again, by schedule;
 #: a month of meetings on "the second Tuesday" is 28 or 35 days apart
 DUE_AFTER_DAYS = {"monthly": 28, "quarterly": 84}
 
 
-def _open_workgroups(meeting: Meeting, as_of: date) -> list[Workgroup]:
-    workgroups = db.session.scalars(
-        select(Workgroup).where(Workgroup.committee_id == meeting.committee_id)
-        .options(joinedload(Workgroup.lead)).order_by(Workgroup.name, Workgroup.id)).unique()
-    return [w for w in workgroups if w.open_on(as_of)]
+class OpenWorkgroups(NamedTuple):
+    """The committee's workgroups open on the draft's day, as both workgroup sources read them."""
+
+    #: by name, as the health rules read them (health.open_workgroups)
+    records: list[WorkgroupRecord]
+    #: what their rules read beyond them (action items, held meetings, report-back items)
+    rules: object
+    #: their leads, by person id
+    leads: dict[int, Person]
 
 
-def _last_report_backs(meeting: Meeting) -> dict[str, object]:
-    """workgroup key -> start of the last held meeting before this one with its report-back."""
-    return dict(db.session.execute(
-        select(AgendaItem.workgroup_key, func.max(Meeting.starts_at))
-        .join(Meeting, Meeting.id == AgendaItem.meeting_id)
-        .where(Meeting.committee_id == meeting.committee_id, Meeting.status == "held",
-               Meeting.starts_at < meeting.starts_at, AgendaItem.kind == "report_back",
-               AgendaItem.workgroup_key.is_not(None))
-        .group_by(AgendaItem.workgroup_key)).all())
+def _open_workgroups(draft: Draft) -> OpenWorkgroups:
+    """Read once per draft: the report-backs and the stalled workgroups share them."""
+    def read() -> OpenWorkgroups:
+        as_of = judged_on(draft.meeting, draft.day)
+        committee = draft.meeting.committee
+        # as rows, in a fixed number of queries however many workgroups, updates and
+        # milestones the committee has
+        records = sorted(open_workgroups([committee], as_of)[committee.id],
+                         key=lambda r: (r.name, r.id))
+        return OpenWorkgroups(records, read_once(records, as_of), _leads(records))
+    return draft.shared("open workgroups", read)
 
 
-def _report_back_due(workgroup: Workgroup, last, meeting: Meeting) -> str | None:
+def _leads(records: list[WorkgroupRecord]) -> dict[int, Person]:
+    """The workgroups' leads: from the session when the page read them already (leads sit on
+    the committee, whose members it shows), else in one query."""
+    ids = {r.lead_id for r in records if r.lead_id is not None}
+    found = {i: p for i in ids
+             if (p := db.session.identity_map.get(identity_key(Person, i))) is not None}
+    if missing := ids - found.keys():
+        found |= {p.id: p for p in db.session.scalars(select(Person).where(
+            Person.id.in_(sorted(missing))))}
+    return found
+
+
+def _report_back_due(workgroup: WorkgroupRecord, last, meeting: Meeting) -> str | None:
     """Why a report-back is due at this meeting, or None when it is not."""
     if workgroup.report_back == "every_meeting":
         return "Reports back at every meeting."
@@ -56,59 +74,45 @@ def _report_back_due(workgroup: Workgroup, last, meeting: Meeting) -> str | None
             f"last report-back {gap} days before this meeting.")
 
 
-def _report_backs(meeting: Meeting, day: date) -> list[Proposed]:
+def _report_backs(draft: Draft) -> list[Proposed]:
     """Each open workgroup's report-back its schedule makes due, presented by its lead."""
-    workgroups = _open_workgroups(meeting, judged_on(meeting, day))
-    if not workgroups:
+    meeting = draft.meeting
+    workgroups = _open_workgroups(draft)
+    if not workgroups.records:
         return []
-    last = _last_report_backs(meeting)
+    # the last held meeting before this one with its report-back, from what the rules read
+    last = workgroups.rules.last_report_backs(meeting.committee, meeting.starts_at)
     on_agenda = {i.workgroup_key for i in meeting.items if i.kind == "report_back"}
     proposals = []
-    for workgroup in workgroups:
+    for workgroup in workgroups.records:
         why = None if workgroup.key in on_agenda else _report_back_due(
             workgroup, last.get(workgroup.key), meeting)
         if why:
             proposals.append(Proposed(
                 f"workgroup-report:{workgroup.key}", f"Report-back: {workgroup.name}",
-                "report_back", 10, workgroup.lead, refs={"workgroup_key": workgroup.key},
-                why=why, names={"workgroup_key": workgroup.name}))
+                "report_back", 10, workgroups.leads.get(workgroup.lead_id),
+                refs={"workgroup_key": workgroup.key}, why=why,
+                names={"workgroup_key": workgroup.name}))
     return proposals
 
 
-def _with_leads(ids: list[int]) -> dict[int, Workgroup]:
-    """The workgroups of these ids with their leads: from the session when the report-backs
-    source read them already (the draft lists it first), else in one query."""
-    found = {i: w for i in ids
-             if (w := db.session.identity_map.get(identity_key(Workgroup, i))) is not None}
-    missing = [i for i in ids if i not in found]
-    if missing:
-        found |= {w.id: w for w in db.session.scalars(
-            select(Workgroup).where(Workgroup.id.in_(missing))
-            .options(joinedload(Workgroup.lead))).unique()}
-    return found
-
-
-def _stalled(meeting: Meeting, day: date) -> list[Proposed]:
+def _stalled(draft: Draft) -> list[Proposed]:
     """Each stalled workgroup, with its flags' words and what would clear them."""
-    as_of = judged_on(meeting, day)
-    # the rules read the workgroups as rows (health.open_workgroups): a fixed number of
-    # queries however many workgroups, updates and milestones the committee has
-    committee = meeting.committee
-    records = sorted(open_workgroups([committee], as_of)[committee.id],
-                     key=lambda r: (r.name, r.id))
+    workgroups = _open_workgroups(draft)
+    as_of = workgroups.rules.as_of
     stalled = []
-    with preloaded("workgroup", records, as_of):
-        for record in records:
+    with sharing(workgroups.rules), preloaded("workgroup", workgroups.records, as_of):
+        for record in workgroups.records:
             if flags := flags_for("workgroup", record, as_of):
                 stalled.append((record, flags))
-    workgroups = _with_leads([record.id for record, _ in stalled])
     proposals = []
     for record, flags in stalled:
         reasons = "; ".join(str(f) for f in flags)
         remedies = "; ".join(dict.fromkeys(f.remedy for f in flags if f.remedy))
         proposals.append(Proposed(
             f"workgroup-stalled:{record.key}", f"Stalled workgroup: {record.name}",
-            "discussion", 10, workgroups[record.id].lead, refs={"workgroup_key": record.key},
+            "discussion", 10, workgroups.leads.get(record.lead_id),
+            refs={"workgroup_key": record.key},
             why=f"{reasons}. Remedy: {remedies}." if remedies else f"{reasons}.",
             names={"workgroup_key": record.name}))
     return proposals

@@ -145,6 +145,8 @@ class WorkgroupRecord:
     #: (as_of, when one of its action items was last updated up to as_of, if ever),
     #: read with it; _Source.latest_update answers from it for that as_of
     latest_action: tuple[date, datetime | None] | None = None
+    #: its lead's person id (the draft agenda names the lead as presenter)
+    lead_id: int | None = None
 
     #: the same rule as the model's
     open_on = Workgroup.open_on
@@ -198,7 +200,7 @@ def _workgroups_query(end=None):
                .where(of_committees).group_by(workgroup_member.c.workgroup_id).subquery())
     return (select(Workgroup.id, Workgroup.key, Workgroup.name, Workgroup.committee_id,
                    Workgroup.created_at, Workgroup.closed_at, Workgroup.report_back,
-                   latest.c.at, acted.c.at.label("acted"), members.c.ids)
+                   Workgroup.lead_id, latest.c.at, acted.c.at.label("acted"), members.c.ids)
             .outerjoin(latest, latest.c.workgroup_id == Workgroup.id)
             .outerjoin(acted, acted.c.key == Workgroup.key)
             .outerjoin(members, members.c.workgroup_id == Workgroup.id)
@@ -239,7 +241,7 @@ def open_workgroups(committees: list[Committee], as_of: date
                 "committee_ids": list(by_id)}):
         record = WorkgroupRecord(row.id, row.key, row.name, by_id[row.committee_id],
                                  row.created_at, row.closed_at, row.report_back,
-                                 latest_action=(as_of, row.acted))
+                                 latest_action=(as_of, row.acted), lead_id=row.lead_id)
         if open_on(record, as_of):
             records[record.id] = record
             if row.at is not None:
@@ -438,8 +440,8 @@ class _Source:
                 committees, self.as_of)
         return self._held.get(committee.id, [])
 
-    def reported(self, meeting: Meeting, workgroup: Workgroup) -> bool:
-        """Whether the meeting's agenda had a report-back item linked to the workgroup."""
+    def _reported_items(self) -> set[tuple[int, str]]:
+        """(meeting id, workgroup key) of each report-back item of the committees' meetings."""
         if self._reported is None:
             # through the committees' meetings (indexed), also for one workgroup: only
             # their meetings are asked about
@@ -449,7 +451,27 @@ class _Source:
                 params["key"] = single.key
             rows = db.session.execute(_reported_query(single is not None), params)
             self._reported = {(meeting_id, key) for meeting_id, key in rows}
-        return (meeting.id, workgroup.key) in self._reported
+        return self._reported
+
+    def reported(self, meeting: Meeting, workgroup: Workgroup) -> bool:
+        """Whether the meeting's agenda had a report-back item linked to the workgroup."""
+        return (meeting.id, workgroup.key) in self._reported_items()
+
+    def last_report_backs(self, committee: Committee, before: datetime) -> dict[str, datetime]:
+        """workgroup key -> start of the committee's last held meeting that started before
+        `before` with a report-back item linked to it (before: within as_of).
+
+        From the held meetings and report-back items the rules read: no query of its own.
+        """
+        reported = self._reported_items()
+        last: dict[str, datetime] = {}
+        for meeting in self.held(committee):  # oldest first
+            if meeting.starts_at >= before:
+                break
+            for key in self.workgroups:
+                if (meeting.id, key) in reported:
+                    last[key] = meeting.starts_at
+        return last
 
 
 _source: ContextVar[_Source | None] = ContextVar("workgroup_health_source", default=None)
@@ -464,6 +486,22 @@ def preloaded(workgroups: Iterable[Workgroup], as_of: date) -> Iterator[None]:
         yield
         return
     token = _source.set(_Source(workgroups, as_of))
+    try:
+        yield
+    finally:
+        _source.reset(token)
+
+
+def read_once(workgroups: Iterable[Workgroup], as_of: date) -> _Source:
+    """What the rules read for these workgroups on as_of, read on first use and kept: to
+    share between callers with sharing()."""
+    return _Source(workgroups, as_of)
+
+
+@contextmanager
+def sharing(source: _Source) -> Iterator[None]:
+    """Within this block the rules of source's workgroups read from it (see read_once)."""
+    token = _source.set(source)
     try:
         yield
     finally:

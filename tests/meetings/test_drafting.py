@@ -119,6 +119,27 @@ def test_a_report_back_is_proposed_when_its_schedule_makes_it_due(db, make, comm
 
 
 @time_machine.travel(datetime(2026, 11, 22, 14, 0, tzinfo=UTC), tick=False)
+def test_each_workgroups_last_report_back_counts_for_its_own_schedule(db, make, committee):
+    """Read with the stalled workgroups' health, the last report-backs stay each workgroup's."""
+    recent, due, every = (make.workgroup(committee, lead=make.person()) for _ in range(3))
+    for workgroup in (recent, due, every):
+        workgroup.report_back = "monthly"
+        workgroup.created_at = datetime(2026, 1, 1, tzinfo=UTC)
+    every.report_back = "every_meeting"
+    coming = services.create_meeting(None, committee, starts=datetime(2026, 12, 8, 15, 0),
+                                     duration_minutes=60)
+    _held(committee, date(2026, 10, 20), due)
+    _held(committee, date(2026, 11, 24), recent)
+    db.session.commit()
+    proposed = {p.source: p for p in drafting.propose_agenda(coming)
+                if p.source.startswith("workgroup-report:")}
+    assert set(proposed) == {f"workgroup-report:{due.key}", f"workgroup-report:{every.key}"}
+    assert proposed[f"workgroup-report:{due.key}"].why == (
+        "Reports back monthly; last report-back 49 days before this meeting.")
+    assert proposed[f"workgroup-report:{every.key}"].presenter == every.lead
+
+
+@time_machine.travel(datetime(2026, 11, 22, 14, 0, tzinfo=UTC), tick=False)
 def test_standing_items_open_and_close_every_draft(db, committee):
     for title, placement in (("Call to order", "start"), ("Public comment", "end"),
                              ("Adjourn", "end")):

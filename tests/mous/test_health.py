@@ -4,13 +4,20 @@ from datetime import UTC, date, datetime, timedelta
 
 from govtrack.health.services import Flag, flags_for, report
 from govtrack.mous import services
+from govtrack.mous.health import flaggable_mou_records
 from tests.mous.factories import make_mou, sign_as
 
 SENT = datetime(2026, 3, 1, 15, 0, tzinfo=UTC)
 
 
 def _flags(mou, day):
-    return flags_for("mou", mou, day)
+    """The MOU's flags on day; judged on the rows the draft agenda reads, the same."""
+    flags = flags_for("mou", mou, day)
+    until = day + timedelta(days=mou.committee.threshold("mou_expiring_days"))
+    records = {r.key: r for r in flaggable_mou_records(mou.committee, until)}
+    as_rows = flags_for("mou", records[mou.key], day) if mou.key in records else []
+    assert as_rows == flags
+    return flags
 
 
 def test_signature_stalled_from_thirty_days_after_sending(make, db):
@@ -96,3 +103,20 @@ def test_the_health_report_lists_every_mou(make, db):
     result = report(date(2026, 4, 1))
     assert result["mous"] == [{"key": mou.key, "flags": [
         {"code": "signature_stalled", "since": "2026-03-31"}]}]
+
+
+def test_the_draft_reads_a_committees_flaggable_mous_with_their_renewals_as_rows(make, db):
+    """Out for signature or expiring by the day, the committee's own: with the parties'
+    names, and the renewals the rules read, wherever they are sponsored."""
+    expires = date(2027, 6, 30)
+    cast, expiring = _executed(make, db, expires)
+    stalled = make_mou(cast, title="Data sharing")
+    make_mou(cast, status="draft", title="Not yet out")
+    renewal = services.amend(cast["admin"], expiring)
+    renewal.committee = make.committee()
+    db.session.commit()
+    found = flaggable_mou_records(cast["committee"], expires)
+    assert [r.key for r in found] == [stalled.key, expiring.key]  # by title
+    assert [m.key for m in found[1].superseded_by] == [renewal.key]
+    assert found[0].party_names == {a.id: a.name for a in stalled.parties}
+    assert flaggable_mou_records(cast["committee"], expires - timedelta(days=1))[1:] == []
