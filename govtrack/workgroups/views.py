@@ -15,7 +15,7 @@ from flask import (
 )
 from flask_login import current_user, login_required
 from sqlalchemy import bindparam, select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from govtrack.actions.models import ActionItem, ActionUpdate
 from govtrack.actions.origin import origins
@@ -148,7 +148,8 @@ def _dashboard_committee_query():
 
 @cache
 def _upcoming_milestones_query():
-    """The committee's open milestones due from "day" to "until", built once."""
+    """The committee's open milestones due from "day" to "until", built once; their goals and
+    workgroups are the rows joined to filter them (not joined a second time to load them)."""
     return (select(Milestone).join(Goal, Goal.id == Milestone.goal_id)
             .join(Workgroup, Workgroup.id == Goal.workgroup_id)
             .where(Workgroup.committee_id == bindparam("committee_id"),
@@ -157,7 +158,7 @@ def _upcoming_milestones_query():
                    Milestone.due <= bindparam("until", type_=Milestone.due.type))
             .order_by(Workgroup.name, Goal.id, Milestone.due, Milestone.id)
             .options(joinedload(Milestone.owner),
-                     joinedload(Milestone.goal).joinedload(Goal.workgroup)))
+                     contains_eager(Milestone.goal).contains_eager(Goal.workgroup)))
 
 
 @bp.get("/committees/<key>/dashboard")
