@@ -43,7 +43,7 @@ from govtrack.permissions import (
     require_view_county,
     require_work_on,
 )
-from govtrack.spreadsheet import csv_response
+from govtrack.spreadsheet import csv_response, csv_stream
 from govtrack.web.pagination import paginate
 from govtrack.workgroups import services
 from govtrack.workgroups.county_view import COLUMNS, county_csv_rows, county_health
@@ -261,8 +261,8 @@ def county_csv():
     require_view_county(current_user)
     code, sector = _county_filters()
     snapshot = snapshots.latest()
-    out = county_csv_rows(snapshot, code, sector) if snapshot is not None else []
-    return csv_response(["committee", "committee name", "about", "workgroup",
+    out = county_csv_rows(snapshot, code, sector) if snapshot is not None else ()
+    return csv_stream(["committee", "committee name", "about", "workgroup",
                          "workgroup name", "flag", "since", "words"], out, "county-health.csv")
 
 
