@@ -88,31 +88,40 @@ def _by_agency_queries():
     aged = select(agency_id.label("agency_id"), age.label("age")).where(*overdue).subquery()
     counted = (select(aged.c.agency_id, aged.c.age, func.count().label("n"))
                .group_by(aged.c.agency_id, aged.c.age).subquery())
-    # the oldest few of each agency ranked on the items alone; only those are named
-    rank = func.row_number().over(partition_by=agency_id,
-                                  order_by=(ActionItem.due, ActionItem.id)).label("rank")
-    ranked = select(ActionItem.id, rank).where(*overdue).subquery()
-    return (select(Agency.key, Agency.name, counted.c.age, counted.c.n)
+    # the oldest few of each agency the page names (bound "named": their ids), ranked on
+    # the items alone; owners' names are joined to those only
+    items = select(ActionItem.id, ActionItem.due, agency_id.label("agency_id")).where(
+        *overdue).subquery()
+    rank = func.row_number().over(partition_by=items.c.agency_id,
+                                  order_by=(items.c.due, items.c.id)).label("rank")
+    ranked = select(items.c.id, items.c.agency_id, rank).subquery()
+    return (select(Agency.id, Agency.key, Agency.name, counted.c.age, counted.c.n)
             .join(counted, counted.c.agency_id == Agency.id),
             _rows().join(ranked, ranked.c.id == ActionItem.id)
-            .where(ranked.c.rank <= OLDEST).order_by(ActionItem.due, ActionItem.key))
+            .where(ranked.c.rank <= OLDEST,
+                   ranked.c.agency_id.in_(bindparam("named", expanding=True)))
+            .order_by(ActionItem.due, ActionItem.key))
 
 
-def overdue_by_agency(committee_id: int, day: date) -> list[AgencyOverdue]:
-    """Every agency with overdue items, most first: counts by age and the OLDEST oldest."""
-    found: dict[str, AgencyOverdue] = {}
+def overdue_by_agency(committee_id: int, day: date,
+                      named: int = NAMED_AGENCIES) -> list[AgencyOverdue]:
+    """Every agency with overdue items, most first: counts by age, and the OLDEST oldest
+    of the first named agencies (the ones the dashboard names)."""
+    found: dict[int, AgencyOverdue] = {}
     counts, oldest = _by_agency_queries()
     params = {"committee_id": committee_id, "day": day} | {
         f"age{n}": day - timedelta(days=high)
         for n, (_, _, high) in enumerate(AGES) if high is not None}
-    for key, name, age, count in db.session.execute(counts, params):
-        agency = found.setdefault(key, AgencyOverdue(key, name, 0))
+    for agency_id, key, name, age, count in db.session.execute(counts, params):
+        agency = found.setdefault(agency_id, AgencyOverdue(key, name, 0))
         agency.ages[age] += count
         agency.count += count
+    ordered = sorted(found.items(), key=lambda a: (-a[1].count, a[1].name, a[1].key))
+    by_key = {a.key: a for _, a in ordered[:named]}
     # the second query runs even when nothing is overdue: the page's query count is fixed
-    for row in db.session.execute(oldest, params):
-        found[row.agency_key].oldest.append(row)
-    return sorted(found.values(), key=lambda a: (-a.count, a.name))
+    for row in db.session.execute(oldest, params | {"named": list(dict(ordered[:named]))}):
+        by_key[row.agency_key].oldest.append(row)
+    return [a for _, a in ordered]
 
 
 def agency_overdue_page(committee_id: int, agency_id: int, day: date, offset: int,
