@@ -68,6 +68,7 @@ from govtrack.workgroups.overdue import (
     AGES,
     NAMED_AGENCIES,
     OLDEST,
+    ageing_bars,
     agency_overdue_page,
     overdue_by_agency,
 )
@@ -188,7 +189,8 @@ def dashboard(key: str):
              if m.goal.workgroup.open_on(day)),
             key=lambda m: m.due)
         return render_template("workgroups/dashboard.html", committee=committee, stalled=stalled,
-                               overdue=overdue, ages=AGES, oldest=OLDEST, upcoming=upcoming,
+                               overdue=overdue, ageing=ageing_bars(overdue), ages=AGES,
+                               oldest=OLDEST, upcoming=upcoming,
                                named_agencies=NAMED_AGENCIES,
                                flags=flags, remedies=services.REMEDIES,
                                can_edit=can_edit_committee(current_user, committee))
