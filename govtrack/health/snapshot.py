@@ -172,4 +172,6 @@ def committee_flags(snapshot: HealthSnapshot, committee_ids: list[int] | None = 
             SnapshotCommittee.snapshot_id == SnapshotFlag.snapshot_id)
             & (SnapshotCommittee.committee_id == SnapshotFlag.committee_id)).where(
             *_matching(snapshot, code, sector))
-    return list(db.session.execute(query))
+    # plain rows through the session's connection: the ORM's row handling costs a
+    # sixth of a national CSV and adds nothing to columns
+    return db.session.connection().execute(query).all()

@@ -7,6 +7,7 @@ health snapshot the scheduler writes after each sweep (govtrack.health.snapshot)
 a page of committees at a time, in a fixed number of queries.
 """
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from govtrack.committees.models import Committee
@@ -75,15 +76,17 @@ def county_health(snapshot: HealthSnapshot, code: str | None = None,
 
 #: a column's place in the grid, for the CSV's order
 _ORDER = {(c.kind, c.code): n for n, c in enumerate(COLUMNS)}
+_LAST = len(_ORDER)
 
 
 def county_csv_rows(snapshot: HealthSnapshot, code: str | None = None,
-                    sector: str | None = None) -> list[tuple]:
+                    sector: str | None = None) -> Iterator[tuple[str, ...]]:
     """The CSV of the county view: a row per committee or workgroup flag, as the grid orders
-    them (committee by name, then column, then workgroup key); one query."""
-    found = sorted(snapshots.committee_flags(snapshot, code=code, sector=sector),
-                   key=lambda r: (r[6], r[5], _ORDER.get((r[0], r[1]), len(_ORDER)), r[7] or ""))
-    return [(key, name, about, workgroup_key or "", workgroup_name or "", flag_code,
+    them (committee by name, then column, then workgroup key), all text; one query,
+    run now, the rows worked out as they are read (csv_stream writes them in chunks)."""
+    found = snapshots.committee_flags(snapshot, code=code, sector=sector)
+    found.sort(key=lambda r: (r[6], r[5], _ORDER.get((r[0], r[1]), _LAST), r[7] or ""))
+    return ((key, name, about, workgroup_key or "", workgroup_name or "", flag_code,
              since.isoformat(), words)
             for about, flag_code, since, words, _id, key, name, workgroup_key, workgroup_name
-            in found]
+            in found)

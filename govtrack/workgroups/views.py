@@ -15,7 +15,7 @@ from flask import (
 )
 from flask_login import current_user, login_required
 from sqlalchemy import bindparam, select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from govtrack.actions.models import ActionItem, ActionUpdate
 from govtrack.actions.origin import origins
@@ -27,7 +27,7 @@ from govtrack.committees.models import THRESHOLDS, Committee, members_loading
 from govtrack.extensions import db
 from govtrack.forms import save
 from govtrack.health import snapshot as snapshots
-from govtrack.health.services import flags_for, preloaded
+from govtrack.health.services import collector_paused, flags_for, preloaded
 from govtrack.health.snapshot import STALLED
 from govtrack.permissions import (
     can_edit_action,
@@ -43,7 +43,7 @@ from govtrack.permissions import (
     require_view_county,
     require_work_on,
 )
-from govtrack.spreadsheet import csv_response
+from govtrack.spreadsheet import csv_response, csv_stream
 from govtrack.web.pagination import paginate
 from govtrack.workgroups import services
 from govtrack.workgroups.county_view import COLUMNS, county_csv_rows, county_health
@@ -68,6 +68,7 @@ from govtrack.workgroups.overdue import (
     AGES,
     NAMED_AGENCIES,
     OLDEST,
+    ageing_bars,
     agency_overdue_page,
     overdue_by_agency,
 )
@@ -148,7 +149,8 @@ def _dashboard_committee_query():
 
 @cache
 def _upcoming_milestones_query():
-    """The committee's open milestones due from "day" to "until", built once."""
+    """The committee's open milestones due from "day" to "until", built once; their goals and
+    workgroups are the rows joined to filter them (not joined a second time to load them)."""
     return (select(Milestone).join(Goal, Goal.id == Milestone.goal_id)
             .join(Workgroup, Workgroup.id == Goal.workgroup_id)
             .where(Workgroup.committee_id == bindparam("committee_id"),
@@ -157,7 +159,7 @@ def _upcoming_milestones_query():
                    Milestone.due <= bindparam("until", type_=Milestone.due.type))
             .order_by(Workgroup.name, Goal.id, Milestone.due, Milestone.id)
             .options(joinedload(Milestone.owner),
-                     joinedload(Milestone.goal).joinedload(Goal.workgroup)))
+                     contains_eager(Milestone.goal).contains_eager(Goal.workgroup)))
 
 
 @bp.get("/committees/<key>/dashboard")
@@ -169,25 +171,29 @@ def dashboard(key: str):
         abort(404)
     require_view_committee(current_user, committee)
     day = today()
-    # The committee's and the workgroups' rules share one reading of the held meetings;
-    # the stalled workgroups are named from the rows the rules read (no ORM workgroups).
-    records = open_workgroups([committee], day)[committee.id]
-    with preloaded("committee", [committee], day):
-        with preloaded("workgroup", records, day):
-            stalled = [(wg, reasons) for wg in sorted(records, key=lambda r: (r.name, r.key))
-                       if (reasons := services.stall_reasons(wg, day))]
-        flags = flags_for("committee", committee, day)
-    overdue = overdue_by_agency(committee.id, day)
-    upcoming = sorted(
-        (m for m in db.session.scalars(_upcoming_milestones_query(), {
-            "committee_id": committee.id, "day": day, "until": day + timedelta(days=60)})
-         if m.goal.workgroup.open_on(day)),
-        key=lambda m: m.due)
-    return render_template("workgroups/dashboard.html", committee=committee, stalled=stalled,
-                           overdue=overdue, ages=AGES, oldest=OLDEST, upcoming=upcoming,
-                           named_agencies=NAMED_AGENCIES,
-                           flags=flags, remedies=services.REMEDIES,
-                           can_edit=can_edit_committee(current_user, committee))
+    # a few thousand short-lived rows, objects and strings, none in cycles: the collector
+    # would walk every object alive several times a request (~2 ms nationally)
+    with collector_paused():
+        # The committee's and the workgroups' rules share one reading of the held meetings;
+        # the stalled workgroups are named from the rows the rules read (no ORM workgroups).
+        records = open_workgroups([committee], day)[committee.id]
+        with preloaded("committee", [committee], day):
+            with preloaded("workgroup", records, day):
+                stalled = [(wg, reasons) for wg in sorted(records, key=lambda r: (r.name, r.key))
+                           if (reasons := services.stall_reasons(wg, day))]
+            flags = flags_for("committee", committee, day)
+        overdue = overdue_by_agency(committee.id, day)
+        upcoming = sorted(
+            (m for m in db.session.scalars(_upcoming_milestones_query(), {
+                "committee_id": committee.id, "day": day, "until": day + timedelta(days=60)})
+             if m.goal.workgroup.open_on(day)),
+            key=lambda m: m.due)
+        return render_template("workgroups/dashboard.html", committee=committee, stalled=stalled,
+                               overdue=overdue, ageing=ageing_bars(overdue), ages=AGES,
+                               oldest=OLDEST, upcoming=upcoming,
+                               named_agencies=NAMED_AGENCIES,
+                               flags=flags, remedies=services.REMEDIES,
+                               can_edit=can_edit_committee(current_user, committee))
 
 
 @bp.route("/committees/<key>/thresholds", methods=["GET", "POST"])
@@ -260,8 +266,8 @@ def county_csv():
     require_view_county(current_user)
     code, sector = _county_filters()
     snapshot = snapshots.latest()
-    out = county_csv_rows(snapshot, code, sector) if snapshot is not None else []
-    return csv_response(["committee", "committee name", "about", "workgroup",
+    out = county_csv_rows(snapshot, code, sector) if snapshot is not None else ()
+    return csv_stream(["committee", "committee name", "about", "workgroup",
                          "workgroup name", "flag", "since", "words"], out, "county-health.csv")
 
 

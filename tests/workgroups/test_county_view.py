@@ -166,3 +166,28 @@ def test_a_snapshot_keeps_the_flags_words_and_old_snapshots_are_pruned(make, db)
         SnapshotFlag.snapshot_id == taken.id, SnapshotFlag.code == "milestone_overdue"))
     assert (flag.about, flag.workgroup_id, flag.since, flag.words) == (
         "workgroup", cast["workgroup"].id, date(2026, 11, 2), "A milestone is overdue")
+
+
+@time_machine.travel(NOW, tick=False)
+def test_the_csv_leaves_in_chunks_as_it_is_written_and_formula_safe(
+        client, make, login, monkeypatch):
+    from govtrack import spreadsheet
+
+    cast = make.cast()
+    _stall(cast)
+    cast["committee"].name = '=HYPERLINK("http://example.org")'
+    cast["workgroup"].name = "+Routing"
+    db.session.commit()
+    snapshot.take()
+    login(_coordinator(make))
+    monkeypatch.setattr(spreadsheet, "STREAM_ROWS", 1)
+    response = client.get("/county/health.csv")
+    assert response.is_streamed and response.mimetype == "text/csv"
+    chunks = [c.decode() for c in response.iter_encoded()]
+    rows = list(csv.reader(io.StringIO("".join(chunks))))
+    # the header with the first row, then one row a chunk
+    assert len(rows) > 2 and len(chunks) == len(rows) - 1
+    assert chunks[0].startswith("committee,committee name,") and chunks[0].count("\r\n") == 2
+    ours = [r for r in rows[1:] if r[0] == cast["committee"].key]
+    assert ours and {r[1] for r in ours} == {"'" + cast["committee"].name}
+    assert {r[4] for r in ours if r[2] == "workgroup"} == {"'+Routing"}

@@ -103,3 +103,16 @@ def test_overdue_items_fall_in_the_age_their_days_late_name(make, db):
     for days_late in edges:
         wanted[age_bucket(days_late)] += 1
     assert agency.ages == wanted == [2, 2, 2, 2] and agency.count == len(edges)
+
+
+def test_the_ageing_bars_stack_by_age_and_the_agency_with_most_fills_the_width():
+    from govtrack.workgroups.overdue import BAR_LEFT, BAR_WIDTH, AgencyOverdue, ageing_bars
+
+    most = AgencyOverdue("a", "A", 4, ages=[1, 0, 3, 0])
+    few = AgencyOverdue("b", "B", 1, ages=[0, 0, 0, 1])
+    [(first, bars, end), (second, [bar], _)] = ageing_bars([most, few])
+    assert first is most and second is few
+    # no bar for an age without items; each starts where the one before ends
+    assert bars == [(BAR_LEFT, 117.5, 0, 1), (BAR_LEFT + 117.5, 352.5, 2, 3)]
+    assert end == BAR_LEFT + BAR_WIDTH
+    assert bar == (BAR_LEFT, 117.5, 3, 1)
