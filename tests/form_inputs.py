@@ -112,9 +112,9 @@ FORMS["/meetings/<key>/requests/new"] = {
     "title": _field("Ask"), "kind": _field("discussion"), "minutes": _field("5"), "note": TEXT}
 FORMS["/meetings/<key>/minutes"] = {"version": _field("1"), "text": _field("Quorum present."),
                                     "decisions": TEXT, "notes_1": TEXT,
-                                    "action_title": _field("", "Call"),
-                                    "action_owner": _field("0", "1"),
-                                    "action_due": _field("", *DATES),
+                                    "action_title": _field("Call the hospital", ""),
+                                    "action_owner": _field("@person:member", "0", "1"),
+                                    "action_due": _field(*DATES, ""),
                                     "add_action": _field("", "1")}
 FORMS["/committees/<key>/standing-items/place"] = {
     "default_location": _field("County Annex, Room 2")}
@@ -130,8 +130,10 @@ FORMS["/meetings/<key>/minutes/amend"] = {"version": _field("1"),
                                           "reason": _field("A name was misspelt."),
                                           "text": TEXT, "decisions": TEXT, "notes_1": TEXT}
 FORMS["/meetings/<key>/minutes/actions/<int:action_id>/edit"] = {
-    "title": _field("Do it", ""), "owner": _field("1", "999"), "due": _field(*DATES)}
-FORMS["/meetings/<key>/minutes/actions"] = {"title": _field("Do it"), "owner": _field("1"),
+    "title": _field("Do it", ""), "owner": _field("@person:member", "1", "999"),
+    "due": _field(*DATES)}
+FORMS["/meetings/<key>/minutes/actions"] = {"title": _field("Do it"),
+                                            "owner": _field("@person:member", "1"),
                                             "due": _field(*DATES)}
 FORMS["/meetings/<key>/attendance"] = {"status_1": _field("present", "designee"),
                                        "designee_1": _field("0", "2")}
@@ -152,7 +154,8 @@ FORMS["/workgroups/<key>/close"] = {"version": _field("1"), "note": TEXT,
 FORMS["/workgroups/<key>/updates"] = {"text": _field("Bed data shared.")}
 FORMS["/workgroups/<key>/goals"] = {"title": _field("Goal"), "description": TEXT,
                                     "end_date": _field("2099-12-31", *DATES)}
-FORMS["/workgroups/<key>/actions"] = {"title": _field("Do"), "owner": _field("1", "2"),
+FORMS["/workgroups/<key>/actions"] = {"title": _field("Do"),
+                                      "owner": _field("@person:member", "1", "2"),
                                       "due": _field(*DATES)}
 FORMS["/goals/<key>/milestones"] = {"title": _field("Step"), "due": _field("2099-06-30", *DATES),
                                     "owner": _field("0", "1")}
@@ -166,7 +169,7 @@ FORMS["/milestones/<key>/edit"] = {"version": _field("1"), "reason": TEXT,
 FORMS["/actions/<key>/update"] = {"version": _field("1"), "status": _field("done", "blocked"),
                                   "note": TEXT}
 FORMS["/actions/<key>/edit"] = {"version": _field("1"), "title": _field("Do"),
-                                "owner": _field("1", "2"), "due": _field(*DATES)}
+                                "owner": _field("@person:member", "1", "2"), "due": _field(*DATES)}
 FORMS["/points/<int:point_id>/edit"] = {"day": _field(*DATES), "value": _field("3", "-1.5"),
                                         "note": TEXT, "reason": _field("Typo")}
 FORMS["/points/<int:point_id>/delete"] = {"reason": _field("Duplicate")}
@@ -213,7 +216,8 @@ FORMS["/mous/<key>/sign"] = {"party": _field("1", "2"), "password": _field(PASSW
 FORMS["/mous/<key>/decline"] = {"party": _field("1", "2"), "reason": TEXT,
                                 "password": _field(PASSWORD)}
 FORMS["/mous/<key>/certificate"] = {"sha256": _field("0" * 64)}
-FORMS["/mous/<key>/obligations/track"] = {"title": _field("Do"), "owner": _field("1", "2"),
+FORMS["/mous/<key>/obligations/track"] = {"title": _field("Do"),
+                                          "owner": _field("@person:member", "1", "2"),
                                           "due": _field(*DATES)}
 
 
