@@ -199,9 +199,10 @@ FORMS["/committees/<key>/edit"] = {"version": _field("1", "2"),
 FORMS["/calendar/new"] = {"committee": _field("", "committee-1", "committee-2")}
 FORMS["/calendar/<int:feed_id>/revoke"] = {"confirm": TEXT}
 FORMS["/mous/new"] = {
-    "title": _field("MOU"), "committee": _field("1", "2"), "parties": _field("1", "2", "x"),
+    "title": _field("MOU"), "committee": _field("@committee", "1", "2"),
+    "parties": _field(("@agency:member", "@agency:head"), "1", "2", "x"),
     "purpose": TEXT, "background": TEXT, "text": TEXT, "effective": _field(*DATES),
-    "expires": _field(*DATES), "review": _field(*DATES)}
+    "expires": _field("2030-01-14", *DATES), "review": _field("2029-01-14", *DATES)}
 FORMS["/mous/<key>/edit"] = {"version": _field("1", "2"), "obligation_1": TEXT,
                              "obligation_2": TEXT, "signing_in_order": _field("y", ""),
                              "position_1": _field("1", "2", "0"), "position_2": _field("2"),
@@ -210,10 +211,12 @@ FORMS["/agencies/<key>/signatories"] = {
     "person": _field("@person:head", "1", "2", "3"), "mou": _field("0", "1"),
     "starts_on": _field(*DATES, "2099-01-01"), "ends_on": _field(*DATES, "")}
 FORMS["/mous/<key>/status"] = {"to": _field("in_review", "out_for_signature", "executed")}
-FORMS["/mous/<key>/sign"] = {"party": _field("1", "2"), "password": _field(PASSWORD),
-                             "consent": _field("y"), "name": TEXT, "title": TEXT,
+FORMS["/mous/<key>/sign"] = {"party": _field("@agency:head", "1", "2"),
+                             "password": _field(PASSWORD), "consent": _field("y"),
+                             "name": _field("Grace Okafor"), "title": _field("Public Defender"),
                              "totp_code": _field("123456")}
-FORMS["/mous/<key>/decline"] = {"party": _field("1", "2"), "reason": TEXT,
+FORMS["/mous/<key>/decline"] = {"party": _field("@agency:head", "1", "2"),
+                                "reason": _field("The obligations are not ours."),
                                 "password": _field(PASSWORD)}
 FORMS["/mous/<key>/certificate"] = {"sha256": _field("0" * 64)}
 FORMS["/mous/<key>/obligations/track"] = {"title": _field("Do"),
@@ -276,13 +279,19 @@ def _cast_action(cast):
 
 def for_cast(rule: str, data: dict, cast) -> dict:
     """data as the form of rule on the cast's pages posts it: a plausible value "@person:ROLE"
-    becomes the id of that role's person (ids differ from test to test, and between SQLite
-    and PostgreSQL), and field names get the prefix the page gives them."""
+    or "@agency:ROLE" becomes the id of that role's person or agency, "@committee" the
+    committee's (ids differ from test to test, and between SQLite and PostgreSQL); a tuple
+    is a field of several values; field names get the prefix the page gives them."""
     prefix = PREFIXES[rule](cast) if rule in PREFIXES else ""
 
     def value(v):
-        if isinstance(v, str) and v.startswith("@person:"):
-            return str(cast[v.removeprefix("@person:")].person.id)
+        if isinstance(v, tuple):
+            return tuple(value(each) for each in v)
+        if isinstance(v, str) and v == "@committee":
+            return str(cast["committee"].id)
+        if isinstance(v, str) and v.startswith(("@person:", "@agency:")):
+            person = cast[v.partition(":")[2]].person
+            return str(person.id if v.startswith("@person:") else person.agency_id)
         return v
 
     return {prefix + name: value(v) for name, v in data.items()}
@@ -291,5 +300,6 @@ def for_cast(rule: str, data: dict, cast) -> dict:
 def _encode(data: dict) -> bytes:
     """Form-encode, passing lone surrogates through as a hostile browser could."""
     return "&".join(
-        f"{quote(k)}={quote(v.encode('utf-8', 'surrogatepass'))}" for k, v in data.items()
+        f"{quote(k)}={quote(each.encode('utf-8', 'surrogatepass'))}" for k, v in data.items()
+        for each in (v if isinstance(v, tuple) else (v,))
     ).encode()

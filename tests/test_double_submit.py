@@ -15,7 +15,7 @@ that). The first example Hypothesis draws is every field's first plausible value
 write anything at all write in it, and a second, random example made none more
 write (measured at two a form), so it doubled the time and not the power. Each form is
 posted by an administrator, or by the first role the permission matrix lets post it, with
-the ids and field prefixes of this test's records (form_inputs.for_cast): 51 of the 77
+the ids and field prefixes of this test's records (form_inputs.for_cast): 53 of the 77
 forms write (41 before those and better plausible values); most of the others need a file,
 a two-step code, a second party or a record's current version.
 """

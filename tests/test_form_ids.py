@@ -20,7 +20,7 @@ def _numeric_fields(rule: str) -> list[str]:
     """The fields of a form whose plausible values are whole numbers (ids, counts)."""
     return [name for name, strategy in FORMS[rule].items()
             if getattr(strategy, "plausible", None)
-            and all(v.lstrip("-").isdigit() or v.startswith("@person:")
+            and all(isinstance(v, str) and (v.lstrip("-").isdigit() or v.startswith("@"))
                     for v in strategy.plausible)]
 
 
