@@ -46,22 +46,6 @@ ENV = {"SECRET_KEY": "bench-county-file", "SIGNING_CHAIN_KEYS": "k1:" + "b7" * 3
        "TOTP_SECRET_KEYS": "k1:" + "7b" * 32}
 
 
-def ensure_dataset(path: Path, rebuild: bool) -> dict:
-    """Build the county data set at path unless one of the same version and schema is there."""
-    meta_path = Path(f"{path}.json")
-    wanted = {"version": make_dataset.DATASET_VERSION,
-              "schema": make_dataset.schema_fingerprint(), "scale": "county",
-              "seed": make_dataset.SEED, "as_of": make_dataset.default_as_of().isoformat()}
-    if not rebuild and path.exists() and meta_path.exists():
-        meta = json.loads(meta_path.read_text())
-        if all(meta.get(k) == v for k, v in wanted.items()):
-            return meta
-    path.parent.mkdir(parents=True, exist_ok=True)
-    subprocess.run([sys.executable, "-m", "bench.make_dataset", "--scale", "county",
-                    "--out", str(path)], cwd=ROOT, check=True, env=_env(None))
-    return json.loads(meta_path.read_text())
-
-
 def _env(database_url: str | None) -> dict:
     env = dict(os.environ, **ENV)
     if database_url:
@@ -95,9 +79,9 @@ def _without_time(path: Path) -> dict:
 def run(rebuild: bool) -> dict:
     """Export the data set, import it into an empty database, check; return the findings."""
     source = DATA / "county-file.sqlite"
-    meta = ensure_dataset(source, rebuild)
+    meta = make_dataset.ensure_dataset(source, rebuild, _env(None))
     target = DATA / "county-file-imported.sqlite"
-    target.unlink(missing_ok=True)
+    make_dataset.remove_sqlite(target)
     exported, again = DATA / "county-file.json", DATA / "county-file-again.json"
     source_url, target_url = f"sqlite:///{source}", f"sqlite:///{target}"
     load = os.getloadavg()[0]

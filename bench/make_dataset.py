@@ -25,6 +25,9 @@ import argparse
 import json
 import os
 import random
+import sqlite3
+import subprocess
+import sys
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -1193,6 +1196,61 @@ def build(database_url: str, scale: str = "county", seed: int = SEED,
     return builder.counts
 
 
+def sqlite_files(path: Path) -> list[Path]:
+    """The database file at path and the journal files SQLite keeps beside it."""
+    return [path] + [Path(f"{path}{suffix}") for suffix in ("-wal", "-shm", "-journal")]
+
+
+def remove_sqlite(path: Path) -> None:
+    """Delete the SQLite database at path with its journal files.
+
+    Deleting the file alone leaves its -wal beside it, and SQLite replays that old
+    log into the next database of the same name: "database disk image is malformed".
+    """
+    for file in sqlite_files(path):
+        file.unlink(missing_ok=True)
+
+
+def install_sqlite(built: Path, path: Path, meta: dict, meta_path: Path | None = None) -> None:
+    """Move the finished database built to path, and its summary to meta_path (default
+    PATH.json), so that a reader finds the old pair or the new one, never a mix.
+
+    The built file is first made whole (its log written into it, journal mode DELETE), since
+    the rename moves one file only; the old summary goes first, so a crash half-way leaves a
+    database without a summary, which ensure_dataset rebuilds.
+    """
+    meta_path = meta_path or Path(f"{path}.json")
+    with sqlite3.connect(built) as conn:
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        conn.execute("PRAGMA journal_mode=DELETE")
+    conn.close()
+    meta_path.unlink(missing_ok=True)
+    for journal in sqlite_files(path)[1:]:
+        journal.unlink(missing_ok=True)
+    os.replace(built, path)
+    partial_meta = meta_path.with_name(meta_path.name + ".building")
+    partial_meta.write_text(json.dumps(meta, indent=2) + "\n")
+    os.replace(partial_meta, meta_path)
+
+
+def ensure_dataset(path: Path, rebuild: bool = False, env: dict | None = None) -> dict:
+    """The summary of the county data set at path, built first (in a child process, with env)
+    unless one of this DATASET_VERSION, schema, seed and as-of date is there."""
+    meta_path = Path(f"{path}.json")
+    wanted = {"version": DATASET_VERSION, "schema": schema_fingerprint(), "scale": "county",
+              "seed": SEED, "as_of": default_as_of().isoformat()}
+    if not rebuild and path.exists() and meta_path.exists():
+        meta = json.loads(meta_path.read_text())
+        if all(meta.get(k) == v for k, v in wanted.items()):
+            print(f"reusing {path} (as of {meta['as_of']})")
+            return meta
+    print(f"building {path} ...", flush=True)
+    subprocess.run([sys.executable, "-m", "bench.make_dataset", "--scale", "county",
+                    "--out", str(path)], cwd=Path(__file__).resolve().parent.parent,
+                   check=True, env=env)
+    return json.loads(meta_path.read_text())
+
+
 def main(argv: list[str] | None = None) -> None:
     """Parse the command line, build, print the counts and the time taken."""
     parser = argparse.ArgumentParser(prog="python -m bench.make_dataset", description=__doc__,
@@ -1213,14 +1271,13 @@ def main(argv: list[str] | None = None) -> None:
     as_of = args.as_of or default_as_of()
     start = time.perf_counter()
     if args.out:
-        # Build beside the target and rename at the end: a half-built file is never reused.
-        args.out.parent.mkdir(parents=True, exist_ok=True)
+        # Build beside the target and move it in whole at the end: a half-built file is never
+        # reused, and the target's old journal never meets the new file.
         partial = args.out.with_name(args.out.name + ".building")
-        for path in (partial, Path(f"{partial}-wal"), Path(f"{partial}-shm")):
-            path.unlink(missing_ok=True)
+        remove_sqlite(partial)
+        args.out.parent.mkdir(parents=True, exist_ok=True)
         counts = build(f"sqlite:///{partial.resolve()}", args.scale, args.seed, as_of,
                        verbose=True)
-        os.replace(partial, args.out)
     else:
         counts = build(args.database_url, args.scale, args.seed, as_of, args.replace,
                        verbose=True)
@@ -1229,13 +1286,13 @@ def main(argv: list[str] | None = None) -> None:
         print(f"{table:>16}: {count:>9,}")
     print(f"built the {args.scale} data set (seed {args.seed}, as of {as_of}) "
           f"in {seconds:.1f} s")
-    meta_path = args.meta or (Path(f"{args.out}.json") if args.out else None)
-    if meta_path:
-        meta = {"version": DATASET_VERSION, "schema": schema_fingerprint(),
-                "scale": args.scale, "seed": args.seed, "as_of": as_of.isoformat(),
-                "seconds": round(seconds, 1), "counts": counts}
-        meta_path.write_text(json.dumps(meta, indent=2) + "\n")
-
+    meta = {"version": DATASET_VERSION, "schema": schema_fingerprint(), "scale": args.scale,
+            "seed": args.seed, "as_of": as_of.isoformat(), "seconds": round(seconds, 1),
+            "counts": counts}
+    if args.out:
+        install_sqlite(partial, args.out, meta, args.meta)
+    elif args.meta:
+        args.meta.write_text(json.dumps(meta, indent=2) + "\n")
 
 if __name__ == "__main__":
     main()

@@ -128,23 +128,6 @@ class Page:
 # --- the data set -------------------------------------------------------------------
 
 
-def ensure_dataset(path: Path, rebuild: bool) -> dict:
-    """Build the county data set at path unless one of the same version and schema is there."""
-    meta_path = Path(f"{path}.json")
-    wanted = {"version": make_dataset.DATASET_VERSION,
-              "schema": make_dataset.schema_fingerprint(), "scale": "county",
-              "seed": make_dataset.SEED, "as_of": make_dataset.default_as_of().isoformat()}
-    if not rebuild and path.exists() and meta_path.exists():
-        meta = json.loads(meta_path.read_text())
-        if all(meta.get(k) == v for k, v in wanted.items()):
-            print(f"reusing {path.relative_to(ROOT)} (as of {meta['as_of']})")
-            return meta
-    print(f"building {path.relative_to(ROOT)} ...", flush=True)
-    subprocess.run([sys.executable, "-m", "bench.make_dataset", "--scale", "county",
-                    "--out", str(path)], cwd=ROOT, check=True)
-    return json.loads(meta_path.read_text())
-
-
 def database_url(path: Path) -> str:
     """The SQLAlchemy URL of the SQLite file."""
     return f"sqlite:///{path.resolve()}"
@@ -906,7 +889,7 @@ def measure_pages(url: str, pages: list[Page]) -> int:
 def run_county(rebuild: bool) -> tuple[str, str]:
     """The county data set on SQLite: pages, health report, agenda .docx."""
     path = DATA / "county.sqlite"
-    meta = ensure_dataset(path, rebuild)
+    meta = make_dataset.ensure_dataset(path, rebuild)
     url = database_url(path)
     pages, sizes = plan(url)
     crashes = measure_pages(url, pages)
@@ -1005,7 +988,7 @@ def main(argv: list[str] | None = None) -> None:
                              "(RESULTS.md is left as it is)")
     args = parser.parse_args(argv)
     if args.sweep_only:
-        meta = ensure_dataset(DATA / "county.sqlite", args.rebuild)
+        meta = make_dataset.ensure_dataset(DATA / "county.sqlite", args.rebuild)
         print("\n".join(sweep_lines(time_sweep(database_url(DATA / "county.sqlite"),
                                                 meta["as_of"]))))
         return

@@ -38,15 +38,20 @@ def _field(*good):
 
 
 DATES = ("2025-01-14", "2024-02-29", "2026-11-22")
+#: a new password good enough to be accepted, in both of a form's password fields
+NEW_PASSWORD = "another-Battery-2027"
 
 #: POST route -> field strategies (plausible values let the fuzz reach the services)
 FORMS = {
     "/login": {"email": _field("a@example.org"), "password": _field("x" * 12)},
-    "/account/password": {"current": _field(PASSWORD), "password": TEXT, "confirm": TEXT},
+    "/account/password": {"current": _field(PASSWORD), "password": _field(NEW_PASSWORD),
+                          "confirm": _field(NEW_PASSWORD)},
     "/admin/accounts/new": {"person": _field("1", "2"), "email": _field("n@example.org"),
-                            "password": TEXT, "confirm": TEXT, "is_admin": _field("y")},
+                            "password": _field(NEW_PASSWORD), "confirm": _field(NEW_PASSWORD),
+                            "is_admin": _field("y")},
     "/admin/accounts/<int:account_id>/status": {"active": _field("y"), "is_admin": TEXT},
-    "/admin/accounts/<int:account_id>/password": {"password": TEXT, "confirm": TEXT,
+    "/admin/accounts/<int:account_id>/password": {"password": _field(NEW_PASSWORD),
+                                                  "confirm": _field(NEW_PASSWORD),
                                                   "your_password": _field(PASSWORD)},
     "/admin/accounts/<int:account_id>/totp/remove": {"your_password": _field(PASSWORD)},
     "/account/totp": {"code": _field("123456", "000000", "12 34 56")},
@@ -70,8 +75,8 @@ FORMS = {
     "/committees/<key>/stage": {"stage": _field("assessment", "transition"),
                                 "since": _field(*DATES), "note": TEXT},
     "/committees/<key>/members/new": {
-        "person": _field("1", "2", "3"), "agency": _field("0", "1"),
-        "role": _field("member", "chair"), "start": _field(*DATES), "end": _field(*DATES)},
+        "person": _field("@person:outsider", "1", "2", "3"), "agency": _field("0", "1"),
+        "role": _field("member", "chair"), "start": _field(*DATES), "end": _field("", *DATES)},
     "/committees/<key>/members/<int:membership_id>/edit": {
         "version": _field("1"), "person": _field("1"), "agency": _field("0", "1"),
         "role": _field("member", "chair"), "start": _field(*DATES), "end": _field(*DATES)},
@@ -81,9 +86,11 @@ FORMS["/committees/<key>/chair/policy"] = {
     "term_months": _field("12", "0", "61"), "co_chair_other_side": _field("y"),
     **{f"agency_order-{n}": _field("", "agency-1", "nope") for n in range(6)}}
 FORMS["/committees/<key>/chair/handover"] = {
-    "person": _field("1", "2", "3"), "start": _field(*DATES), "co_chair": _field("0", "1")}
+    "person": _field("@person:member", "1", "2", "3"), "start": _field("2099-01-06", *DATES),
+    "co_chair": _field("0", "1")}
 FORMS["/committees/<key>/chair/leave"] = {
-    "leaves_on": _field(*DATES), "person": _field("1", "2"), "note": TEXT}
+    "leaves_on": _field("2099-01-06", *DATES), "person": _field("@person:secretary", "1", "2"),
+    "note": TEXT}
 FORMS["/committees/<key>/meetings/new"] = {
     "day": _field(*DATES), "time": _field("15:00", "25:00"), "duration_minutes":
     _field("90", "0", "-5"), "location": TEXT, "video_link": _field("https://x.org/m")}
@@ -103,25 +110,30 @@ FORMS["/meetings/<key>/agenda/items/<int:item_id>/edit"] = FORMS[
     "/meetings/<key>/agenda/items/new"]
 FORMS["/meetings/<key>/requests/new"] = {
     "title": _field("Ask"), "kind": _field("discussion"), "minutes": _field("5"), "note": TEXT}
-FORMS["/meetings/<key>/minutes"] = {"version": _field("1"), "text": TEXT, "decisions": TEXT,
-                                    "notes_1": TEXT, "action_title": _field("", "Call"),
-                                    "action_owner": _field("0", "1"),
-                                    "action_due": _field(*DATES),
+FORMS["/meetings/<key>/minutes"] = {"version": _field("1"), "text": _field("Quorum present."),
+                                    "decisions": TEXT, "notes_1": TEXT,
+                                    "action_title": _field("Call the hospital", ""),
+                                    "action_owner": _field("@person:member", "0", "1"),
+                                    "action_due": _field(*DATES, ""),
                                     "add_action": _field("", "1")}
-FORMS["/committees/<key>/standing-items/place"] = {"default_location": TEXT}
+FORMS["/committees/<key>/standing-items/place"] = {
+    "default_location": _field("County Annex, Room 2")}
 FORMS["/meetings/<key>/rsvp"] = {"answer": _field("attending", "designee", "x"),
                                  "designee": _field("0", "1", "999")}
 FORMS["/meetings/<key>/motions/new"] = {
-    "text": TEXT, "item": _field("0", "1"), "mover": _field("0", "1"),
+    "text": _field("Adopt the protocol."), "item": _field("0", "1"), "mover": _field("0", "1"),
     "seconder": _field("0", "2"), "vote_1": _field("yes", "x")}
 FORMS["/meetings/<key>/agenda/items/<int:item_id>/approve"] = {
-    "text": TEXT, "mover": _field("0", "1"), "seconder": _field("0", "2"),
+    "text": _field("Approve the minutes."), "mover": _field("0", "1"), "seconder": _field("0", "2"),
     "vote_1": _field("yes", "x")}
-FORMS["/meetings/<key>/minutes/amend"] = {"version": _field("1"), "reason": TEXT,
+FORMS["/meetings/<key>/minutes/amend"] = {"version": _field("1"),
+                                          "reason": _field("A name was misspelt."),
                                           "text": TEXT, "decisions": TEXT, "notes_1": TEXT}
 FORMS["/meetings/<key>/minutes/actions/<int:action_id>/edit"] = {
-    "title": _field("Do it", ""), "owner": _field("1", "999"), "due": _field(*DATES)}
-FORMS["/meetings/<key>/minutes/actions"] = {"title": _field("Do it"), "owner": _field("1"),
+    "title": _field("Do it", ""), "owner": _field("@person:member", "1", "999"),
+    "due": _field(*DATES)}
+FORMS["/meetings/<key>/minutes/actions"] = {"title": _field("Do it"),
+                                            "owner": _field("@person:member", "1"),
                                             "due": _field(*DATES)}
 FORMS["/meetings/<key>/attendance"] = {"status_1": _field("present", "designee"),
                                        "designee_1": _field("0", "2")}
@@ -139,12 +151,13 @@ FORMS["/committees/<key>/thresholds"] = {
     "mou_stall_days": _field("", "14"), "mou_expiring_days": _field("", "120")}
 FORMS["/workgroups/<key>/close"] = {"version": _field("1"), "note": TEXT,
                                     "reason": _field("achieved", "merged", "abandoned")}
-FORMS["/workgroups/<key>/updates"] = {"text": TEXT}
+FORMS["/workgroups/<key>/updates"] = {"text": _field("Bed data shared.")}
 FORMS["/workgroups/<key>/goals"] = {"title": _field("Goal"), "description": TEXT,
-                                    "end_date": _field(*DATES)}
-FORMS["/workgroups/<key>/actions"] = {"title": _field("Do"), "owner": _field("1", "2"),
+                                    "end_date": _field("2099-12-31", *DATES)}
+FORMS["/workgroups/<key>/actions"] = {"title": _field("Do"),
+                                      "owner": _field("@person:member", "1", "2"),
                                       "due": _field(*DATES)}
-FORMS["/goals/<key>/milestones"] = {"title": _field("Step"), "due": _field(*DATES),
+FORMS["/goals/<key>/milestones"] = {"title": _field("Step"), "due": _field("2099-06-30", *DATES),
                                     "owner": _field("0", "1")}
 FORMS["/milestones/<key>/status"] = {"version": _field("1"),
                                      "status": _field("done", "open", "cancelled")}
@@ -156,7 +169,7 @@ FORMS["/milestones/<key>/edit"] = {"version": _field("1"), "reason": TEXT,
 FORMS["/actions/<key>/update"] = {"version": _field("1"), "status": _field("done", "blocked"),
                                   "note": TEXT}
 FORMS["/actions/<key>/edit"] = {"version": _field("1"), "title": _field("Do"),
-                                "owner": _field("1", "2"), "due": _field(*DATES)}
+                                "owner": _field("@person:member", "1", "2"), "due": _field(*DATES)}
 FORMS["/points/<int:point_id>/edit"] = {"day": _field(*DATES), "value": _field("3", "-1.5"),
                                         "note": TEXT, "reason": _field("Typo")}
 FORMS["/points/<int:point_id>/delete"] = {"reason": _field("Duplicate")}
@@ -186,24 +199,28 @@ FORMS["/committees/<key>/edit"] = {"version": _field("1", "2"),
 FORMS["/calendar/new"] = {"committee": _field("", "committee-1", "committee-2")}
 FORMS["/calendar/<int:feed_id>/revoke"] = {"confirm": TEXT}
 FORMS["/mous/new"] = {
-    "title": _field("MOU"), "committee": _field("1", "2"), "parties": _field("1", "2", "x"),
+    "title": _field("MOU"), "committee": _field("@committee", "1", "2"),
+    "parties": _field(("@agency:member", "@agency:head"), "1", "2", "x"),
     "purpose": TEXT, "background": TEXT, "text": TEXT, "effective": _field(*DATES),
-    "expires": _field(*DATES), "review": _field(*DATES)}
+    "expires": _field("2030-01-14", *DATES), "review": _field("2029-01-14", *DATES)}
 FORMS["/mous/<key>/edit"] = {"version": _field("1", "2"), "obligation_1": TEXT,
                              "obligation_2": TEXT, "signing_in_order": _field("y", ""),
                              "position_1": _field("1", "2", "0"), "position_2": _field("2"),
                              **FORMS["/mous/new"]}
 FORMS["/agencies/<key>/signatories"] = {
-    "person": _field("1", "2", "3"), "mou": _field("0", "1"),
+    "person": _field("@person:head", "1", "2", "3"), "mou": _field("0", "1"),
     "starts_on": _field(*DATES, "2099-01-01"), "ends_on": _field(*DATES, "")}
 FORMS["/mous/<key>/status"] = {"to": _field("in_review", "out_for_signature", "executed")}
-FORMS["/mous/<key>/sign"] = {"party": _field("1", "2"), "password": _field(PASSWORD),
-                             "consent": _field("y"), "name": TEXT, "title": TEXT,
+FORMS["/mous/<key>/sign"] = {"party": _field("@agency:head", "1", "2"),
+                             "password": _field(PASSWORD), "consent": _field("y"),
+                             "name": _field("Grace Okafor"), "title": _field("Public Defender"),
                              "totp_code": _field("123456")}
-FORMS["/mous/<key>/decline"] = {"party": _field("1", "2"), "reason": TEXT,
+FORMS["/mous/<key>/decline"] = {"party": _field("@agency:head", "1", "2"),
+                                "reason": _field("The obligations are not ours."),
                                 "password": _field(PASSWORD)}
 FORMS["/mous/<key>/certificate"] = {"sha256": _field("0" * 64)}
-FORMS["/mous/<key>/obligations/track"] = {"title": _field("Do"), "owner": _field("1", "2"),
+FORMS["/mous/<key>/obligations/track"] = {"title": _field("Do"),
+                                          "owner": _field("@person:member", "1", "2"),
                                           "due": _field(*DATES)}
 
 
@@ -221,7 +238,8 @@ FORMS["/committees/<key>/members/import/confirm"] = {
 
 FORMS["/account/reminders"] = {
     "action_overdue": _field("immediately", "digest", "off", "never"),
-    "mou_signature_requested": _field("immediately", "off"), "meeting_7d": TEXT}
+    "mou_signature_requested": _field("immediately", "off"),
+    "meeting_7d": _field("digest", "immediately")}
 
 #: POST routes that take no input but the CSRF token: a button, not a form
 NO_FIELDS = {
@@ -241,8 +259,47 @@ NO_FIELDS = {
 }
 
 
+#: forms whose fields carry a prefix naming their record (several on one page): the prefix
+#: for the cast's record
+PREFIXES = {
+    "/actions/<key>/update": lambda cast: f"a{_cast_action(cast).id}-",
+    "/goals/<key>/milestones": lambda cast: f"g{cast['workgroup'].goals[0].id}-",
+}
+
+
+def _cast_action(cast):
+    from sqlalchemy import select
+
+    from govtrack.actions.models import ActionItem
+    from govtrack.extensions import db
+
+    key = f"action-{cast['workgroup'].key.removeprefix('wg-')}"
+    return db.session.scalar(select(ActionItem).where(ActionItem.key == key))
+
+
+def for_cast(rule: str, data: dict, cast) -> dict:
+    """data as the form of rule on the cast's pages posts it: a plausible value "@person:ROLE"
+    or "@agency:ROLE" becomes the id of that role's person or agency, "@committee" the
+    committee's (ids differ from test to test, and between SQLite and PostgreSQL); a tuple
+    is a field of several values; field names get the prefix the page gives them."""
+    prefix = PREFIXES[rule](cast) if rule in PREFIXES else ""
+
+    def value(v):
+        if isinstance(v, tuple):
+            return tuple(value(each) for each in v)
+        if isinstance(v, str) and v == "@committee":
+            return str(cast["committee"].id)
+        if isinstance(v, str) and v.startswith(("@person:", "@agency:")):
+            person = cast[v.partition(":")[2]].person
+            return str(person.id if v.startswith("@person:") else person.agency_id)
+        return v
+
+    return {prefix + name: value(v) for name, v in data.items()}
+
+
 def _encode(data: dict) -> bytes:
     """Form-encode, passing lone surrogates through as a hostile browser could."""
     return "&".join(
-        f"{quote(k)}={quote(v.encode('utf-8', 'surrogatepass'))}" for k, v in data.items()
+        f"{quote(k)}={quote(each.encode('utf-8', 'surrogatepass'))}" for k, v in data.items()
+        for each in (v if isinstance(v, tuple) else (v,))
     ).encode()

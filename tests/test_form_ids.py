@@ -10,7 +10,7 @@ database's own refusal that must never show.
 import pytest
 
 from tests.factories import PASSWORD
-from tests.form_inputs import FORMS, _encode
+from tests.form_inputs import FORMS, _encode, for_cast
 from tests.permission_matrix import _url
 
 OUT_OF_RANGE = ("2147483648", "-2147483649", "9223372036854775808", "99999999999")
@@ -20,7 +20,8 @@ def _numeric_fields(rule: str) -> list[str]:
     """The fields of a form whose plausible values are whole numbers (ids, counts)."""
     return [name for name, strategy in FORMS[rule].items()
             if getattr(strategy, "plausible", None)
-            and all(v.lstrip("-").isdigit() for v in strategy.plausible)]
+            and all(isinstance(v, str) and (v.lstrip("-").isdigit() or v.startswith("@"))
+                    for v in strategy.plausible)]
 
 
 def _plausible(rule: str) -> dict:
@@ -36,7 +37,7 @@ def test_a_number_past_an_id_column_is_refused_not_a_5xx(web_app, make, rule):
     client.post("/login", data={"email": cast["admin"].email, "password": PASSWORD})
     for name in _numeric_fields(rule):
         for number in OUT_OF_RANGE:
-            data = {**_plausible(rule), name: number}
+            data = for_cast(rule, {**_plausible(rule), name: number}, cast)
             response = client.post(url, data=_encode(data),
                                    content_type="application/x-www-form-urlencoded")
             assert response.status_code < 500, (name, number,

@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.factories import PASSWORD
-from tests.form_inputs import EXAMPLES, FORMS, MARKER, NO_FIELDS, _encode
+from tests.form_inputs import EXAMPLES, FORMS, MARKER, NO_FIELDS, _encode, for_cast
 from tests.permission_matrix import _url
 
 
@@ -35,7 +35,7 @@ def test_hostile_input_never_breaks_a_form(web_app, make, rule):
                                      HealthCheck.too_slow, HealthCheck.data_too_large])
     @given(st.fixed_dictionaries(FORMS[rule]))
     def post(data):
-        response = client.post(url, data=_encode(data),
+        response = client.post(url, data=_encode(for_cast(rule, data, cast)),
                                content_type="application/x-www-form-urlencoded")
         assert response.status_code < 500, response.get_data(as_text=True)[:500]
         assert MARKER not in response.get_data(as_text=True)

@@ -22,8 +22,8 @@ class NewPasswordForm(Form):
         DataRequired(), EqualTo("password", message="The two passwords differ.")])
 
 
-class ChangePasswordForm(NewPasswordForm):
-    """The current password, then a new one."""
+class ChangePasswordForm(OnceForm, NewPasswordForm):
+    """The current password, then a new one; a double click changes it (and audits it) once."""
 
     current = PasswordField("Current password", validators=[DataRequired(), Length(max=1000)])
 

@@ -12,6 +12,7 @@ keyword is handed to jsonschema as it is (correct, only slower), so a field
 added to the schema with a keyword this module does not know still checks.
 """
 
+import operator
 import re
 from collections.abc import Callable
 from typing import Any
@@ -113,12 +114,7 @@ def _string_checks(schema: dict, format_checker: FormatChecker) -> list[Check]:
     if "pattern" in schema:
         search = re.compile(schema["pattern"]).search
         checks.append(lambda v: not isinstance(v, str) or search(v) is not None)
-    if "minLength" in schema:
-        least = schema["minLength"]
-        checks.append(lambda v: not isinstance(v, str) or len(v) >= least)
-    if "maxLength" in schema:
-        most = schema["maxLength"]
-        checks.append(lambda v: not isinstance(v, str) or len(v) <= most)
+    checks += _bounds(schema, "minLength", "maxLength", _TYPES["string"], len)
     if "format" in schema:
         checks.append(_format_check(schema["format"], format_checker))
     return checks
@@ -140,14 +136,7 @@ def _format_check(name: str, format_checker: FormatChecker) -> Check:
 
 
 def _number_checks(schema: dict) -> list[Check]:
-    checks: list[Check] = []
-    if "minimum" in schema:
-        least = schema["minimum"]
-        checks.append(lambda v: not _is_number(v) or v >= least)
-    if "maximum" in schema:
-        most = schema["maximum"]
-        checks.append(lambda v: not _is_number(v) or v <= most)
-    return checks
+    return _bounds(schema, "minimum", "maximum", _is_number, operator.pos)
 
 
 def _object_checks(schema: dict, format_checker: FormatChecker) -> list[Check]:
@@ -190,10 +179,20 @@ def _array_checks(schema: dict, format_checker: FormatChecker) -> list[Check]:
             return True
 
         checks.append(each)
-    if "minItems" in schema:
-        least = schema["minItems"]
-        checks.append(lambda v: not isinstance(v, list) or len(v) >= least)
-    if "maxItems" in schema:
-        most = schema["maxItems"]
-        checks.append(lambda v: not isinstance(v, list) or len(v) <= most)
+    checks += _bounds(schema, "minItems", "maxItems", _TYPES["array"], len)
+    return checks
+
+
+def _bounds(schema: dict, low: str, high: str, applies: Check,
+            size: Callable[[Any], Any]) -> list[Check]:
+    """The checks of a pair of bounds (minLength and maxLength, minimum and maximum, minItems
+    and maxItems): size(value) within them, for the values applies() is true of (a bound on a
+    string says nothing of a number). A number's size is itself (operator.pos)."""
+    checks: list[Check] = []
+    if low in schema:
+        least = schema[low]
+        checks.append(lambda v: not applies(v) or size(v) >= least)
+    if high in schema:
+        most = schema[high]
+        checks.append(lambda v: not applies(v) or size(v) <= most)
     return checks

@@ -89,17 +89,33 @@ def sync_update_log(writer, updates: list, entries: list[dict], record: Callable
                    key=lambda u: (instant(u["at"]), u["by"]))
     if before == after:
         return None
-    stored = {(u.at, u.by.key): u for u in updates}
-    for entry in entries:
-        update = stored.pop((instant(entry["at"]), entry["by"]), None)
-        if update is None:
-            updates.append(make(at=instant(entry["at"]), by=writer.people[entry["by"]],
-                                **values(entry)))
-        else:
-            assign_changes(update, values(entry))
-    for update in stored.values():
-        updates.remove(update)
+    sync_by_key(updates, entries, lambda u: (u.at, u.by.key),
+                lambda e: (instant(e["at"]), e["by"]), values,
+                lambda e, **v: make(at=instant(e["at"]), by=writer.people[e["by"]], **v))
     return [before, after]
+
+
+def sync_by_key(rows: list, entries: list[dict], row_key: Callable, entry_key: Callable,
+                values: Callable[[dict], dict], make: Callable[..., Any]) -> list:
+    """Make rows (a relationship's list) hold one row per entry of the file, matched by key.
+
+    A row whose row_key is an entry's entry_key gets values(entry) assigned in place (its id,
+    and so what points at it, stays); an entry without one gets make(entry, **values(entry))
+    appended; a row no entry names is removed. Returns the rows in the entries' order.
+    """
+    stored = {row_key(row): row for row in rows}
+    matched = []
+    for entry in entries:
+        row = stored.pop(entry_key(entry), None)
+        if row is None:
+            row = make(entry, **values(entry))
+            rows.append(row)
+        else:
+            assign_changes(row, values(entry))
+        matched.append(row)
+    for row in stored.values():
+        rows.remove(row)
+    return matched
 
 
 def assign_changes(obj, values: dict) -> dict[str, list]:

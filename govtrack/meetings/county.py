@@ -27,6 +27,7 @@ so a file means the same in any database.
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
+from operator import itemgetter
 from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
@@ -45,6 +46,7 @@ from govtrack.county.sections import (
     check_person,
     check_updates,
     instant,
+    sync_by_key,
     sync_update_log,
     update_log,
     utc_text,
@@ -887,19 +889,9 @@ def _sync_attendance(writer, meeting: Meeting, entries: list[dict]) -> list | No
     after = sorted((_set(dict(e)) for e in entries), key=lambda a: a["person"])
     if before == after:
         return None
-    rows = {row.person.key: row for row in meeting.attendance}
-    for entry in entries:
-        designee = entry.get("designee")
-        values = {"status": entry["status"],
-                  "designee": writer.people[designee] if designee else None}
-        row = rows.pop(entry["person"], None)
-        if row is None:
-            meeting.attendance.append(Attendance(person=writer.people[entry["person"]],
-                                                 **values))
-        else:
-            assign_changes(row, values)
-    for row in rows.values():
-        meeting.attendance.remove(row)
+    sync_by_key(meeting.attendance, entries, _person_key, itemgetter("person"),
+                lambda e: {"status": e["status"], "designee": _designee(writer, e)},
+                lambda e, **v: Attendance(person=writer.people[e["person"]], **v))
     return [before, after]
 
 
@@ -910,20 +902,22 @@ def _sync_rsvps(writer, meeting: Meeting, entries: list[dict]) -> list | None:
                     for e in entries), key=lambda r: r["person"])
     if before == after:
         return None
-    rows = {row.person.key: row for row in meeting.rsvps}
-    for entry in entries:
-        designee = entry.get("designee")
-        values = {"answer": entry["answer"],
-                  "designee": writer.people[designee] if designee else None,
-                  "answered_at": instant(entry["answered_at"])}
-        row = rows.pop(entry["person"], None)
-        if row is None:
-            meeting.rsvps.append(Rsvp(person=writer.people[entry["person"]], **values))
-        else:
-            assign_changes(row, values)
-    for row in rows.values():
-        meeting.rsvps.remove(row)
+    sync_by_key(meeting.rsvps, entries, _person_key, itemgetter("person"),
+                lambda e: {"answer": e["answer"], "designee": _designee(writer, e),
+                           "answered_at": instant(e["answered_at"])},
+                lambda e, **v: Rsvp(person=writer.people[e["person"]], **v))
     return [before, after]
+
+
+def _person_key(row) -> str:
+    """The key an attendance row or RSVP is matched by: its person's."""
+    return row.person.key
+
+
+def _designee(writer, entry: dict):
+    """The person an attendance or RSVP entry names as designee, if any."""
+    designee = entry.get("designee")
+    return writer.people[designee] if designee else None
 
 
 def _sync_motions(writer, meeting: Meeting, entries: list[dict]) -> list | None:

@@ -83,8 +83,8 @@ class ActionForm(OnceForm):
     due = DateField("Due", validators=[Optional()])
 
 
-class RsvpForm(Form):
-    """A member's answer before the meeting."""
+class RsvpForm(OnceForm):
+    """A member's answer before the meeting; a double click records (and audits) it once."""
 
     answer = SelectField("Will you attend?", choices=list(RSVPS.items()),
                          validators=[DataRequired()])

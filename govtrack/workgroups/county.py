@@ -27,6 +27,7 @@ a workgroup the file does not carry.)
 """
 
 from datetime import date
+from operator import itemgetter
 
 from sqlalchemy import insert, or_, select
 from sqlalchemy.orm import selectinload
@@ -38,6 +39,7 @@ from govtrack.county.sections import (
     check_person,
     check_updates,
     instant,
+    sync_by_key,
     sync_update_log,
     update_log,
     utc_text,
@@ -320,6 +322,18 @@ def _workgroup_values(writer, entry: dict) -> dict:
             "closed_note": entry.get("closed_note", "")}
 
 
+def _key(row) -> str:
+    """The key a goal or milestone is matched by."""
+    return row.key
+
+
+def _goal_values(entry: dict) -> dict:
+    end_date = entry.get("end_date")
+    return {"title": entry["title"], "description": entry.get("description", ""),
+            "end_date": date.fromisoformat(end_date) if end_date else None,
+            "status": entry.get("status", "open"), "status_at": instant(entry.get("status_at"))}
+
+
 def _milestone_values(writer, entry: dict) -> dict:
     owner = entry.get("owner")
     return {"title": entry["title"], "due": date.fromisoformat(entry["due"]),
@@ -361,36 +375,16 @@ def _sync_goals(writer, workgroup: Workgroup, entries: list[dict]) -> list | Non
     from govtrack.pdsa.county import sync_cycles
 
     before = _goals_of(workgroup)
-    goals = {g.key: g for g in workgroup.goals}
-    for entry in entries:
-        goal = goals.pop(entry["key"], None)
-        if goal is None:
-            goal = Goal(key=entry["key"], title=entry["title"])
-            workgroup.goals.append(goal)
-        assign_changes(goal, {"title": entry["title"],
-                              "description": entry.get("description", ""),
-                              "end_date": date.fromisoformat(entry["end_date"])
-                              if entry.get("end_date") else None,
-                              "status": entry.get("status", "open"),
-                              "status_at": instant(entry.get("status_at"))})
-        milestones = {m.key: m for m in goal.milestones}
-        for item in entry.get("milestones", []):
-            values = _milestone_values(writer, item)
-            milestone = milestones.pop(item["key"], None)
-            if milestone is None:
-                milestone = Milestone(key=item["key"], **values)
-                goal.milestones.append(milestone)
-            else:
-                owner = values.pop("owner")
-                assign_changes(milestone, values)
-                if milestone.owner is not owner:
-                    milestone.owner = owner
+    goals = sync_by_key(workgroup.goals, entries, _key, itemgetter("key"), _goal_values,
+                        lambda e, **v: Goal(key=e["key"], **v))
+    for goal, entry in zip(goals, entries, strict=True):
+        items = entry.get("milestones", [])
+        milestones = sync_by_key(goal.milestones, items, _key, itemgetter("key"),
+                                 lambda e: _milestone_values(writer, e),
+                                 lambda e, **v: Milestone(key=e["key"], **v))
+        for milestone, item in zip(milestones, items, strict=True):
             _sync_due_changes(writer, milestone, item.get("due_changes", []))
-        for milestone in milestones.values():
-            goal.milestones.remove(milestone)
         sync_cycles(writer, goal, entry.get("pdsa_cycles", []))
-    for goal in goals.values():
-        workgroup.goals.remove(goal)
     after = _goals_of(workgroup)
     return [before, after] if before != after else None
 

@@ -1,11 +1,12 @@
 """County files the county tests share: a small valid county, canonical form, import helpers."""
 
+from jsonschema import Draft202012Validator, FormatChecker
 from sqlalchemy import func, select
 
 from govtrack.agencies.models import Agency, Person
 from govtrack.audit.models import AuditEntry
 from govtrack.committees.models import Committee, Membership, StageChange
-from govtrack.county.services import import_county
+from govtrack.county.services import export_county, import_county, load_schema
 
 
 def count(db, model) -> int:
@@ -94,6 +95,21 @@ def imported(db, data=None, **kwargs):
     assert report.ok, report.problems
     db.session.commit()
     return report
+
+
+def schema_errors(document: dict) -> list:
+    """What the county file's JSON schema refuses in document, formats (dates, times) included."""
+    validator = Draft202012Validator(load_schema(), format_checker=FormatChecker())
+    return list(validator.iter_errors(document))
+
+
+def assert_exports_back(db, data: dict) -> None:
+    """Import data; its export must give data back (in canonical form) and validate against the
+    schema, so a record the import stores but the export forgets, or writes wrongly, fails."""
+    imported(db, data)
+    exported = export_county()
+    assert canonical(exported) == canonical(data)
+    assert schema_errors(exported) == []
 
 
 def problems_of(db, data, models=MODELS, **kwargs) -> list[tuple[str, str]]:

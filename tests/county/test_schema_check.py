@@ -49,3 +49,14 @@ def test_the_fast_check_agrees_with_jsonschema(file, data):
         elif isinstance(container, dict):
             container["unexpected"] = 1
     assert check(file) == _validator().is_valid(file)
+
+
+def test_each_bound_holds_at_its_edge_and_only_for_its_own_type():
+    cases = [({"minLength": 2, "maxLength": 3}, ["ab", "abc"], ["a", "abcd"], [1, [1]]),
+             ({"minimum": 2, "maximum": 3}, [2, 3.0], [1, 3.5], ["a", True, [1]]),
+             ({"minItems": 1, "maxItems": 2}, [[1], [1, 2]], [[], [1, 2, 3]], ["", 0])]
+    checker = _validator().format_checker
+    for schema, inside, outside, other_types in cases:
+        check = compile_schema(schema, checker)
+        assert [check(v) for v in inside + outside + other_types] == (
+            [True] * len(inside) + [False] * len(outside) + [True] * len(other_types)), schema
