@@ -14,8 +14,9 @@ from flask import (
     url_for,
 )
 from flask_login import current_user, login_required
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, inspect, select
 from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from govtrack.actions.models import ActionItem, ActionUpdate
 from govtrack.actions.origin import origins
@@ -23,7 +24,7 @@ from govtrack.actions.services import create_action, edit_action, update_action
 from govtrack.agencies.models import SECTORS, Agency, Person
 from govtrack.chairs.models import chair_loading
 from govtrack.clock import today, utcnow
-from govtrack.committees.models import THRESHOLDS, Committee, members_loading
+from govtrack.committees.models import THRESHOLDS, Committee, Membership, members_loading
 from govtrack.extensions import db
 from govtrack.forms import save
 from govtrack.health import snapshot as snapshots
@@ -63,7 +64,14 @@ from govtrack.workgroups.forms import (
     WorkgroupForm,
 )
 from govtrack.workgroups.health import open_workgroups
-from govtrack.workgroups.models import Goal, Milestone, MilestoneDueChange, Workgroup
+from govtrack.workgroups.models import (
+    Goal,
+    Milestone,
+    MilestoneDueChange,
+    Workgroup,
+    WorkgroupUpdate,
+    workgroup_member,
+)
 from govtrack.workgroups.overdue import (
     AGES,
     NAMED_AGENCIES,
@@ -94,23 +102,54 @@ def _health(committee: Committee, day: date) -> dict[int, list[str]]:
 
 
 @cache
-def _workgroup_query():
-    """The statement of _workgroup, built once: SQLAlchemy keys its compiled-SQL cache by
-    the statement, and working that key out for a fresh one with all these loader options
-    cost a few milliseconds a page (see meetings.views._meeting_query)."""
-    return select(Workgroup).where(Workgroup.key == bindparam("key")).options(
-        selectinload(Workgroup.members), selectinload(Workgroup.updates),
-        # goals, then their milestones with owners and re-datings joined: two queries, not five
-        selectinload(Workgroup.goals).joinedload(Goal.milestones).options(
-            joinedload(Milestone.owner),
-            joinedload(Milestone.due_changes).joinedload(MilestoneDueChange.by)),
-        joinedload(Workgroup.committee).options(*members_loading()))
+def _workgroup_queries():
+    """The statements of _workgroup, built once: SQLAlchemy keys its compiled-SQL cache by
+    the statement, and working that key out for a fresh one with loader options cost a
+    few milliseconds a page (see meetings.views._meeting_query).
+
+    The workgroup with its committee; then, by id, its goals with their milestones
+    (owners and re-datings joined), its members, its updates and the committee's
+    memberships (members_loading's joins). Each of these as a plain statement rather
+    than a selectinload: the selectin loader's own work was about a millisecond a
+    collection, more than its query.
+    """
+    from govtrack.accounts.models import Account
+
+    by_id = bindparam("id")
+    return (
+        select(Workgroup).where(Workgroup.key == bindparam("key"))
+        .options(joinedload(Workgroup.committee)),
+        select(Goal).where(Goal.workgroup_id == by_id).order_by(Goal.id).options(
+            joinedload(Goal.milestones).options(
+                joinedload(Milestone.owner),
+                joinedload(Milestone.due_changes).joinedload(MilestoneDueChange.by))),
+        select(Person).join(workgroup_member, workgroup_member.c.person_id == Person.id)
+        .where(workgroup_member.c.workgroup_id == by_id).order_by(Person.name),
+        select(WorkgroupUpdate).where(WorkgroupUpdate.workgroup_id == by_id)
+        .order_by(WorkgroupUpdate.at),
+        select(Membership).where(Membership.committee_id == by_id)
+        .order_by(Membership.start).options(
+            joinedload(Membership.person).joinedload(Person.account).lazyload(Account.person),
+            joinedload(Membership.agency)),
+    )
 
 
 def _workgroup(key: str) -> Workgroup:
-    workgroup = db.session.execute(_workgroup_query(), {"key": key}).scalar()
+    """The workgroup with what its page reads, in five queries; 404 unless visible."""
+    query, goals, members, updates, memberships = _workgroup_queries()
+    workgroup = db.session.execute(query, {"key": key}).scalar()
     if workgroup is None:
         abort(404)
+    # collections a caller already loaded (or changed) stay as they are
+    loaded = inspect(workgroup).dict
+    for name, statement in (("goals", goals), ("members", members), ("updates", updates)):
+        if name not in loaded:
+            set_committed_value(workgroup, name, list(
+                db.session.scalars(statement, {"id": workgroup.id}).unique()))
+    committee = workgroup.committee
+    if "memberships" not in inspect(committee).dict:
+        set_committed_value(committee, "memberships", list(
+            db.session.scalars(memberships, {"id": committee.id}).unique()))
     require_view_committee(current_user, workgroup.committee)
     return workgroup
 
