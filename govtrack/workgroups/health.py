@@ -508,6 +508,50 @@ def sharing(source: _Source) -> Iterator[None]:
         _source.reset(token)
 
 
+@cache
+def _items_and_updates_query():
+    """read_with_actions' statement, built once: a workgroup's action items (bound "key"),
+    each with every update's instant and status (None for a note), oldest first."""
+    return (select(ActionItem, ActionUpdate.at, ActionUpdate.status)
+            .outerjoin(ActionUpdate, ActionUpdate.action_id == ActionItem.id)
+            .where(ActionItem.workgroup_key == bindparam("key"))
+            .order_by(ActionItem.id, ActionUpdate.at, ActionUpdate.id))
+
+
+@contextmanager
+def read_with_actions(workgroup: Workgroup, as_of: date) -> Iterator[list[ActionItem]]:
+    """All the workgroup's action items; within this block its rules read them from there.
+
+    Its page lists every action item and shows its health, which reads the same
+    items' status changes and when one was last updated: one query for the
+    three. The rules are handed every item, not only those due before as_of
+    (_Source.actions leaves the others out in SQL): actions_overdue skips
+    them itself.
+    """
+    source = _Source([workgroup], as_of)
+    end = _end_of(source.committees.values(), as_of)
+    items: dict[int, ActionItem] = {}
+    records: list[ActionRecord] = []
+    latest: datetime | None = None
+    for action, at, status in db.session.execute(_items_and_updates_query(),
+                                                  {"key": workgroup.key}):
+        if action.id not in items:  # rows come by action item
+            items[action.id] = action
+            records.append(ActionRecord(action.due, action.status, action.created_at, []))
+        if at is not None:
+            if status is not None:
+                records[-1].updates.append(UpdateRecord(at, status))
+            if at < end and (latest is None or at > latest):
+                latest = at
+    source._actions = {workgroup.key: records}
+    source._latest = {workgroup.key: latest} if latest is not None else {}
+    token = _source.set(source)
+    try:
+        yield list(items.values())
+    finally:
+        _source.reset(token)
+
+
 def _source_for(workgroup: Workgroup, as_of: date) -> _Source:
     current = _source.get()
     if current is not None and current.covers([workgroup], as_of):

@@ -348,13 +348,13 @@ def workgroup_detail(key: str):
     workgroup = _workgroup(key)
     committee = workgroup.committee
     day = today()
-    reasons = services.stall_reasons(workgroup, day)
+    reasons, actions = services.health_and_actions(workgroup, day)
     can_work = can_work_on(current_user, workgroup)
     action_form = ActionForm(formdata=None)
     action_form.owner.choices = _member_choices(committee)
     return render_template(
         "workgroups/detail.html", workgroup=workgroup, committee=committee, reasons=reasons,
-        actions=services.workgroup_actions(workgroup), day=day, can_work=can_work,
+        actions=actions, day=day, can_work=can_work,
         can_edit=can_edit_committee(current_user, committee), remedies=services.REMEDIES,
         update_form=UpdateForm(formdata=None), goal_form=GoalForm(formdata=None),
         milestone_forms=_milestone_forms(workgroup), action_form=action_form,
@@ -444,10 +444,10 @@ def _rerender(workgroup: Workgroup, **forms):
                "action_form": ActionForm(formdata=None),
                "status_form": MilestoneStatusForm(formdata=None)} | forms
     context["action_form"].owner.choices = _member_choices(committee)
+    reasons, actions = services.health_and_actions(workgroup, today())
     return render_template(
         "workgroups/detail.html", workgroup=workgroup, committee=committee,
-        reasons=services.stall_reasons(workgroup, today()), day=today(),
-        actions=services.workgroup_actions(workgroup), can_work=True,
+        reasons=reasons, day=today(), actions=actions, can_work=True,
         can_edit=can_edit_committee(current_user, committee), remedies=services.REMEDIES,
         **_timelines(workgroup, today()), **context), 400
 
