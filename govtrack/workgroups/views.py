@@ -107,18 +107,23 @@ def _workgroup_queries():
     the statement, and working that key out for a fresh one with loader options cost a
     few milliseconds a page (see meetings.views._meeting_query).
 
-    The workgroup with its committee; then, by id, its goals with their milestones
-    (owners and re-datings joined), its members, its updates and the committee's
-    memberships (members_loading's joins). Each of these as a plain statement rather
-    than a selectinload: the selectin loader's own work was about a millisecond a
-    collection, more than its query.
+    The workgroup with its committee, on each row one of the committee's
+    memberships (members_loading's joins); then, by id, its goals with their
+    milestones (owners and re-datings joined), its members and its updates. Each
+    as a plain statement rather than a selectinload: the selectin loader's own
+    work was about a millisecond a collection, more than its query.
     """
     from govtrack.accounts.models import Account
 
     by_id = bindparam("id")
     return (
-        select(Workgroup).where(Workgroup.key == bindparam("key"))
-        .options(joinedload(Workgroup.committee)),
+        select(Workgroup, Membership).where(Workgroup.key == bindparam("key"))
+        .outerjoin(Membership, Membership.committee_id == Workgroup.committee_id)
+        .order_by(Membership.start, Membership.id)
+        .options(joinedload(Workgroup.committee),
+                 joinedload(Membership.person).joinedload(Person.account)
+                 .lazyload(Account.person),
+                 joinedload(Membership.agency)),
         select(Goal).where(Goal.workgroup_id == by_id).order_by(Goal.id).options(
             joinedload(Goal.milestones).options(
                 joinedload(Milestone.owner),
@@ -127,30 +132,26 @@ def _workgroup_queries():
         .where(workgroup_member.c.workgroup_id == by_id).order_by(Person.name),
         select(WorkgroupUpdate).where(WorkgroupUpdate.workgroup_id == by_id)
         .order_by(WorkgroupUpdate.at),
-        select(Membership).where(Membership.committee_id == by_id)
-        .order_by(Membership.start).options(
-            joinedload(Membership.person).joinedload(Person.account).lazyload(Account.person),
-            joinedload(Membership.agency)),
     )
 
 
 def _workgroup(key: str) -> Workgroup:
-    """The workgroup with what its page reads, in five queries; 404 unless visible."""
-    query, goals, members, updates, memberships = _workgroup_queries()
-    workgroup = db.session.execute(query, {"key": key}).scalar()
-    if workgroup is None:
+    """The workgroup with what its page reads, in four queries; 404 unless visible."""
+    query, goals, members, updates = _workgroup_queries()
+    rows = db.session.execute(query, {"key": key}).all()
+    if not rows:
         abort(404)
+    workgroup = rows[0][0]
     # collections a caller already loaded (or changed) stay as they are
+    committee = workgroup.committee
+    if "memberships" not in inspect(committee).dict:
+        set_committed_value(committee, "memberships", [m for _, m in rows if m is not None])
     loaded = inspect(workgroup).dict
     for name, statement in (("goals", goals), ("members", members), ("updates", updates)):
         if name not in loaded:
             set_committed_value(workgroup, name, list(
                 db.session.scalars(statement, {"id": workgroup.id}).unique()))
-    committee = workgroup.committee
-    if "memberships" not in inspect(committee).dict:
-        set_committed_value(committee, "memberships", list(
-            db.session.scalars(memberships, {"id": committee.id}).unique()))
-    require_view_committee(current_user, workgroup.committee)
+    require_view_committee(current_user, committee)
     return workgroup
 
 
