@@ -8,6 +8,7 @@ from flask import (
     abort,
     current_app,
     flash,
+    g,
     redirect,
     render_template,
     request,
@@ -156,10 +157,16 @@ def _workgroup(key: str) -> Workgroup:
 
 
 def _member_choices(committee: Committee):
-    day = today()
-    return [(m.person_id, f"{m.person.name} — {m.agency.name}")
-            for m in sorted(committee.memberships, key=lambda m: m.person.name)
-            if m.holds_on(day)]
+    """(person id, "name — agency") of its current members, by name: worked out once a
+    request (the workgroup page's forms each offer them), a fresh list each call."""
+    known = g.setdefault("member_choices", {})
+    if committee.id not in known:
+        day = today()
+        known[committee.id] = [(m.person_id, f"{m.person.name} — {m.agency.name}")
+                               for m in sorted(committee.memberships,
+                                               key=lambda m: m.person.name)
+                               if m.holds_on(day)]
+    return list(known[committee.id])
 
 
 def _back(workgroup: Workgroup):
