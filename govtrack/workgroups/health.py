@@ -561,11 +561,8 @@ def read_with_actions(workgroup: Workgroup, as_of: date) -> Iterator[list[Action
     source._latest = {workgroup.key: latest} if latest is not None else {}
     source._reported = {(int(meeting_id), workgroup.key)
                         for meeting_id in (reported or "").split(",") if meeting_id}
-    token = _source.set(source)
-    try:
+    with sharing(source):
         yield list(items.values())
-    finally:
-        _source.reset(token)
 
 
 def _source_for(workgroup: Workgroup, as_of: date) -> _Source:
