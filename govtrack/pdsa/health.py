@@ -20,7 +20,7 @@ from datetime import date, timedelta
 from functools import cache
 
 from sqlalchemy import bindparam, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from govtrack.extensions import db
 from govtrack.health.rules import Preloader, Rule, run_start
@@ -39,10 +39,12 @@ def _cycles_query(single: bool):
     of the committees' workgroups (bound "committee_ids"), built once: SQLAlchemy keys its
     compiled-SQL cache by the statement, and working that key out for a fresh one with
     loader options costs about a millisecond (see meetings.views._meeting_query)."""
-    query = (select(PdsaCycle, Goal.workgroup_id).join(Goal, PdsaCycle.goal_id == Goal.id)
-             .options(selectinload(PdsaCycle.phase_history)))
+    query = select(PdsaCycle, Goal.workgroup_id).join(Goal, PdsaCycle.goal_id == Goal.id)
     if single:
-        return query.where(Goal.workgroup_id == bindparam("workgroup_id"))
+        # a workgroup's few cycles: their histories joined, one query rather than two
+        return query.where(Goal.workgroup_id == bindparam("workgroup_id")).options(
+            joinedload(PdsaCycle.phase_history))
+    query = query.options(selectinload(PdsaCycle.phase_history))
     # by committee, not by a list of ids that grows with the county
     return query.join(Workgroup, Workgroup.id == Goal.workgroup_id).where(
         Workgroup.committee_id.in_(bindparam("committee_ids", expanding=True)))
@@ -73,7 +75,7 @@ class _Cycles:
             self._by_workgroup = {}
             if ids:
                 for cycle, workgroup_id in db.session.execute(
-                        _cycles_query(len(ids) == 1), params):
+                        _cycles_query(len(ids) == 1), params).unique():
                     self._by_workgroup.setdefault(workgroup_id, []).append(cycle)
         return self._by_workgroup.get(workgroup.id, [])
 

@@ -508,6 +508,63 @@ def sharing(source: _Source) -> Iterator[None]:
         _source.reset(token)
 
 
+@cache
+def _items_and_updates_query():
+    """read_with_actions' statement, built once: a workgroup's action items (bound "key"),
+    each with every update's instant and status (None for a note), oldest first; on
+    every row, the ids of the committee's (bound "committee_id") meetings that had a
+    report-back item of it ("3,17", or None). One row without an item if it has none."""
+    reported = (select(func.aggregate_strings(cast(AgendaItem.meeting_id, String), ","))
+                .join(Meeting, Meeting.id == AgendaItem.meeting_id)
+                .where(AgendaItem.kind == "report_back",
+                       Meeting.committee_id == bindparam("committee_id"),
+                       AgendaItem.workgroup_key == bindparam("key"))
+                .scalar_subquery())
+    return (select(reported, ActionItem, ActionUpdate.at, ActionUpdate.status)
+            .select_from(Workgroup)
+            .outerjoin(ActionItem, ActionItem.workgroup_key == Workgroup.key)
+            .outerjoin(ActionUpdate, ActionUpdate.action_id == ActionItem.id)
+            .where(Workgroup.key == bindparam("key"))
+            .order_by(ActionItem.id, ActionUpdate.at, ActionUpdate.id))
+
+
+@contextmanager
+def read_with_actions(workgroup: Workgroup, as_of: date) -> Iterator[list[ActionItem]]:
+    """All the workgroup's action items; within this block its rules read them from there.
+
+    Its page lists every action item and shows its health, which reads the same
+    items' status changes, when one was last updated and the meetings it
+    reported back at: one query for the four. The rules are handed every
+    item, not only those due before as_of (_Source.actions leaves the others
+    out in SQL): actions_overdue skips them itself.
+    """
+    source = _Source([workgroup], as_of)
+    end = _end_of(source.committees.values(), as_of)
+    items: dict[int, ActionItem] = {}
+    records: list[ActionRecord] = []
+    latest: datetime | None = None
+    reported = None
+    for meetings, action, at, status in db.session.execute(_items_and_updates_query(), {
+            "key": workgroup.key, "committee_id": workgroup.committee.id}):
+        reported = meetings  # the same on every row
+        if action is None:  # no action items
+            break
+        if action.id not in items:  # rows come by action item
+            items[action.id] = action
+            records.append(ActionRecord(action.due, action.status, action.created_at, []))
+        if at is not None:
+            if status is not None:
+                records[-1].updates.append(UpdateRecord(at, status))
+            if at < end and (latest is None or at > latest):
+                latest = at
+    source._actions = {workgroup.key: records}
+    source._latest = {workgroup.key: latest} if latest is not None else {}
+    source._reported = {(int(meeting_id), workgroup.key)
+                        for meeting_id in (reported or "").split(",") if meeting_id}
+    with sharing(source):
+        yield list(items.values())
+
+
 def _source_for(workgroup: Workgroup, as_of: date) -> _Source:
     current = _source.get()
     if current is not None and current.covers([workgroup], as_of):

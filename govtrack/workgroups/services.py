@@ -9,8 +9,6 @@ with its reasons in plain words, and the remedies the research suggests.
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import bindparam, select
-
 from govtrack import audit
 from govtrack.actions.models import OPEN_STATUSES, ActionItem
 from govtrack.agencies.models import Person
@@ -19,6 +17,7 @@ from govtrack.committees.models import THRESHOLDS, Committee
 from govtrack.editing import DomainError, StaleEdit, apply_edit, unique_key
 from govtrack.extensions import db
 from govtrack.health.services import flags_for
+from govtrack.workgroups.health import read_with_actions
 from govtrack.workgroups.models import (
     CLOSE_REASONS,
     GOAL_STATUSES,
@@ -251,15 +250,13 @@ def edit_milestone(actor, milestone: Milestone, expected_version: int | None, *,
         entry.changes = {**entry.changes, "reason": [None, reason.strip()]}
 
 
-#: workgroup_actions' statement, built once (SQLAlchemy's compiled-SQL cache key of a
-#: fresh statement costs CPU on every page)
-_WORKGROUP_ACTIONS = select(ActionItem).where(ActionItem.workgroup_key == bindparam("key"))
-
-
-def workgroup_actions(workgroup: Workgroup) -> list[ActionItem]:
-    """The workgroup's action items, open ones first."""
-    actions = db.session.scalars(_WORKGROUP_ACTIONS, {"key": workgroup.key})
-    return sorted(actions, key=lambda a: (a.status not in OPEN_STATUSES, a.due or date.max))
+def health_and_actions(workgroup: Workgroup, day: date) -> tuple[list[str], list[ActionItem]]:
+    """stall_reasons(workgroup, day) and the workgroup's action items, open ones first:
+    its page shows both, and they are read once for both."""
+    with read_with_actions(workgroup, day) as actions:
+        reasons = stall_reasons(workgroup, day)
+    return reasons, sorted(actions, key=lambda a: (a.status not in OPEN_STATUSES,
+                                                   a.due or date.max))
 
 
 @dataclass

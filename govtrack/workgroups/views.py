@@ -8,14 +8,16 @@ from flask import (
     abort,
     current_app,
     flash,
+    g,
     redirect,
     render_template,
     request,
     url_for,
 )
 from flask_login import current_user, login_required
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, inspect, select
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from govtrack.actions.models import ActionItem, ActionUpdate
 from govtrack.actions.origin import origins
@@ -23,7 +25,7 @@ from govtrack.actions.services import create_action, edit_action, update_action
 from govtrack.agencies.models import SECTORS, Agency, Person
 from govtrack.chairs.models import chair_loading
 from govtrack.clock import today, utcnow
-from govtrack.committees.models import THRESHOLDS, Committee, members_loading
+from govtrack.committees.models import THRESHOLDS, Committee, Membership, members_loading
 from govtrack.extensions import db
 from govtrack.forms import save
 from govtrack.health import snapshot as snapshots
@@ -63,7 +65,14 @@ from govtrack.workgroups.forms import (
     WorkgroupForm,
 )
 from govtrack.workgroups.health import open_workgroups
-from govtrack.workgroups.models import Goal, Milestone, MilestoneDueChange, Workgroup
+from govtrack.workgroups.models import (
+    Goal,
+    Milestone,
+    MilestoneDueChange,
+    Workgroup,
+    WorkgroupUpdate,
+    workgroup_member,
+)
 from govtrack.workgroups.overdue import (
     AGES,
     NAMED_AGENCIES,
@@ -95,32 +104,70 @@ def _health(committee: Committee, day: date) -> dict[int, list[str]]:
 
 
 @cache
-def _workgroup_query():
-    """The statement of _workgroup, built once: SQLAlchemy keys its compiled-SQL cache by
-    the statement, and working that key out for a fresh one with all these loader options
-    cost a few milliseconds a page (see meetings.views._meeting_query)."""
-    return select(Workgroup).where(Workgroup.key == bindparam("key")).options(
-        selectinload(Workgroup.members), selectinload(Workgroup.updates),
-        # goals, then their milestones with owners and re-datings joined: two queries, not five
-        selectinload(Workgroup.goals).joinedload(Goal.milestones).options(
-            joinedload(Milestone.owner),
-            joinedload(Milestone.due_changes).joinedload(MilestoneDueChange.by)),
-        joinedload(Workgroup.committee).options(*members_loading()))
+def _workgroup_queries():
+    """The statements of _workgroup, built once: SQLAlchemy keys its compiled-SQL cache by
+    the statement, and working that key out for a fresh one with loader options cost a
+    few milliseconds a page (see meetings.views._meeting_query).
+
+    The workgroup with its committee, on each row one of the committee's
+    memberships (members_loading's joins); then, by id, its goals with their
+    milestones (owners and re-datings joined), its members and its updates. Each
+    as a plain statement rather than a selectinload: the selectin loader's own
+    work was about a millisecond a collection, more than its query.
+    """
+    from govtrack.accounts.models import Account
+
+    by_id = bindparam("id")
+    return (
+        select(Workgroup, Membership).where(Workgroup.key == bindparam("key"))
+        .outerjoin(Membership, Membership.committee_id == Workgroup.committee_id)
+        .order_by(Membership.start, Membership.id)
+        .options(joinedload(Workgroup.committee),
+                 joinedload(Membership.person).joinedload(Person.account)
+                 .lazyload(Account.person),
+                 joinedload(Membership.agency)),
+        select(Goal).where(Goal.workgroup_id == by_id).order_by(Goal.id).options(
+            joinedload(Goal.milestones).options(
+                joinedload(Milestone.owner),
+                joinedload(Milestone.due_changes).joinedload(MilestoneDueChange.by))),
+        select(Person).join(workgroup_member, workgroup_member.c.person_id == Person.id)
+        .where(workgroup_member.c.workgroup_id == by_id).order_by(Person.name),
+        select(WorkgroupUpdate).where(WorkgroupUpdate.workgroup_id == by_id)
+        .order_by(WorkgroupUpdate.at),
+    )
 
 
 def _workgroup(key: str) -> Workgroup:
-    workgroup = db.session.execute(_workgroup_query(), {"key": key}).scalar()
-    if workgroup is None:
+    """The workgroup with what its page reads, in four queries; 404 unless visible."""
+    query, goals, members, updates = _workgroup_queries()
+    rows = db.session.execute(query, {"key": key}).all()
+    if not rows:
         abort(404)
-    require_view_committee(current_user, workgroup.committee)
+    workgroup = rows[0][0]
+    # collections a caller already loaded (or changed) stay as they are
+    committee = workgroup.committee
+    if "memberships" not in inspect(committee).dict:
+        set_committed_value(committee, "memberships", [m for _, m in rows if m is not None])
+    loaded = inspect(workgroup).dict
+    for name, statement in (("goals", goals), ("members", members), ("updates", updates)):
+        if name not in loaded:
+            set_committed_value(workgroup, name, list(
+                db.session.scalars(statement, {"id": workgroup.id}).unique()))
+    require_view_committee(current_user, committee)
     return workgroup
 
 
 def _member_choices(committee: Committee):
-    day = today()
-    return [(m.person_id, f"{m.person.name} — {m.agency.name}")
-            for m in sorted(committee.memberships, key=lambda m: m.person.name)
-            if m.holds_on(day)]
+    """(person id, "name — agency") of its current members, by name: worked out once a
+    request (the workgroup page's forms each offer them), a fresh list each call."""
+    known = g.setdefault("member_choices", {})
+    if committee.id not in known:
+        day = today()
+        known[committee.id] = [(m.person_id, f"{m.person.name} — {m.agency.name}")
+                               for m in sorted(committee.memberships,
+                                               key=lambda m: m.person.name)
+                               if m.holds_on(day)]
+    return list(known[committee.id])
 
 
 def _back(workgroup: Workgroup):
@@ -315,13 +362,13 @@ def workgroup_detail(key: str):
     workgroup = _workgroup(key)
     committee = workgroup.committee
     day = today()
-    reasons = services.stall_reasons(workgroup, day)
+    reasons, actions = services.health_and_actions(workgroup, day)
     can_work = can_work_on(current_user, workgroup)
     action_form = ActionForm(formdata=None)
     action_form.owner.choices = _member_choices(committee)
     return render_template(
         "workgroups/detail.html", workgroup=workgroup, committee=committee, reasons=reasons,
-        actions=services.workgroup_actions(workgroup), day=day, can_work=can_work,
+        actions=actions, day=day, can_work=can_work,
         can_edit=can_edit_committee(current_user, committee), remedies=services.REMEDIES,
         update_form=UpdateForm(formdata=None), goal_form=GoalForm(formdata=None),
         milestone_forms=_milestone_forms(workgroup), action_form=action_form,
@@ -411,10 +458,10 @@ def _rerender(workgroup: Workgroup, **forms):
                "action_form": ActionForm(formdata=None),
                "status_form": MilestoneStatusForm(formdata=None)} | forms
     context["action_form"].owner.choices = _member_choices(committee)
+    reasons, actions = services.health_and_actions(workgroup, today())
     return render_template(
         "workgroups/detail.html", workgroup=workgroup, committee=committee,
-        reasons=services.stall_reasons(workgroup, today()), day=today(),
-        actions=services.workgroup_actions(workgroup), can_work=True,
+        reasons=reasons, day=today(), actions=actions, can_work=True,
         can_edit=can_edit_committee(current_user, committee), remedies=services.REMEDIES,
         **_timelines(workgroup, today()), **context), 400
 

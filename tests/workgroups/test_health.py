@@ -390,6 +390,45 @@ def test_an_action_created_after_the_as_of_date_does_not_count(db, group):
         Flag("actions_overdue", date(2026, 3, 25))]
 
 
+def test_the_page_reads_the_same_health_from_its_one_reading_of_the_action_items(
+        db, committee, group):
+    """health_and_actions hands the rules every action item with its whole log (not only
+    those due before the day) and the meetings it reported back at: the same reasons
+    on each day, and every item listed."""
+    workgroup, idle = group(report_back="every_meeting"), group(report_back="every_meeting")
+    hold(db, committee, date(2026, 2, 10), report_backs=[workgroup])
+    hold(db, committee, date(2026, 3, 10), report_backs=[idle])
+    hold(db, committee, date(2026, 4, 14), report_backs=[workgroup])
+    hold(db, committee, date(2026, 5, 12), items=[("discussion", workgroup)])
+    for day in (date(2026, 3, 11), date(2026, 5, 13), date(2026, 6, 1)):
+        assert services.health_and_actions(idle, day) == (services.stall_reasons(idle, day),
+                                                          [])
+    add_action(db, workgroup, due=date(2026, 3, 10))
+    add_action(db, workgroup, due=date(2026, 3, 11), status="done",
+               updates=[(ny(date(2026, 3, 9)), "done")])
+    add_action(db, workgroup, due=date(2026, 3, 12), status="done",
+               updates=[(ny(date(2026, 3, 2)), None), (ny(date(2026, 3, 20)), "done")])
+    add_action(db, workgroup, due=date(2026, 3, 30), status="blocked")
+    add_action(db, workgroup, due=None, updates=[(ny(date(2026, 4, 20)), None)])
+    for day in (date(2026, 3, 12), date(2026, 3, 19), date(2026, 3, 20), date(2026, 4, 1),
+                date(2026, 4, 19), date(2026, 4, 21), date(2026, 5, 30)):
+        reasons, actions = services.health_and_actions(workgroup, day)
+        assert reasons == services.stall_reasons(workgroup, day), day
+        assert [a.due for a in actions] == [date(2026, 3, 10), date(2026, 3, 30), None,
+                                            date(2026, 3, 11), date(2026, 3, 12)]
+    assert any("overdue" in r for r in services.health_and_actions(
+        workgroup, date(2026, 3, 19))[0])
+    assert any("report-back" in r for r in services.health_and_actions(
+        idle, date(2026, 5, 13))[0])
+    # an action item's latest update (a note on 20 April) is activity from its day on
+    def silent(day: date) -> bool:
+        return any(r.startswith("No update") for r in services.health_and_actions(
+            workgroup, day)[0])
+
+    assert silent(date(2026, 4, 19)) and not silent(date(2026, 5, 19))
+    assert silent(date(2026, 5, 20))
+
+
 # --- missed_report_backs ------------------------------------------------------------
 
 
