@@ -1,8 +1,10 @@
 """Committee pages: roster, stage, set-up, memberships, history."""
 
+from functools import cache
+
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import selectinload
 
 from govtrack.agencies.models import Agency, Person
@@ -41,11 +43,21 @@ from govtrack.uploads.forms import UploadForm
 bp = Blueprint("committees", __name__, url_prefix="/committees")
 
 
+@cache
+def _load_query():
+    """The statement of _load, built once: SQLAlchemy keys its compiled-SQL cache by the
+    statement, and working that key out afresh for all these loader options cost each
+    committee page a millisecond or more."""
+    return select(Committee).where(Committee.key == bindparam("key")).options(
+        *members_loading(), selectinload(Committee.stage_history), *chair_loading())
+
+
 def _load(key: str) -> Committee:
     """The committee with everything its pages show, in a fixed number of queries."""
-    return db.one_or_404(
-        select(Committee).where(Committee.key == key).options(
-            *members_loading(), selectinload(Committee.stage_history), *chair_loading()))
+    committee = db.session.execute(_load_query(), {"key": key}).scalar()
+    if committee is None:
+        abort(404)
+    return committee
 
 
 def _committee_form(committee: Committee | None) -> CommitteeForm:
