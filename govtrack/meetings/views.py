@@ -64,9 +64,20 @@ DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
 def _committee(key: str) -> Committee:
-    """The committee with its roster (who is expected at its meetings)."""
-    return db.one_or_404(select(Committee).where(Committee.key == key).options(
-        *members_loading()))
+    """The committee with its roster (who is expected at its meetings), each read by a
+    statement built once (see _page_meeting)."""
+    committee = db.session.execute(_committee_query(), {"key": key}).scalar()
+    if committee is None:
+        abort(404)
+    set_committed_value(committee, "memberships", list(db.session.scalars(
+        _shown_query("roster"), {"committee_id": committee.id}).unique()))
+    return committee
+
+
+@cache
+def _committee_query():
+    """The statement of _committee, built once."""
+    return select(Committee).where(Committee.key == bindparam("key"))
 
 
 @cache
