@@ -6,7 +6,7 @@ from types import SimpleNamespace
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import and_, bindparam, case, func, select, union
+from sqlalchemy import and_, bindparam, case, func, or_, select, union
 from sqlalchemy.orm import aliased, joinedload, lazyload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -703,19 +703,21 @@ def _designees_query(one_member: bool):
         select(Membership.agency_id).where(seats),
         select(seated.agency_id).join(Membership, Membership.person_id == seated.id)
         .where(seats))
-    named = [select(Rsvp.designee_id).where(
-        Rsvp.meeting_id == bindparam("meeting_id"),
-        Rsvp.person_id == bindparam("person_id"))] if one_member else [
+    result = select(Person.id, Person.name, Agency.name).join(
+        Agency, Agency.id == Person.agency_id).order_by(Person.name, Person.id)
+    working = and_(Person.active.is_(True), Person.agency_id.in_(agencies))
+    if one_member:
+        # One UNION of ids, not an OR of two INs: PostgreSQL answers the OR by reading
+        # every person (17 ms at national scale), the union from two indexes (under 1 ms).
+        named = select(Rsvp.designee_id).where(Rsvp.meeting_id == bindparam("meeting_id"),
+                                               Rsvp.person_id == bindparam("person_id"))
+        return result.where(Person.id.in_(union(select(Person.id).where(working), named)))
+    # The whole committee's agencies: hundreds of people, read faster in one pass with
+    # an OR than through a union of ids.
+    named = union(
         select(Attendance.designee_id).where(Attendance.meeting_id == bindparam("meeting_id")),
-        select(Rsvp.designee_id).where(Rsvp.meeting_id == bindparam("meeting_id"))]
-    # One UNION of ids, not an OR of two INs: PostgreSQL answers the OR by reading every
-    # person (17 ms at national scale), the union from two indexes (under 1 ms).
-    wanted = union(select(Person.id).where(Person.active.is_(True),
-                                           Person.agency_id.in_(agencies)), *named)
-    return (select(Person.id, Person.name, Agency.name)
-            .join(Agency, Agency.id == Person.agency_id)
-            .where(Person.id.in_(wanted))
-            .order_by(Person.name, Person.id))
+        select(Rsvp.designee_id).where(Rsvp.meeting_id == bindparam("meeting_id")))
+    return result.where(or_(working, Person.id.in_(named)))
 
 
 @bp.route("/meetings/<key>/minutes", methods=["GET", "POST"])
