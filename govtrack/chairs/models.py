@@ -78,6 +78,24 @@ class ChairTerm(db.Model):
         return f"{self.label} term of {self.person.name} from {self.start.isoformat()}"
 
 
+def chair_terms_query():
+    """The chair terms of one committee (bind committee_id) as chair_loading() loads them.
+
+    For a page that reads them by a statement of its own, built once (see
+    committees.models.members_query).
+    """
+    from sqlalchemy import bindparam, select
+    from sqlalchemy.orm import joinedload
+
+    from govtrack.accounts.models import Account
+
+    return (select(ChairTerm).where(ChairTerm.committee_id == bindparam("committee_id"))
+            .options(joinedload(ChairTerm.person).joinedload(Person.account)
+                     .lazyload(Account.person),
+                     joinedload(ChairTerm.agency).joinedload(Agency.head))
+            .order_by(ChairTerm.start))
+
+
 def chair_loading(many: bool = False) -> tuple:
     """Loader options for the chair terms and policy a committee page shows, in two queries.
 

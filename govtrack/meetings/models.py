@@ -261,7 +261,8 @@ class AgendaRequest(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     committee_id: Mapped[int] = mapped_column(ForeignKey("committee.id"), index=True)
-    meeting_id: Mapped[int | None] = mapped_column(ForeignKey("meeting.id"))
+    #: indexed: the meeting page reads its pending requests (a county has thousands)
+    meeting_id: Mapped[int | None] = mapped_column(ForeignKey("meeting.id"), index=True)
     proposer_id: Mapped[int] = mapped_column(ForeignKey("person.id"))
     title: Mapped[str] = mapped_column(String(200))
     kind: Mapped[str] = mapped_column(String(20), default="discussion")
