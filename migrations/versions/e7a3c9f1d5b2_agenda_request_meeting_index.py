@@ -4,7 +4,7 @@ Without it PostgreSQL reads every request of the county for each meeting page
 (1.5 ms at national scale, 9,000 requests); with it, a few index pages.
 
 Revision ID: e7a3c9f1d5b2
-Revises: b8d4f2a6c1e3
+Revises: d3a7f1c9e5b2
 Create Date: 2026-11-28 00:05:00
 
 """
@@ -13,7 +13,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'e7a3c9f1d5b2'
-down_revision = 'b8d4f2a6c1e3'
+down_revision = 'd3a7f1c9e5b2'
 branch_labels = None
 depends_on = None
 
