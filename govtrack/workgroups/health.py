@@ -603,10 +603,17 @@ def _due_on(dues: list[tuple[date | None, date]], day: date) -> date:
 def milestone_overdue(workgroup: Workgroup, as_of: date, source: _Source) -> date | None:
     """An open milestone is due before D (by the due date it had on D)."""
     milestones = [(m, _dues(workgroup, m)) for goal in workgroup.goals for m in goal.milestones]
+    # an open milestone never re-dated is overdue from the day after its due date on,
+    # for good: only the earliest such day matters; the rest are judged day by day
+    first = min((m.due + ONE_DAY for m, dues in milestones
+                 if m.status == "open" and len(dues) == 1), default=None)
+    others = [(m, dues) for m, dues in milestones if not (m.status == "open" and len(dues) == 1)]
 
     def holds(day: date) -> bool:
+        if first is not None and first <= day:
+            return True
         return any(_due_on(dues, day) < day and _milestone_open_on(workgroup, m, day)
-                   for m, dues in milestones)
+                   for m, dues in others)
 
     changes = [d + timedelta(days=1) for _, dues in milestones for _, d in dues]
     changes += [start for _, dues in milestones for start, _ in dues if start is not None]
