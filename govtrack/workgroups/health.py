@@ -41,6 +41,7 @@ workgroups) one source serves them all in a fixed number of queries;
 otherwise each flags_for call opens one for its single workgroup.
 """
 
+from bisect import bisect_right
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -659,10 +660,17 @@ def _due_on(dues: list[tuple[date | None, date]], day: date) -> date:
 def milestone_overdue(workgroup: Workgroup, as_of: date, source: _Source) -> date | None:
     """An open milestone is due before D (by the due date it had on D)."""
     milestones = [(m, _dues(workgroup, m)) for goal in workgroup.goals for m in goal.milestones]
+    # an open milestone never re-dated is overdue from the day after its due date on,
+    # for good: only the earliest such day matters; the rest are judged day by day
+    first = min((m.due + ONE_DAY for m, dues in milestones
+                 if m.status == "open" and len(dues) == 1), default=None)
+    others = [(m, dues) for m, dues in milestones if not (m.status == "open" and len(dues) == 1)]
 
     def holds(day: date) -> bool:
+        if first is not None and first <= day:
+            return True
         return any(_due_on(dues, day) < day and _milestone_open_on(workgroup, m, day)
-                   for m, dues in milestones)
+                   for m, dues in others)
 
     changes = [d + timedelta(days=1) for _, dues in milestones for _, d in dues]
     changes += [start for _, dues in milestones for start, _ in dues if start is not None]
@@ -711,33 +719,49 @@ def actions_overdue(workgroup: Workgroup, as_of: date, source: _Source) -> date 
     """Two or more of its open, in-progress or blocked action items are due before D."""
     # Each action's history is read once, not once for every day judged.
     zone = ZoneInfo(workgroup.committee.timezone)
+    # An action without a logged status change is overdue from a day on, for good:
+    # those are counted by bisecting their first overdue days; the rest day by day.
+    starts: list[date] = []
     actions = []
+    changes: list[date] = []
     for action in source.actions(workgroup):
         due = action.due
         if due is None or due >= as_of:
             continue  # never overdue on a day up to as_of
-        logged = sorted(((u.at.astimezone(zone).date(), u.status) for u in action.updates
-                         if u.status is not None), key=itemgetter(0))
-        if action.status not in OPEN_STATUSES and (not logged or logged[-1][0] <= due + ONE_DAY):
+        logged = [(u.at.astimezone(zone).date(), u.status) for u in action.updates
+                  if u.status is not None]
+        if not isinstance(action, ActionRecord):  # rows come oldest first already
+            logged.sort(key=itemgetter(0))
+        status = action.status
+        if status not in OPEN_STATUSES and (not logged or logged[-1][0] <= due + ONE_DAY):
             # from the day after its due date on, its status is its own (not open):
             # it is never overdue, so it changes nothing (nor do its days)
             continue
-        actions.append((due, action.created_at.astimezone(zone).date(), logged, action.status))
+        created = action.created_at.astimezone(zone).date()
+        changes.append(due + ONE_DAY)
+        changes.append(created)
+        if logged:
+            actions.append((due, created, logged, status))
+            changes += [when for when, _ in logged]
+        else:
+            # open from its creation on, and due before day: overdue from the later
+            starts.append(max(due + ONE_DAY, created))
+
+    if len(starts) + len(actions) < OVERDUE_ACTIONS:
+        return None
+    starts.sort()
 
     def holds(day: date) -> bool:
-        overdue = 0
-        for due, created, changes, status in actions:
-            if due < day and _status_from(created, changes, status, day) in OPEN_STATUSES:
+        overdue = bisect_right(starts, day)
+        if overdue >= OVERDUE_ACTIONS:
+            return True
+        for due, created, logged, status in actions:
+            if due < day and _status_from(created, logged, status, day) in OPEN_STATUSES:
                 overdue += 1
                 if overdue >= OVERDUE_ACTIONS:
                     return True
         return False
 
-    if len(actions) < OVERDUE_ACTIONS:
-        return None
-    changes = [due + ONE_DAY for due, _, _, _ in actions]
-    changes += [created for _, created, _, _ in actions]
-    changes += [when for _, _, logged, _ in actions for when, _ in logged]
     since = run_start(holds, changes, as_of)
     return since
 
