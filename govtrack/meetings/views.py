@@ -271,7 +271,6 @@ def agenda_draft_preview(key: str):
     return render_template("meetings/draft.html", meeting=meeting, committee=meeting.committee,
                            open_draft=open_draft, proposals=proposals, kinds=ITEM_KINDS,
                            links=drafting.proposal_links(meeting.committee, proposals),
-                           form=Form(),
                            local=services.local(meeting))
 
 
