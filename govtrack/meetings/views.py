@@ -8,6 +8,7 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_login import current_user, login_required
 from sqlalchemy import and_, bindparam, case, func, or_, select, union
 from sqlalchemy.orm import aliased, joinedload, lazyload, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from govtrack.actions.models import STATUSES as ACTION_STATUSES
 from govtrack.actions.models import ActionItem
@@ -69,13 +70,16 @@ def _committee(key: str) -> Committee:
 
 
 @cache
-def _meeting_query(on_demand: bool):
+def _meeting_query(on_demand: bool, items: bool = True):
     """The statement _meeting runs, built once: SQLAlchemy keys its compiled-SQL cache
     by the statement, and working that key out for a fresh statement with all these
-    loader options cost each meeting page a few milliseconds."""
+    loader options cost each meeting page a few milliseconds.
+
+    items=False: the items are left to _read_items."""
     load = lazyload if on_demand else selectinload
     return select(Meeting).where(Meeting.key == bindparam("key")).options(
-        selectinload(Meeting.items).joinedload(AgendaItem.presenter),
+        selectinload(Meeting.items).joinedload(AgendaItem.presenter) if items
+        else lazyload(Meeting.items),
         load(Meeting.motions).options(
             joinedload(Motion.mover), joinedload(Motion.seconder),
             selectinload(Motion.votes).joinedload(Vote.person)),
@@ -85,8 +89,22 @@ def _meeting_query(on_demand: bool):
                                               joinedload(Committee.quorum_rule)))
 
 
+@cache
+def _items_query():
+    """A meeting's items (bound "meeting_id") with their presenters, in order, built once."""
+    return (select(AgendaItem).where(AgendaItem.meeting_id == bindparam("meeting_id"))
+            .order_by(AgendaItem.position).options(joinedload(AgendaItem.presenter)))
+
+
+def _read_items(meeting: Meeting) -> None:
+    """Read the meeting's items by a statement built once: the select-in load of them works
+    out a cache key for its loader options on every request (a millisecond of the draft)."""
+    set_committed_value(meeting, "items", list(db.session.scalars(
+        _items_query(), {"meeting_id": meeting.id})))
+
+
 def _meeting(key: str, edit: bool = False, agenda: bool = False,
-             on_demand: bool = False) -> Meeting:
+             on_demand: bool = False, items: bool = True) -> Meeting:
     """Load a meeting with all its page shows; 404 / 403 as the committee decides.
 
     Its committee comes with its members and quorum rule (the quorum), not
@@ -99,7 +117,7 @@ def _meeting(key: str, edit: bool = False, agenda: bool = False,
     shows a coming meeting's answers and a held one's attendance and motions,
     never both, and each query it does not make is a millisecond or two.
     """
-    meeting = db.session.execute(_meeting_query(on_demand), {"key": key}).scalar()
+    meeting = db.session.execute(_meeting_query(on_demand, items), {"key": key}).scalar()
     if meeting is None:
         abort(404)
     if agenda:
@@ -265,7 +283,8 @@ def agenda_draft_preview(key: str):
 
     Live state is read here, on its own page, not on every view of the meeting.
     """
-    meeting = _meeting(key, agenda=True, on_demand=True)
+    meeting = _meeting(key, agenda=True, on_demand=True, items=False)
+    _read_items(meeting)
     open_draft = meeting.status == "scheduled" and meeting.agenda_status == "draft"
     proposals = drafting.propose_agenda(meeting) if open_draft else []
     return render_template("meetings/draft.html", meeting=meeting, committee=meeting.committee,
