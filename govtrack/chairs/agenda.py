@@ -1,12 +1,13 @@
 """The chair's agenda source: choosing or confirming the next chair."""
 
 
-from govtrack.chairs.services import term_ending, vacancy
+from govtrack.chairs.services import read_terms, term_ending, vacancy
 from govtrack.meetings.agenda_sources import AgendaSource, Draft, Proposed
 
 
 def _chair_handover(draft: Draft) -> list[Proposed]:
     meeting, day = draft.meeting, draft.day
+    read_terms(meeting.committee)
     if vacancy(meeting.committee, day):
         return [Proposed("chair-vacant", "Choose the next chair", "decision", 15,
                          why="The chair is vacant.")]

@@ -81,13 +81,16 @@ def _committee_query():
 
 
 @cache
-def _meeting_query(on_demand: bool):
+def _meeting_query(on_demand: bool, items: bool = True):
     """The statement _meeting runs, built once: SQLAlchemy keys its compiled-SQL cache
     by the statement, and working that key out for a fresh statement with all these
-    loader options cost each meeting page a few milliseconds."""
+    loader options cost each meeting page a few milliseconds.
+
+    items=False: the items are left to _read_items."""
     load = lazyload if on_demand else selectinload
     return select(Meeting).where(Meeting.key == bindparam("key")).options(
-        selectinload(Meeting.items).joinedload(AgendaItem.presenter),
+        selectinload(Meeting.items).joinedload(AgendaItem.presenter) if items
+        else lazyload(Meeting.items),
         load(Meeting.motions).options(
             joinedload(Motion.mover), joinedload(Motion.seconder),
             selectinload(Motion.votes).joinedload(Vote.person)),
@@ -97,9 +100,16 @@ def _meeting_query(on_demand: bool):
                                               joinedload(Committee.quorum_rule)))
 
 
+def _read_items(meeting: Meeting) -> None:
+    """Read the meeting's items by a statement built once: the select-in load of them works
+    out a cache key for its loader options on every request (a millisecond of the draft)."""
+    set_committed_value(meeting, "items", list(db.session.scalars(
+        _shown_query("items"), {"meeting_id": meeting.id})))
+
+
 def _meeting(key: str, edit: bool = False, agenda: bool = False,
-             on_demand: bool = False) -> Meeting:
-    """Load a meeting with all its pages show; 404 / 403 as the committee decides.
+             on_demand: bool = False, items: bool = True) -> Meeting:
+    """Load a meeting with all its page shows; 404 / 403 as the committee decides.
 
     Its committee comes with its members and quorum rule (the quorum), not
     with its chair's history or its other meetings: the draft agenda reads the
@@ -111,7 +121,7 @@ def _meeting(key: str, edit: bool = False, agenda: bool = False,
     needs none of them, and each query it does not make is a millisecond or two.
     The meeting page itself reads what it shows with _page_meeting.
     """
-    meeting = db.session.execute(_meeting_query(on_demand), {"key": key}).scalar()
+    meeting = db.session.execute(_meeting_query(on_demand, items), {"key": key}).scalar()
     if meeting is None:
         abort(404)
     if agenda:
@@ -349,13 +359,13 @@ def agenda_draft_preview(key: str):
 
     Live state is read here, on its own page, not on every view of the meeting.
     """
-    meeting = _meeting(key, agenda=True, on_demand=True)
+    meeting = _meeting(key, agenda=True, on_demand=True, items=False)
+    _read_items(meeting)
     open_draft = meeting.status == "scheduled" and meeting.agenda_status == "draft"
     proposals = drafting.propose_agenda(meeting) if open_draft else []
     return render_template("meetings/draft.html", meeting=meeting, committee=meeting.committee,
                            open_draft=open_draft, proposals=proposals, kinds=ITEM_KINDS,
                            links=drafting.proposal_links(meeting.committee, proposals),
-                           form=Form(),
                            local=services.local(meeting))
 
 

@@ -5,7 +5,9 @@ from functools import cache
 
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.util import identity_key
 
+from govtrack.agencies.models import Person
 from govtrack.extensions import db
 from govtrack.meetings.agenda_sources import AgendaSource, Draft, Proposed
 from govtrack.meetings.services import meeting_day
@@ -34,6 +36,26 @@ def _cycles_due_query():
             .order_by(PdsaCycle.study_due, PdsaCycle.key).options(joinedload(PdsaCycle.owner)))
 
 
+def _cycles_due(draft: Draft) -> list[PdsaCycle]:
+    """The committee's cycles in Do due for Study by the meeting's day, earliest first: from
+    those the stalled workgroups' rules read when they did (with their owners in one query
+    at most), else in one query."""
+    meeting = draft.meeting
+    day = meeting_day(meeting)
+    read = draft.shared("committee pdsa cycles", lambda: None)
+    if read is None:
+        return list(db.session.scalars(_cycles_due_query(), {
+            "committee_id": meeting.committee_id, "day": day}))
+    due = sorted((c for c in read if c.phase == "do" and c.study_due is not None
+                  and c.study_due <= day), key=lambda c: (c.study_due, c.key))
+    owners = {c.owner_id for c in due if c.owner_id is not None}
+    if missing := [i for i in owners
+                   if db.session.identity_map.get(identity_key(Person, i)) is None]:
+        # loaded into the session: each cycle's owner is then found there, not queried
+        db.session.scalars(select(Person).where(Person.id.in_(sorted(missing)))).all()
+    return due
+
+
 def _measures_and_cycles(draft: Draft) -> list:
     """A measure of the committee with a current signal; a cycle in Do due for Study."""
     meeting = draft.meeting
@@ -52,9 +74,7 @@ def _measures_and_cycles(draft: Draft) -> list:
             "discussion", 10, refs={"measure_key": measure.key},
             why=runchart.describe(result, measure.direction),
             names={"measure_key": measure.name}))
-    cycles = db.session.scalars(_cycles_due_query(), {
-        "committee_id": meeting.committee_id, "day": meeting_day(meeting)})
-    for cycle in cycles:
+    for cycle in _cycles_due(draft):
         proposals.append(Proposed(
             f"pdsa-study:{cycle.key}", f"PDSA cycle “{cycle.title}” is due for Study",
             "discussion", 10, cycle.owner, refs={"pdsa_key": cycle.key},

@@ -53,9 +53,12 @@ def _cycles_query(single: bool):
 class _Cycles:
     """The PDSA cycles of some workgroups, with their phase histories, loaded once."""
 
-    def __init__(self, workgroups: Iterable[Workgroup], as_of: date):
+    def __init__(self, workgroups: Iterable[Workgroup], as_of: date,
+                 by_committee: bool = False):
         self.as_of = as_of
         self.workgroups = {wg.id: wg for wg in workgroups}
+        #: read the cycles under every workgroup of their committees, even for one workgroup
+        self.by_committee = by_committee
         self._by_workgroup: dict[int, list[PdsaCycle]] | None = None
 
     def covers(self, workgroups: Iterable[Workgroup], as_of: date) -> bool:
@@ -65,9 +68,13 @@ class _Cycles:
 
     def of(self, workgroup: Workgroup) -> list[PdsaCycle]:
         """The cycles under the workgroup's goals."""
+        return self._read().get(workgroup.id, [])
+
+    def _read(self) -> dict[int, list[PdsaCycle]]:
         if self._by_workgroup is None:
             ids = [i for i in self.workgroups if i is not None]
-            if len(ids) == 1:
+            single = len(ids) == 1 and not self.by_committee
+            if single:
                 params = {"workgroup_id": ids[0]}
             else:
                 params = {"committee_ids": sorted(
@@ -75,27 +82,42 @@ class _Cycles:
             self._by_workgroup = {}
             if ids:
                 for cycle, workgroup_id in db.session.execute(
-                        _cycles_query(len(ids) == 1), params).unique():
+                        _cycles_query(single), params).unique():
                     self._by_workgroup.setdefault(workgroup_id, []).append(cycle)
-        return self._by_workgroup.get(workgroup.id, [])
+        return self._by_workgroup
 
 
 _cycles: ContextVar[_Cycles | None] = ContextVar("pdsa_health_cycles", default=None)
 
 
 @contextmanager
-def preloaded(workgroups: Iterable[Workgroup], as_of: date) -> Iterator[None]:
-    """Within this block the cycles of all these workgroups are read at once."""
+def preloaded(workgroups: Iterable[Workgroup], as_of: date,
+              by_committee: bool = False) -> Iterator[None]:
+    """Within this block the cycles of all these workgroups are read at once.
+
+    by_committee: with those of every other workgroup of their committees, open or closed
+    (see committees_cycles).
+    """
     workgroups = list(workgroups)
     current = _cycles.get()
     if current is not None and current.covers(workgroups, as_of):
         yield
         return
-    token = _cycles.set(_Cycles(workgroups, as_of))
+    token = _cycles.set(_Cycles(workgroups, as_of, by_committee))
     try:
         yield
     finally:
         _cycles.reset(token)
+
+
+def committees_cycles() -> list[PdsaCycle] | None:
+    """Within preloaded(..., by_committee=True) of some workgroups, the cycles under every
+    workgroup of their committees, open or closed, read once for the rules and this (the
+    agenda draft finds its cycles due for Study among them); else None."""
+    current = _cycles.get()
+    if current is None or not current.by_committee or not current.workgroups:
+        return None
+    return [cycle for cycles in current._read().values() for cycle in cycles]
 
 
 def cycles_of(workgroup: Workgroup, as_of: date) -> list[PdsaCycle]:

@@ -101,10 +101,17 @@ def _stalled(draft: Draft) -> list[Proposed]:
     workgroups = _open_workgroups(draft)
     as_of = workgroups.rules.as_of
     stalled = []
-    with sharing(workgroups.rules), preloaded("workgroup", workgroups.records, as_of):
+    # the committee's PDSA cycles, read once for the rules (by committee, even for one open
+    # workgroup): the PDSA source finds those due for Study among them
+    from govtrack.pdsa import health as pdsa_health
+
+    with (pdsa_health.preloaded(workgroups.records, as_of, by_committee=True),
+          sharing(workgroups.rules), preloaded("workgroup", workgroups.records, as_of)):
         for record in workgroups.records:
             if flags := flags_for("workgroup", record, as_of):
                 stalled.append((record, flags))
+        if (cycles := pdsa_health.committees_cycles()) is not None:
+            draft.shared("committee pdsa cycles", lambda: cycles)
     proposals = []
     for record, flags in stalled:
         reasons = "; ".join(str(f) for f in flags)
