@@ -10,7 +10,7 @@ FLASK  := $(VENV)/bin/flask --app wsgi
 PYTEST := $(VENV)/bin/pytest
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test install system-packages lint bench bench-national clean
+.PHONY: run test install system-packages lint bench bench-national bench-county-file-national clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv --clear $(VENV)
@@ -58,6 +58,13 @@ bench: $(STAMP)
 ## make bench-national: the 10x data set in a throwaway PostgreSQL 15 cluster (7 to 9 minutes).
 bench-national: $(STAMP) system-packages
 	$(VENV)/bin/python -m bench.run --scale national
+
+## make bench-county-file-national: the county file's export and import at national scale on
+## PostgreSQL (a throwaway cluster, or NATIONAL_URL=... for a national data set already
+## built; the import goes to a fresh database of that cluster). Long: not part of make test.
+bench-county-file-national: $(STAMP) system-packages
+	$(VENV)/bin/python -m bench.county_file --scale national \
+	  $(if $(NATIONAL_URL),--database-url $(NATIONAL_URL),) $(COUNTY_FILE_ARGS)
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache

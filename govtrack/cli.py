@@ -91,30 +91,31 @@ def export_command(out):
             partial.unlink(missing_ok=True)
 
 
-def _read_county_file(file: str):
+def _read_county_file(file: str, limit: int):
     """The parsed county file at path file, or on standard input for "-".
 
-    Reads at most the size limit (and one byte more, to know it was passed),
-    so a file of any size costs no more memory than a file at the limit.
+    Reads at most the size limit (and one byte more, to know it was passed;
+    0: no limit), so a file of any size costs no more memory than a file at
+    the limit.
     """
-    from govtrack.county.services import (
-        COUNTY_MAX_BYTES,
-        CountyFileError,
-        county_size_problem,
-        read_county,
-    )
+    from govtrack.county.services import CountyFileError, county_size_problem, read_county
 
     if file == "-":
-        raw = sys.stdin.buffer.read(COUNTY_MAX_BYTES + 1)
-        if len(raw) > COUNTY_MAX_BYTES:
+        raw = sys.stdin.buffer.read(limit + 1) if limit else sys.stdin.buffer.read()
+        if limit and len(raw) > limit:
             raise CountyFileError(f"standard input holds more than the limit of "
-                                  f"{COUNTY_MAX_BYTES / 1_000_000:g} MB")
-        return read_county(raw)
+                                  f"{limit / 1_000_000:g} MB{_RAISE_LIMIT}")
+        return read_county(raw, limit)
     path = Path(file)
-    too_large = county_size_problem(path.stat().st_size)  # before reading any of it
+    too_large = county_size_problem(path.stat().st_size, limit)  # before reading any of it
     if too_large:
-        raise CountyFileError(too_large)
-    return read_county(path.read_bytes())
+        raise CountyFileError(too_large + _RAISE_LIMIT)
+    return read_county(path.read_bytes(), limit)
+
+
+#: what a refusal for size tells the administrator, who may know the file is theirs
+_RAISE_LIMIT = ("; if the file is yours, raise the limit with --max-bytes (0: none): "
+                "memory grows with the file")
 
 
 def _counts(counts: dict[str, int]) -> str:
@@ -147,16 +148,24 @@ def _print_report(report, dry_run: bool) -> None:
 @click.option("--dry-run", is_flag=True,
               help="Check the file and list what would be created, changed and kept; store "
                    "nothing.")
-def import_command(file, dry_run):
+@click.option("--max-bytes", type=click.IntRange(min=0), default=None,
+              help="Refuse a larger file (default 200 MB; 0: no limit). The whole file is "
+                   "parsed before anything is stored, so memory grows with it.")
+def import_command(file, dry_run, max_bytes):
     """Validate and import a county file (FILE, or - for standard input), all or nothing.
 
     Exit status 0 when the file was (or, with --dry-run, would be) imported; 1
     with its problems listed one per line as `JSON-PATH: message`.
     """
-    from govtrack.county.services import CountyFileError, import_county, progress_units
+    from govtrack.county.services import (
+        COUNTY_MAX_BYTES,
+        CountyFileError,
+        import_county,
+        progress_units,
+    )
 
     try:
-        data = _read_county_file(file)
+        data = _read_county_file(file, COUNTY_MAX_BYTES if max_bytes is None else max_bytes)
     except CountyFileError as exc:
         click.echo(f"{exc.path}: {exc}")
         sys.exit(1)

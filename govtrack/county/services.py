@@ -116,9 +116,11 @@ class ImportReport:
         self.problems.append((path, message))
 
 
-#: a county file larger than this is refused before it is read. The county-scale
-#: benchmark's file (bench/county_file.py: 300 committees, 60,000 action items,
-#: 150,000 updates) is about 75 MB; memory grows with the file, see bench/RESULTS.md.
+#: a county file larger than this is refused before it is read, unless the administrator
+#: running `flask govtrack import` raises the limit (--max-bytes) for a file they know.
+#: The county-scale benchmark's file (bench/county_file.py: 300 committees, 60,000 action
+#: items, 150,000 updates) is about 150 MB; the whole file is parsed before anything is
+#: stored (all or nothing), so memory grows with the file, see bench/RESULTS.md.
 COUNTY_MAX_BYTES = 200_000_000
 #: deeper nesting than this is no county file (the schema is about 8 deep) and would
 #: exhaust the parser's or the validator's stack
@@ -136,12 +138,14 @@ class CountyFileError(ValueError):
         self.path = path
 
 
-def county_size_problem(size: int) -> str | None:
-    """Why a county file of size bytes is refused, or None."""
-    if size <= COUNTY_MAX_BYTES:
+def county_size_problem(size: int, limit: int | None = None) -> str | None:
+    """Why a county file of size bytes is refused under limit (default COUNTY_MAX_BYTES;
+    0 for none), or None."""
+    limit = COUNTY_MAX_BYTES if limit is None else limit
+    if not limit or size <= limit:
         return None
     return (f"the file is {size / 1_000_000:.1f} MB; the limit is "
-            f"{COUNTY_MAX_BYTES / 1_000_000:g} MB")
+            f"{limit / 1_000_000:g} MB")
 
 
 class _Refused:
@@ -215,15 +219,15 @@ def _check_parsed(data: Any) -> None:
                 raise CountyFileError(child.message, _path_text((*path, name)))
 
 
-def read_county(raw: bytes) -> Any:
+def read_county(raw: bytes, limit: int | None = None) -> Any:
     """Parse a county file's bytes, bounded in size, depth and number length.
 
     Raises CountyFileError with a message (and where it can, the JSON path) for
     the person importing; whatever the bytes, nothing else escapes (no
     traceback for any input). A member named twice in one object is refused
-    rather than silently keeping the last.
+    rather than silently keeping the last. limit is county_size_problem's.
     """
-    problem = county_size_problem(len(raw))
+    problem = county_size_problem(len(raw), limit)
     if problem:
         raise CountyFileError(problem)
     try:

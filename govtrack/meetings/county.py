@@ -182,13 +182,12 @@ def _motion_record(motion: Motion, positions: dict[int, int]) -> dict:
                                   for v in motion.votes), key=lambda v: v["person"])})
 
 
-def _motion_order(record: dict) -> tuple:
-    return instant(record["voted_at"]), record["text"]
-
-
 def _motions_of(meeting: Meeting) -> list[dict]:
+    """The meeting's motions in the order they were recorded (by id: the app records them as
+    they are voted, an import in the file's order), so two motions of the same moment and
+    words still come back out in the order they went in."""
     positions = {id(item): n for n, item in enumerate(_ordered(meeting.items))}
-    return sorted((_motion_record(m, positions) for m in meeting.motions), key=_motion_order)
+    return [_motion_record(m, positions) for m in meeting.motions]
 
 
 def _attendance_of(meeting: Meeting) -> list[dict]:
@@ -927,9 +926,9 @@ def _sync_motions(writer, meeting: Meeting, entries: list[dict]) -> list | None:
     vote is a record of its moment, not a row anyone edits.
     """
     before = _motions_of(meeting)
-    after = sorted((_set(dict(e, voted_at=utc_text(instant(e["voted_at"])),
-                              votes=sorted(e.get("votes", []), key=lambda v: v["person"])))
-                    for e in entries), key=_motion_order)
+    after = [_set(dict(e, voted_at=utc_text(instant(e["voted_at"])),
+                       votes=sorted(e.get("votes", []), key=lambda v: v["person"])))
+             for e in entries]
     if before == after:
         return None
     for motion in list(meeting.motions):

@@ -53,11 +53,17 @@ IMPORT_METHOD = "import"
 
 
 def _when(value: str | None) -> datetime | None:
-    """An instant of the file in UTC, to the second (as signing events store it)."""
+    """An instant of the file in UTC, to the microsecond (the file's record is kept as it is)."""
     if value is None:
         return None
     parsed = datetime.fromisoformat(value.upper().replace("Z", "+00:00"))
-    return parsed.astimezone(UTC).replace(microsecond=0)
+    return parsed.astimezone(UTC)
+
+
+def _matching_time(at: datetime) -> datetime:
+    """How an event's time is matched: to the second, so an event an earlier import
+    stored without its fraction of a second is still the file's event, not a new one."""
+    return at.replace(microsecond=0)
 
 
 def _day(value: str | None) -> date | None:
@@ -419,7 +425,8 @@ def _signing_events(mou: Mou, entry: dict, writer) -> list[str]:
     At the same instant a signature comes before a refusal and a refusal before
     a void, the order in which they can happen.
     """
-    existing = {(e.kind, e.agency.key, e.version_number, e.at) for e in mou.events}
+    existing = {(e.kind, e.agency.key, e.version_number, _matching_time(e.at))
+                for e in mou.events}
     versions = {v.number: v for v in mou.versions}
     ranks = list(EVENT_ARRAYS)
     wanted = sorted(((_when(e[field]), ranks.index(kind), e["party"], kind, e)
@@ -427,7 +434,7 @@ def _signing_events(mou: Mou, entry: dict, writer) -> list[str]:
                      for e in entry.get(array, [])), key=lambda item: item[:3])
     added = []
     for at, _, party, kind, event in wanted:
-        if (kind, party, event["version"], at) in existing:
+        if (kind, party, event["version"], _matching_time(at)) in existing:
             continue
         agency: Agency = writer.agencies[party]
         person = writer.people[event["person"]] if event.get("person") else None
@@ -439,7 +446,7 @@ def _signing_events(mou: Mou, entry: dict, writer) -> list[str]:
         elif kind == "declined":
             fields["auth_method"] = IMPORT_METHOD
         _append_event(mou, versions[event["version"]], kind, agency, person=person, at=at,
-                      **fields)
+                      as_recorded=True, **fields)
         added.append(f"{kind} {agency.key} v{event['version']}")
     return added
 

@@ -382,8 +382,14 @@ def amend(actor, mou: Mou) -> Mou:
 
 
 def _append_event(mou: Mou, version: MouVersion, kind: str, agency: Agency,
-                  person=None, at: datetime | None = None, **fields) -> SigningEvent:
-    """Add a link to the MOU's hash chain; the only way events are written."""
+                  person=None, at: datetime | None = None, as_recorded: bool = False,
+                  **fields) -> SigningEvent:
+    """Add a link to the MOU's hash chain; the only way events are written.
+
+    The app records events to the second; as_recorded keeps at as another
+    record gives it (an imported county file), fractions of a second and all,
+    so the file's signing record comes back out exactly as it went in.
+    """
     previous = mou.events[-1].event_sha256 if mou.events else ""
     # Column defaults apply only at flush; the hash must cover the values stored.
     fields = dict.fromkeys((
@@ -392,7 +398,7 @@ def _append_event(mou: Mou, version: MouVersion, kind: str, agency: Agency,
     event = SigningEvent(mou=mou, version=version, version_id=version.id,
                          version_number=version.number, kind=kind, agency=agency,
                          agency_id=agency.id, person=person,
-                         at=(at or utcnow()).replace(microsecond=0),
+                         at=at if as_recorded else (at or utcnow()).replace(microsecond=0),
                          document_sha256=version.digest, previous_sha256=previous, **fields)
     event.event_sha256 = event.compute_hash()
     event.key_id = chain.current_key_id()

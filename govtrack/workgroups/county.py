@@ -389,6 +389,48 @@ def _sync_goals(writer, workgroup: Workgroup, entries: list[dict]) -> list | Non
     return [before, after] if before != after else None
 
 
+def _new_goals(writer, workgroup: Workgroup, entries: list[dict]) -> None:
+    """A new workgroup's goals and their PDSA cycles; _insert_milestones adds the milestones
+    once the goals have ids."""
+    from govtrack.pdsa.county import sync_cycles
+
+    for entry in entries:
+        goal = Goal(key=entry["key"], **_goal_values(entry))
+        workgroup.goals.append(goal)
+        sync_cycles(writer, goal, entry.get("pdsa_cycles", []))
+
+
+def _insert_milestones(writer, new: list[tuple[Workgroup, dict]]) -> None:
+    """The milestones of new workgroups' goals in one insert, then their re-datings in
+    another (an object each was most of the workgroups' time at national scale). Like the
+    goals, they are part of their workgroup's record: its audit entry covers them."""
+    goals = [(goal, entry) for workgroup, record in new
+             for goal, entry in zip(workgroup.goals, record.get("goals", []), strict=True)]
+    rows = [{"goal_id": goal.id, "key": item["key"], "version": 1,
+             **{name: value.id if name == "owner" and value is not None else value
+                for name, value in _milestone_values(writer, item).items()}}
+            for goal, entry in goals for item in entry.get("milestones", [])]
+    for goal, _ in goals:
+        db.session.expire(goal, ["milestones"])  # read back from the rows if anyone asks
+    if not rows:
+        return
+    for row in rows:
+        row["owner_id"] = row.pop("owner")
+    db.session.execute(insert(Milestone.__table__), rows)
+    dated = {item["key"]: item["due_changes"] for _, entry in goals
+             for item in entry.get("milestones", []) if item.get("due_changes")}
+    if not dated:
+        return
+    ids = dict(db.session.execute(select(Milestone.key, Milestone.id).where(
+        Milestone.key.in_(list(dated)))).all())
+    db.session.execute(insert(MilestoneDueChange.__table__), [
+        {"milestone_id": ids[key], "old_due": date.fromisoformat(change["from"]),
+         "new_due": date.fromisoformat(change["to"]), "at": instant(change["at"]),
+         "by_id": writer.people[change["by"]].id if change.get("by") else None,
+         "reason": change.get("reason", "")}
+        for key, changes in dated.items() for change in changes])
+
+
 def store(writer, committee: Committee, record: dict) -> None:
     """Upsert workgroups by key; members, updates, goals and milestones as the file lists them."""
     entries = record.get("workgroups", [])
@@ -402,7 +444,7 @@ def store(writer, committee: Committee, record: dict) -> None:
         if workgroup is None:
             workgroup = Workgroup(committee=committee, key=entry["key"], **values)
             _sync_members(writer, workgroup, entry.get("members", []))
-            _sync_goals(writer, workgroup, entry.get("goals", []))
+            _new_goals(writer, workgroup, entry.get("goals", []))
             writer.create(workgroup, "workgroups", committee)
             new.append((workgroup, entry))
             continue
@@ -420,6 +462,7 @@ def store(writer, committee: Committee, record: dict) -> None:
                 changes[name] = change
         writer.updated(workgroup, "workgroups", changes, committee)
     _insert_updates(writer, new)
+    _insert_milestones(writer, new)
 
 
 def _insert_updates(writer, new: list[tuple[Workgroup, dict]]) -> None:
@@ -429,9 +472,11 @@ def _insert_updates(writer, new: list[tuple[Workgroup, dict]]) -> None:
              "by_id": writer.people[update["by"]], "text": update.get("text", ""),
              "agenda_item_id": None, "workgroup": workgroup}
             for workgroup, entry in new for update in entry.get("updates", [])]
+    if not new:
+        return
+    db.session.flush()  # ids for the new workgroups and goals (the milestones need them too)
     if not rows:
         return
-    db.session.flush()
     for row in rows:
         row["workgroup_id"], row["by_id"] = row.pop("workgroup").id, row["by_id"].id
     db.session.execute(insert(WorkgroupUpdate.__table__), rows)

@@ -332,12 +332,19 @@ def motions(draw, record: dict, com: CommitteeContext, starts: datetime) -> list
     people = voters(record, com)
     items = len(record.get("agenda", {}).get("items", []))
     result = []
-    for n in range(draw(st.integers(0, 2)) if people else 0):
+    for n in range(draw(st.integers(0, 3)) if people else 0):
         mover = draw(st.sampled_from(people))
         motion = {"text": draw(line()), "mover": mover,
                   "result": draw(st.sampled_from(("carried", "defeated", "no_quorum"))),
-                  # distinct times: motions have no key and are written in order of time
                   "voted_at": utc(starts + timedelta(minutes=10 * n + draw(st.integers(0, 9))))}
+        if result and draw(st.booleans()):
+            # the same moment and words as the one before (a motion put twice, a clerk's
+            # rounding), or an earlier moment: the file's order is the record's
+            motion["voted_at"] = draw(st.sampled_from(
+                (result[-1]["voted_at"], utc(starts + timedelta(minutes=draw(
+                    st.integers(0, 9)))))))
+            if draw(st.booleans()):
+                motion["text"] = result[-1]["text"]
         if len(people) > 1:
             optional(motion, draw, "seconder", st.sampled_from([p for p in people
                                                                 if p != mover]))
@@ -765,7 +772,9 @@ def mou(draw, ctx: Context, others: list[str]) -> dict:
             for step in steps:
                 if holding != (step == "void"):
                     continue  # signs (or declines) while not signed; voids what it signed
-                when += timedelta(hours=draw(st.integers(1, 500)))
+                # a fraction of a second now and then: another tool's record keeps one
+                when += timedelta(hours=draw(st.integers(1, 500)),
+                                  microseconds=draw(st.sampled_from((0, 1, 250_000, 999_999))))
                 event = {"party": party, "version": number}
                 if step == "void":
                     event["at"] = utc(when)
@@ -893,7 +902,7 @@ def signatories(draw, ctx: Context, mous: list[dict]) -> list[dict]:
 #: arrays whose order the file keeps; every other array's order is open
 ORDERED = frozenset({"items", "goals", "pdsa_cycles", "decisions", "agency_order",
                      "phase_history", "versions", "standing_items", "signing_order",
-                     "due_changes"})
+                     "due_changes", "motions"})
 #: the fields that tell the records of an open array apart
 IDENTITY = ("key", "number", "person", "role", "stage", "start", "since", "at", "by", "date",
             "party", "version", "signed_at", "co_chair", "created_at", "proposer", "voted_at",

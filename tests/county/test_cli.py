@@ -94,7 +94,31 @@ def test_standard_input_beyond_the_size_limit_is_refused_without_reading_it_all(
     monkeypatch.setattr(services, "COUNTY_MAX_BYTES", 1_000_000)
     result = run(app, "import", "-", stdin=b" " * 1_000_010)
     assert result.exit_code == 1
-    assert result.stdout == "$: standard input holds more than the limit of 1 MB\n"
+    assert result.stdout == ("$: standard input holds more than the limit of 1 MB; if the "
+                             "file is yours, raise the limit with --max-bytes (0: none): "
+                             "memory grows with the file\n")
+
+
+def _padded_county() -> bytes:
+    """The small county, padded with spaces past 1 MB (JSON allows them)."""
+    return json.dumps(county()).encode() + b" " * 1_000_000
+
+
+def test_an_administrator_imports_a_file_over_the_limit_with_max_bytes(
+        app, db, monkeypatch, tmp_path):
+    from govtrack.county import services
+
+    monkeypatch.setattr(services, "COUNTY_MAX_BYTES", 1_000_000)
+    path = tmp_path / "big.json"
+    path.write_bytes(_padded_county())
+    refused = run(app, "import", str(path))
+    assert refused.exit_code == 1 and "--max-bytes" in refused.stdout
+    assert stored_rows(db)["Agency"] == 0
+    assert run(app, "import", "--max-bytes", "1000", str(path)).exit_code == 1
+    assert run(app, "import", "--dry-run", "--max-bytes", "2000000", str(path)).exit_code == 0
+    result = run(app, "import", "--max-bytes", "0", "-", stdin=path.read_bytes())
+    assert result.exit_code == 0, result.stdout
+    assert stored_rows(db)["Agency"] == 2
 
 
 def test_export_writes_a_file_with_out(app, tmp_path):

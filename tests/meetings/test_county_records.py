@@ -195,6 +195,23 @@ def test_changes_are_stored_audited_and_exported(db):
             "mou_expiring_days"} <= set(changes[("Committee", "CIT Steering Committee")])
 
 
+def test_motions_of_the_same_moment_and_words_keep_the_files_order(db):
+    data = county()
+    first, second = data["committees"][0]["meetings"][0]["motions"]
+    # put twice at the same minute: the defeated one first, then carried, listed out of time
+    twice = [dict(second, text=first["text"], voted_at=first["voted_at"]), first,
+             dict(second, voted_at="2025-02-11T20:30:00Z")]
+    data["committees"][0]["meetings"][0]["motions"] = twice
+    imported(db, data)
+    assert export_county()["committees"][0]["meetings"][0]["motions"] == twice
+    swapped = [twice[1], twice[0], twice[2]]
+    data["committees"][0]["meetings"][0]["motions"] = swapped
+    report = imported(db, data)
+    assert report.updated["meetings"] == 1
+    assert export_county()["committees"][0]["meetings"][0]["motions"] == swapped
+    assert imported(db, data).updated["meetings"] == 0
+
+
 def test_the_file_is_authoritative_for_the_quorum_rule_rsvps_and_motions(db):
     imported(db, county())
     data = county()

@@ -370,3 +370,37 @@ def test_the_signing_record_export_validates_against_the_schema(db):
     imported(db, with_signing_record())
     validator = Draft202012Validator(load_schema(), format_checker=FormatChecker())
     assert list(validator.iter_errors(export_county())) == []
+
+
+def with_fractions() -> dict:
+    """with_signing_record, its events timed to fractions of a second as another tool keeps them."""
+    data = with_signing_record()
+    amendment = data["mous"][1]
+    amendment["signatures"][0]["signed_at"] = "2026-02-03T10:00:00.250000Z"
+    amendment["declines"][0]["at"] = "2026-02-05T16:00:00.999999Z"
+    amendment["voids"][0]["at"] = "2026-02-10T12:00:00.000001Z"
+    return data
+
+
+def test_signing_record_times_keep_their_fractions_of_a_second(db):
+    imported(db, with_fractions())
+    exported = export_county()
+    assert canonical(exported) == canonical(with_fractions())
+    amendment = next(m for m in exported["mous"] if m["key"] == "mou-inreach-2")
+    assert (amendment["signatures"][0]["signed_at"], amendment["declines"][0]["at"],
+            amendment["voids"][0]["at"]) == ("2026-02-03T10:00:00.250000Z",
+                                             "2026-02-05T16:00:00.999999Z",
+                                             "2026-02-10T12:00:00.000001Z")
+    assert verify(mou(db, "mou-inreach-2")).ok
+    events = db.session.scalar(select(func.count(SigningEvent.id)))
+    again = imported(db, exported)
+    assert not any(again.created.values()) and not any(again.updated.values())
+    assert db.session.scalar(select(func.count(SigningEvent.id))) == events
+
+
+def test_events_an_earlier_import_stored_to_the_second_are_not_added_again(db):
+    imported(db, with_signing_record())
+    events = db.session.scalar(select(func.count(SigningEvent.id)))
+    report = imported(db, with_fractions())
+    assert not any(report.created.values()) and not any(report.updated.values())
+    assert db.session.scalar(select(func.count(SigningEvent.id))) == events
