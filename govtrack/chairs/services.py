@@ -14,7 +14,6 @@ from datetime import date, timedelta
 from functools import cache
 
 from sqlalchemy import bindparam, select
-from sqlalchemy.orm.attributes import set_committed_value
 
 from govtrack import audit
 from govtrack.actions import handover as actions_handover
@@ -25,7 +24,7 @@ from govtrack.clock import today
 from govtrack.committees.models import Committee, Membership
 from govtrack.committees.services import change_seat, open_seat
 from govtrack.editing import DomainError, apply_edit
-from govtrack.extensions import db
+from govtrack.extensions import db, read_into
 from govtrack.meetings import handover as meetings_handover
 
 #: the chair term must be named this many days before it ends
@@ -135,8 +134,7 @@ def read_terms(committee: Committee) -> None:
     read with loader options works out a cache key for those options each time (a
     millisecond of the agenda draft); this statement's is worked out once."""
     if "chair_terms" not in committee.__dict__:
-        set_committed_value(committee, "chair_terms", list(db.session.scalars(
-            _terms_query(), {"committee_id": committee.id})))
+        read_into(committee, "chair_terms", _terms_query(), {"committee_id": committee.id})
 
 
 def chairs(committee: Committee) -> list[ChairTerm]:

@@ -6,7 +6,6 @@ from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload, selectinload
-from sqlalchemy.orm.attributes import set_committed_value
 
 from govtrack.agencies.models import Agency, Person
 from govtrack.audit.services import committee_history
@@ -24,7 +23,7 @@ from govtrack.committees.models import (
     StageChange,
     members_query,
 )
-from govtrack.extensions import db
+from govtrack.extensions import db, read_into
 from govtrack.forms import save
 from govtrack.health.services import flags_for
 from govtrack.meetings import services as meeting_services
@@ -69,8 +68,7 @@ def _load(key: str) -> Committee:
     if committee is None:
         abort(404)
     for name in ("stage_history", "chair_terms", "memberships"):
-        set_committed_value(committee, name, list(db.session.scalars(
-            _load_query(name), {"committee_id": committee.id}).unique()))
+        read_into(committee, name, _load_query(name), {"committee_id": committee.id})
     return committee
 
 

@@ -8,14 +8,13 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_login import current_user, login_required
 from sqlalchemy import and_, bindparam, case, func, or_, select, union
 from sqlalchemy.orm import aliased, joinedload, lazyload, selectinload
-from sqlalchemy.orm.attributes import set_committed_value
 
 from govtrack.actions.models import STATUSES as ACTION_STATUSES
 from govtrack.actions.models import ActionItem
 from govtrack.agencies.models import Agency, Person
 from govtrack.committees.models import Committee, Membership, members_loading, members_query
 from govtrack.editing import AlreadyDone
-from govtrack.extensions import db
+from govtrack.extensions import db, read_into
 from govtrack.forms import Form, save
 from govtrack.markdown import render as markdown
 from govtrack.meetings import drafting, links, services
@@ -69,8 +68,7 @@ def _committee(key: str) -> Committee:
     committee = db.session.execute(_committee_query(), {"key": key}).scalar()
     if committee is None:
         abort(404)
-    set_committed_value(committee, "memberships", list(db.session.scalars(
-        _shown_query("roster"), {"committee_id": committee.id}).unique()))
+    read_into(committee, "memberships", _shown_query("roster"), {"committee_id": committee.id})
     return committee
 
 
@@ -103,8 +101,7 @@ def _meeting_query(on_demand: bool, items: bool = True):
 def _read_items(meeting: Meeting) -> None:
     """Read the meeting's items by a statement built once: the select-in load of them works
     out a cache key for its loader options on every request (a millisecond of the draft)."""
-    set_committed_value(meeting, "items", list(db.session.scalars(
-        _shown_query("items"), {"meeting_id": meeting.id})))
+    read_into(meeting, "items", _shown_query("items"), {"meeting_id": meeting.id})
 
 
 def _meeting(key: str, edit: bool = False, agenda: bool = False,
@@ -171,14 +168,13 @@ def _page_meeting(key: str) -> Meeting:
     meeting = db.session.execute(_page_query(), {"key": key}).scalar()
     if meeting is None:
         abort(404)
-    set_committed_value(meeting.committee, "memberships", list(db.session.scalars(
-        _shown_query("roster"), {"committee_id": meeting.committee_id}).unique()))
+    read_into(meeting.committee, "memberships", _shown_query("roster"),
+              {"committee_id": meeting.committee_id})
     require_view_committee(current_user, meeting.committee)
     shown = {"held": ("items", "attendance", "motions"),
              "scheduled": ("items", "rsvps")}.get(meeting.status, ("items",))
     for name in shown:
-        set_committed_value(meeting, name, list(db.session.scalars(
-            _shown_query(name), {"meeting_id": meeting.id}).unique()))
+        read_into(meeting, name, _shown_query(name), {"meeting_id": meeting.id})
     return meeting
 
 

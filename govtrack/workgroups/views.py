@@ -26,7 +26,7 @@ from govtrack.agencies.models import SECTORS, Agency, Person
 from govtrack.chairs.models import chair_loading
 from govtrack.clock import today, utcnow
 from govtrack.committees.models import THRESHOLDS, Committee, Membership, members_loading
-from govtrack.extensions import db
+from govtrack.extensions import db, read_into
 from govtrack.forms import save
 from govtrack.health import snapshot as snapshots
 from govtrack.health.services import collector_paused, flags_for, preloaded
@@ -151,8 +151,7 @@ def _workgroup(key: str) -> Workgroup:
     loaded = inspect(workgroup).dict
     for name, statement in (("goals", goals), ("members", members), ("updates", updates)):
         if name not in loaded:
-            set_committed_value(workgroup, name, list(
-                db.session.scalars(statement, {"id": workgroup.id}).unique()))
+            read_into(workgroup, name, statement, {"id": workgroup.id})
     require_view_committee(current_user, committee)
     return workgroup
 
