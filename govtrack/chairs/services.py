@@ -414,6 +414,19 @@ def _step_down(actor, committee: Committee, person: Person, on: date) -> None:
                    start=on, end=stays)
 
 
+def _seats_without_term(committee: Committee, person: Person, start: date,
+                        outgoing: ChairTerm | None) -> list[Membership]:
+    """Chair seats open at start that no chair term accounts for.
+
+    A committee imported or seated before its terms were recorded has a chair
+    membership and no term; the hand-over ends that seat as it would a term's.
+    """
+    return [m for m in committee.memberships
+            if m.role == "chair" and m.person_id != person.id
+            and (outgoing is None or m.person_id != outgoing.person_id)
+            and m.start < start and (m.end is None or m.end >= start)]
+
+
 def hand_over(actor, committee: Committee, *, person: Person, start: date,
               agency: Agency | None = None, interim: bool = False,
               co_chair: Person | None = None, note: str = "") -> list[str]:
@@ -444,6 +457,10 @@ def hand_over(actor, committee: Committee, *, person: Person, start: date,
         audit.record(actor, "update", outgoing, committee=committee)
         _step_down(actor, committee, outgoing.person, start)
         done.append(f"{outgoing.person.name}'s term ends on {start:%d %B %Y}.")
+    seated = [seat.person for seat in _seats_without_term(committee, person, start, outgoing)]
+    for sitting in seated:
+        _step_down(actor, committee, sitting, start)
+        done.append(f"{sitting.name}'s chair seat ends on {start:%d %B %Y}.")
     term = ChairTerm(committee=committee, person=person, agency=agency or membership.agency,
                      start=start, planned_end=planned_end)
     db.session.add(term)
@@ -458,7 +475,7 @@ def hand_over(actor, committee: Committee, *, person: Person, start: date,
                                  planned_end=planned_end, co_chair=True))
         _role_follows(actor, committee, co_chair, "co_chair", start)
         done.append(f"{co_chair.name} co-chairs alongside.")
-    outgoing_person = outgoing.person if outgoing else None
+    outgoing_person = outgoing.person if outgoing else next(iter(seated), None)
     if interim and outgoing_person is not None:
         done.extend(run_steps(HANDOVER_STEPS, actor, committee, outgoing_person, person, start))
     if note:

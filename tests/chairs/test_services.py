@@ -145,6 +145,21 @@ def test_hand_over_ends_the_term_moves_roles_and_is_recorded(db, county):
     assert db.session.query(AuditEntry).filter_by(action="handover").count() == 2
 
 
+def test_a_chair_seated_without_a_term_steps_down_at_the_hand_over(db, county, make):
+    """A chair seated as a membership only (an imported committee) has no term to end:
+    the hand-over still ends that chair seat instead of refusing the successor."""
+    committee, agencies, people = county()
+    sitting = make.person(agency=agencies["sheriff"])
+    make.membership(committee, sitting, role="chair", start=date(2021, 1, 1))
+    with at(date(2022, 12, 1)):
+        services.hand_over(None, committee, person=people["omh"], start=date(2023, 1, 1))
+        db.session.commit()
+    roles = {(m.person_id, m.role): (m.start, m.end) for m in committee.memberships}
+    assert roles[(sitting.id, "chair")] == (date(2021, 1, 1), date(2022, 12, 31))
+    assert roles[(sitting.id, "member")] == (date(2023, 1, 1), None)
+    assert roles[(people["omh"].id, "chair")] == (date(2023, 1, 1), None)
+
+
 def test_an_interim_chair_finishes_the_term(db, county):
     committee, _, people = county()
     with at(date(2022, 1, 1)):
@@ -282,3 +297,20 @@ def test_an_interim_takes_over_the_leaving_chairs_open_work(db, county, make):
     assert open_item.owner == people["da"] and done_item.owner == people["sheriff"]
     assert meeting.items[0].presenter == people["da"]
     assert any("1 open action items move" in line for line in done)
+
+
+def test_a_chair_seated_without_a_term_who_leaves_hands_over_the_open_work(db, county, make):
+    from govtrack.actions.models import ActionItem
+
+    committee, agencies, people = county()
+    sitting = make.person(agency=agencies["sheriff"])
+    make.membership(committee, sitting, role="chair", start=date(2021, 1, 1))
+    item = ActionItem(key="a-seat", committee=committee, title="Call the jail", owner=sitting)
+    db.session.add(item)
+    db.session.commit()
+    with at(date(2022, 5, 10)):
+        done = services.hand_over(None, committee, person=people["da"], start=date(2022, 5, 10),
+                                  interim=True)
+        db.session.commit()
+    assert item.owner == people["da"]
+    assert any("chair seat ends on 10 May 2022" in line for line in done)
