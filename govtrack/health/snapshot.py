@@ -5,12 +5,20 @@ every page) and stores the result; the scheduler runs it after each sweep,
 `flask govtrack health --snapshot` and `flask govtrack load-demo` on demand.
 The county view reads the newest snapshot in a fixed number of queries;
 each committee's own pages still judge it live.
+
+A snapshot never changes once taken, so the county view's CSV (megabytes
+nationally) is written once per snapshot and filter, as a file in the
+instance folder that every worker serves (`rendering`); taking the next
+snapshot, or renaming or deleting a committee or workgroup (the CSV shows
+their live keys and names), forgets the files.
 """
 
 from datetime import date, datetime
+from pathlib import Path
 
-from sqlalchemy import delete, func, insert, select
-from sqlalchemy.orm import joinedload
+from flask import current_app, has_app_context
+from sqlalchemy import delete, event, func, insert, inspect, select
+from sqlalchemy.orm import Session, joinedload
 
 from govtrack.agencies.models import Person
 from govtrack.clock import utcnow
@@ -64,6 +72,7 @@ def take(now: datetime | None = None) -> HealthSnapshot:
         db.session.execute(insert(SnapshotFlag), flags)
     prune()
     db.session.commit()
+    forget_renderings()
     return snapshot
 
 
@@ -105,6 +114,63 @@ def prune(keep: int = KEEP) -> int:
             db.session.execute(delete(model).where(column.in_(old)),
                                execution_options={"synchronize_session": False})
     return len(old)
+
+
+# -- renderings: the county view's CSV, written once per snapshot ----------------
+
+#: the instance folder's subfolder of the renderings of the newest snapshot
+RENDERINGS = "health-snapshot"
+
+
+def rendering(snapshot: HealthSnapshot, name: str) -> Path:
+    """Where the rendering called name (a filter, say) of snapshot is kept, once written.
+
+    The time it was taken is in the file name as well as the id: a database
+    rebuilt from scratch counts its ids from 1 again.
+    """
+    return (Path(current_app.instance_path) / RENDERINGS
+            / f"{snapshot.id}-{snapshot.taken_at:%Y%m%dT%H%M%S%f}-{name}")
+
+
+def forget_renderings() -> None:
+    """Delete every rendering: only the newest snapshot's are served, and only while
+    the names they show are the live ones."""
+    if not has_app_context():
+        return
+    folder = Path(current_app.instance_path) / RENDERINGS
+    for path in folder.glob("*") if folder.is_dir() else ():
+        path.unlink(missing_ok=True)
+
+
+#: a committee's or workgroup's attributes a rendering shows
+_SHOWN = ("key", "name")
+
+
+@event.listens_for(Session, "before_flush")
+def _note_renames(session, _context, _instances) -> None:
+    """Note a committee or workgroup renamed, re-keyed or deleted in this transaction."""
+    for record in session.deleted:
+        if isinstance(record, Committee | Workgroup):
+            session.info["renderings_stale"] = True
+            return
+    for record in session.dirty:
+        if isinstance(record, Committee | Workgroup):
+            attrs = inspect(record).attrs
+            if any(attrs[name].history.has_changes() for name in _SHOWN):
+                session.info["renderings_stale"] = True
+                return
+
+
+@event.listens_for(Session, "after_commit")
+def _forget_after_renames(session) -> None:
+    """Forget the renderings once a rename noted by _note_renames is committed."""
+    if session.info.pop("renderings_stale", False):
+        forget_renderings()
+
+
+@event.listens_for(Session, "after_rollback")
+def _nothing_renamed(session) -> None:
+    session.info.pop("renderings_stale", None)
 
 
 # -- reading ------------------------------------------------------------------
