@@ -224,11 +224,18 @@ def committee_flags(snapshot: HealthSnapshot, committee_ids: list[int] | None = 
     workgroup key, workgroup name), in no particular order: one query, of plain
     rows (a national CSV has tens of thousands).
     """
+    committee_join = Committee.id == SnapshotFlag.committee_id
+    workgroup_join = Workgroup.id == SnapshotFlag.workgroup_id
+    if committee_ids is not None:
+        # the same committees, said of each table: PostgreSQL then reads a page's few
+        # committees and workgroups by index, not all 3,000 and 15,000 of them
+        committee_join &= Committee.id.in_(committee_ids)
+        workgroup_join &= Workgroup.committee_id.in_(committee_ids)
     query = (select(SnapshotFlag.about, SnapshotFlag.code, SnapshotFlag.since,
                     SnapshotFlag.words, SnapshotFlag.committee_id, Committee.key,
                     Committee.name, Workgroup.key, Workgroup.name)
-             .join(Committee, Committee.id == SnapshotFlag.committee_id)
-             .outerjoin(Workgroup, Workgroup.id == SnapshotFlag.workgroup_id)
+             .join(Committee, committee_join)
+             .outerjoin(Workgroup, workgroup_join)
              .where(SnapshotFlag.snapshot_id == snapshot.id,
                     SnapshotFlag.about.in_(("committee", "workgroup"))))
     if committee_ids is not None:
