@@ -8,9 +8,11 @@ each committee's own pages still judge it live.
 
 A snapshot never changes once taken, so the county view's CSV (megabytes
 nationally) is written once per snapshot and filter, as a file in the
-instance folder that every worker serves (`rendering`); taking the next
-snapshot, or renaming or deleting a committee or workgroup (the CSV shows
-their live keys and names), forgets the files.
+instance folder that every worker serves (`rendering`). Taking the next
+snapshot forgets the files; so does committing a rename, re-key or deletion
+of a committee or workgroup, since the CSV shows their live keys and names
+as the page does. A file being written when that happens is forgotten too,
+and its writer writes it again (county_view.county_csv_download).
 """
 
 from datetime import date, datetime
@@ -128,18 +130,27 @@ def rendering(snapshot: HealthSnapshot, name: str) -> Path:
     The time it was taken is in the file name as well as the id: a database
     rebuilt from scratch counts its ids from 1 again.
     """
-    return (Path(current_app.instance_path) / RENDERINGS
-            / f"{snapshot.id}-{snapshot.taken_at:%Y%m%dT%H%M%S%f}-{name}")
+    return Path(current_app.instance_path) / RENDERINGS / f"{_stem(snapshot)}{name}"
 
 
-def forget_renderings() -> None:
-    """Delete every rendering: only the newest snapshot's are served, and only while
-    the names they show are the live ones."""
+def _stem(snapshot: HealthSnapshot) -> str:
+    return f"{snapshot.id}-{snapshot.taken_at:%Y%m%dT%H%M%S%f}-"
+
+
+def forget_renderings(but: HealthSnapshot | None = None) -> None:
+    """Delete every rendering (but those of the snapshot but): only the newest
+    snapshot's are served, and only while the names they show are the live ones.
+
+    The web app forgets older snapshots' too when it writes a newer one's, in case
+    the snapshot was taken where this instance folder is not.
+    """
     if not has_app_context():
         return
     folder = Path(current_app.instance_path) / RENDERINGS
-    for path in folder.glob("*") if folder.is_dir() else ():
-        path.unlink(missing_ok=True)
+    kept = _stem(but) if but is not None else None
+    for path in folder.iterdir() if folder.is_dir() else ():
+        if kept is None or not path.name.startswith(kept):
+            path.unlink(missing_ok=True)
 
 
 #: a committee's or workgroup's attributes a rendering shows

@@ -4,7 +4,8 @@ For the county coordinator, who follows up with chairs: which committees
 and workgroups are stalling, and why, across the county. Judging the whole
 county takes seconds (tens of them nationally), so the view reads the
 health snapshot the scheduler writes after each sweep (govtrack.health.snapshot),
-a page of committees at a time, in a fixed number of queries.
+a page of committees at a time, in a fixed number of queries; the CSV, every
+committee at once, is written once per snapshot and filter and served as a file.
 """
 
 import os
@@ -104,7 +105,8 @@ def county_csv_file(snapshot: HealthSnapshot, code: str | None = None,
     if path.exists():
         return path
     path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".", suffix=".part")
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f"{path.name}.",
+                                         suffix=".part")
     try:
         with os.fdopen(handle, "w", encoding="utf-8", newline="") as out:
             out.writelines(csv_chunks(CSV_HEADER, county_csv_rows(snapshot, code, sector)))
@@ -112,6 +114,7 @@ def county_csv_file(snapshot: HealthSnapshot, code: str | None = None,
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+    snapshots.forget_renderings(but=snapshot)
     return path
 
 
@@ -120,21 +123,21 @@ def county_csv_download(snapshot: HealthSnapshot, code: str | None = None,
     """The county view's CSV as an attachment from its file: an ETag and Last-Modified
     from the file, 304 Not Modified when the client has it, a range if asked."""
     for _ in range(3):
-        path = county_csv_file(snapshot, code, sector)
         try:
+            path = county_csv_file(snapshot, code, sector)
             response = send_file(path, mimetype="text/csv", conditional=True, etag=True)
-        except FileNotFoundError:  # forgotten in between: a rename was committed
+        except FileNotFoundError:  # forgotten while written or sent: see forget_renderings
             continue
         response.headers["Content-Disposition"] = f'attachment; filename="{CSV_NAME}"'
         return response
-    raise RuntimeError(f"the county view's CSV {path} vanished three times")
+    raise RuntimeError("the county view's CSV was forgotten three times as it was written")
 
 
 def county_csv_rows(snapshot: HealthSnapshot, code: str | None = None,
                     sector: str | None = None) -> Iterator[tuple[str, ...]]:
     """The CSV of the county view: a row per committee or workgroup flag, as the grid orders
     them (committee by name, then column, then workgroup key), all text; one query,
-    run now, the rows worked out as they are read (csv_stream writes them in chunks)."""
+    run now, the rows worked out as they are read (csv_chunks writes them in chunks)."""
     found = snapshots.committee_flags(snapshot, code=code, sector=sector)
     found.sort(key=lambda r: (r[6], r[5], _ORDER.get((r[0], r[1]), _LAST), r[7] or ""))
     return ((key, name, about, workgroup_key or "", workgroup_name or "", flag_code,

@@ -272,3 +272,41 @@ def test_a_renamed_committee_or_workgroup_shows_in_the_csv_at_once(client, make,
     assert "Renamed workgroup" in client.get("/county/health.csv").text
     # as the page shows them
     assert "Renamed committee" in client.get("/county/").text
+
+
+@time_machine.travel(NOW, tick=False)
+def test_the_scheduler_writes_the_csv_with_the_snapshot(web_app, client, make, login,
+                                                       monkeypatch):
+    from govtrack import scheduler
+
+    _stall(make.cast())
+    login(_coordinator(make))
+    scheduler._health_snapshot()
+    assert len(_csv_files(web_app)) == 1
+
+    def unread(*args, **kwargs):
+        raise AssertionError("the snapshot was read again")
+
+    monkeypatch.setattr(county_view, "county_csv_rows", unread)
+    rows = list(csv.reader(io.StringIO(client.get("/county/health.csv").text)))
+    assert [r[5] for r in rows[1:] if r[2] == "workgroup"] == ["milestone_overdue"]
+
+
+@time_machine.travel(NOW, tick=False)
+def test_a_snapshot_taken_elsewhere_replaces_the_files_of_the_old_one(
+        web_app, client, make, login, monkeypatch):
+    _stall(make.cast())
+    login(_coordinator(make))
+    snapshot.take()
+    client.get("/county/health.csv")
+    client.get("/county/health.csv?flag=stalled")
+    old = _csv_files(web_app)
+    # a scheduler on another machine: this instance folder is not cleaned by it
+    monkeypatch.setattr(snapshot, "forget_renderings", lambda but=None: None)
+    with time_machine.travel(NOW + timedelta(minutes=5), tick=False):
+        taken = snapshot.take()
+    monkeypatch.undo()
+    assert _csv_files(web_app) == old
+    client.get("/county/health.csv")
+    (new,) = _csv_files(web_app)
+    assert new.startswith(f"{taken.id}-") and new not in old
