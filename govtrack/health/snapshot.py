@@ -142,20 +142,25 @@ def _stem(snapshot: HealthSnapshot) -> str:
     return f"{snapshot.id}-{snapshot.taken_at:%Y%m%dT%H%M%S%f}-"
 
 
-def forget_renderings(but: HealthSnapshot | None = None) -> None:
-    """Delete every rendering (but those of the snapshot but): only the newest
-    snapshot's are served, and only while the names they show are the live ones.
+def forget_renderings(older_than: HealthSnapshot | None = None) -> None:
+    """Delete every rendering, or those of snapshots older than older_than: only the
+    newest snapshot's are served, and only while the names they show are the live ones.
 
-    The web app forgets older snapshots' too when it writes a newer one's, in case
-    the snapshot was taken where this instance folder is not.
+    The web app forgets older snapshots' when it writes a newer one's, in case the
+    snapshot was taken where this instance folder is not.
     """
     if not has_app_context():
         return
     folder = Path(current_app.instance_path) / RENDERINGS
-    kept = _stem(but) if but is not None else None
     for path in folder.iterdir() if folder.is_dir() else ():
-        if kept is None or not path.name.startswith(kept):
+        if older_than is None or _older(path.name, older_than):
             path.unlink(missing_ok=True)
+
+
+def _older(name: str, snapshot: HealthSnapshot) -> bool:
+    """Whether the rendering called name is of a snapshot taken before snapshot."""
+    number = name.partition("-")[0]
+    return not number.isdigit() or int(number) < snapshot.id
 
 
 #: a committee's or workgroup's attributes a rendering shows

@@ -114,7 +114,7 @@ def county_csv_file(snapshot: HealthSnapshot, code: str | None = None,
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
-    snapshots.forget_renderings(but=snapshot)
+    snapshots.forget_renderings(older_than=snapshot)
     return path
 
 

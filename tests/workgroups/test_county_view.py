@@ -302,7 +302,7 @@ def test_a_snapshot_taken_elsewhere_replaces_the_files_of_the_old_one(
     client.get("/county/health.csv?flag=stalled")
     old = _csv_files(web_app)
     # a scheduler on another machine: this instance folder is not cleaned by it
-    monkeypatch.setattr(snapshot, "forget_renderings", lambda but=None: None)
+    monkeypatch.setattr(snapshot, "forget_renderings", lambda older_than=None: None)
     with time_machine.travel(NOW + timedelta(minutes=5), tick=False):
         taken = snapshot.take()
     monkeypatch.undo()
