@@ -21,6 +21,7 @@ from govtrack.extensions import db
 from govtrack.health import snapshot
 from govtrack.reminders import sweep
 from govtrack.reminders.lease import holder_name
+from govtrack.workgroups.county_view import county_csv_file
 
 log = logging.getLogger(__name__)
 
@@ -65,6 +66,13 @@ def _health_snapshot() -> None:
         log.info("health snapshot of %s stored", taken.as_of)
     except Exception:
         log.exception("health snapshot failed; the county view shows the previous one")
+        taken = None
+    try:
+        if taken is not None:
+            # the county view's CSV, written now rather than by the first coordinator to ask
+            county_csv_file(taken)
+    except Exception:
+        log.exception("the county view's CSV was not written; its first download will")
     finally:
         db.session.remove()
 

@@ -2,6 +2,7 @@
 
 import csv
 import io
+from collections.abc import Iterator
 
 from flask import Response
 
@@ -41,23 +42,25 @@ def csv_stream(header: list[str], rows, filename: str) -> Response:
     writer needs no request context (stream_with_context would keep the request and its
     connection open while a slow client reads).
     """
-    def chunks():
-        out = io.StringIO()
-        writer = csv.writer(out)
-        writer.writerow(header)
-        batch = []
-        for row in rows:
-            # safe_cell of a str, inlined: a call per cell was most of a national file's time
-            batch.append(["'" + v if v[:1] in _FORMULA_FIRST else v for v in row])
-            if len(batch) == STREAM_ROWS:
-                writer.writerows(batch)
-                batch.clear()
-                yield out.getvalue()
-                out.seek(0)
-                out.truncate()
-        writer.writerows(batch)
-        if rest := out.getvalue():
-            yield rest
-
-    return Response(chunks(), mimetype="text/csv", headers={
+    return Response(csv_chunks(header, rows), mimetype="text/csv", headers={
         "Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+def csv_chunks(header: list[str], rows) -> Iterator[str]:
+    """The text of a CSV, STREAM_ROWS rows a chunk: csv_stream's body, or a file's."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(header)
+    batch = []
+    for row in rows:
+        # safe_cell of a str, inlined: a call per cell was most of a national file's time
+        batch.append(["'" + v if v[:1] in _FORMULA_FIRST else v for v in row])
+        if len(batch) == STREAM_ROWS:
+            writer.writerows(batch)
+            batch.clear()
+            yield out.getvalue()
+            out.seek(0)
+            out.truncate()
+    writer.writerows(batch)
+    if rest := out.getvalue():
+        yield rest

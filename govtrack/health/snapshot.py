@@ -5,12 +5,22 @@ every page) and stores the result; the scheduler runs it after each sweep,
 `flask govtrack health --snapshot` and `flask govtrack load-demo` on demand.
 The county view reads the newest snapshot in a fixed number of queries;
 each committee's own pages still judge it live.
+
+A snapshot never changes once taken, so the county view's CSV (megabytes
+nationally) is written once per snapshot and filter, as a file in the
+instance folder that every worker serves (`rendering`). Taking the next
+snapshot forgets the files; so does committing a rename, re-key or deletion
+of a committee or workgroup, since the CSV shows their live keys and names
+as the page does. A file being written when that happens is forgotten too,
+and its writer writes it again (county_view.county_csv_download).
 """
 
 from datetime import date, datetime
+from pathlib import Path
 
-from sqlalchemy import delete, func, insert, select
-from sqlalchemy.orm import joinedload
+from flask import current_app, has_app_context
+from sqlalchemy import delete, event, func, insert, inspect, select, text
+from sqlalchemy.orm import Session, joinedload
 
 from govtrack.agencies.models import Person
 from govtrack.clock import utcnow
@@ -63,7 +73,13 @@ def take(now: datetime | None = None) -> HealthSnapshot:
     if flags:
         db.session.execute(insert(SnapshotFlag), flags)
     prune()
+    if db.session.get_bind().dialect.name == "postgresql":
+        # PostgreSQL plans the county view's queries by these statistics: until they know
+        # the new snapshot's id (autovacuum takes a minute or more) it expects no rows
+        # and reads all 30,000 national flags for a page's 25 committees (50 ms, not 1)
+        db.session.execute(text("ANALYZE health_snapshot_committee, health_snapshot_flag"))
     db.session.commit()
+    forget_renderings()
     return snapshot
 
 
@@ -105,6 +121,77 @@ def prune(keep: int = KEEP) -> int:
             db.session.execute(delete(model).where(column.in_(old)),
                                execution_options={"synchronize_session": False})
     return len(old)
+
+
+# -- renderings: the county view's CSV, written once per snapshot ----------------
+
+#: the instance folder's subfolder of the renderings of the newest snapshot
+RENDERINGS = "health-snapshot"
+
+
+def rendering(snapshot: HealthSnapshot, name: str) -> Path:
+    """Where the rendering called name (a filter, say) of snapshot is kept, once written.
+
+    The time it was taken is in the file name as well as the id: a database
+    rebuilt from scratch counts its ids from 1 again.
+    """
+    return Path(current_app.instance_path) / RENDERINGS / f"{_stem(snapshot)}{name}"
+
+
+def _stem(snapshot: HealthSnapshot) -> str:
+    return f"{snapshot.id}-{snapshot.taken_at:%Y%m%dT%H%M%S%f}-"
+
+
+def forget_renderings(older_than: HealthSnapshot | None = None) -> None:
+    """Delete every rendering, or those of snapshots older than older_than: only the
+    newest snapshot's are served, and only while the names they show are the live ones.
+
+    The web app forgets older snapshots' when it writes a newer one's, in case the
+    snapshot was taken where this instance folder is not.
+    """
+    if not has_app_context():
+        return
+    folder = Path(current_app.instance_path) / RENDERINGS
+    for path in folder.iterdir() if folder.is_dir() else ():
+        if older_than is None or _older(path.name, older_than):
+            path.unlink(missing_ok=True)
+
+
+def _older(name: str, snapshot: HealthSnapshot) -> bool:
+    """Whether the rendering called name is of a snapshot taken before snapshot."""
+    number = name.partition("-")[0]
+    return not number.isdigit() or int(number) < snapshot.id
+
+
+#: a committee's or workgroup's attributes a rendering shows
+_SHOWN = ("key", "name")
+
+
+@event.listens_for(Session, "before_flush")
+def _note_renames(session, _context, _instances) -> None:
+    """Note a committee or workgroup renamed, re-keyed or deleted in this transaction."""
+    for record in session.deleted:
+        if isinstance(record, Committee | Workgroup):
+            session.info["renderings_stale"] = True
+            return
+    for record in session.dirty:
+        if isinstance(record, Committee | Workgroup):
+            attrs = inspect(record).attrs
+            if any(attrs[name].history.has_changes() for name in _SHOWN):
+                session.info["renderings_stale"] = True
+                return
+
+
+@event.listens_for(Session, "after_commit")
+def _forget_after_renames(session) -> None:
+    """Forget the renderings once a rename noted by _note_renames is committed."""
+    if session.info.pop("renderings_stale", False):
+        forget_renderings()
+
+
+@event.listens_for(Session, "after_rollback")
+def _nothing_renamed(session) -> None:
+    session.info.pop("renderings_stale", None)
 
 
 # -- reading ------------------------------------------------------------------
@@ -158,11 +245,18 @@ def committee_flags(snapshot: HealthSnapshot, committee_ids: list[int] | None = 
     workgroup key, workgroup name), in no particular order: one query, of plain
     rows (a national CSV has tens of thousands).
     """
+    committee_join = Committee.id == SnapshotFlag.committee_id
+    workgroup_join = Workgroup.id == SnapshotFlag.workgroup_id
+    if committee_ids is not None:
+        # the same committees, said of each table: PostgreSQL then reads a page's few
+        # committees and workgroups by index, not all 3,000 and 15,000 of them
+        committee_join &= Committee.id.in_(committee_ids)
+        workgroup_join &= Workgroup.committee_id.in_(committee_ids)
     query = (select(SnapshotFlag.about, SnapshotFlag.code, SnapshotFlag.since,
                     SnapshotFlag.words, SnapshotFlag.committee_id, Committee.key,
                     Committee.name, Workgroup.key, Workgroup.name)
-             .join(Committee, Committee.id == SnapshotFlag.committee_id)
-             .outerjoin(Workgroup, Workgroup.id == SnapshotFlag.workgroup_id)
+             .join(Committee, committee_join)
+             .outerjoin(Workgroup, workgroup_join)
              .where(SnapshotFlag.snapshot_id == snapshot.id,
                     SnapshotFlag.about.in_(("committee", "workgroup"))))
     if committee_ids is not None:

@@ -48,7 +48,13 @@ from govtrack.permissions import (
 from govtrack.spreadsheet import csv_response, csv_stream
 from govtrack.web.pagination import paginate
 from govtrack.workgroups import services
-from govtrack.workgroups.county_view import COLUMNS, county_csv_rows, county_health
+from govtrack.workgroups.county_view import (
+    COLUMNS,
+    CSV_HEADER,
+    CSV_NAME,
+    county_csv_download,
+    county_health,
+)
 from govtrack.workgroups.forms import (
     ActionEditForm,
     ActionForm,
@@ -308,13 +314,14 @@ def county():
 @bp.get("/county/health.csv")
 @login_required
 def county_csv():
-    """The county view as CSV: one row a committee or workgroup and flag (every page)."""
+    """The county view as CSV: one row a committee or workgroup and flag (every page),
+    of the same snapshot as the page, written once per snapshot and filter."""
     require_view_county(current_user)
     code, sector = _county_filters()
     snapshot = snapshots.latest()
-    out = county_csv_rows(snapshot, code, sector) if snapshot is not None else ()
-    return csv_stream(["committee", "committee name", "about", "workgroup",
-                         "workgroup name", "flag", "since", "words"], out, "county-health.csv")
+    if snapshot is None:
+        return csv_stream(CSV_HEADER, (), CSV_NAME)
+    return county_csv_download(snapshot, code, sector)
 
 
 @bp.get("/committees/<key>/overdue/<agency_key>")

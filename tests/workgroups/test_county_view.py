@@ -7,6 +7,7 @@ so each test takes one, through the same code path, once its records are in.
 import csv
 import io
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
 import time_machine
 from sqlalchemy import func, select
@@ -14,7 +15,7 @@ from sqlalchemy import func, select
 from govtrack.extensions import db
 from govtrack.health import snapshot
 from govtrack.health.models import HealthSnapshot, SnapshotFlag
-from govtrack.workgroups import views
+from govtrack.workgroups import county_view, views
 from tests.helpers import count_queries
 
 NOW = datetime(2026, 11, 22, 14, 0, tzinfo=UTC)
@@ -169,10 +170,7 @@ def test_a_snapshot_keeps_the_flags_words_and_old_snapshots_are_pruned(make, db)
 
 
 @time_machine.travel(NOW, tick=False)
-def test_the_csv_leaves_in_chunks_as_it_is_written_and_formula_safe(
-        client, make, login, monkeypatch):
-    from govtrack import spreadsheet
-
+def test_the_csv_is_formula_safe(client, make, login):
     cast = make.cast()
     _stall(cast)
     cast["committee"].name = '=HYPERLINK("http://example.org")'
@@ -180,14 +178,135 @@ def test_the_csv_leaves_in_chunks_as_it_is_written_and_formula_safe(
     db.session.commit()
     snapshot.take()
     login(_coordinator(make))
-    monkeypatch.setattr(spreadsheet, "STREAM_ROWS", 1)
     response = client.get("/county/health.csv")
-    assert response.is_streamed and response.mimetype == "text/csv"
-    chunks = [c.decode() for c in response.iter_encoded()]
-    rows = list(csv.reader(io.StringIO("".join(chunks))))
-    # the header with the first row, then one row a chunk
-    assert len(rows) > 2 and len(chunks) == len(rows) - 1
-    assert chunks[0].startswith("committee,committee name,") and chunks[0].count("\r\n") == 2
+    assert response.mimetype == "text/csv"
+    rows = list(csv.reader(io.StringIO(response.get_data(as_text=True))))
     ours = [r for r in rows[1:] if r[0] == cast["committee"].key]
     assert ours and {r[1] for r in ours} == {"'" + cast["committee"].name}
     assert {r[4] for r in ours if r[2] == "workgroup"} == {"'+Routing"}
+
+
+def test_a_csv_is_written_a_few_rows_at_a_time(monkeypatch):
+    from govtrack import spreadsheet
+
+    monkeypatch.setattr(spreadsheet, "STREAM_ROWS", 1)
+    rows = [("a", "=1"), ("b", "2"), ("c", "3")]
+    chunks = list(spreadsheet.csv_chunks(["x", "y"], iter(rows)))
+    # the header with the first row, then one row a chunk, never the whole file at once
+    assert chunks == ["x,y\r\na,'=1\r\n", "b,2\r\n", "c,3\r\n"]
+
+
+def _csv_files(web_app) -> set[str]:
+    folder = Path(web_app.instance_path) / snapshot.RENDERINGS
+    return {p.name for p in folder.iterdir()} if folder.is_dir() else set()
+
+
+@time_machine.travel(NOW, tick=False)
+def test_the_csv_is_written_once_per_snapshot_and_filter(web_app, client, make, login,
+                                                         monkeypatch):
+    cast = make.cast()
+    _stall(cast)
+    quiet = make.cast(make.committee(name="Quiet committee"))
+    login(_coordinator(make))
+    snapshot.take()
+    first = client.get("/county/health.csv")
+    assert first.status_code == 200
+    assert first.headers["Content-Disposition"] == 'attachment; filename="county-health.csv"'
+    assert first.headers["Content-Type"] == "text/csv; charset=utf-8"
+    assert first.headers["ETag"] and first.headers["Last-Modified"]
+    # private as every logged-in response: no browser keeps it, a script may ask again
+    assert first.headers["Cache-Control"] == "no-store"
+    only = client.get("/county/health.csv?flag=milestone_overdue&sector=nowhere")
+    assert only.status_code == 200
+    assert len(_csv_files(web_app)) == 2
+
+    # the files are served as written: the snapshot is not read again
+    def unread(*args, **kwargs):
+        raise AssertionError("the snapshot was read again")
+
+    monkeypatch.setattr(county_view, "county_csv_rows", unread)
+    assert client.get("/county/health.csv").get_data() == first.get_data()
+    assert client.get("/county/health.csv?flag=milestone_overdue").get_data() == (
+        only.get_data())
+    monkeypatch.undo()
+
+    # a new snapshot: new bytes, a new ETag, the old files gone
+    _stall(quiet)
+    with time_machine.travel(NOW + timedelta(minutes=5), tick=False):
+        snapshot.take()
+    assert _csv_files(web_app) == set()
+    second = client.get("/county/health.csv")
+    assert quiet["workgroup"].key in second.text and quiet["workgroup"].key not in first.text
+    assert second.headers["ETag"] != first.headers["ETag"]
+    assert len(_csv_files(web_app)) == 1
+
+
+@time_machine.travel(NOW, tick=False)
+def test_a_client_holding_the_csv_gets_304_until_the_next_snapshot(client, make, login):
+    _stall(make.cast())
+    login(_coordinator(make))
+    snapshot.take()
+    first = client.get("/county/health.csv")
+    again = client.get("/county/health.csv",
+                       headers={"If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 304 and again.get_data() == b""
+    with time_machine.travel(NOW + timedelta(minutes=5), tick=False):
+        snapshot.take()
+    after = client.get("/county/health.csv", headers={"If-None-Match": first.headers["ETag"]})
+    assert after.status_code == 200 and after.get_data() == first.get_data()
+    assert after.headers["ETag"] != first.headers["ETag"]
+
+
+@time_machine.travel(NOW, tick=False)
+def test_a_renamed_committee_or_workgroup_shows_in_the_csv_at_once(client, make, login):
+    cast = make.cast()
+    _stall(cast)
+    login(_coordinator(make))
+    snapshot.take()
+    assert cast["committee"].name in client.get("/county/health.csv").text
+    cast["committee"].name = "Renamed committee"
+    db.session.commit()
+    assert "Renamed committee" in client.get("/county/health.csv").text
+    cast["workgroup"].name = "Renamed workgroup"
+    db.session.commit()
+    assert "Renamed workgroup" in client.get("/county/health.csv").text
+    # as the page shows them
+    assert "Renamed committee" in client.get("/county/").text
+
+
+@time_machine.travel(NOW, tick=False)
+def test_the_scheduler_writes_the_csv_with_the_snapshot(web_app, client, make, login,
+                                                       monkeypatch):
+    from govtrack import scheduler
+
+    _stall(make.cast())
+    login(_coordinator(make))
+    scheduler._health_snapshot()
+    assert len(_csv_files(web_app)) == 1
+
+    def unread(*args, **kwargs):
+        raise AssertionError("the snapshot was read again")
+
+    monkeypatch.setattr(county_view, "county_csv_rows", unread)
+    rows = list(csv.reader(io.StringIO(client.get("/county/health.csv").text)))
+    assert [r[5] for r in rows[1:] if r[2] == "workgroup"] == ["milestone_overdue"]
+
+
+@time_machine.travel(NOW, tick=False)
+def test_a_snapshot_taken_elsewhere_replaces_the_files_of_the_old_one(
+        web_app, client, make, login, monkeypatch):
+    _stall(make.cast())
+    login(_coordinator(make))
+    snapshot.take()
+    client.get("/county/health.csv")
+    client.get("/county/health.csv?flag=stalled")
+    old = _csv_files(web_app)
+    # a scheduler on another machine: this instance folder is not cleaned by it
+    monkeypatch.setattr(snapshot, "forget_renderings", lambda older_than=None: None)
+    with time_machine.travel(NOW + timedelta(minutes=5), tick=False):
+        taken = snapshot.take()
+    monkeypatch.undo()
+    assert _csv_files(web_app) == old
+    client.get("/county/health.csv")
+    (new,) = _csv_files(web_app)
+    assert new.startswith(f"{taken.id}-") and new not in old
