@@ -16,7 +16,7 @@ from flask import (
 )
 from flask_login import current_user, login_required
 from sqlalchemy import bindparam, inspect, select
-from sqlalchemy.orm import contains_eager, joinedload, selectinload
+from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from govtrack.actions.models import ActionItem, ActionUpdate
@@ -195,17 +195,18 @@ def _dashboard_committee_query():
 
 @cache
 def _upcoming_milestones_query():
-    """The committee's open milestones due from "day" to "until", built once; their goals and
-    workgroups are the rows joined to filter them (not joined a second time to load them)."""
-    return (select(Milestone).join(Goal, Goal.id == Milestone.goal_id)
+    """The committee's open milestones due from "day" to "until", as rows, built once: the
+    page names their workgroup (from the rows the health rules read) and their owner."""
+    return (select(Milestone.due, Milestone.title, Goal.workgroup_id,
+                   Person.name.label("owner"))
+            .join(Goal, Goal.id == Milestone.goal_id)
             .join(Workgroup, Workgroup.id == Goal.workgroup_id)
+            .outerjoin(Person, Person.id == Milestone.owner_id)
             .where(Workgroup.committee_id == bindparam("committee_id"),
                    Milestone.status == "open",
                    Milestone.due >= bindparam("day", type_=Milestone.due.type),
                    Milestone.due <= bindparam("until", type_=Milestone.due.type))
-            .order_by(Workgroup.name, Goal.id, Milestone.due, Milestone.id)
-            .options(joinedload(Milestone.owner),
-                     contains_eager(Milestone.goal).contains_eager(Goal.workgroup)))
+            .order_by(Workgroup.name, Goal.id, Milestone.due, Milestone.id))
 
 
 @bp.get("/committees/<key>/dashboard")
@@ -229,11 +230,15 @@ def dashboard(key: str):
                            if (reasons := services.stall_reasons(wg, day))]
             flags = flags_for("committee", committee, day)
         overdue = overdue_by_agency(committee.id, day)
+        # the milestones of the workgroups open today (the rules' records), soonest first
+        open_names = {wg.id: wg.name for wg in records}
         upcoming = sorted(
-            (m for m in db.session.scalars(_upcoming_milestones_query(), {
-                "committee_id": committee.id, "day": day, "until": day + timedelta(days=60)})
-             if m.goal.workgroup.open_on(day)),
-            key=lambda m: m.due)
+            ((m, open_names[m.workgroup_id]) for m in db.session.execute(
+                _upcoming_milestones_query(), {
+                    "committee_id": committee.id, "day": day,
+                    "until": day + timedelta(days=60)})
+             if m.workgroup_id in open_names),
+            key=lambda pair: pair[0].due)
         return render_template("workgroups/dashboard.html", committee=committee, stalled=stalled,
                                overdue=overdue, ageing=ageing_bars(overdue), ages=AGES,
                                oldest=OLDEST, upcoming=upcoming,
