@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import cache
 
+from markupsafe import Markup, escape
 from sqlalchemy import bindparam, case, func, select
 
 from govtrack.actions.models import OPEN_STATUSES, ActionItem
@@ -44,6 +45,8 @@ def age_bucket(days_late: int) -> int:
     return next(n for n, (_, _, high) in enumerate(AGES) if high is None or days_late <= high)
 
 
+#: the colour of each AGES bucket in the ageing picture, newest first
+AGE_COLOURS = ("#ffbe2e", "#e5a000", "#d54309", "#8b0a03")
 #: the ageing picture's bars start this far right (px), after the agency names, and the
 #: agency with the most overdue items fills BAR_WIDTH
 BAR_LEFT = 230
@@ -65,6 +68,28 @@ def ageing_bars(overdue: list[AgencyOverdue]) -> list[tuple[AgencyOverdue, list,
                 x += width
         rows.append((agency, bars, x))
     return rows
+
+
+def ageing_markup(overdue: list[AgencyOverdue]) -> tuple[Markup, Markup]:
+    """The ageing picture's rows (each agency's name, stacked bars and count, in SVG) and
+    its table's rows. Written here, each name escaped once, rather than in the template:
+    a national committee's ~90 agencies made ~1,500 template expressions, ~2 ms a page."""
+    picture, table = [], []
+    for n, (agency, bars, end) in enumerate(ageing_bars(overdue)):
+        y, name = 26 + n * 26, escape(agency.name)
+        rects = "".join(
+            f'<rect x="{x}" y="{y}" width="{width}" height="18" fill="{AGE_COLOURS[age]}">'
+            f"<title>{name}: {count} overdue {AGES[age][0]}</title></rect>"
+            for x, width, age, count in bars)
+        picture.append(
+            f'\n  <text x="222" y="{y + 14}" font-size="12" text-anchor="end" fill="#1b1b1b">'
+            f"{escape(agency.name[:34])}</text>\n  {rects}\n"
+            f'  <text x="{end + 4}" y="{y + 14}" font-size="12" fill="#1b1b1b">{agency.count}'
+            "</text>\n  ")
+        ages = "".join(f"<td>{count}</td>" for count in agency.ages)
+        table.append(f'<tr><th scope="row">{name}</th>{ages}<td>{agency.count}</td></tr>')
+    # every name is escaped above; the rest are numbers and this module's constants
+    return Markup("".join(picture)), Markup("".join(table))  # noqa: S704
 
 
 def _overdue(committee_id: int, day: date):

@@ -74,10 +74,11 @@ from govtrack.workgroups.models import (
     workgroup_member,
 )
 from govtrack.workgroups.overdue import (
+    AGE_COLOURS,
     AGES,
     NAMED_AGENCIES,
     OLDEST,
-    ageing_bars,
+    ageing_markup,
     agency_overdue_page,
     overdue_by_agency,
 )
@@ -239,8 +240,10 @@ def dashboard(key: str):
                     "until": day + timedelta(days=60)})
              if m.workgroup_id in open_names),
             key=lambda pair: pair[0].due)
+        ageing, ageing_table = ageing_markup(overdue)
         return render_template("workgroups/dashboard.html", committee=committee, stalled=stalled,
-                               overdue=overdue, ageing=ageing_bars(overdue), ages=AGES,
+                               overdue=overdue, ageing=ageing, ageing_table=ageing_table,
+                               ages=AGES, colours=AGE_COLOURS,
                                oldest=OLDEST, upcoming=upcoming,
                                named_agencies=NAMED_AGENCIES,
                                flags=flags, remedies=services.REMEDIES,
