@@ -149,3 +149,18 @@ def test_milestones_of_the_next_60_days_of_open_workgroups_are_listed_soonest_fi
             < listed.index(f"{due} ({second.name}) — {chair.name}"))
     assert closed.name not in listed
     assert "Beyond 60 days" not in listed and "Already achieved" not in listed
+
+
+def test_the_ageing_picture_and_table_escape_agency_names():
+    from govtrack.workgroups.overdue import AgencyOverdue, ageing_markup
+
+    agency = AgencyOverdue("x", "Fire & Rescue <b>District</b> of the long-named county",
+                           2, ages=[1, 0, 0, 1])
+    picture, table = ageing_markup([agency])
+    escaped = "Fire &amp; Rescue &lt;b&gt;District&lt;/b&gt;"
+    assert "<b>" not in picture and "<b>" not in table
+    # the label is the first 34 characters, escaped; each bar's title names it in full
+    assert f">{escaped} of t</text>" in picture
+    assert picture.count(f"<title>{escaped} of the long-named county: 1 overdue") == 2
+    assert table == (f'<tr><th scope="row">{escaped} of the long-named county</th>'
+                     "<td>1</td><td>0</td><td>0</td><td>1</td><td>2</td></tr>")
