@@ -140,6 +140,8 @@ def test_milestones_of_the_next_60_days_of_open_workgroups_are_listed_soonest_fi
     db.session.commit()
     login(cast["chair"])
     page = client.get(f"/committees/{cast['committee'].key}/dashboard").get_data(as_text=True)
+    assert "No action item is overdue." in page  # none is: the ageing picture is left out
+    assert 'class="gt-ageing"' not in page
     listed = page[page.index("<h2>Milestones in the next 60 days</h2>"):]
     soon = f"{(NOW.date() + timedelta(days=5)):%-d %B %Y}: Soon and unowned ({second.name})</li>"
     due = f"{(NOW.date() + timedelta(days=30)):%-d %B %Y}: Protocol drafted"
