@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import cache
 
+from markupsafe import Markup, escape
 from sqlalchemy import bindparam, case, func, select
 
 from govtrack.actions.models import OPEN_STATUSES, ActionItem
@@ -44,6 +45,8 @@ def age_bucket(days_late: int) -> int:
     return next(n for n, (_, _, high) in enumerate(AGES) if high is None or days_late <= high)
 
 
+#: the colour of each AGES bucket in the ageing picture, newest first
+AGE_COLOURS = ("#ffbe2e", "#e5a000", "#d54309", "#8b0a03")
 #: the ageing picture's bars start this far right (px), after the agency names, and the
 #: agency with the most overdue items fills BAR_WIDTH
 BAR_LEFT = 230
@@ -67,6 +70,29 @@ def ageing_bars(overdue: list[AgencyOverdue]) -> list[tuple[AgencyOverdue, list,
     return rows
 
 
+def ageing_markup(overdue: list[AgencyOverdue]) -> tuple[Markup, Markup]:
+    """The ageing picture's rows (each agency's name, stacked bars and count, in SVG) and
+    its table's rows. Written here, each name escaped once, rather than in the template:
+    a national committee's ~90 agencies made ~1,500 template expressions, over a
+    millisecond a page."""
+    picture, table = [], []
+    for n, (agency, bars, end) in enumerate(ageing_bars(overdue)):
+        y, name = 26 + n * 26, escape(agency.name)
+        rects = "".join(
+            f'<rect x="{x}" y="{y}" width="{width}" height="18" fill="{AGE_COLOURS[age]}">'
+            f"<title>{name}: {count} overdue {AGES[age][0]}</title></rect>"
+            for x, width, age, count in bars)
+        picture.append(
+            f'\n  <text x="222" y="{y + 14}" font-size="12" text-anchor="end" fill="#1b1b1b">'
+            f"{escape(agency.name[:34])}</text>\n  {rects}\n"
+            f'  <text x="{end + 4}" y="{y + 14}" font-size="12" fill="#1b1b1b">{agency.count}'
+            "</text>\n  ")
+        ages = "".join(f"<td>{count}</td>" for count in agency.ages)
+        table.append(f'<tr><th scope="row">{name}</th>{ages}<td>{agency.count}</td></tr>')
+    # every name is escaped above; the rest are numbers and this module's constants
+    return Markup("".join(picture)), Markup("".join(table))  # noqa: S704
+
+
 def _overdue(committee_id: int, day: date):
     return (ActionItem.committee_id == committee_id, ActionItem.status.in_(OPEN_STATUSES),
             ActionItem.due < day)
@@ -88,63 +114,66 @@ def _agency_of_owner():
     return select(Person.agency_id).where(Person.id == ActionItem.owner_id).scalar_subquery()
 
 
+def _by_key(column, key, value):
+    """column of the row whose primary key is value, as a correlated subquery: looked up
+    by key for the few rows kept (joined, PostgreSQL hashes the whole table; see
+    _agency_of_owner)."""
+    return select(column).where(key == value).scalar_subquery()
+
+
 @cache
-def _by_agency_queries():
-    """overdue_by_agency's statements, built once: SQLAlchemy keys its compiled-SQL cache
-    by the statement, and working that key out for a fresh one costs about a millisecond
+def _by_agency_query():
+    """overdue_by_agency's statement, built once: SQLAlchemy keys its compiled-SQL cache by
+    the statement, and working that key out for a fresh one costs about a millisecond
     (see meetings.views._meeting_query). Bound: "committee_id", "day" and each age's
     first due date ("age0", ...).
 
-    Both start from the committee's overdue items (its index on action_item) and
-    look up owners and agencies by key, so the server reads what the page shows.
+    One row for each of the OLDEST oldest items of each agency, carrying its agency's
+    count by age (window sums over the agency's items): the counts and the names in
+    one query, not two. It starts from the committee's overdue items (its index on
+    action_item) and looks up owners and agencies by key, so the server reads what the
+    page shows.
     """
     day = bindparam("day", type_=ActionItem.due.type)
-    overdue = _overdue(bindparam("committee_id"), day)
-    agency_id = _agency_of_owner()
     # the AGES bucket of an item, in SQL (age_bucket of its days late)
     age = case(*[(ActionItem.due >= bindparam(f"age{n}", type_=ActionItem.due.type), n)
                  for n, (_, _, high) in enumerate(AGES) if high is not None],
                else_=len(AGES) - 1)
-    # counted by agency and age before the agencies are joined (one row per agency and
-    # age, not per item); the bucket is worked out in a subquery, so GROUP BY names a
-    # column, not a CASE to match
-    aged = select(agency_id.label("agency_id"), age.label("age")).where(*overdue).subquery()
-    counted = (select(aged.c.agency_id, aged.c.age, func.count().label("n"))
-               .group_by(aged.c.agency_id, aged.c.age).subquery())
-    # the oldest few of each agency the page names (bound "named": their ids), ranked on
-    # the items alone; owners' names are joined to those only
-    items = select(ActionItem.id, ActionItem.due, agency_id.label("agency_id")).where(
-        *overdue).subquery()
-    rank = func.row_number().over(partition_by=items.c.agency_id,
-                                  order_by=(items.c.due, items.c.id)).label("rank")
-    ranked = select(items.c.id, items.c.agency_id, rank).subquery()
-    return (select(Agency.id, Agency.key, Agency.name, counted.c.age, counted.c.n)
-            .join(counted, counted.c.agency_id == Agency.id),
-            _rows().join(ranked, ranked.c.id == ActionItem.id)
-            .where(ranked.c.rank <= OLDEST,
-                   ranked.c.agency_id.in_(bindparam("named", expanding=True)))
-            .order_by(ActionItem.due, ActionItem.key))
+    items = (select(ActionItem.id, ActionItem.key, ActionItem.title, ActionItem.due,
+                    ActionItem.owner_id, _agency_of_owner().label("agency_id"),
+                    age.label("age"))
+             .where(*_overdue(bindparam("committee_id"), day)).subquery())
+    agency = {"partition_by": items.c.agency_id}
+    ranked = select(
+        items, func.row_number().over(order_by=(items.c.due, items.c.id), **agency)
+        .label("rank"),
+        *[func.sum(case((items.c.age == n, 1), else_=0)).over(**agency).label(f"age{n}")
+          for n in range(len(AGES))]).subquery()
+    return (select(ranked.c.agency_id,
+                   _by_key(Agency.key, Agency.id, ranked.c.agency_id).label("agency_key"),
+                   _by_key(Agency.name, Agency.id, ranked.c.agency_id).label("agency"),
+                   *[ranked.c[f"age{n}"] for n in range(len(AGES))],
+                   ranked.c.key, ranked.c.title, ranked.c.due,
+                   _by_key(Person.name, Person.id, ranked.c.owner_id).label("owner"))
+            .where(ranked.c.rank <= OLDEST)
+            .order_by(ranked.c.due, ranked.c.key))
 
 
-def overdue_by_agency(committee_id: int, day: date,
-                      named: int = NAMED_AGENCIES) -> list[AgencyOverdue]:
-    """Every agency with overdue items, most first: counts by age, and the OLDEST oldest
-    of the first named agencies (the ones the dashboard names)."""
+def overdue_by_agency(committee_id: int, day: date) -> list[AgencyOverdue]:
+    """Every agency with overdue items, most first: counts by age, and its OLDEST oldest
+    (the dashboard names those of the first NAMED_AGENCIES)."""
     found: dict[int, AgencyOverdue] = {}
-    counts, oldest = _by_agency_queries()
     params = {"committee_id": committee_id, "day": day} | {
         f"age{n}": day - timedelta(days=high)
         for n, (_, _, high) in enumerate(AGES) if high is not None}
-    for agency_id, key, name, age, count in db.session.execute(counts, params):
-        agency = found.setdefault(agency_id, AgencyOverdue(key, name, 0))
-        agency.ages[age] += count
-        agency.count += count
-    ordered = sorted(found.items(), key=lambda a: (-a[1].count, a[1].name, a[1].key))
-    by_key = {a.key: a for _, a in ordered[:named]}
-    # the second query runs even when nothing is overdue: the page's query count is fixed
-    for row in db.session.execute(oldest, params | {"named": list(dict(ordered[:named]))}):
-        by_key[row.agency_key].oldest.append(row)
-    return [a for _, a in ordered]
+    for row in db.session.execute(_by_agency_query(), params):
+        agency = found.get(row.agency_id)
+        if agency is None:
+            ages = [int(getattr(row, f"age{n}")) for n in range(len(AGES))]
+            agency = found[row.agency_id] = AgencyOverdue(row.agency_key, row.agency,
+                                                          sum(ages), [], ages)
+        agency.oldest.append(row)
+    return sorted(found.values(), key=lambda a: (-a.count, a.name, a.key))
 
 
 def agency_overdue_page(committee_id: int, agency_id: int, day: date, offset: int,

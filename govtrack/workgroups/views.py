@@ -16,16 +16,22 @@ from flask import (
 )
 from flask_login import current_user, login_required
 from sqlalchemy import bindparam, inspect, select
-from sqlalchemy.orm import contains_eager, joinedload, selectinload
+from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from govtrack.actions.models import ActionItem, ActionUpdate
 from govtrack.actions.origin import origins
 from govtrack.actions.services import create_action, edit_action, update_action
 from govtrack.agencies.models import SECTORS, Agency, Person
-from govtrack.chairs.models import chair_loading
+from govtrack.chairs.models import chair_loading, chair_terms_query
 from govtrack.clock import today, utcnow
-from govtrack.committees.models import THRESHOLDS, Committee, Membership, members_loading
+from govtrack.committees.models import (
+    THRESHOLDS,
+    Committee,
+    Membership,
+    members_loading,
+    members_query,
+)
 from govtrack.extensions import db, read_into
 from govtrack.forms import save
 from govtrack.health import snapshot as snapshots
@@ -80,10 +86,11 @@ from govtrack.workgroups.models import (
     workgroup_member,
 )
 from govtrack.workgroups.overdue import (
+    AGE_COLOURS,
     AGES,
     NAMED_AGENCIES,
     OLDEST,
-    ageing_bars,
+    ageing_markup,
     agency_overdue_page,
     overdue_by_agency,
 )
@@ -192,35 +199,42 @@ def workgroup_list(key: str):
 
 
 @cache
-def _dashboard_committee_query():
-    """The dashboard's committee with its members and chair terms, built once (see
-    _workgroup_query)."""
-    return select(Committee).where(Committee.key == bindparam("key")).options(
-        *members_loading(), *chair_loading())
+def _dashboard_committee_queries():
+    """The dashboard's committee (its rotation policy joined), its memberships and its chair
+    terms, each by a statement built once, as the committee pages read them: loaded
+    through the committee's query instead, each list's loader options had their cache
+    key worked out on every request (about a millisecond a page; see _workgroup_queries)."""
+    return (select(Committee).where(Committee.key == bindparam("key"))
+            .options(joinedload(Committee.rotation_policy)),
+            members_query(), chair_terms_query())
 
 
 @cache
 def _upcoming_milestones_query():
-    """The committee's open milestones due from "day" to "until", built once; their goals and
-    workgroups are the rows joined to filter them (not joined a second time to load them)."""
-    return (select(Milestone).join(Goal, Goal.id == Milestone.goal_id)
+    """The committee's open milestones due from "day" to "until", as rows, built once: the
+    page names their workgroup (from the rows the health rules read) and their owner."""
+    return (select(Milestone.due, Milestone.title, Goal.workgroup_id,
+                   Person.name.label("owner"))
+            .join(Goal, Goal.id == Milestone.goal_id)
             .join(Workgroup, Workgroup.id == Goal.workgroup_id)
+            .outerjoin(Person, Person.id == Milestone.owner_id)
             .where(Workgroup.committee_id == bindparam("committee_id"),
                    Milestone.status == "open",
                    Milestone.due >= bindparam("day", type_=Milestone.due.type),
                    Milestone.due <= bindparam("until", type_=Milestone.due.type))
-            .order_by(Workgroup.name, Goal.id, Milestone.due, Milestone.id)
-            .options(joinedload(Milestone.owner),
-                     contains_eager(Milestone.goal).contains_eager(Goal.workgroup)))
+            .order_by(Workgroup.name, Goal.id, Milestone.due, Milestone.id))
 
 
 @bp.get("/committees/<key>/dashboard")
 @login_required
 def dashboard(key: str):
     """The chair's dashboard: stalled workgroups, overdue actions by agency, milestones."""
-    committee = db.session.execute(_dashboard_committee_query(), {"key": key}).scalar()
+    committee_query, memberships, chair_terms = _dashboard_committee_queries()
+    committee = db.session.execute(committee_query, {"key": key}).scalar()
     if committee is None:
         abort(404)
+    for name, statement in (("memberships", memberships), ("chair_terms", chair_terms)):
+        read_into(committee, name, statement, {"committee_id": committee.id})
     require_view_committee(current_user, committee)
     day = today()
     # a few thousand short-lived rows, objects and strings, none in cycles: the collector
@@ -235,13 +249,19 @@ def dashboard(key: str):
                            if (reasons := services.stall_reasons(wg, day))]
             flags = flags_for("committee", committee, day)
         overdue = overdue_by_agency(committee.id, day)
+        # the milestones of the workgroups open today (the rules' records), soonest first
+        open_names = {wg.id: wg.name for wg in records}
         upcoming = sorted(
-            (m for m in db.session.scalars(_upcoming_milestones_query(), {
-                "committee_id": committee.id, "day": day, "until": day + timedelta(days=60)})
-             if m.goal.workgroup.open_on(day)),
-            key=lambda m: m.due)
+            ((m, open_names[m.workgroup_id]) for m in db.session.execute(
+                _upcoming_milestones_query(), {
+                    "committee_id": committee.id, "day": day,
+                    "until": day + timedelta(days=60)})
+             if m.workgroup_id in open_names),
+            key=lambda pair: pair[0].due)
+        ageing, ageing_table = ageing_markup(overdue)
         return render_template("workgroups/dashboard.html", committee=committee, stalled=stalled,
-                               overdue=overdue, ageing=ageing_bars(overdue), ages=AGES,
+                               overdue=overdue, ageing=ageing, ageing_table=ageing_table,
+                               ages=AGES, colours=AGE_COLOURS,
                                oldest=OLDEST, upcoming=upcoming,
                                named_agencies=NAMED_AGENCIES,
                                flags=flags, remedies=services.REMEDIES,

@@ -85,7 +85,7 @@ def test_the_dashboard_runs_a_fixed_number_of_queries(web_app, client, make, db,
         make.membership(cast["committee"], person, start=date(2025, 1, 1))
         _overdue(db, cast, person, n, 5 * n)
     db.session.commit()
-    assert count_queries(web_app, lambda: client.get(url)) == few == 14
+    assert count_queries(web_app, lambda: client.get(url)) == few == 13
 
 
 @time_machine.travel(NOW, tick=False)
@@ -116,3 +116,53 @@ def test_the_ageing_bars_stack_by_age_and_the_agency_with_most_fills_the_width()
     assert bars == [(BAR_LEFT, 117.5, 0, 1), (BAR_LEFT + 117.5, 352.5, 2, 3)]
     assert end == BAR_LEFT + BAR_WIDTH
     assert bar == (BAR_LEFT, 117.5, 3, 1)
+
+
+@time_machine.travel(NOW, tick=False)
+def test_milestones_of_the_next_60_days_of_open_workgroups_are_listed_soonest_first(
+        client, make, db, login):
+    from govtrack.workgroups.models import Milestone
+
+    cast = make.cast()
+    member, chair = cast["member"].person, cast["chair"].person
+    first = cast["workgroup"]  # its milestone is due in 30 days, owned by the member
+    second = make.workgroup(cast["committee"], lead=chair)  # due in 30 days, the chair's
+    closed = make.workgroup(cast["committee"], lead=chair, members=[member])
+    closed.closed_at = NOW - timedelta(days=1)
+    first.name, second.name = "Alpha workgroup", "Beta workgroup"
+    goal = second.goals[0]
+    for key, title, days, status, owner in (
+            ("soon", "Soon and unowned", 5, "open", None),
+            ("far", "Beyond 60 days", 61, "open", member),
+            ("done", "Already achieved", 10, "achieved", member)):
+        goal.milestones.append(Milestone(key=f"ms-{key}", title=title, status=status,
+                                         due=NOW.date() + timedelta(days=days), owner=owner))
+    db.session.commit()
+    login(cast["chair"])
+    page = client.get(f"/committees/{cast['committee'].key}/dashboard").get_data(as_text=True)
+    assert "No action item is overdue." in page  # none is: the ageing picture is left out
+    assert 'class="gt-ageing"' not in page
+    listed = page[page.index("<h2>Milestones in the next 60 days</h2>"):]
+    soon = f"{(NOW.date() + timedelta(days=5)):%-d %B %Y}: Soon and unowned ({second.name})</li>"
+    due = f"{(NOW.date() + timedelta(days=30)):%-d %B %Y}: Protocol drafted"
+    assert soon in listed
+    # by due date, then by workgroup name; each with its workgroup and owner
+    assert (listed.index(soon) < listed.index(f"{due} ({first.name}) — {member.name}")
+            < listed.index(f"{due} ({second.name}) — {chair.name}"))
+    assert closed.name not in listed
+    assert "Beyond 60 days" not in listed and "Already achieved" not in listed
+
+
+def test_the_ageing_picture_and_table_escape_agency_names():
+    from govtrack.workgroups.overdue import AgencyOverdue, ageing_markup
+
+    agency = AgencyOverdue("x", "Fire & Rescue <b>District</b> of the long-named county",
+                           2, ages=[1, 0, 0, 1])
+    picture, table = ageing_markup([agency])
+    escaped = "Fire &amp; Rescue &lt;b&gt;District&lt;/b&gt;"
+    assert "<b>" not in picture and "<b>" not in table
+    # the label is the first 34 characters, escaped; each bar's title names it in full
+    assert f">{escaped} of t</text>" in picture
+    assert picture.count(f"<title>{escaped} of the long-named county: 1 overdue") == 2
+    assert table == (f'<tr><th scope="row">{escaped} of the long-named county</th>'
+                     "<td>1</td><td>0</td><td>0</td><td>1</td><td>2</td></tr>")
