@@ -40,11 +40,11 @@ def render_my_work(errors: dict | None = None):
     The forms of the other actions are written by the template (ActionUpdateForm's
     fields, status and note), not built one object per action.
     """
-    from govtrack.actions.services import my_actions
     from govtrack.workgroups.forms import LONG_TEXT
+    from govtrack.workgroups.mywork import my_actions
 
     day = today()
-    actions = my_actions(current_user.person)
+    actions = my_actions(current_user.person, day)
     # The person of each membership is current_user.person, already loaded.
     memberships = [m for m in db.session.scalars(_memberships_query(),
                                                  {"person_id": current_user.person_id})
@@ -53,6 +53,7 @@ def render_my_work(errors: dict | None = None):
     from govtrack.notifications.services import inbox
     from govtrack.workgroups.mywork import my_work as my_schedule
 
+    notifications = inbox(current_user.person, unread_only=True)
     return render_template(
         "web/my_work.html", memberships=memberships, headed=headed, actions=actions,
         mine=my_schedule(current_user.person, actions, seats=memberships),
@@ -60,7 +61,9 @@ def render_my_work(errors: dict | None = None):
         open_statuses=OPEN_STATUSES,
         # an owner outside the committee (an MOU obligation) sees the item, not the committee
         seated={m.committee_id for m in memberships},
-        notifications=inbox(current_user.person, unread_only=True),
+        notifications=notifications,
+        # the header's count of unread notices: those listed here, not counted again
+        unread_notifications=lambda: len(notifications),
         duties=_convening_duties(headed), awaiting=_awaiting_signature(),
         chair_warnings=_chair_warnings([m for m in memberships if m.role in EDITOR_ROLES]))
 
