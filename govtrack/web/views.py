@@ -7,7 +7,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload
 
-from govtrack.actions.models import OPEN_STATUSES, STATUSES
+from govtrack.actions.models import STATUSES
 from govtrack.agencies.models import Agency
 from govtrack.chairs.health import chair_alerts
 from govtrack.chairs.models import ChairTerm, chair_loading
@@ -58,7 +58,6 @@ def render_my_work(errors: dict | None = None):
         "web/my_work.html", memberships=memberships, headed=headed, actions=actions,
         mine=my_schedule(current_user.person, actions, seats=memberships),
         errors=errors or {}, statuses=list(STATUSES.items()), note_max=LONG_TEXT, day=day,
-        open_statuses=OPEN_STATUSES,
         # an owner outside the committee (an MOU obligation) sees the item, not the committee
         seated={m.committee_id for m in memberships},
         notifications=notifications,
