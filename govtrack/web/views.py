@@ -63,7 +63,7 @@ def render_my_work(errors: dict | None = None):
         notifications=notifications,
         # the header's count of unread notices: those listed here, not counted again
         unread_notifications=lambda: len(notifications),
-        duties=_convening_duties(headed), awaiting=_awaiting_signature(),
+        duties=_convening_duties(headed), awaiting=_awaiting_signature(headed),
         chair_warnings=_chair_warnings([m for m in memberships if m.role in EDITOR_ROLES]))
 
 
@@ -97,11 +97,11 @@ def _committees(ids) -> list[Committee]:
     return list(db.session.scalars(_committees_query(), {"ids": list(ids)}))
 
 
-def _awaiting_signature():
-    """MOUs out for signature awaiting me, as head or authorised signatory of a party."""
+def _awaiting_signature(headed: list[Agency]):
+    """MOUs out for signature awaiting me, as head (of headed) or authorised signatory."""
     from govtrack.mous.services import awaiting_signature
 
-    return awaiting_signature(current_user.person)
+    return awaiting_signature(current_user.person, headed=headed)
 
 
 def _convening_duties(headed: list[Agency]):
