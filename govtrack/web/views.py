@@ -83,18 +83,13 @@ def _headed_query():
 
 
 @cache
-def _committees_query():
-    """The statement of _committees, built once (see _memberships_query)."""
-    return select(Committee).where(
-        Committee.id.in_(bindparam("ids", expanding=True))).options(
-        *membership_loading(), *chair_loading())
-
-
-def _committees(ids) -> list[Committee]:
-    """Committees with what the chair's checks read: chair terms and membership dates."""
-    if not ids:
-        return []
-    return list(db.session.scalars(_committees_query(), {"ids": list(ids)}))
+def _convening_query():
+    """The committees with a chair term of an agency of "agency_ids", with what the chair's
+    checks read: chair terms and membership dates; built once (see _memberships_query).
+    The committees' ids as a subquery, where they were a query of their own."""
+    return (select(Committee).where(Committee.id.in_(select(ChairTerm.committee_id).where(
+        ChairTerm.agency_id.in_(bindparam("agency_ids", expanding=True)))))
+        .order_by(Committee.id).options(*membership_loading(), *chair_loading()))
 
 
 def _awaiting_signature(headed: list[Agency]):
@@ -108,9 +103,9 @@ def _convening_duties(headed: list[Agency]):
     """Vacant chairs whose successor meeting the agencies I head must convene."""
     if not headed:
         return []
-    ids = db.session.scalars(select(ChairTerm.committee_id).where(
-        ChairTerm.agency_id.in_([a.id for a in headed])).distinct())
-    return convening_duties(current_user.person, _committees(list(ids)), today())
+    committees = list(db.session.scalars(_convening_query(),
+                                         {"agency_ids": [a.id for a in headed]}))
+    return convening_duties(current_user.person, committees, today())
 
 
 def _chair_warnings(led: list[Membership]):
