@@ -163,8 +163,8 @@ def _actions_query():
 def my_actions(person, day: date) -> list[MyAction]:
     """Everything open assigned to person across all committees: overdue first, then by due.
 
-    actions.services.my_actions as rows. Done and cancelled items stay out, so
-    the page does not grow with a person's history.
+    Done and cancelled items stay out, so the page does not grow with a
+    person's history.
     """
     actions = [MyAction(*row) for row in db.session.execute(_actions_query(),
                                                            {"person_id": person.id})]
