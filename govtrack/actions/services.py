@@ -1,10 +1,6 @@
 """Rules for action items: creating, updating, editing and reassigning them."""
 
 from datetime import date
-from functools import cache
-
-from sqlalchemy import bindparam, select
-from sqlalchemy.orm import joinedload, selectinload
 
 from govtrack import audit
 from govtrack.actions.models import OPEN_STATUSES, STATUSES, ActionItem, ActionUpdate
@@ -102,25 +98,3 @@ def edit_action(actor, action: ActionItem, expected_version: int | None, *, titl
 
 def _day(day: date | None) -> str:
     return f"{day:%-d %B %Y}" if day else "no date"
-
-
-@cache
-def _my_actions_query():
-    """The statement of my_actions, built once: SQLAlchemy keys its compiled-SQL cache by
-    the statement, and working that key out for a fresh one with loader options costs
-    about a millisecond (see meetings.views._meeting_query)."""
-    return select(ActionItem).where(
-        ActionItem.owner_id == bindparam("person_id"),
-        ActionItem.status.in_(OPEN_STATUSES)).options(
-        joinedload(ActionItem.committee), selectinload(ActionItem.updates))
-
-
-def my_actions(person) -> list[ActionItem]:
-    """Everything open assigned to person across all committees: overdue first, then by due.
-
-    Done and cancelled items stay out, so the page does not grow with a
-    person's history.
-    """
-    day = today()
-    actions = db.session.scalars(_my_actions_query(), {"person_id": person.id})
-    return sorted(actions, key=lambda a: (not a.overdue_on(day), a.due or date.max, a.title))

@@ -713,15 +713,20 @@ def _awaiting_queries():
             .order_by(SigningEvent.id))
 
 
-def awaiting_signature(person, on: date | None = None) -> list[tuple[Mou, Agency]]:
+def awaiting_signature(person, on: date | None = None,
+                       headed: list[Agency] | None = None) -> list[tuple[Mou, Agency]]:
     """(MOU, party) pairs awaiting person's signature, as head or authorised signatory.
 
     Only parties that have not signed, and whose turn it is under a signing order.
     Of the signing events it reads only who signed which version, as bare rows:
-    a head may be asked by dozens of MOUs, each with its history.
+    a head may be asked by dozens of MOUs, each with its history. headed: the
+    agencies person heads, when the caller has read them: heading none and
+    authorised for none, person is asked nothing, and the MOUs are not read.
     """
     day = on or today()
     holding = holding_of(person, day)
+    if headed == [] and not holding:
+        return []
     awaiting, signed_query = _awaiting_queries()
     mous = list(db.session.scalars(awaiting, {
         "person_id": person.id,

@@ -7,7 +7,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload
 
-from govtrack.actions.models import OPEN_STATUSES, STATUSES
+from govtrack.actions.models import STATUSES
 from govtrack.agencies.models import Agency
 from govtrack.chairs.health import chair_alerts
 from govtrack.chairs.models import ChairTerm, chair_loading
@@ -40,11 +40,11 @@ def render_my_work(errors: dict | None = None):
     The forms of the other actions are written by the template (ActionUpdateForm's
     fields, status and note), not built one object per action.
     """
-    from govtrack.actions.services import my_actions
     from govtrack.workgroups.forms import LONG_TEXT
+    from govtrack.workgroups.mywork import my_actions
 
     day = today()
-    actions = my_actions(current_user.person)
+    actions = my_actions(current_user.person, day)
     # The person of each membership is current_user.person, already loaded.
     memberships = [m for m in db.session.scalars(_memberships_query(),
                                                  {"person_id": current_user.person_id})
@@ -53,15 +53,17 @@ def render_my_work(errors: dict | None = None):
     from govtrack.notifications.services import inbox
     from govtrack.workgroups.mywork import my_work as my_schedule
 
+    notifications = inbox(current_user.person, unread_only=True)
     return render_template(
         "web/my_work.html", memberships=memberships, headed=headed, actions=actions,
         mine=my_schedule(current_user.person, actions, seats=memberships),
         errors=errors or {}, statuses=list(STATUSES.items()), note_max=LONG_TEXT, day=day,
-        open_statuses=OPEN_STATUSES,
         # an owner outside the committee (an MOU obligation) sees the item, not the committee
         seated={m.committee_id for m in memberships},
-        notifications=inbox(current_user.person, unread_only=True),
-        duties=_convening_duties(headed), awaiting=_awaiting_signature(),
+        notifications=notifications,
+        # the header's count of unread notices: those listed here, not counted again
+        unread_notifications=lambda: len(notifications),
+        duties=_convening_duties(headed), awaiting=_awaiting_signature(headed),
         chair_warnings=_chair_warnings([m for m in memberships if m.role in EDITOR_ROLES]))
 
 
@@ -81,34 +83,29 @@ def _headed_query():
 
 
 @cache
-def _committees_query():
-    """The statement of _committees, built once (see _memberships_query)."""
-    return select(Committee).where(
-        Committee.id.in_(bindparam("ids", expanding=True))).options(
-        *membership_loading(), *chair_loading())
+def _convening_query():
+    """The committees with a chair term of an agency of "agency_ids", with what the chair's
+    checks read: chair terms and membership dates; built once (see _memberships_query).
+    The committees' ids as a subquery, where they were a query of their own."""
+    return (select(Committee).where(Committee.id.in_(select(ChairTerm.committee_id).where(
+        ChairTerm.agency_id.in_(bindparam("agency_ids", expanding=True)))))
+        .order_by(Committee.id).options(*membership_loading(), *chair_loading()))
 
 
-def _committees(ids) -> list[Committee]:
-    """Committees with what the chair's checks read: chair terms and membership dates."""
-    if not ids:
-        return []
-    return list(db.session.scalars(_committees_query(), {"ids": list(ids)}))
-
-
-def _awaiting_signature():
-    """MOUs out for signature awaiting me, as head or authorised signatory of a party."""
+def _awaiting_signature(headed: list[Agency]):
+    """MOUs out for signature awaiting me, as head (of headed) or authorised signatory."""
     from govtrack.mous.services import awaiting_signature
 
-    return awaiting_signature(current_user.person)
+    return awaiting_signature(current_user.person, headed=headed)
 
 
 def _convening_duties(headed: list[Agency]):
     """Vacant chairs whose successor meeting the agencies I head must convene."""
     if not headed:
         return []
-    ids = db.session.scalars(select(ChairTerm.committee_id).where(
-        ChairTerm.agency_id.in_([a.id for a in headed])).distinct())
-    return convening_duties(current_user.person, _committees(list(ids)), today())
+    committees = list(db.session.scalars(_convening_query(),
+                                         {"agency_ids": [a.id for a in headed]}))
+    return convening_duties(current_user.person, committees, today())
 
 
 def _chair_warnings(led: list[Membership]):

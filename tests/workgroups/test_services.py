@@ -6,9 +6,10 @@ import pytest
 import time_machine
 
 from govtrack.actions.models import ActionItem
-from govtrack.actions.services import my_actions, update_action
+from govtrack.actions.services import update_action
 from govtrack.editing import DomainError, StaleEdit
 from govtrack.workgroups import services
+from govtrack.workgroups.mywork import my_actions
 
 NOW = datetime(2026, 11, 22, 14, 0, tzinfo=UTC)
 
@@ -101,4 +102,4 @@ def test_my_work_lists_open_work_overdue_first(db, make):
                       due=date(2026, 10, 1), status="done")
     db.session.add_all([late, done])
     db.session.commit()
-    assert [a.title for a in my_actions(member)] == ["Late", "Share the data"]
+    assert [a.title for a in my_actions(member, NOW.date())] == ["Late", "Share the data"]
