@@ -502,13 +502,18 @@ def _placed(source_column, committee_id):
         AgendaItem.source == source_column).exists()
 
 
+def waiting(committee_id) -> tuple:
+    """The conditions of a backlog item of the committee still waiting for a meeting: not
+    dropped, not on the agenda of a meeting that is not cancelled."""
+    return (BacklogItem.committee_id == committee_id, BacklogItem.dropped_at.is_(None),
+            ~_placed(BacklogItem.source, committee_id))
+
+
 @cache
 def _backlog_query():
     """backlog's statement, built once (see meetings.views._meeting_query)."""
     committee_id = bindparam("committee_id", type_=BacklogItem.committee_id.type)
-    return (select(BacklogItem).where(BacklogItem.committee_id == committee_id,
-                                      BacklogItem.dropped_at.is_(None),
-                                      ~_placed(BacklogItem.source, committee_id))
+    return (select(BacklogItem).where(*waiting(committee_id))
             .options(joinedload(BacklogItem.presenter))
             .order_by(BacklogItem.created_at, BacklogItem.id))
 
