@@ -6,6 +6,8 @@ from types import SimpleNamespace
 from sqlalchemy import Integer, String, bindparam, literal_column, null, select, union_all
 from sqlalchemy.orm.util import identity_key
 
+from govtrack.actions.agenda import overdue_by_owner
+from govtrack.actions.models import ActionItem
 from govtrack.agencies.models import Person
 from govtrack.db_types import UTCDateTime
 from govtrack.extensions import db
@@ -14,7 +16,7 @@ from govtrack.meetings.models import BacklogItem, Meeting, StandingItem
 from govtrack.meetings.services import meeting_day, waiting
 
 #: the parts of _committee_rows_query's rows
-_STANDING, _LAST_HELD, _BACKLOG = range(3)
+_STANDING, _LAST_HELD, _BACKLOG, _OVERDUE = range(4)
 #: the records a backlog item links to, as on an agenda item
 _REFS = ("workgroup_key", "mou_key", "pdsa_key", "measure_key")
 
@@ -26,12 +28,13 @@ def approve_source(meeting: Meeting) -> str:
 
 @cache
 def _committee_rows_query():
-    """What the meetings' own sources read, as rows of one UNION ALL built once (see
-    meetings.views._meeting_query): the committee's standing items in their order, its last
-    held meeting before this one (services.previous_meeting's), its backlog oldest first
-    (services.backlog's). Each part's rows in the same columns, told apart by "part".
+    """What the meetings' own sources and the overdue actions' read, as rows of one UNION
+    ALL built once (see meetings.views._meeting_query): the committee's standing items in
+    their order, its last held meeting before this one (services.previous_meeting's), its
+    backlog oldest first (services.backlog's), its open action items due before "day"
+    counted by owner. Each part's rows in the same columns, told apart by "part".
 
-    Bound: "committee_id", "starts_at".
+    Bound: "committee_id", "starts_at", "day".
     """
     committee_id = bindparam("committee_id", type_=StandingItem.committee_id.type)
 
@@ -57,6 +60,9 @@ def _committee_rows_query():
             .where(Meeting.committee_id == committee_id, Meeting.status == "held",
                    Meeting.starts_at < bindparam("starts_at", type_=Meeting.starts_at.type))
             .order_by(Meeting.starts_at.desc(), Meeting.id.desc()).limit(1).subquery())
+    # the overdue actions' source's rows too, counted by its own statement
+    by_owner, owner_name = overdue_by_owner(
+        committee_id, bindparam("day", type_=ActionItem.due.type))
     query = union_all(
         part(_STANDING, id=StandingItem.id, title=StandingItem.title, kind=StandingItem.kind,
              minutes=StandingItem.minutes, placement=StandingItem.placement,
@@ -67,23 +73,31 @@ def _committee_rows_query():
              kind=BacklogItem.kind, minutes=BacklogItem.minutes,
              presenter_id=BacklogItem.presenter_id,
              refs=[getattr(BacklogItem, name) for name in _REFS], why=BacklogItem.why,
-             at=BacklogItem.created_at).where(*waiting(committee_id)))
+             at=BacklogItem.created_at).where(*waiting(committee_id)),
+        part(_OVERDUE, text=owner_name, minutes=by_owner.c.n).select_from(by_owner))
     # the standing items by position, then id; the backlog by when it was put there, then id
     return query.order_by(*(query.selected_columns[name]
                             for name in ("part", "position", "at", "id")))
 
 
 def _committee_rows(draft: Draft) -> dict[int, list]:
-    """part -> its rows, read once per draft for the standing items, the last minutes and
-    the backlog: one query where there were three (about a millisecond each)."""
+    """part -> its rows, read once per draft for the standing items, the last minutes, the
+    backlog and the overdue actions: one query where there were four (about a millisecond
+    each)."""
     def read() -> dict[int, list]:
-        parts = {_STANDING: [], _LAST_HELD: [], _BACKLOG: []}
+        parts = {_STANDING: [], _LAST_HELD: [], _BACKLOG: [], _OVERDUE: []}
         for row in db.session.execute(_committee_rows_query(), {
                 "committee_id": draft.meeting.committee_id,
-                "starts_at": draft.meeting.starts_at}):
+                "starts_at": draft.meeting.starts_at, "day": draft.day}):
             parts[row.part].append(row)
         return parts
     return draft.shared("committee rows", read)
+
+
+def overdue_rows(draft: Draft) -> list[tuple[str, int]]:
+    """(owner's name, count) of the committee's open action items due before the draft's
+    day, by owner (actions.agenda's source reads them here)."""
+    return [(row.text, row.minutes) for row in _committee_rows(draft)[_OVERDUE]]
 
 
 def _approve_last_minutes(draft: Draft) -> list[Proposed]:

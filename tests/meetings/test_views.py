@@ -253,15 +253,17 @@ def test_drafting_page_judges_the_workgroups_in_a_fixed_number_of_queries(
     many = count_queries(web_app, lambda: client.get(url))
     assert client.get(url).get_data(as_text=True).count("Stalled workgroup:") == 6
     # the session and its account, the meeting, roster, what is on the agenda (as rows);
-    # per source: the meetings' own (standing items, the last meeting, the backlog: one
-    # query), the open workgroups' health rows and what their rules read (read once for the
-    # report-backs and the stalled workgroups: the last report-backs come from them, the
-    # leads from the roster, the cycles due for Study from the committee's PDSA cycles the
-    # rules read), overdue actions, MOUs, measures with their points, chair terms (the
-    # proposals' links are named as their sources read them), unread notifications
-    assert few == many == 17
+    # per source: the meetings' own and the overdue actions (standing items, the last
+    # meeting, the backlog, the overdue actions by owner: one query), the open workgroups'
+    # health rows and what their rules read (read once for the report-backs and the stalled
+    # workgroups: the last report-backs come from them, the leads from the roster, the
+    # cycles due for Study from the committee's PDSA cycles the rules read), MOUs, measures
+    # with their points, chair terms (the proposals' links are named as their sources read
+    # them), unread notifications
+    assert few == many == 16
     # an MOU awaiting signatures (its versions, parties and events), a measure with points,
-    # a standing item and a backlog item: each read with the rest of its source's rows
+    # a standing item, a backlog item, an overdue action: each read with its source's rows
+    from govtrack.actions.services import create_action
     from govtrack.pdsa import services as pdsa_services
     from tests.mous.factories import make_mou
 
@@ -274,11 +276,13 @@ def test_drafting_page_judges_the_workgroups_in_a_fixed_number_of_queries(
                                kind="discussion", minutes=5, placement="end")
     services.to_backlog(cast["chair"], committee, source="request:1", title="Jail data",
                         kind="discussion", minutes=10, presenter=cast["member"].person)
+    create_action(cast["chair"], committee, title="Send the data", owner=cast["member"].person,
+                  due=date(2026, 10, 1))
     db.session.commit()
-    assert count_queries(web_app, lambda: client.get(url)) == 17
+    assert count_queries(web_app, lambda: client.get(url)) == 16
     page = client.get(url).get_data(as_text=True)
     for proposed in ("Signatures awaited: Jail in-reach protocol", "The measure “Bed waits”",
-                     "Public comment", "Jail data"):
+                     "Public comment", "Jail data", "Overdue action items (1)"):
         assert proposed in page
     assert count_queries(web_app, lambda: client.get(page_url)) == page_few < few
     assert "Stalled workgroup:" not in client.get(page_url).get_data(as_text=True)
