@@ -30,7 +30,7 @@ def approve_source(meeting: Meeting) -> str:
 def _committee_rows_query():
     """What the meetings' own sources and the overdue actions' read, as rows of one UNION
     ALL built once (see meetings.views._meeting_query): the committee's standing items in
-    their order, its last held meeting before this one (services.previous_meeting's), its
+    their order, its last held meeting before this one (whose minutes it approves), its
     backlog oldest first (services.backlog's), its open action items due before "day"
     counted by owner. Each part's rows in the same columns, told apart by "part".
 

@@ -428,22 +428,6 @@ def publish(actor, meeting: Meeting) -> None:
 # --- the agenda that drafts itself ----------------------------------------------
 
 
-@cache
-def _previous_meeting_query():
-    """previous_meeting's statement, built once (see meetings.views._meeting_query)."""
-    return (select(Meeting).where(Meeting.committee_id == bindparam("committee_id"),
-                                  Meeting.status == "held",
-                                  Meeting.starts_at < bindparam("starts_at",
-                                                                type_=Meeting.starts_at.type))
-            .order_by(Meeting.starts_at.desc(), Meeting.id.desc()).limit(1))
-
-
-def previous_meeting(meeting: Meeting) -> Meeting | None:
-    """The last held meeting of the committee before this one, in one query."""
-    return db.session.scalar(_previous_meeting_query(), {
-        "committee_id": meeting.committee_id, "starts_at": meeting.starts_at})
-
-
 def next_meeting(meeting: Meeting) -> Meeting | None:
     """The next scheduled meeting of the committee after this one, in one query."""
     return db.session.scalar(
