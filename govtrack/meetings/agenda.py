@@ -6,7 +6,7 @@ from types import SimpleNamespace
 from sqlalchemy import Integer, String, bindparam, literal_column, null, select, union_all
 from sqlalchemy.orm.util import identity_key
 
-from govtrack.actions.agenda import overdue_by_owner
+from govtrack.actions.agenda import OVERDUE, overdue_by_owner
 from govtrack.actions.models import ActionItem
 from govtrack.agencies.models import Person
 from govtrack.db_types import UTCDateTime
@@ -90,14 +90,10 @@ def _committee_rows(draft: Draft) -> dict[int, list]:
                 "committee_id": draft.meeting.committee_id,
                 "starts_at": draft.meeting.starts_at, "day": draft.day}):
             parts[row.part].append(row)
+        # the overdue actions' source finds its rows shared: (owner's name, count)
+        draft.shared(OVERDUE, lambda: [(row.text, row.minutes) for row in parts[_OVERDUE]])
         return parts
     return draft.shared("committee rows", read)
-
-
-def overdue_rows(draft: Draft) -> list[tuple[str, int]]:
-    """(owner's name, count) of the committee's open action items due before the draft's
-    day, by owner (actions.agenda's source reads them here)."""
-    return [(row.text, row.minutes) for row in _committee_rows(draft)[_OVERDUE]]
 
 
 def _approve_last_minutes(draft: Draft) -> list[Proposed]:
