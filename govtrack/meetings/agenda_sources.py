@@ -41,7 +41,14 @@ class Draft:
     meeting: object
     #: today: live state is judged on the meeting's day, or on today if later
     day: date
+    #: what is on the agenda already, as the sources read it (each item's source, kind and
+    #: workgroup_key): the meeting's items, or rows when a page needs no more of them
+    items: list | None = None
     _shared: dict = field(default_factory=dict, repr=False)
+
+    def __post_init__(self):
+        if self.items is None:
+            self.items = self.meeting.items
 
     def shared(self, name: str, read: Callable[[], object]):
         """What read() returns, read once per draft under name: the sources that need the

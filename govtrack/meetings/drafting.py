@@ -26,10 +26,15 @@ AGENDA_SOURCES: tuple[AgendaSource, ...] = (
 CLOSING = "standing-end:"
 
 
-def propose_agenda(meeting: Meeting, day: date | None = None) -> list[Proposed]:
-    """Everything live state suggests for this meeting's agenda, not yet on it."""
-    draft = Draft(meeting, day or today())
-    present = {i.source for i in meeting.items if i.source}
+def propose_agenda(meeting: Meeting, day: date | None = None,
+                   items: list | None = None) -> list[Proposed]:
+    """Everything live state suggests for this meeting's agenda, not yet on it.
+
+    items: what is on the agenda, as rows of source, kind and workgroup_key, when the
+    caller read them so rather than the meeting's items.
+    """
+    draft = Draft(meeting, day or today(), items)
+    present = {i.source for i in draft.items if i.source}
     proposals = []
     for source in AGENDA_SOURCES:
         for proposed in source.propose(draft):

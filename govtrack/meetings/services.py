@@ -428,22 +428,6 @@ def publish(actor, meeting: Meeting) -> None:
 # --- the agenda that drafts itself ----------------------------------------------
 
 
-@cache
-def _previous_meeting_query():
-    """previous_meeting's statement, built once (see meetings.views._meeting_query)."""
-    return (select(Meeting).where(Meeting.committee_id == bindparam("committee_id"),
-                                  Meeting.status == "held",
-                                  Meeting.starts_at < bindparam("starts_at",
-                                                                type_=Meeting.starts_at.type))
-            .order_by(Meeting.starts_at.desc(), Meeting.id.desc()).limit(1))
-
-
-def previous_meeting(meeting: Meeting) -> Meeting | None:
-    """The last held meeting of the committee before this one, in one query."""
-    return db.session.scalar(_previous_meeting_query(), {
-        "committee_id": meeting.committee_id, "starts_at": meeting.starts_at})
-
-
 def next_meeting(meeting: Meeting) -> Meeting | None:
     """The next scheduled meeting of the committee after this one, in one query."""
     return db.session.scalar(
@@ -502,13 +486,18 @@ def _placed(source_column, committee_id):
         AgendaItem.source == source_column).exists()
 
 
+def waiting(committee_id) -> tuple:
+    """The conditions of a backlog item of the committee still waiting for a meeting: not
+    dropped, not on the agenda of a meeting that is not cancelled."""
+    return (BacklogItem.committee_id == committee_id, BacklogItem.dropped_at.is_(None),
+            ~_placed(BacklogItem.source, committee_id))
+
+
 @cache
 def _backlog_query():
     """backlog's statement, built once (see meetings.views._meeting_query)."""
     committee_id = bindparam("committee_id", type_=BacklogItem.committee_id.type)
-    return (select(BacklogItem).where(BacklogItem.committee_id == committee_id,
-                                      BacklogItem.dropped_at.is_(None),
-                                      ~_placed(BacklogItem.source, committee_id))
+    return (select(BacklogItem).where(*waiting(committee_id))
             .options(joinedload(BacklogItem.presenter))
             .order_by(BacklogItem.created_at, BacklogItem.id))
 

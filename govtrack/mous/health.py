@@ -9,11 +9,23 @@ from datetime import date, datetime, timedelta
 from functools import cache
 from typing import NamedTuple
 
-from sqlalchemy import and_, bindparam, literal, or_, select, union_all
+from sqlalchemy import (
+    Date,
+    Integer,
+    String,
+    and_,
+    bindparam,
+    literal_column,
+    null,
+    or_,
+    select,
+    union_all,
+)
 from sqlalchemy.orm import aliased, selectinload
 
 from govtrack.agencies.models import Agency
 from govtrack.committees.models import Committee, ThresholdSettings
+from govtrack.db_types import UTCDateTime
 from govtrack.extensions import db
 from govtrack.health.rules import Rule
 from govtrack.mous.models import EXECUTED_STATUSES, Mou, MouVersion, SigningEvent, mou_party
@@ -153,36 +165,61 @@ def mou_records() -> list[MouRecord]:
     return records
 
 
-@cache
-def _flaggable_queries():
-    """flaggable_mou_records' statements, built once (see meetings.views._meeting_query).
+#: the parts of _flaggable_query's rows: an MOU that can hold a flag, an MOU renewing one,
+#: then the flaggable MOUs' versions, parties and signing events
+_FLAGGABLE, _RENEWAL, _VERSION, _PARTY, _EVENT = range(5)
 
-    Bound: "committee_id", "until"; then "mou_ids". The first reads the committee's MOUs
-    that can hold a flag by until (out for signature, or expiring by then) and the MOUs
-    that renew them, saying which is which.
+
+@cache
+def _flaggable_query():
+    """flaggable_mou_records' one statement, built once (see meetings.views._meeting_query).
+
+    Bound: "committee_id", "until". The committee's MOUs that can hold a flag by until (out
+    for signature, or expiring by then), the MOUs that renew them, and the flaggable ones'
+    versions, parties and signing events: five parts of one UNION ALL (one query, not four),
+    each part's row in the same columns, told apart by "part", in each part's order.
     """
     def flaggable(mou):
         return and_(mou.committee_id == bindparam("committee_id"),
                     or_(mou.status == "out_for_signature",
                         mou.expires <= bindparam("until", type_=Mou.expires.type)))
 
-    candidate = aliased(Mou)
-    mou_ids = bindparam("mou_ids", expanding=True)
-    columns = (Mou.id, Mou.key, Mou.status, Mou.expires, Mou.created_at, Mou.executed_at,
-               Mou.supersedes_id, Mou.title)
-    # two parts, each by an index (one OR of both had PostgreSQL read every MOU)
-    return (
-        union_all(select(*columns, literal(True).label("flaggable")).where(flaggable(Mou)),
-                  select(*columns, literal(False)).where(Mou.supersedes_id.in_(
-                      select(candidate.id).where(flaggable(candidate))))),
-        select(MouVersion.mou_id, MouVersion.id, MouVersion.sent_for_signature_at)
-        .where(MouVersion.mou_id.in_(mou_ids)).order_by(MouVersion.number, MouVersion.id),
-        select(mou_party.c.mou_id, Agency.id, Agency.name)
-        .join(Agency, Agency.id == mou_party.c.agency_id).where(mou_party.c.mou_id.in_(mou_ids))
-        .order_by(mou_party.c.mou_id, mou_party.c.position, Agency.name),
-        select(SigningEvent.mou_id, SigningEvent.version_id, SigningEvent.kind,
-               SigningEvent.agency_id, SigningEvent.at)
-        .where(SigningEvent.mou_id.in_(mou_ids)).order_by(SigningEvent.id))
+    candidate, flagged = aliased(Mou), aliased(Mou)
+    flaggable_ids = select(flagged.id).where(flaggable(flagged))
+
+    def part(number, mou_id, a=None, b=None, c=None, text=None, key=None, status=None,
+             day=None, at=None, executed_at=None):
+        # columns typed by the first part, which names them (UNION takes its types)
+        def typed(value, kind):
+            return null().cast(kind) if value is None else value
+        return select(literal_column(str(number), Integer).label("part"),
+                      mou_id.label("mou_id"), typed(a, Integer).label("a"),
+                      typed(b, Integer).label("b"), typed(c, Integer).label("c"),
+                      typed(text, String).label("text"), typed(key, String).label("key"),
+                      typed(status, String).label("status"), typed(day, Date).label("day"),
+                      typed(at, UTCDateTime).label("at"),
+                      typed(executed_at, UTCDateTime).label("executed_at"))
+
+    def mou_part(number):
+        return part(number, Mou.id, c=Mou.supersedes_id, text=Mou.title, key=Mou.key,
+                    status=Mou.status, day=Mou.expires, at=Mou.created_at,
+                    executed_at=Mou.executed_at)
+
+    # each part by an index (one OR of the first two had PostgreSQL read every MOU)
+    query = union_all(
+        mou_part(_FLAGGABLE).where(flaggable(Mou)),
+        mou_part(_RENEWAL).where(Mou.supersedes_id.in_(
+            select(candidate.id).where(flaggable(candidate)))),
+        part(_VERSION, MouVersion.mou_id, a=MouVersion.number, b=MouVersion.id,
+             at=MouVersion.sent_for_signature_at).where(MouVersion.mou_id.in_(flaggable_ids)),
+        part(_PARTY, mou_party.c.mou_id, a=mou_party.c.mou_id, b=mou_party.c.position,
+             c=Agency.id, text=Agency.name).join(Agency, Agency.id == mou_party.c.agency_id)
+        .where(mou_party.c.mou_id.in_(flaggable_ids)),
+        part(_EVENT, SigningEvent.mou_id, a=SigningEvent.id, b=SigningEvent.version_id,
+             c=SigningEvent.agency_id, text=SigningEvent.kind, at=SigningEvent.at)
+        .where(SigningEvent.mou_id.in_(flaggable_ids)))
+    # versions by number, parties by MOU, position and name, events by id
+    return query.order_by(*(query.selected_columns[n] for n in ("part", "a", "b", "text")))
 
 
 def flaggable_mou_records(committee: Committee, until: date) -> list[MouRecord]:
@@ -190,33 +227,37 @@ def flaggable_mou_records(committee: Committee, until: date) -> list[MouRecord]:
 
     Only an MOU out for signature or expiring by until can; each comes with what
     its rules read (its renewals among them) and with its title and parties'
-    names (the draft agenda shows them): four queries of rows, none of MOU
-    objects with their collections.
+    names (the draft agenda shows them): one query of rows, none of MOU objects
+    with their collections.
     """
-    mous, versions, parties, events = _flaggable_queries()
-    rows = db.session.execute(mous, {"committee_id": committee.id, "until": until}).all()
-    flaggable = {row.id for row in rows if row.flaggable}
+    rows = db.session.execute(_flaggable_query(),
+                              {"committee_id": committee.id, "until": until}).all()
+    parts = {n: [] for n in range(5)}
+    for row in rows:
+        parts[row.part].append(row)
+    flaggable = {row.mou_id for row in parts[_FLAGGABLE]}
     by_id = {}
-    for *row, title, _ in sorted(rows, key=lambda row: row.id):  # as Mou.superseded_by
-        if row[0] not in by_id:  # an MOU both flaggable and renewing one comes twice
-            by_id[row[0]] = MouRecord(*row, committee=committee, title=title)
+    for row in sorted(parts[_FLAGGABLE] + parts[_RENEWAL], key=lambda row: row.mou_id):
+        if row.mou_id not in by_id:  # an MOU both flaggable and renewing one comes twice
+            by_id[row.mou_id] = MouRecord(row.mou_id, row.key, row.status, row.day, row.at,
+                                          row.executed_at, row.c, committee=committee,
+                                          title=row.text)
     records = [by_id[i] for i in sorted(flaggable)]
     for mou in by_id.values():
         if mou.supersedes_id in by_id:
             by_id[mou.supersedes_id].superseded_by.append(mou)
     if not records:
         return []
-    ids = {"mou_ids": [m.id for m in records]}
     latest = {}
-    for mou_id, version_id, sent in db.session.execute(versions, ids):
-        latest[mou_id] = VersionRecord(version_id, sent)
+    for row in parts[_VERSION]:
+        latest[row.mou_id] = VersionRecord(row.b, row.at)
     for mou_id, version in latest.items():
         by_id[mou_id].versions.append(version)
-    for mou_id, agency_id, name in db.session.execute(parties, ids):
-        by_id[mou_id].parties.append(agency_id)
-        by_id[mou_id].party_names[agency_id] = name
-    for mou_id, version_id, kind, agency_id, at in db.session.execute(events, ids):
-        by_id[mou_id].events.append(EventRecord(version_id, kind, agency_id, at))
+    for row in parts[_PARTY]:
+        by_id[row.mou_id].parties.append(row.c)
+        by_id[row.mou_id].party_names[row.c] = row.text
+    for row in parts[_EVENT]:
+        by_id[row.mou_id].events.append(EventRecord(row.b, row.text, row.c, row.at))
     return sorted(records, key=lambda m: (m.title, m.id))
 
 

@@ -82,7 +82,7 @@ def _report_backs(draft: Draft) -> list[Proposed]:
         return []
     # the last held meeting before this one with its report-back, from what the rules read
     last = workgroups.rules.last_report_backs(meeting.committee, meeting.starts_at)
-    on_agenda = {i.workgroup_key for i in meeting.items if i.kind == "report_back"}
+    on_agenda = {i.workgroup_key for i in draft.items if i.kind == "report_back"}
     proposals = []
     for workgroup in workgroups.records:
         why = None if workgroup.key in on_agenda else _report_back_due(

@@ -225,3 +225,19 @@ def test_an_item_carried_to_a_draft_agenda_is_carried_once(db, committee):
     db.session.commit()
     assert services.carry_item(None, item) is first and first.meeting == coming
     assert [i.title for i in coming.items] == ["Bed registry"]
+
+
+@time_machine.travel(DRAFT_DAY, tick=False)
+def test_each_source_reads_alone_what_it_shares_with_the_others(db):
+    """The meetings' own sources read the overdue actions with their rows and share them;
+    a draft that asks the overdue actions' source first has it read them itself, the same."""
+    from govtrack.actions import agenda as actions
+    from govtrack.meetings.agenda_sources import Draft
+
+    meeting = _demo_meeting(db, "cit-2026-12-08")
+    day = DRAFT_DAY.date()
+    together = [p for p in drafting.propose_agenda(meeting, day)
+                if p.source == "overdue-actions"]
+    assert together and together[0].title.startswith("Overdue action items (")
+    (alone,) = actions.AGENDA_SOURCES
+    assert alone.propose(Draft(meeting, day)) == together

@@ -252,12 +252,37 @@ def test_drafting_page_judges_the_workgroups_in_a_fixed_number_of_queries(
     stalled_workgroups(5)
     many = count_queries(web_app, lambda: client.get(url))
     assert client.get(url).get_data(as_text=True).count("Stalled workgroup:") == 6
-    # the session and its account, the meeting, roster, items; per source: standing items,
-    # the last meeting, the open workgroups' health rows and what their rules read (read
-    # once for the report-backs and the stalled workgroups: the last report-backs come from
-    # them, the leads from the roster, the cycles due for Study from the committee's PDSA
-    # cycles the rules read), overdue actions, MOUs, measures, chair terms, backlog (the
-    # proposals' links are named as their sources read them), unread notifications
-    assert few == many == 19
+    # the session and its account, the meeting, roster, what is on the agenda (as rows);
+    # per source: the meetings' own and the overdue actions (standing items, the last
+    # meeting, the backlog, the overdue actions by owner: one query), the open workgroups'
+    # health rows and what their rules read (read once for the report-backs and the stalled
+    # workgroups: the last report-backs come from them, the leads from the roster, the
+    # cycles due for Study from the committee's PDSA cycles the rules read), MOUs, measures
+    # with their points, chair terms (the proposals' links are named as their sources read
+    # them), unread notifications
+    assert few == many == 16
+    # an MOU awaiting signatures (its versions, parties and events), a measure with points,
+    # a standing item, a backlog item, an overdue action: each read with its source's rows
+    from govtrack.actions.services import create_action
+    from govtrack.pdsa import services as pdsa_services
+    from tests.mous.factories import make_mou
+
+    make_mou(cast).current.sent_for_signature_at = NOW - timedelta(days=60)
+    measure = pdsa_services.create_measure(cast["chair"], committee, name="Bed waits")
+    for month, value in enumerate([9, 11, 10.5, 9.5, 10.2, 9.8, 10.1, 9.9, 10.4] + [4] * 8):
+        pdsa_services.add_point(cast["chair"], measure,
+                                date(2025, 1, 1) + timedelta(days=31 * month), value)
+    services.add_standing_item(cast["chair"], committee, title="Public comment",
+                               kind="discussion", minutes=5, placement="end")
+    services.to_backlog(cast["chair"], committee, source="request:1", title="Jail data",
+                        kind="discussion", minutes=10, presenter=cast["member"].person)
+    create_action(cast["chair"], committee, title="Send the data", owner=cast["member"].person,
+                  due=date(2026, 10, 1))
+    db.session.commit()
+    assert count_queries(web_app, lambda: client.get(url)) == 16
+    page = client.get(url).get_data(as_text=True)
+    for proposed in ("Signatures awaited: Jail in-reach protocol", "The measure “Bed waits”",
+                     "Public comment", "Jail data", "Overdue action items (1)"):
+        assert proposed in page
     assert count_queries(web_app, lambda: client.get(page_url)) == page_few < few
     assert "Stalled workgroup:" not in client.get(page_url).get_data(as_text=True)
