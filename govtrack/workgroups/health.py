@@ -52,7 +52,23 @@ from operator import itemgetter
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import String, and_, bindparam, case, cast, exists, func, or_, select
+from sqlalchemy import (
+    Date,
+    Integer,
+    String,
+    and_,
+    bindparam,
+    case,
+    cast,
+    exists,
+    func,
+    literal_column,
+    null,
+    or_,
+    select,
+    type_coerce,
+    union_all,
+)
 from sqlalchemy.orm import aliased
 
 from govtrack.actions.models import OPEN_STATUSES, ActionItem, ActionUpdate
@@ -148,6 +164,8 @@ class WorkgroupRecord:
     latest_action: tuple[date, datetime | None] | None = None
     #: its lead's person id (the draft agenda names the lead as presenter)
     lead_id: int | None = None
+    #: (as_of, its action items due before as_of that _Source.actions reads), read with it
+    due_actions: tuple[date, list["ActionRecord"]] | None = None
 
     #: the same rule as the model's
     open_on = Workgroup.open_on
@@ -171,9 +189,17 @@ def _end_of(committees: Iterable[Committee], as_of: date):
     return case(*[(Workgroup.committee_id.in_(ids), end) for end, ids in ends.items()])
 
 
+def _blank(type_):
+    """A NULL of type_: a column one branch of _workgroups_query's union has no value for."""
+    return type_coerce(null(), type_)
+
+
 @cache
 def _workgroups_query(end=None):
-    """open_workgroups' statement of the workgroups, built once (see meetings.views._meeting_query).
+    """open_workgroups' statement, built once (see meetings.views._meeting_query): the
+    workgroups, their milestones' re-datings and their action items' status changes as
+    three branches of one union, told apart by "kind" (0, 1, 2), ordered by kind, then
+    by milestone or action item, oldest change first. Bound: "committee_ids", "as_of".
 
     end: the end of the as-of day, when the committees' zones differ (a CASE by
     committee, built for that call); otherwise the bound parameter "end".
@@ -199,35 +225,56 @@ def _workgroups_query(end=None):
                       .label("ids"))
                .join(Workgroup, Workgroup.id == workgroup_member.c.workgroup_id)
                .where(of_committees).group_by(workgroup_member.c.workgroup_id).subquery())
-    return (select(Workgroup.id, Workgroup.key, Workgroup.name, Workgroup.committee_id,
-                   Workgroup.created_at, Workgroup.closed_at, Workgroup.report_back,
-                   Workgroup.lead_id, latest.c.at, acted.c.at.label("acted"), members.c.ids)
-            .outerjoin(latest, latest.c.workgroup_id == Workgroup.id)
-            .outerjoin(acted, acted.c.key == Workgroup.key)
-            .outerjoin(members, members.c.workgroup_id == Workgroup.id)
-            .where(of_committees))
-
-
-@cache
-def _milestones_query():
-    """open_workgroups' statement of the milestones and their re-datings, built once."""
-    return (select(Goal.workgroup_id, Goal.id, Milestone.id, Milestone.due,
-                   Milestone.status, Milestone.done_at, MilestoneDueChange.at,
-                   MilestoneDueChange.old_due, MilestoneDueChange.new_due)
-            .join(Milestone, Milestone.goal_id == Goal.id)
-            .join(Workgroup, Workgroup.id == Goal.workgroup_id)
-            .outerjoin(MilestoneDueChange, MilestoneDueChange.milestone_id == Milestone.id)
-            .where(Workgroup.committee_id.in_(bindparam("committee_ids", expanding=True)))
-            .order_by(Milestone.id, MilestoneDueChange.at, MilestoneDueChange.id))
+    instant, day, text, number = Workgroup.created_at.type, Date(), String(), Integer()
+    # columns: kind, workgroup id, i1 (what the rows are ordered by), i2, i3 (tie-breaker),
+    # s1..s4, t1, t2 (the change's instant, ordered by), t3, t4, d1..d3
+    workgroups = (select(literal_column("0", number).label("kind"), Workgroup.id.label("wg"),
+                         Workgroup.id.label("i1"), Workgroup.committee_id.label("i2"),
+                         Workgroup.lead_id.label("i3"), Workgroup.key.label("s1"),
+                         Workgroup.name.label("s2"), Workgroup.report_back.label("s3"),
+                         members.c.ids.label("s4"), Workgroup.created_at.label("t1"),
+                         Workgroup.closed_at.label("t2"), latest.c.at.label("t3"),
+                         acted.c.at.label("t4"), _blank(day).label("d1"),
+                         _blank(day).label("d2"), _blank(day).label("d3"))
+                  .outerjoin(latest, latest.c.workgroup_id == Workgroup.id)
+                  .outerjoin(acted, acted.c.key == Workgroup.key)
+                  .outerjoin(members, members.c.workgroup_id == Workgroup.id)
+                  .where(of_committees))
+    milestones = (select(literal_column("1", number), Goal.workgroup_id, Milestone.id, Goal.id,
+                         MilestoneDueChange.id, Milestone.status, _blank(text), _blank(text),
+                         _blank(text), Milestone.done_at, MilestoneDueChange.at,
+                         _blank(instant), _blank(instant), Milestone.due,
+                         MilestoneDueChange.old_due, MilestoneDueChange.new_due)
+                  .join(Milestone, Milestone.goal_id == Goal.id)
+                  .join(Workgroup, Workgroup.id == Goal.workgroup_id)
+                  .outerjoin(MilestoneDueChange, MilestoneDueChange.milestone_id == Milestone.id)
+                  .where(of_committees))
+    # the action items _Source.actions reads (see there), each with its status changes
+    later = aliased(ActionUpdate)
+    as_of = bindparam("as_of", type_=ActionItem.due.type)
+    actions = (select(literal_column("2", number), Workgroup.id, ActionItem.id, _blank(number),
+                      ActionUpdate.id, ActionItem.status, ActionUpdate.status, _blank(text),
+                      _blank(text), ActionItem.created_at, ActionUpdate.at, _blank(instant),
+                      _blank(instant), ActionItem.due, _blank(day), _blank(day))
+               .join(Workgroup, Workgroup.key == ActionItem.workgroup_key)
+               .outerjoin(ActionUpdate, and_(ActionUpdate.action_id == ActionItem.id,
+                                             ActionUpdate.status.is_not(None)))
+               .where(of_committees, ActionItem.due.is_not(None), ActionItem.due < as_of,
+                      or_(ActionItem.status.in_(OPEN_STATUSES),
+                          exists().where(later.action_id == ActionItem.id,
+                                         later.status.is_not(None),
+                                         later.at >= ActionItem.due))))
+    rows = union_all(workgroups, milestones, actions).subquery()
+    return select(rows).order_by(rows.c.kind, rows.c.i1, rows.c.t2, rows.c.i3)
 
 
 def open_workgroups(committees: list[Committee], as_of: date
                     ) -> dict[int, list[WorkgroupRecord]]:
     """committee id -> its workgroups open on as_of, by key, with what the rules read.
 
-    Two queries of rows for all the committees: the workgroups with their
-    members, their latest updates and their action items' latest updates up to
-    as_of; their goals' milestones.
+    One query of rows for all the committees: the workgroups with their members,
+    their latest updates and their action items' latest updates up to as_of; their
+    goals' milestones; their action items due before as_of (what _Source.actions reads).
     """
     by_id = {c.id: c for c in committees}
     found: dict[int, list[WorkgroupRecord]] = {cid: [] for cid in by_id}
@@ -235,35 +282,48 @@ def open_workgroups(committees: list[Committee], as_of: date
         return found
     end = _end_of(committees, as_of)
     one_zone = isinstance(end, datetime)
+    params = {"committee_ids": list(by_id), "as_of": as_of}
+    if one_zone:
+        params["end"] = end
     records: dict[int, WorkgroupRecord] = {}
-    for row in db.session.execute(
-            _workgroups_query() if one_zone else _workgroups_query.__wrapped__(end),
-            {"committee_ids": list(by_id), "end": end} if one_zone else {
-                "committee_ids": list(by_id)}):
-        record = WorkgroupRecord(row.id, row.key, row.name, by_id[row.committee_id],
-                                 row.created_at, row.closed_at, row.report_back,
-                                 latest_action=(as_of, row.acted), lead_id=row.lead_id)
-        if open_on(record, as_of):
-            records[record.id] = record
-            if row.at is not None:
-                record.updates.append(Instant(row.at))
-            if row.ids:
-                record.members = [PersonId(int(i)) for i in row.ids.split(",")]
     goals: dict[int, GoalRecord] = {}
     milestones: dict[int, MilestoneRecord] = {}
-    # one row per re-dating (or one for a milestone never re-dated), oldest first
-    for workgroup_id, goal_id, milestone_id, due, status, done_at, at, old_due, new_due in (
-            db.session.execute(_milestones_query(), {"committee_ids": list(by_id)})):
-        if workgroup_id in records:
-            if goal_id not in goals:
-                goals[goal_id] = GoalRecord([])
-                records[workgroup_id].goals.append(goals[goal_id])
-            if milestone_id not in milestones:
-                milestones[milestone_id] = MilestoneRecord(due, status, done_at, [])
-                goals[goal_id].milestones.append(milestones[milestone_id])
-            if at is not None:
-                milestones[milestone_id].due_changes.append(
-                    DueChangeRecord(at, old_due, new_due))
+    actions: dict[int, ActionRecord] = {}
+    # workgroups first; then one row per re-dating (or one for a milestone never
+    # re-dated), oldest first; then one per status change of an action item (or one)
+    for (kind, workgroup_id, i1, i2, i3, s1, s2, s3, s4, t1, t2, t3, t4, d1, d2,
+         d3) in db.session.execute(
+            _workgroups_query() if one_zone else _workgroups_query.__wrapped__(end), params):
+        if kind == 0:
+            record = WorkgroupRecord(workgroup_id, s1, s2, by_id[i2], t1, t2, s3,
+                                     latest_action=(as_of, t4), lead_id=i3)
+            if open_on(record, as_of):
+                records[workgroup_id] = record
+                record.due_actions = (as_of, [])
+                if t3 is not None:
+                    record.updates.append(Instant(t3))
+                if s4:
+                    record.members = [PersonId(int(i)) for i in s4.split(",")]
+        elif workgroup_id not in records:
+            continue
+        elif kind == 1:
+            goal = goals.get(i2)
+            if goal is None:
+                goal = goals[i2] = GoalRecord([])
+                records[workgroup_id].goals.append(goal)
+            milestone = milestones.get(i1)
+            if milestone is None:
+                milestone = milestones[i1] = MilestoneRecord(d1, s1, t1, [])
+                goal.milestones.append(milestone)
+            if t2 is not None:
+                milestone.due_changes.append(DueChangeRecord(t2, d2, d3))
+        else:
+            action = actions.get(i1)
+            if action is None:
+                action = actions[i1] = ActionRecord(d1, s1, t1, [])
+                records[workgroup_id].due_actions[1].append(action)
+            if t2 is not None:
+                action.updates.append(UpdateRecord(t2, s2))
     for record in sorted(records.values(), key=lambda r: r.key):
         found[record.committee.id].append(record)
     return found
@@ -322,19 +382,6 @@ def _actions_query(single: bool):
             .order_by(ActionItem.id, ActionUpdate.at, ActionUpdate.id))
 
 
-@cache
-def _reported_query(single: bool):
-    """_Source.reported's statement, built once: the report-back items of the committees'
-    meetings (bound "committee_ids"), of one workgroup (bound "key") when single."""
-    query = select(AgendaItem.meeting_id, AgendaItem.workgroup_key).join(
-        Meeting, Meeting.id == AgendaItem.meeting_id).where(
-        AgendaItem.kind == "report_back",
-        Meeting.committee_id.in_(bindparam("committee_ids", expanding=True)))
-    if single:
-        return query.where(AgendaItem.workgroup_key == bindparam("key"))
-    return query.where(AgendaItem.workgroup_key.is_not(None))
-
-
 class _Source:
     """Action items, held meetings and report-back items of some workgroups, loaded once.
 
@@ -386,6 +433,9 @@ class _Source:
         day after its due date on its status is its own, so it is never
         overdue (actions_overdue checks this exactly on the rest).
         """
+        known = getattr(workgroup, "due_actions", None)
+        if known is not None and known[0] == self.as_of:
+            return known[1]  # read with the workgroup (open_workgroups)
         if self._actions is None:
             self._actions = {}
             by_id: dict[int, ActionRecord] = {}
@@ -442,16 +492,12 @@ class _Source:
         return self._held.get(committee.id, [])
 
     def _reported_items(self) -> set[tuple[int, str]]:
-        """(meeting id, workgroup key) of each report-back item of the committees' meetings."""
+        """(meeting id, workgroup key) of each report-back item of the committees' held
+        meetings up to as_of: the only meetings the rules ask about. Read with them
+        (meetings.health.load_held): no query of its own."""
         if self._reported is None:
-            # through the committees' meetings (indexed), also for one workgroup: only
-            # their meetings are asked about
-            single = self._single
-            params = {"committee_ids": list(self.committees)}
-            if single is not None:
-                params["key"] = single.key
-            rows = db.session.execute(_reported_query(single is not None), params)
-            self._reported = {(meeting_id, key) for meeting_id, key in rows}
+            self._reported = {(meeting.id, key) for committee in self.committees.values()
+                              for meeting in self.held(committee) for key in meeting.reported}
         return self._reported
 
     def reported(self, meeting: Meeting, workgroup: Workgroup) -> bool:

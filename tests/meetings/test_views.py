@@ -258,6 +258,6 @@ def test_drafting_page_judges_the_workgroups_in_a_fixed_number_of_queries(
     # them, the leads from the roster, the cycles due for Study from the committee's PDSA
     # cycles the rules read), overdue actions, MOUs, measures, chair terms, backlog (the
     # proposals' links are named as their sources read them), unread notifications
-    assert few == many == 19
+    assert few == many == 15
     assert count_queries(web_app, lambda: client.get(page_url)) == page_few < few
     assert "Stalled workgroup:" not in client.get(page_url).get_data(as_text=True)
