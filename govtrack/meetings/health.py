@@ -356,25 +356,6 @@ def attendance_share(meetings: Iterable[Meeting],
     return Fraction(here, expected) if expected else None
 
 
-def _falling_at(n: int, share_of: Callable[[int, int], Fraction | None],
-                low: Fraction = LOW_SHARE, drop: Fraction = DROP) -> bool:
-    """Whether attendance is falling at held[n], over the three held meetings ending there.
-
-    share_of(lo, hi) is the pooled attendance share of held[lo:hi].
-    """
-    if n + 1 < POOL:
-        return False
-    share = share_of(n + 1 - POOL, n + 1)
-    if share is None:
-        return False
-    if share < low:
-        return True
-    if n + 1 < 2 * POOL:
-        return False
-    before = share_of(n + 1 - 2 * POOL, n + 1 - POOL)
-    return before is not None and before - share >= drop
-
-
 def attendance_falling_since(held_meetings: Iterable[Meeting],
                              expected_people_of: Callable[[Meeting], set[int]],
                              as_of: date, committee: Committee | None = None) -> date | None:
@@ -398,7 +379,8 @@ def attendance_falling_since(held_meetings: Iterable[Meeting],
     # (present, expected) of each meeting, counted once however many pools it is in
     counted: dict[int, tuple[int, int]] = {}
 
-    def share_of(lo: int, hi: int) -> Fraction | None:
+    def counts_of(lo: int, hi: int) -> tuple[int, int]:
+        """(present, expected) pooled over held[lo:hi]."""
         here = expected = 0
         for i in range(lo, hi):
             counts = counted.get(i)
@@ -407,11 +389,30 @@ def attendance_falling_since(held_meetings: Iterable[Meeting],
                 counts = counted[i] = (len(people & at_the_table(held[i])), len(people))
             here += counts[0]
             expected += counts[1]
-        return Fraction(here, expected) if expected else None
+        return here, expected
+
+    def falling_at(n: int) -> bool:
+        """Whether attendance is falling at held[n], over the three held meetings ending
+        there: the shares compared as integers, crossed (exactly as fractions would be)."""
+        if n + 1 < POOL:
+            return False
+        here, expected = counts_of(n + 1 - POOL, n + 1)
+        if not expected:
+            return False
+        if here * low.denominator < low.numerator * expected:  # share < low
+            return True
+        if n + 1 < 2 * POOL:
+            return False
+        here_before, expected_before = counts_of(n + 1 - 2 * POOL, n + 1 - POOL)
+        if not expected_before:
+            return False
+        # share before - share >= drop
+        return ((here_before * expected - here * expected_before) * drop.denominator
+                >= drop.numerator * expected_before * expected)
 
     since = None
     for n in range(len(held) - 1, -1, -1):
-        if not _falling_at(n, share_of, low, drop):
+        if not falling_at(n):
             break
         since = day_of_meeting(held[n])
     return since

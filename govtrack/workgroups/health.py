@@ -48,6 +48,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import cache
+from itertools import accumulate
 from operator import itemgetter
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
@@ -763,12 +764,12 @@ def action_status_on(workgroup: Workgroup, action: ActionItem, day: date) -> str
 @_open_only
 def actions_overdue(workgroup: Workgroup, as_of: date, source: _Source) -> date | None:
     """Two or more of its open, in-progress or blocked action items are due before D."""
-    # Each action's history is read once, not once for every day judged.
+    # Each action's history is read once, not once for every day judged: it becomes
+    # the days its overdue runs start (+1) and end (-1), and a day's count of overdue
+    # items is the sum of those up to it (one bisection per day judged).
     zone = ZoneInfo(workgroup.committee.timezone)
-    # An action without a logged status change is overdue from a day on, for good:
-    # those are counted by bisecting their first overdue days; the rest day by day.
-    starts: list[date] = []
-    actions = []
+    events: dict[date, int] = {}
+    counted = 0
     changes: list[date] = []
     for action in source.actions(workgroup):
         due = action.due
@@ -786,30 +787,45 @@ def actions_overdue(workgroup: Workgroup, as_of: date, source: _Source) -> date 
         created = action.created_at.astimezone(zone).date()
         changes.append(due + ONE_DAY)
         changes.append(created)
+        counted += 1
         if logged:
-            actions.append((due, created, logged, status))
             changes += [when for when, _ in logged]
+            _overdue_runs(events, due, created, logged, status)
         else:
-            # open from its creation on, and due before day: overdue from the later
-            starts.append(max(due + ONE_DAY, created))
+            # open from its creation on, and due before day: overdue from the later, for good
+            start = max(due + ONE_DAY, created)
+            events[start] = events.get(start, 0) + 1
 
-    if len(starts) + len(actions) < OVERDUE_ACTIONS:
+    if counted < OVERDUE_ACTIONS:
         return None
-    starts.sort()
+    days = sorted(events)
+    overdue_from = list(accumulate(events[d] for d in days))
 
     def holds(day: date) -> bool:
-        overdue = bisect_right(starts, day)
-        if overdue >= OVERDUE_ACTIONS:
-            return True
-        for due, created, logged, status in actions:
-            if due < day and _status_from(created, logged, status, day) in OPEN_STATUSES:
-                overdue += 1
-                if overdue >= OVERDUE_ACTIONS:
-                    return True
-        return False
+        n = bisect_right(days, day)
+        return n > 0 and overdue_from[n - 1] >= OVERDUE_ACTIONS
 
     since = run_start(holds, changes, as_of)
     return since
+
+
+def _overdue_runs(events: dict[date, int], due: date, created: date,
+                  logged: list[tuple[date, str]], status: str) -> None:
+    """Add to events (day -> change in the count of overdue items) the runs of days on which
+    the action is overdue: due before the day and open, in progress or blocked then.
+
+    Whether it is changes only on its creation date, on the day after its due date and on
+    the dates of its logged status changes: each stretch is judged by its first day.
+    """
+    later = due + ONE_DAY
+    points = sorted({created, *(d for d in (later, *(when for when, _ in logged))
+                                if d > created)})
+    overdue = False
+    for day in points:
+        now = due < day and _status_from(created, logged, status, day) in OPEN_STATUSES
+        if now != overdue:
+            events[day] = events.get(day, 0) + (1 if now else -1)
+            overdue = now
 
 
 # --- missed_report_backs --------------------------------------------------------------
