@@ -46,7 +46,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from functools import cache
 from itertools import accumulate
 from operator import itemgetter
@@ -55,6 +55,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import (
     Date,
+    DateTime,
     Integer,
     String,
     and_,
@@ -199,8 +200,8 @@ def _blank(type_):
 def _workgroups_query(end=None):
     """open_workgroups' statement, built once (see meetings.views._meeting_query): the
     workgroups, their milestones' re-datings and their action items' status changes as
-    three branches of one union, told apart by "kind" (0, 1, 2), ordered by kind, then
-    by milestone or action item, oldest change first. Bound: "committee_ids", "as_of".
+    three branches of one union, told apart by "kind" (0, 1, 2), in no order. Bound:
+    "committee_ids", "as_of".
 
     end: the end of the as-of day, when the committees' zones differ (a CASE by
     committee, built for that call); otherwise the bound parameter "end".
@@ -226,16 +227,22 @@ def _workgroups_query(end=None):
                       .label("ids"))
                .join(Workgroup, Workgroup.id == workgroup_member.c.workgroup_id)
                .where(of_committees).group_by(workgroup_member.c.workgroup_id).subquery())
-    instant, day, text, number = Workgroup.created_at.type, Date(), String(), Integer()
+    # instants read as naive UTC, made aware in open_workgroups for the few it keeps: the
+    # UTC column type's processing of every value of every row cost more than the rows
+    instant, day, text, number = DateTime(), Date(), String(), Integer()
+
+    def naive(column):
+        return type_coerce(column, instant)
+
     # columns: kind, workgroup id, i1 (what the rows are ordered by), i2, i3 (tie-breaker),
     # s1..s4, t1, t2 (the change's instant, ordered by), t3, t4, d1..d3
     workgroups = (select(literal_column("0", number).label("kind"), Workgroup.id.label("wg"),
                          Workgroup.id.label("i1"), Workgroup.committee_id.label("i2"),
                          Workgroup.lead_id.label("i3"), Workgroup.key.label("s1"),
                          Workgroup.name.label("s2"), Workgroup.report_back.label("s3"),
-                         members.c.ids.label("s4"), Workgroup.created_at.label("t1"),
-                         Workgroup.closed_at.label("t2"), latest.c.at.label("t3"),
-                         acted.c.at.label("t4"), _blank(day).label("d1"),
+                         members.c.ids.label("s4"), naive(Workgroup.created_at).label("t1"),
+                         naive(Workgroup.closed_at).label("t2"), naive(latest.c.at).label("t3"),
+                         naive(acted.c.at).label("t4"), _blank(day).label("d1"),
                          _blank(day).label("d2"), _blank(day).label("d3"))
                   .outerjoin(latest, latest.c.workgroup_id == Workgroup.id)
                   .outerjoin(acted, acted.c.key == Workgroup.key)
@@ -243,7 +250,7 @@ def _workgroups_query(end=None):
                   .where(of_committees))
     milestones = (select(literal_column("1", number), Goal.workgroup_id, Milestone.id, Goal.id,
                          MilestoneDueChange.id, Milestone.status, _blank(text), _blank(text),
-                         _blank(text), Milestone.done_at, MilestoneDueChange.at,
+                         _blank(text), naive(Milestone.done_at), naive(MilestoneDueChange.at),
                          _blank(instant), _blank(instant), Milestone.due,
                          MilestoneDueChange.old_due, MilestoneDueChange.new_due)
                   .join(Milestone, Milestone.goal_id == Goal.id)
@@ -255,8 +262,9 @@ def _workgroups_query(end=None):
     as_of = bindparam("as_of", type_=ActionItem.due.type)
     actions = (select(literal_column("2", number), Workgroup.id, ActionItem.id, _blank(number),
                       ActionUpdate.id, ActionItem.status, ActionUpdate.status, _blank(text),
-                      _blank(text), ActionItem.created_at, ActionUpdate.at, _blank(instant),
-                      _blank(instant), ActionItem.due, _blank(day), _blank(day))
+                      _blank(text), naive(ActionItem.created_at), naive(ActionUpdate.at),
+                      _blank(instant), _blank(instant), ActionItem.due, _blank(day),
+                      _blank(day))
                .join(Workgroup, Workgroup.key == ActionItem.workgroup_key)
                .outerjoin(ActionUpdate, and_(ActionUpdate.action_id == ActionItem.id,
                                              ActionUpdate.status.is_not(None)))
@@ -265,8 +273,23 @@ def _workgroups_query(end=None):
                           exists().where(later.action_id == ActionItem.id,
                                          later.status.is_not(None),
                                          later.at >= ActionItem.due))))
-    rows = union_all(workgroups, milestones, actions).subquery()
-    return select(rows).order_by(rows.c.kind, rows.c.i1, rows.c.t2, rows.c.i3)
+    # in no order: sorting a county's rows in SQL cost more than sorting a committee's
+    # children in open_workgroups
+    return union_all(workgroups, milestones, actions)
+
+
+def _utc(instant: datetime | None) -> datetime | None:
+    """A naive UTC instant read by _workgroups_query, made aware (as UTCDateTime does)."""
+    return instant if instant is None else instant.replace(tzinfo=UTC)
+
+
+_NEVER = datetime.min
+
+
+def _child_order(row) -> tuple:
+    """The order of a milestone's or action item's rows: by kind and id, oldest change first
+    (by instant, then id; a row without a change is its item's only one)."""
+    return row[0], row[2], row[10] or _NEVER, row[4] or 0
 
 
 def open_workgroups(committees: list[Committee], as_of: date
@@ -290,41 +313,48 @@ def open_workgroups(committees: list[Committee], as_of: date
     goals: dict[int, GoalRecord] = {}
     milestones: dict[int, MilestoneRecord] = {}
     actions: dict[int, ActionRecord] = {}
-    # workgroups first; then one row per re-dating (or one for a milestone never
-    # re-dated), oldest first; then one per status change of an action item (or one)
-    for (kind, workgroup_id, i1, i2, i3, s1, s2, s3, s4, t1, t2, t3, t4, d1, d2,
-         d3) in db.session.execute(
+    children = []
+    for row in db.session.execute(
             _workgroups_query() if one_zone else _workgroups_query.__wrapped__(end), params):
-        if kind == 0:
-            record = WorkgroupRecord(workgroup_id, s1, s2, by_id[i2], t1, t2, s3,
-                                     latest_action=(as_of, t4), lead_id=i3)
-            if open_on(record, as_of):
-                records[workgroup_id] = record
-                record.due_actions = (as_of, [])
-                if t3 is not None:
-                    record.updates.append(Instant(t3))
-                if s4:
-                    record.members = [PersonId(int(i)) for i in s4.split(",")]
-        elif workgroup_id not in records:
+        if row[0] != 0:
+            children.append(row)
             continue
-        elif kind == 1:
+        workgroup_id, i2, lead_id, key, name, report_back, ids, created, closed, at, acted = (
+            row[1], *row[3:13])
+        record = WorkgroupRecord(workgroup_id, key, name, by_id[i2], _utc(created),
+                                 _utc(closed), report_back,
+                                 latest_action=(as_of, _utc(acted)), lead_id=lead_id)
+        if open_on(record, as_of):
+            records[workgroup_id] = record
+            record.due_actions = (as_of, [])
+            if at is not None:
+                record.updates.append(Instant(_utc(at)))
+            if ids:
+                record.members = [PersonId(int(i)) for i in ids.split(",")]
+    # the milestones, each with its re-datings (or one row for a milestone never re-dated),
+    # oldest first; the action items, each with its status changes (or one row)
+    children.sort(key=_child_order)
+    for kind, workgroup_id, i1, i2, _, s1, s2, _, _, t1, t2, _, _, d1, d2, d3 in children:
+        if workgroup_id not in records:
+            continue
+        if kind == 1:
             goal = goals.get(i2)
             if goal is None:
                 goal = goals[i2] = GoalRecord([])
                 records[workgroup_id].goals.append(goal)
             milestone = milestones.get(i1)
             if milestone is None:
-                milestone = milestones[i1] = MilestoneRecord(d1, s1, t1, [])
+                milestone = milestones[i1] = MilestoneRecord(d1, s1, _utc(t1), [])
                 goal.milestones.append(milestone)
             if t2 is not None:
-                milestone.due_changes.append(DueChangeRecord(t2, d2, d3))
+                milestone.due_changes.append(DueChangeRecord(_utc(t2), d2, d3))
         else:
             action = actions.get(i1)
             if action is None:
-                action = actions[i1] = ActionRecord(d1, s1, t1, [])
+                action = actions[i1] = ActionRecord(d1, s1, _utc(t1), [])
                 records[workgroup_id].due_actions[1].append(action)
             if t2 is not None:
-                action.updates.append(UpdateRecord(t2, s2))
+                action.updates.append(UpdateRecord(_utc(t2), s2))
     for record in sorted(records.values(), key=lambda r: r.key):
         found[record.committee.id].append(record)
     return found
