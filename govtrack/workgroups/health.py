@@ -347,14 +347,14 @@ def open_workgroups(committees: list[Committee], as_of: date
                 milestone = milestones[i1] = MilestoneRecord(d1, s1, _utc(t1), [])
                 goal.milestones.append(milestone)
             if t2 is not None:
-                milestone.due_changes.append(DueChangeRecord(_utc(t2), d2, d3))
+                milestone.due_changes.append(DueChangeRecord(t2.replace(tzinfo=UTC), d2, d3))
         else:
             action = actions.get(i1)
             if action is None:
                 action = actions[i1] = ActionRecord(d1, s1, _utc(t1), [])
                 records[workgroup_id].due_actions[1].append(action)
             if t2 is not None:
-                action.updates.append(UpdateRecord(_utc(t2), s2))
+                action.updates.append(UpdateRecord(t2.replace(tzinfo=UTC), s2))
     for record in sorted(records.values(), key=lambda r: r.key):
         found[record.committee.id].append(record)
     return found
