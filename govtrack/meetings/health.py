@@ -21,7 +21,7 @@ from functools import cache
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import bindparam, func, inspect, select
+from sqlalchemy import String, bindparam, cast, func, inspect, select
 
 from govtrack.accounts.models import Account
 from govtrack.agencies.models import Person
@@ -29,7 +29,7 @@ from govtrack.committees.cadence import PERIOD_DAYS, CadenceError, parse_rule
 from govtrack.committees.models import Committee, Membership
 from govtrack.extensions import db
 from govtrack.health.rules import Preloader, Rule
-from govtrack.meetings.models import Attendance, Meeting
+from govtrack.meetings.models import AgendaItem, Attendance, Meeting
 from govtrack.meetings.services import expected_members, meeting_day
 
 #: attendance below this share of the people expected flags a meeting
@@ -144,29 +144,47 @@ class HeldMeeting:
     day: date | None = None
     #: person ids present or represented, once at_the_table() worked them out
     present: frozenset[int] | None = None
+    #: the workgroup keys of its report-back items (workgroups.health reads them)
+    reported: frozenset[str] = frozenset()
+
+
+#: between the workgroup keys of a meeting's report-back items, as load_held reads them
+KEYS_SEPARATOR = "\x1f"
 
 
 @cache
-def _held_queries():
-    """load_held's statements (the meetings; their attendance marks), built once: SQLAlchemy
-    keys its compiled-SQL cache by the statement, and working that key out for a fresh
-    one costs about a millisecond a query. Bound: "committee_ids", "end"."""
-    held = (Meeting.committee_id.in_(bindparam("committee_ids", expanding=True)),
-            Meeting.status == "held",
-            Meeting.starts_at < bindparam("end", type_=Meeting.starts_at.type))
-    return (select(Meeting.id, Meeting.key, Meeting.committee_id, Meeting.starts_at)
-            .where(*held).order_by(Meeting.starts_at, Meeting.id),
-            select(Attendance.meeting_id, Attendance.person_id, Attendance.status)
-            .join(Meeting, Meeting.id == Attendance.meeting_id)
-            .where(*held, Attendance.status.in_(AT_THE_TABLE)))
+def _held_query():
+    """load_held's statement, built once: SQLAlchemy keys its compiled-SQL cache by the
+    statement, and working that key out for a fresh one costs about a millisecond a query.
+    Bound: "committee_ids", "end".
+
+    One row per held meeting, its attendance marks (people at the table) as one string
+    ("3:present,17:designee") and the workgroup keys of its report-back items as another:
+    one query rather than three (the rows of a mark each cost more than the string).
+    """
+    marks = (select(func.aggregate_strings(
+        cast(Attendance.person_id, String) + ":" + Attendance.status, ","))
+        .where(Attendance.meeting_id == Meeting.id, Attendance.status.in_(AT_THE_TABLE))
+        .scalar_subquery())
+    reported = (select(func.aggregate_strings(AgendaItem.workgroup_key, KEYS_SEPARATOR))
+                .where(AgendaItem.meeting_id == Meeting.id, AgendaItem.kind == "report_back",
+                       AgendaItem.workgroup_key.is_not(None))
+                .scalar_subquery())
+    return (select(Meeting.id, Meeting.key, Meeting.committee_id, Meeting.starts_at,
+                   marks.label("marks"), reported.label("reported"))
+            .where(Meeting.committee_id.in_(bindparam("committee_ids", expanding=True)),
+                   Meeting.status == "held",
+                   Meeting.starts_at < bindparam("end", type_=Meeting.starts_at.type))
+            .order_by(Meeting.starts_at, Meeting.id))
 
 
 def load_held(committees: Iterable[Committee], as_of: date) -> dict[int, list[HeldMeeting]]:
     """committee id -> its held meetings up to the end of as_of (its zone), oldest first.
 
-    Three queries for them all: the meetings, their attendance marks, and the
-    committees' memberships (who is expected at each meeting; for a committee
-    whose memberships are loaded already, as on its pages, read from those).
+    Two queries for them all: the meetings with their attendance marks and
+    report-back items, and the committees' memberships (who is expected at each
+    meeting; for a committee whose memberships are loaded already, as on its
+    pages, read from those).
     """
     committees = {c.id: c for c in committees if c.id is not None}
     found: dict[int, list[HeldMeeting]] = {cid: [] for cid in committees}
@@ -174,17 +192,17 @@ def load_held(committees: Iterable[Committee], as_of: date) -> dict[int, list[He
         return found
     ends = {cid: end_of_day(c, as_of) for cid, c in committees.items()}
     params = {"committee_ids": list(committees), "end": max(ends.values())}
-    by_id: dict[int, HeldMeeting] = {}
-    for meeting_id, key, committee_id, starts_at in db.session.execute(
-            _held_queries()[0], params):
+    for meeting_id, key, committee_id, starts_at, marks, reported in db.session.execute(
+            _held_query(), params):
         if starts_at < ends[committee_id]:
-            meeting = by_id[meeting_id] = HeldMeeting(
-                meeting_id, key, committees[committee_id], starts_at)
+            meeting = HeldMeeting(meeting_id, key, committees[committee_id], starts_at,
+                                  reported=frozenset(reported.split(KEYS_SEPARATOR))
+                                  if reported else frozenset())
+            if marks:
+                for mark in marks.split(","):
+                    person_id, _, status = mark.partition(":")
+                    meeting.attendance.append(Mark(int(person_id), status))
             found[committee_id].append(meeting)
-    for meeting_id, person_id, status in db.session.execute(_held_queries()[1], params):
-        meeting = by_id.get(meeting_id)
-        if meeting is not None:
-            meeting.attendance.append(Mark(person_id, status))
     # who is expected, as rows, unless a page loaded the committee's members already
     seats = load_seats([cid for cid, c in committees.items() if not _members_loaded(c)])
     seats.update({cid: seats_of(c) for cid, c in committees.items() if _members_loaded(c)})
@@ -338,25 +356,6 @@ def attendance_share(meetings: Iterable[Meeting],
     return Fraction(here, expected) if expected else None
 
 
-def _falling_at(n: int, share_of: Callable[[int, int], Fraction | None],
-                low: Fraction = LOW_SHARE, drop: Fraction = DROP) -> bool:
-    """Whether attendance is falling at held[n], over the three held meetings ending there.
-
-    share_of(lo, hi) is the pooled attendance share of held[lo:hi].
-    """
-    if n + 1 < POOL:
-        return False
-    share = share_of(n + 1 - POOL, n + 1)
-    if share is None:
-        return False
-    if share < low:
-        return True
-    if n + 1 < 2 * POOL:
-        return False
-    before = share_of(n + 1 - 2 * POOL, n + 1 - POOL)
-    return before is not None and before - share >= drop
-
-
 def attendance_falling_since(held_meetings: Iterable[Meeting],
                              expected_people_of: Callable[[Meeting], set[int]],
                              as_of: date, committee: Committee | None = None) -> date | None:
@@ -380,7 +379,8 @@ def attendance_falling_since(held_meetings: Iterable[Meeting],
     # (present, expected) of each meeting, counted once however many pools it is in
     counted: dict[int, tuple[int, int]] = {}
 
-    def share_of(lo: int, hi: int) -> Fraction | None:
+    def counts_of(lo: int, hi: int) -> tuple[int, int]:
+        """(present, expected) pooled over held[lo:hi]."""
         here = expected = 0
         for i in range(lo, hi):
             counts = counted.get(i)
@@ -389,11 +389,30 @@ def attendance_falling_since(held_meetings: Iterable[Meeting],
                 counts = counted[i] = (len(people & at_the_table(held[i])), len(people))
             here += counts[0]
             expected += counts[1]
-        return Fraction(here, expected) if expected else None
+        return here, expected
+
+    def falling_at(n: int) -> bool:
+        """Whether attendance is falling at held[n], over the three held meetings ending
+        there: the shares compared as integers, crossed (exactly as fractions would be)."""
+        if n + 1 < POOL:
+            return False
+        here, expected = counts_of(n + 1 - POOL, n + 1)
+        if not expected:
+            return False
+        if here * low.denominator < low.numerator * expected:  # share < low
+            return True
+        if n + 1 < 2 * POOL:
+            return False
+        here_before, expected_before = counts_of(n + 1 - 2 * POOL, n + 1 - POOL)
+        if not expected_before:
+            return False
+        # share before - share >= drop
+        return ((here_before * expected - here * expected_before) * drop.denominator
+                >= drop.numerator * expected_before * expected)
 
     since = None
     for n in range(len(held) - 1, -1, -1):
-        if not _falling_at(n, share_of, low, drop):
+        if not falling_at(n):
             break
         since = day_of_meeting(held[n])
     return since

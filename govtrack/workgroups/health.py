@@ -46,13 +46,31 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from functools import cache
+from itertools import accumulate
 from operator import itemgetter
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import String, and_, bindparam, case, cast, exists, func, or_, select
+from sqlalchemy import (
+    Date,
+    DateTime,
+    Integer,
+    String,
+    and_,
+    bindparam,
+    case,
+    cast,
+    exists,
+    func,
+    literal_column,
+    null,
+    or_,
+    select,
+    type_coerce,
+    union_all,
+)
 from sqlalchemy.orm import aliased
 
 from govtrack.actions.models import OPEN_STATUSES, ActionItem, ActionUpdate
@@ -148,6 +166,8 @@ class WorkgroupRecord:
     latest_action: tuple[date, datetime | None] | None = None
     #: its lead's person id (the draft agenda names the lead as presenter)
     lead_id: int | None = None
+    #: (as_of, its action items due before as_of that _Source.actions reads), read with it
+    due_actions: tuple[date, list["ActionRecord"]] | None = None
 
     #: the same rule as the model's
     open_on = Workgroup.open_on
@@ -171,9 +191,17 @@ def _end_of(committees: Iterable[Committee], as_of: date):
     return case(*[(Workgroup.committee_id.in_(ids), end) for end, ids in ends.items()])
 
 
+def _blank(type_):
+    """A NULL of type_: a column one branch of _workgroups_query's union has no value for."""
+    return type_coerce(null(), type_)
+
+
 @cache
 def _workgroups_query(end=None):
-    """open_workgroups' statement of the workgroups, built once (see meetings.views._meeting_query).
+    """open_workgroups' statement, built once (see meetings.views._meeting_query): the
+    workgroups, their milestones' re-datings and their action items' status changes as
+    three branches of one union, told apart by "kind" (0, 1, 2), in no order. Bound:
+    "committee_ids", "as_of".
 
     end: the end of the as-of day, when the committees' zones differ (a CASE by
     committee, built for that call); otherwise the bound parameter "end".
@@ -199,35 +227,78 @@ def _workgroups_query(end=None):
                       .label("ids"))
                .join(Workgroup, Workgroup.id == workgroup_member.c.workgroup_id)
                .where(of_committees).group_by(workgroup_member.c.workgroup_id).subquery())
-    return (select(Workgroup.id, Workgroup.key, Workgroup.name, Workgroup.committee_id,
-                   Workgroup.created_at, Workgroup.closed_at, Workgroup.report_back,
-                   Workgroup.lead_id, latest.c.at, acted.c.at.label("acted"), members.c.ids)
-            .outerjoin(latest, latest.c.workgroup_id == Workgroup.id)
-            .outerjoin(acted, acted.c.key == Workgroup.key)
-            .outerjoin(members, members.c.workgroup_id == Workgroup.id)
-            .where(of_committees))
+    # instants read as naive UTC, made aware in open_workgroups for the few it keeps: the
+    # UTC column type's processing of every value of every row cost more than the rows
+    instant, day, text, number = DateTime(), Date(), String(), Integer()
+
+    def naive(column):
+        return type_coerce(column, instant)
+
+    # columns: kind, workgroup id, i1 (what the rows are ordered by), i2, i3 (tie-breaker),
+    # s1..s4, t1, t2 (the change's instant, ordered by), t3, t4, d1..d3
+    workgroups = (select(literal_column("0", number).label("kind"), Workgroup.id.label("wg"),
+                         Workgroup.id.label("i1"), Workgroup.committee_id.label("i2"),
+                         Workgroup.lead_id.label("i3"), Workgroup.key.label("s1"),
+                         Workgroup.name.label("s2"), Workgroup.report_back.label("s3"),
+                         members.c.ids.label("s4"), naive(Workgroup.created_at).label("t1"),
+                         naive(Workgroup.closed_at).label("t2"), naive(latest.c.at).label("t3"),
+                         naive(acted.c.at).label("t4"), _blank(day).label("d1"),
+                         _blank(day).label("d2"), _blank(day).label("d3"))
+                  .outerjoin(latest, latest.c.workgroup_id == Workgroup.id)
+                  .outerjoin(acted, acted.c.key == Workgroup.key)
+                  .outerjoin(members, members.c.workgroup_id == Workgroup.id)
+                  .where(of_committees))
+    milestones = (select(literal_column("1", number), Goal.workgroup_id, Milestone.id, Goal.id,
+                         MilestoneDueChange.id, Milestone.status, _blank(text), _blank(text),
+                         _blank(text), naive(Milestone.done_at), naive(MilestoneDueChange.at),
+                         _blank(instant), _blank(instant), Milestone.due,
+                         MilestoneDueChange.old_due, MilestoneDueChange.new_due)
+                  .join(Milestone, Milestone.goal_id == Goal.id)
+                  .join(Workgroup, Workgroup.id == Goal.workgroup_id)
+                  .outerjoin(MilestoneDueChange, MilestoneDueChange.milestone_id == Milestone.id)
+                  .where(of_committees))
+    # the action items _Source.actions reads (see there), each with its status changes
+    later = aliased(ActionUpdate)
+    as_of = bindparam("as_of", type_=ActionItem.due.type)
+    actions = (select(literal_column("2", number), Workgroup.id, ActionItem.id, _blank(number),
+                      ActionUpdate.id, ActionItem.status, ActionUpdate.status, _blank(text),
+                      _blank(text), naive(ActionItem.created_at), naive(ActionUpdate.at),
+                      _blank(instant), _blank(instant), ActionItem.due, _blank(day),
+                      _blank(day))
+               .join(Workgroup, Workgroup.key == ActionItem.workgroup_key)
+               .outerjoin(ActionUpdate, and_(ActionUpdate.action_id == ActionItem.id,
+                                             ActionUpdate.status.is_not(None)))
+               .where(of_committees, ActionItem.due.is_not(None), ActionItem.due < as_of,
+                      or_(ActionItem.status.in_(OPEN_STATUSES),
+                          exists().where(later.action_id == ActionItem.id,
+                                         later.status.is_not(None),
+                                         later.at >= ActionItem.due))))
+    # in no order: sorting a county's rows in SQL cost more than sorting a committee's
+    # children in open_workgroups
+    return union_all(workgroups, milestones, actions)
 
 
-@cache
-def _milestones_query():
-    """open_workgroups' statement of the milestones and their re-datings, built once."""
-    return (select(Goal.workgroup_id, Goal.id, Milestone.id, Milestone.due,
-                   Milestone.status, Milestone.done_at, MilestoneDueChange.at,
-                   MilestoneDueChange.old_due, MilestoneDueChange.new_due)
-            .join(Milestone, Milestone.goal_id == Goal.id)
-            .join(Workgroup, Workgroup.id == Goal.workgroup_id)
-            .outerjoin(MilestoneDueChange, MilestoneDueChange.milestone_id == Milestone.id)
-            .where(Workgroup.committee_id.in_(bindparam("committee_ids", expanding=True)))
-            .order_by(Milestone.id, MilestoneDueChange.at, MilestoneDueChange.id))
+def _utc(instant: datetime | None) -> datetime | None:
+    """A naive UTC instant read by _workgroups_query, made aware (as UTCDateTime does)."""
+    return instant if instant is None else instant.replace(tzinfo=UTC)
+
+
+_NEVER = datetime.min
+
+
+def _child_order(row) -> tuple:
+    """The order of a milestone's or action item's rows: by kind and id, oldest change first
+    (by instant, then id; a row without a change is its item's only one)."""
+    return row[0], row[2], row[10] or _NEVER, row[4] or 0
 
 
 def open_workgroups(committees: list[Committee], as_of: date
                     ) -> dict[int, list[WorkgroupRecord]]:
     """committee id -> its workgroups open on as_of, by key, with what the rules read.
 
-    Two queries of rows for all the committees: the workgroups with their
-    members, their latest updates and their action items' latest updates up to
-    as_of; their goals' milestones.
+    One query of rows for all the committees: the workgroups with their members,
+    their latest updates and their action items' latest updates up to as_of; their
+    goals' milestones; their action items due before as_of (what _Source.actions reads).
     """
     by_id = {c.id: c for c in committees}
     found: dict[int, list[WorkgroupRecord]] = {cid: [] for cid in by_id}
@@ -235,35 +306,55 @@ def open_workgroups(committees: list[Committee], as_of: date
         return found
     end = _end_of(committees, as_of)
     one_zone = isinstance(end, datetime)
+    params = {"committee_ids": list(by_id), "as_of": as_of}
+    if one_zone:
+        params["end"] = end
     records: dict[int, WorkgroupRecord] = {}
-    for row in db.session.execute(
-            _workgroups_query() if one_zone else _workgroups_query.__wrapped__(end),
-            {"committee_ids": list(by_id), "end": end} if one_zone else {
-                "committee_ids": list(by_id)}):
-        record = WorkgroupRecord(row.id, row.key, row.name, by_id[row.committee_id],
-                                 row.created_at, row.closed_at, row.report_back,
-                                 latest_action=(as_of, row.acted), lead_id=row.lead_id)
-        if open_on(record, as_of):
-            records[record.id] = record
-            if row.at is not None:
-                record.updates.append(Instant(row.at))
-            if row.ids:
-                record.members = [PersonId(int(i)) for i in row.ids.split(",")]
     goals: dict[int, GoalRecord] = {}
     milestones: dict[int, MilestoneRecord] = {}
-    # one row per re-dating (or one for a milestone never re-dated), oldest first
-    for workgroup_id, goal_id, milestone_id, due, status, done_at, at, old_due, new_due in (
-            db.session.execute(_milestones_query(), {"committee_ids": list(by_id)})):
-        if workgroup_id in records:
-            if goal_id not in goals:
-                goals[goal_id] = GoalRecord([])
-                records[workgroup_id].goals.append(goals[goal_id])
-            if milestone_id not in milestones:
-                milestones[milestone_id] = MilestoneRecord(due, status, done_at, [])
-                goals[goal_id].milestones.append(milestones[milestone_id])
+    actions: dict[int, ActionRecord] = {}
+    children = []
+    for row in db.session.execute(
+            _workgroups_query() if one_zone else _workgroups_query.__wrapped__(end), params):
+        if row[0] != 0:
+            children.append(row)
+            continue
+        workgroup_id, i2, lead_id, key, name, report_back, ids, created, closed, at, acted = (
+            row[1], *row[3:13])
+        record = WorkgroupRecord(workgroup_id, key, name, by_id[i2], _utc(created),
+                                 _utc(closed), report_back,
+                                 latest_action=(as_of, _utc(acted)), lead_id=lead_id)
+        if open_on(record, as_of):
+            records[workgroup_id] = record
+            record.due_actions = (as_of, [])
             if at is not None:
-                milestones[milestone_id].due_changes.append(
-                    DueChangeRecord(at, old_due, new_due))
+                record.updates.append(Instant(_utc(at)))
+            if ids:
+                record.members = [PersonId(int(i)) for i in ids.split(",")]
+    # the milestones, each with its re-datings (or one row for a milestone never re-dated),
+    # oldest first; the action items, each with its status changes (or one row)
+    children.sort(key=_child_order)
+    for kind, workgroup_id, i1, i2, _, s1, s2, _, _, t1, t2, _, _, d1, d2, d3 in children:
+        if workgroup_id not in records:
+            continue
+        if kind == 1:
+            goal = goals.get(i2)
+            if goal is None:
+                goal = goals[i2] = GoalRecord([])
+                records[workgroup_id].goals.append(goal)
+            milestone = milestones.get(i1)
+            if milestone is None:
+                milestone = milestones[i1] = MilestoneRecord(d1, s1, _utc(t1), [])
+                goal.milestones.append(milestone)
+            if t2 is not None:
+                milestone.due_changes.append(DueChangeRecord(t2.replace(tzinfo=UTC), d2, d3))
+        else:
+            action = actions.get(i1)
+            if action is None:
+                action = actions[i1] = ActionRecord(d1, s1, _utc(t1), [])
+                records[workgroup_id].due_actions[1].append(action)
+            if t2 is not None:
+                action.updates.append(UpdateRecord(t2.replace(tzinfo=UTC), s2))
     for record in sorted(records.values(), key=lambda r: r.key):
         found[record.committee.id].append(record)
     return found
@@ -322,19 +413,6 @@ def _actions_query(single: bool):
             .order_by(ActionItem.id, ActionUpdate.at, ActionUpdate.id))
 
 
-@cache
-def _reported_query(single: bool):
-    """_Source.reported's statement, built once: the report-back items of the committees'
-    meetings (bound "committee_ids"), of one workgroup (bound "key") when single."""
-    query = select(AgendaItem.meeting_id, AgendaItem.workgroup_key).join(
-        Meeting, Meeting.id == AgendaItem.meeting_id).where(
-        AgendaItem.kind == "report_back",
-        Meeting.committee_id.in_(bindparam("committee_ids", expanding=True)))
-    if single:
-        return query.where(AgendaItem.workgroup_key == bindparam("key"))
-    return query.where(AgendaItem.workgroup_key.is_not(None))
-
-
 class _Source:
     """Action items, held meetings and report-back items of some workgroups, loaded once.
 
@@ -386,6 +464,9 @@ class _Source:
         day after its due date on its status is its own, so it is never
         overdue (actions_overdue checks this exactly on the rest).
         """
+        known = getattr(workgroup, "due_actions", None)
+        if known is not None and known[0] == self.as_of:
+            return known[1]  # read with the workgroup (open_workgroups)
         if self._actions is None:
             self._actions = {}
             by_id: dict[int, ActionRecord] = {}
@@ -442,16 +523,12 @@ class _Source:
         return self._held.get(committee.id, [])
 
     def _reported_items(self) -> set[tuple[int, str]]:
-        """(meeting id, workgroup key) of each report-back item of the committees' meetings."""
+        """(meeting id, workgroup key) of each report-back item of the committees' held
+        meetings up to as_of: the only meetings the rules ask about. Read with them
+        (meetings.health.load_held): no query of its own."""
         if self._reported is None:
-            # through the committees' meetings (indexed), also for one workgroup: only
-            # their meetings are asked about
-            single = self._single
-            params = {"committee_ids": list(self.committees)}
-            if single is not None:
-                params["key"] = single.key
-            rows = db.session.execute(_reported_query(single is not None), params)
-            self._reported = {(meeting_id, key) for meeting_id, key in rows}
+            self._reported = {(meeting.id, key) for committee in self.committees.values()
+                              for meeting in self.held(committee) for key in meeting.reported}
         return self._reported
 
     def reported(self, meeting: Meeting, workgroup: Workgroup) -> bool:
@@ -717,12 +794,12 @@ def action_status_on(workgroup: Workgroup, action: ActionItem, day: date) -> str
 @_open_only
 def actions_overdue(workgroup: Workgroup, as_of: date, source: _Source) -> date | None:
     """Two or more of its open, in-progress or blocked action items are due before D."""
-    # Each action's history is read once, not once for every day judged.
+    # Each action's history is read once, not once for every day judged: it becomes
+    # the days its overdue runs start (+1) and end (-1), and a day's count of overdue
+    # items is the sum of those up to it (one bisection per day judged).
     zone = ZoneInfo(workgroup.committee.timezone)
-    # An action without a logged status change is overdue from a day on, for good:
-    # those are counted by bisecting their first overdue days; the rest day by day.
-    starts: list[date] = []
-    actions = []
+    events: dict[date, int] = {}
+    counted = 0
     changes: list[date] = []
     for action in source.actions(workgroup):
         due = action.due
@@ -740,30 +817,45 @@ def actions_overdue(workgroup: Workgroup, as_of: date, source: _Source) -> date 
         created = action.created_at.astimezone(zone).date()
         changes.append(due + ONE_DAY)
         changes.append(created)
+        counted += 1
         if logged:
-            actions.append((due, created, logged, status))
             changes += [when for when, _ in logged]
+            _overdue_runs(events, due, created, logged, status)
         else:
-            # open from its creation on, and due before day: overdue from the later
-            starts.append(max(due + ONE_DAY, created))
+            # open from its creation on, and due before day: overdue from the later, for good
+            start = max(due + ONE_DAY, created)
+            events[start] = events.get(start, 0) + 1
 
-    if len(starts) + len(actions) < OVERDUE_ACTIONS:
+    if counted < OVERDUE_ACTIONS:
         return None
-    starts.sort()
+    days = sorted(events)
+    overdue_from = list(accumulate(events[d] for d in days))
 
     def holds(day: date) -> bool:
-        overdue = bisect_right(starts, day)
-        if overdue >= OVERDUE_ACTIONS:
-            return True
-        for due, created, logged, status in actions:
-            if due < day and _status_from(created, logged, status, day) in OPEN_STATUSES:
-                overdue += 1
-                if overdue >= OVERDUE_ACTIONS:
-                    return True
-        return False
+        n = bisect_right(days, day)
+        return n > 0 and overdue_from[n - 1] >= OVERDUE_ACTIONS
 
     since = run_start(holds, changes, as_of)
     return since
+
+
+def _overdue_runs(events: dict[date, int], due: date, created: date,
+                  logged: list[tuple[date, str]], status: str) -> None:
+    """Add to events (day -> change in the count of overdue items) the runs of days on which
+    the action is overdue: due before the day and open, in progress or blocked then.
+
+    Whether it is changes only on its creation date, on the day after its due date and on
+    the dates of its logged status changes: each stretch is judged by its first day.
+    """
+    later = due + ONE_DAY
+    points = sorted({created, *(d for d in (later, *(when for when, _ in logged))
+                                if d > created)})
+    overdue = False
+    for day in points:
+        now = due < day and _status_from(created, logged, status, day) in OPEN_STATUSES
+        if now != overdue:
+            events[day] = events.get(day, 0) + (1 if now else -1)
+            overdue = now
 
 
 # --- missed_report_backs --------------------------------------------------------------

@@ -260,7 +260,7 @@ def test_drafting_page_judges_the_workgroups_in_a_fixed_number_of_queries(
     # cycles due for Study from the committee's PDSA cycles the rules read), MOUs, measures
     # with their points, chair terms (the proposals' links are named as their sources read
     # them), unread notifications
-    assert few == many == 16
+    assert few == many == 12
     # an MOU awaiting signatures (its versions, parties and events), a measure with points,
     # a standing item, a backlog item, an overdue action: each read with its source's rows
     from govtrack.actions.services import create_action
@@ -279,7 +279,7 @@ def test_drafting_page_judges_the_workgroups_in_a_fixed_number_of_queries(
     create_action(cast["chair"], committee, title="Send the data", owner=cast["member"].person,
                   due=date(2026, 10, 1))
     db.session.commit()
-    assert count_queries(web_app, lambda: client.get(url)) == 16
+    assert count_queries(web_app, lambda: client.get(url)) == 12
     page = client.get(url).get_data(as_text=True)
     for proposed in ("Signatures awaited: Jail in-reach protocol", "The measure “Bed waits”",
                      "Public comment", "Jail data", "Overdue action items (1)"):

@@ -97,4 +97,4 @@ def test_my_work_runs_a_fixed_number_of_queries_for_a_chair(web_app, client, mak
                               owner=cast["chair"].person, due=date(2026, 11, 1),
                               workgroup_key=cast["workgroup"].key))
     db.session.commit()
-    assert count_queries(web_app, lambda: client.get("/my-work")) == few == 17
+    assert count_queries(web_app, lambda: client.get("/my-work")) == few == 14
