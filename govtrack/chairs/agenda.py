@@ -1,17 +1,18 @@
 """The chair's agenda source: choosing or confirming the next chair."""
 
 
-from govtrack.chairs.services import read_terms, term_ending, vacancy
+from govtrack.chairs.health import succession_of
+from govtrack.chairs.services import term_ending, vacancy
 from govtrack.meetings.agenda_sources import AgendaSource, Draft, Proposed
 
 
 def _chair_handover(draft: Draft) -> list[Proposed]:
-    meeting, day = draft.meeting, draft.day
-    read_terms(meeting.committee)
-    if vacancy(meeting.committee, day):
+    day = draft.day
+    committee = succession_of(draft.meeting.committee)
+    if vacancy(committee, day):
         return [Proposed("chair-vacant", "Choose the next chair", "decision", 15,
                          why="The chair is vacant.")]
-    ending = term_ending(meeting.committee, day)
+    ending = term_ending(committee, day)
     if ending:
         return [Proposed("chair-handover", "Confirm the next chair", "decision", 10,
                          why=f"The chair's term ends on {ending.term.planned_end:%-d %B %Y}.")]

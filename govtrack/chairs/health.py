@@ -11,7 +11,8 @@ from datetime import date, datetime
 from functools import cache
 from typing import NamedTuple
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, event, select
+from sqlalchemy.orm import Session
 
 from govtrack.accounts.models import Account
 from govtrack.agencies.models import Person
@@ -127,6 +128,13 @@ def chair_alerts(committees: list[Committee], day: date) -> list[tuple[Committee
                for c in committees}
     if not records:
         return []
+    _read_people(records)
+    return [(c, alert) for c in sorted(committees, key=lambda c: c.id)
+            if (alert := chair_alert(records[c.id], day)) is not None]
+
+
+def _read_people(records: dict[int, CommitteeRecord]) -> None:
+    """Fill the records' memberships' dates and chair terms, in two queries of rows."""
     memberships_query, terms_query = _alert_queries()
     ids = {"committee_ids": sorted(records)}
     for committee_id, person_id, start, end in db.session.execute(memberships_query, ids):
@@ -135,8 +143,6 @@ def chair_alerts(committees: list[Committee], day: date) -> list[tuple[Committee
         account = AccountState(row[10], row[11]) if row[9] is not None else None
         records[row[0]].chair_terms.append(TermRecord(
             *row[1:7], PersonState(row[7], row[8], account)))
-    return [(c, alert) for c in sorted(committees, key=lambda c: c.id)
-            if (alert := chair_alert(records[c.id], day)) is not None]
 
 
 @cache
@@ -156,15 +162,55 @@ def _alert_queries():
             .order_by(ChairTerm.start, ChairTerm.id))
 
 
+def succession_of(committee):
+    """What the succession checks (vacancy, term_ending) read of committee, cheaply.
+
+    A committee whose chair terms and memberships a page loaded, or a record,
+    as it is; else a CommitteeRecord of two queries of rows (the memberships'
+    dates, the chair terms with their people's and accounts' states), read once
+    a transaction: a page need not load the roster and the chair's history as
+    ORM objects (people, accounts, agencies) for two dates.
+    """
+    if not isinstance(committee, Committee) or committee.id is None:
+        return committee
+    if "chair_terms" in committee.__dict__ and "memberships" in committee.__dict__:
+        return committee
+    session = db.session()
+    known = session.info.setdefault(_RECORDS, {})
+    if session.new or session.dirty or session.deleted or committee.id not in known:
+        record = CommitteeRecord(committee.id, committee.key, committee.name,
+                                 committee.timezone, committee.cadence_rrule,
+                                 committee.cadence_dtstart, committee.stall_after_days,
+                                 committee.end_date)
+        _read_people({committee.id: record})
+        if session.new or session.dirty or session.deleted:
+            return record
+        known[committee.id] = record
+    return known[committee.id]
+
+
+#: session.info key of the records succession_of read
+_RECORDS = "chairs.succession"
+
+
+@event.listens_for(Session, "after_begin")
+@event.listens_for(Session, "after_flush")
+@event.listens_for(Session, "after_commit")
+@event.listens_for(Session, "after_soft_rollback")
+def _forget_records(session, *args) -> None:
+    """Read again in each transaction, and after the session writes or rolls back."""
+    session.info.pop(_RECORDS, None)
+
+
 def chair_vacant(committee, as_of):
     """No chair term holds on the as-of date."""
-    found = vacancy(committee, as_of)
+    found = vacancy(succession_of(committee), as_of)
     return found.since if found else None
 
 
 def chair_term_ending(committee, as_of):
     """The chair's term ends within 60 days and no successor is recorded."""
-    found = term_ending(committee, as_of)
+    found = term_ending(succession_of(committee), as_of)
     return found.since if found else None
 
 

@@ -95,7 +95,9 @@ def _meeting_query(on_demand: bool, items: bool = True):
             selectinload(Motion.votes).joinedload(Vote.person)),
         load(Meeting.attendance).joinedload(Attendance.designee),
         load(Meeting.rsvps).options(joinedload(Rsvp.person), joinedload(Rsvp.designee)),
-        joinedload(Meeting.committee).options(*members_loading(),
+        # the draft preview (items=False) reads no roster: permissions and the chair's
+        # rules read rows
+        joinedload(Meeting.committee).options(*(members_loading() if items else ()),
                                               joinedload(Committee.quorum_rule)))
 
 

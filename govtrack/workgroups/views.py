@@ -23,14 +23,13 @@ from govtrack.actions.models import ActionItem, ActionUpdate
 from govtrack.actions.origin import origins
 from govtrack.actions.services import create_action, edit_action, update_action
 from govtrack.agencies.models import SECTORS, Agency, Person
-from govtrack.chairs.models import chair_loading, chair_terms_query
+from govtrack.chairs.models import chair_loading
 from govtrack.clock import today, utcnow
 from govtrack.committees.models import (
     THRESHOLDS,
     Committee,
     Membership,
     members_loading,
-    members_query,
 )
 from govtrack.extensions import db, read_into
 from govtrack.forms import save
@@ -199,14 +198,10 @@ def workgroup_list(key: str):
 
 
 @cache
-def _dashboard_committee_queries():
-    """The dashboard's committee (its rotation policy joined), its memberships and its chair
-    terms, each by a statement built once, as the committee pages read them: loaded
-    through the committee's query instead, each list's loader options had their cache
-    key worked out on every request (about a millisecond a page; see _workgroup_queries)."""
-    return (select(Committee).where(Committee.key == bindparam("key"))
-            .options(joinedload(Committee.rotation_policy)),
-            members_query(), chair_terms_query())
+def _dashboard_committee_query():
+    """The dashboard's committee, built once (see _workgroup_queries): not its roster nor its
+    chair terms, which the permissions and the chair's rules read as rows."""
+    return select(Committee).where(Committee.key == bindparam("key"))
 
 
 @cache
@@ -229,12 +224,9 @@ def _upcoming_milestones_query():
 @login_required
 def dashboard(key: str):
     """The chair's dashboard: stalled workgroups, overdue actions by agency, milestones."""
-    committee_query, memberships, chair_terms = _dashboard_committee_queries()
-    committee = db.session.execute(committee_query, {"key": key}).scalar()
+    committee = db.session.execute(_dashboard_committee_query(), {"key": key}).scalar()
     if committee is None:
         abort(404)
-    for name, statement in (("memberships", memberships), ("chair_terms", chair_terms)):
-        read_into(committee, name, statement, {"committee_id": committee.id})
     require_view_committee(current_user, committee)
     day = today()
     # a few thousand short-lived rows, objects and strings, none in cycles: the collector
