@@ -109,6 +109,7 @@ def is_convener(account, committee: Committee) -> bool:
     if not account or not account.is_authenticated:
         return False
     from govtrack.agencies.models import Agency
+    from govtrack.chairs.health import succession_of
     from govtrack.chairs.models import ChairTerm
     from govtrack.chairs.services import vacancy
 
@@ -118,8 +119,13 @@ def is_convener(account, committee: Committee) -> bool:
             ChairTerm.committee_id == committee.id, ChairTerm.agency_id == Agency.id,
             Agency.head_id == account.person_id))):
         return False
-    found = vacancy(committee, today())
-    return bool(found and found.convener and found.convener.id == account.person_id)
+    # the vacancy judged on rows (chairs.health.succession_of), its former chair's agency
+    # then read by id
+    found = vacancy(succession_of(committee), today())
+    if found is None or found.former is None:
+        return False
+    former = db.session.get(ChairTerm, found.former.id)
+    return former.agency.head_id is not None and former.agency.head_id == account.person_id
 
 
 def is_county_coordinator(account) -> bool:
