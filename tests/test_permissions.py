@@ -81,3 +81,31 @@ def test_role_changing_routes(web_app, make, change):
         assert roles == (["chair", "secretary", "secretary"] if changed
                          else ["chair", "member", "secretary"]), (role, roles)
     assert actual == expected
+
+
+def test_a_seat_is_read_as_rows_and_a_change_not_yet_sent_counts(db, make):
+    """committee_roles reads the roster's rows when no page loaded it, and sees a seat the
+    session changed but has not flushed, as the query it replaces did."""
+    from sqlalchemy import select
+
+    from govtrack.committees.models import Membership
+    from govtrack.permissions import can_edit_committee, committee_roles
+
+    cast = make.cast()
+    committee, member = cast["committee"], cast["member"]
+    db.session.expire_all()
+    assert committee_roles(member, committee) == {"member"}
+    assert not can_edit_committee(member, committee)
+    assert "memberships" not in committee.__dict__
+    seat = db.session.scalar(select(Membership).where(
+        Membership.person_id == member.person_id))
+    seat.role = "secretary"
+    assert committee_roles(member, committee) == {"secretary"}
+    assert can_edit_committee(member, committee)
+    db.session.commit()
+    seat.end = seat.start
+    db.session.commit()
+    from datetime import timedelta
+
+    assert committee_roles(member, committee, on=seat.start) == {"secretary"}
+    assert committee_roles(member, committee, on=seat.start + timedelta(days=1)) == set()

@@ -11,14 +11,20 @@ from datetime import date, datetime
 from functools import cache
 from typing import NamedTuple
 
-from sqlalchemy import bindparam, event, select
-from sqlalchemy.orm import Session
+from sqlalchemy import bindparam, select
 
 from govtrack.accounts.models import Account
 from govtrack.agencies.models import Person
 from govtrack.chairs.models import ChairTerm
 from govtrack.chairs.services import ChairAlert, chair_alert, term_ending, vacancy
-from govtrack.committees.models import THRESHOLDS, Committee, Membership, threshold_or_default
+from govtrack.committees.models import (
+    THRESHOLDS,
+    Committee,
+    Membership,
+    per_transaction,
+    roster_rows,
+    threshold_or_default,
+)
 from govtrack.extensions import db
 from govtrack.health.rules import Rule
 
@@ -135,11 +141,16 @@ def chair_alerts(committees: list[Committee], day: date) -> list[tuple[Committee
 
 def _read_people(records: dict[int, CommitteeRecord]) -> None:
     """Fill the records' memberships' dates and chair terms, in two queries of rows."""
-    memberships_query, terms_query = _alert_queries()
     ids = {"committee_ids": sorted(records)}
-    for committee_id, person_id, start, end in db.session.execute(memberships_query, ids):
+    for committee_id, person_id, start, end in db.session.execute(_alert_queries()[0], ids):
         records[committee_id].memberships.append(MembershipDates(person_id, start, end))
-    for row in db.session.execute(terms_query, ids):
+    _read_terms(records)
+
+
+def _read_terms(records: dict[int, CommitteeRecord]) -> None:
+    """Fill the records' chair terms, in one query of rows."""
+    ids = {"committee_ids": sorted(records)}
+    for row in db.session.execute(_alert_queries()[1], ids):
         account = AccountState(row[10], row[11]) if row[9] is not None else None
         records[row[0]].chair_terms.append(TermRecord(
             *row[1:7], PersonState(row[7], row[8], account)))
@@ -166,40 +177,29 @@ def succession_of(committee):
     """What the succession checks (vacancy, term_ending) read of committee, cheaply.
 
     A committee whose chair terms and memberships a page loaded, or a record,
-    as it is; else a CommitteeRecord of two queries of rows (the memberships'
-    dates, the chair terms with their people's and accounts' states), read once
-    a transaction: a page need not load the roster and the chair's history as
-    ORM objects (people, accounts, agencies) for two dates.
+    as it is; else a CommitteeRecord of two queries of rows, read once a
+    transaction: the memberships' dates (committees.models.roster_rows, which a
+    permission question may have read already) and the chair terms with their
+    people's and accounts' states. A page need not load the roster and the
+    chair's history as ORM objects (people, accounts, agencies) for a few dates.
     """
     if not isinstance(committee, Committee) or committee.id is None:
         return committee
     if "chair_terms" in committee.__dict__ and "memberships" in committee.__dict__:
         return committee
-    session = db.session()
-    known = session.info.setdefault(_RECORDS, {})
-    if session.new or session.dirty or session.deleted or committee.id not in known:
+    known = per_transaction("chairs.succession_of")
+    if known is None or committee.id not in known:
         record = CommitteeRecord(committee.id, committee.key, committee.name,
                                  committee.timezone, committee.cadence_rrule,
                                  committee.cadence_dtstart, committee.stall_after_days,
                                  committee.end_date)
-        _read_people({committee.id: record})
-        if session.new or session.dirty or session.deleted:
+        record.memberships = [MembershipDates(row.person_id, row.start, row.end)
+                              for row in roster_rows(committee.id)]
+        _read_terms({committee.id: record})
+        if known is None:
             return record
         known[committee.id] = record
     return known[committee.id]
-
-
-#: session.info key of the records succession_of read
-_RECORDS = "chairs.succession"
-
-
-@event.listens_for(Session, "after_begin")
-@event.listens_for(Session, "after_flush")
-@event.listens_for(Session, "after_commit")
-@event.listens_for(Session, "after_soft_rollback")
-def _forget_records(session, *args) -> None:
-    """Read again in each transaction, and after the session writes or rolls back."""
-    session.info.pop(_RECORDS, None)
 
 
 def chair_vacant(committee, as_of):

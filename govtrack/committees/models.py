@@ -2,9 +2,18 @@
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import cache
+from typing import NamedTuple
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, bindparam, select
-from sqlalchemy.orm import Mapped, joinedload, mapped_column, relationship, selectinload
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, bindparam, event, select
+from sqlalchemy.orm import (
+    Mapped,
+    Session,
+    joinedload,
+    mapped_column,
+    relationship,
+    selectinload,
+)
 
 from govtrack.agencies.models import Agency, Person
 from govtrack.clock import utcnow
@@ -255,3 +264,64 @@ def membership_loading() -> tuple:
     term_ending), which read when each seat starts and ends, not who sits in it.
     """
     return (selectinload(Committee.memberships),)
+
+
+class SeatRow(NamedTuple):
+    """A membership as a row: whose seat, in what role, from when to when."""
+
+    person_id: int
+    role: str
+    start: date
+    end: date | None
+
+
+@cache
+def _roster_rows_query():
+    """The memberships of one committee (bound "committee_id") as rows, by start, built once."""
+    return (select(Membership.person_id, Membership.role, Membership.start, Membership.end)
+            .where(Membership.committee_id == bindparam("committee_id"))
+            .order_by(Membership.start, Membership.id))
+
+
+def roster_rows(committee_id: int) -> list[SeatRow]:
+    """The committee's memberships as rows, read once a transaction.
+
+    Who holds a seat in what role, without the people, accounts and agencies of
+    members_loading: what a permission question (permissions.committee_roles)
+    and the chair's succession checks (chairs.health.succession_of) read on a
+    page that shows no roster, one query for both.
+    """
+    known = per_transaction("committees.roster_rows")
+    if known is None or committee_id not in known:
+        found = [SeatRow(*row) for row in db.session.execute(
+            _roster_rows_query(), {"committee_id": committee_id})]
+        if known is None:
+            return found
+        known[committee_id] = found
+    return known[committee_id]
+
+
+#: session.info keys of what per_transaction keeps
+_KEPT: set[str] = set()
+
+
+def per_transaction(name: str) -> dict | None:
+    """A dict kept under name until the session's transaction ends or it writes; None while
+    the session holds changes not yet flushed (then read afresh: the query's autoflush sends
+    them first, so a service that changed a seat and asks again sees its change)."""
+    session = db.session()
+    if session.new or session.dirty or session.deleted:
+        return None
+    _KEPT.add(name)
+    return session.info.setdefault(name, {})
+
+
+@event.listens_for(Session, "after_begin")
+@event.listens_for(Session, "after_flush")
+@event.listens_for(Session, "after_commit")
+@event.listens_for(Session, "after_soft_rollback")
+def _forget(session, *args) -> None:
+    """What per_transaction kept is read again in each transaction, and after the session
+    writes or rolls back: what it wrote may have changed it."""
+    for name in _KEPT:
+        session.info.pop(name, None)

@@ -6,15 +6,13 @@ name of a committee (say, on a jail death) can itself be sensitive.
 """
 
 from datetime import date
-from functools import cache
 from typing import NamedTuple
 
 from flask import abort
-from sqlalchemy import bindparam, event, exists, inspect, select
-from sqlalchemy.orm import Session
+from sqlalchemy import exists, inspect, select
 
 from govtrack.clock import today
-from govtrack.committees.models import EDITOR_ROLES, Committee, Membership
+from govtrack.committees.models import EDITOR_ROLES, Committee, SeatRow, roster_rows
 from govtrack.extensions import db
 
 
@@ -34,70 +32,31 @@ def committee_roles(account, committee: Committee, on: date | None = None) -> se
 def _seats(account, committee: Committee) -> list:
     """account's person's seats on committee (each with role and holds_on(day)).
 
-    From the committee's roster if a page loaded it; else from the rows of all
-    of the person's seats, read once a session (one query a page however many
-    questions it asks, and no roster loaded just to answer them).
+    From the committee's roster if a page loaded it; else from its memberships
+    as rows, read once a transaction (committees.models.roster_rows): a page that
+    only asks permission loads no roster of people, accounts and agencies.
     """
     person_id = account.person_id  # once: account is often current_user, a proxy
     if committee.id is None or "memberships" not in inspect(committee).unloaded:
         return [m for m in committee.memberships if m.person_id == person_id]
-    return [seat for seat in _my_seats(account, person_id) if seat.committee_id == committee.id]
+    rows = [row for row in roster_rows(committee.id) if row.person_id == person_id]
+    return [_Seat(row, account.person) for row in rows]
 
 
 class _Seat(NamedTuple):
     """One of the signed-in person's memberships as a permission reads it: a row, not a model."""
 
-    committee_id: int
-    role: str
-    start: date
-    end: date | None
+    row: SeatRow
     person: object
+
+    @property
+    def role(self) -> str:
+        return self.row.role
 
     def holds_on(self, day: date) -> bool:
         """As Membership.holds_on."""
-        return (self.start <= day and (self.end is None or day <= self.end)
+        return (self.row.start <= day and (self.row.end is None or day <= self.row.end)
                 and self.person.active_on(day))
-
-
-@cache
-def _my_seats_query():
-    """A person's memberships (bound "person_id") as rows, built once."""
-    return select(Membership.committee_id, Membership.role, Membership.start,
-                  Membership.end).where(Membership.person_id == bindparam("person_id"))
-
-
-def _my_seats(account, person_id: int) -> list[_Seat]:
-    """The person's seats on every committee, read once until the session next writes.
-
-    While the session holds changes not yet flushed, the query is run (its
-    autoflush sends them first), as a lazy load of the roster would: a service
-    that changes a seat and then asks sees the change.
-    """
-    session = db.session()
-    known = session.info.setdefault(_SEATS, {})
-    pending = session.new or session.dirty or session.deleted
-    if pending or person_id not in known:
-        person = account.person
-        found = [_Seat(*row, person) for row in session.execute(
-            _my_seats_query(), {"person_id": person_id})]
-        if pending:
-            return found
-        known[person_id] = found
-    return known[person_id]
-
-
-#: session.info key of the seats _my_seats read
-_SEATS = "permissions.seats"
-
-
-@event.listens_for(Session, "after_begin")
-@event.listens_for(Session, "after_flush")
-@event.listens_for(Session, "after_commit")
-@event.listens_for(Session, "after_soft_rollback")
-def _forget_seats(session, *args) -> None:
-    """Seats are read again in each transaction, and after the session writes (or rolls
-    back): what it wrote may change anyone's seats."""
-    session.info.pop(_SEATS, None)
 
 
 def is_convener(account, committee: Committee) -> bool:

@@ -240,6 +240,24 @@ def test_deactivating_the_chairs_account_leaves_the_seat_vacant(db, county, make
     assert vacancy.convener == agencies["sheriff"].head and vacancy.convener != head
 
 
+def test_the_rules_read_rows_when_no_page_loaded_the_roster(db, county, make):
+    """A page that loads neither roster nor chair terms gets the same flags, from rows."""
+    committee, agencies, people, _ = _chaired(db, county)
+    membership = next(m for m in committee.memberships if m.person == people["sheriff"])
+    membership.end = date(2025, 6, 30)
+    db.session.commit()
+    expected = {day: codes(committee, day) for day in (
+        date(2025, 6, 30), date(2025, 7, 1), date(2026, 2, 1))}
+    assert expected[date(2025, 7, 1)] == {"chair_vacant": date(2025, 7, 1)}
+    db.session.expire_all()
+    assert {day: codes(committee, day) for day in expected} == expected
+    assert "memberships" not in committee.__dict__ and "chair_terms" not in committee.__dict__
+    # a change the session has not sent yet counts, as with a lazy load of the roster
+    membership = db.session.get(type(membership), membership.id)
+    membership.end = None
+    assert codes(committee, date(2025, 7, 1)) == {}
+
+
 def test_a_committee_that_never_had_a_chair_is_vacant_since_its_first_member(db, county):
     committee, _, _ = county(start=date(2024, 3, 1))
     assert codes(committee, date(2024, 2, 28)) == {}

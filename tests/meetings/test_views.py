@@ -252,15 +252,16 @@ def test_drafting_page_judges_the_workgroups_in_a_fixed_number_of_queries(
     stalled_workgroups(5)
     many = count_queries(web_app, lambda: client.get(url))
     assert client.get(url).get_data(as_text=True).count("Stalled workgroup:") == 6
-    # the session and its account, the meeting, roster, what is on the agenda (as rows);
+    # the session and its account, the meeting, the roster as rows (who may draft; the
+    # chair's checks), what is on the agenda (as rows);
     # per source: the meetings' own and the overdue actions (standing items, the last
     # meeting, the backlog, the overdue actions by owner: one query), the open workgroups'
     # health rows and what their rules read (read once for the report-backs and the stalled
-    # workgroups: the last report-backs come from them, the leads from the roster, the
+    # workgroups: the last report-backs come from them, the leads, the
     # cycles due for Study from the committee's PDSA cycles the rules read), MOUs, measures
     # with their points, chair terms (the proposals' links are named as their sources read
     # them), unread notifications
-    assert few == many == 12
+    assert few == many == 13
     # an MOU awaiting signatures (its versions, parties and events), a measure with points,
     # a standing item, a backlog item, an overdue action: each read with its source's rows
     from govtrack.actions.services import create_action
@@ -279,7 +280,7 @@ def test_drafting_page_judges_the_workgroups_in_a_fixed_number_of_queries(
     create_action(cast["chair"], committee, title="Send the data", owner=cast["member"].person,
                   due=date(2026, 10, 1))
     db.session.commit()
-    assert count_queries(web_app, lambda: client.get(url)) == 12
+    assert count_queries(web_app, lambda: client.get(url)) == 14
     page = client.get(url).get_data(as_text=True)
     for proposed in ("Signatures awaited: Jail in-reach protocol", "The measure “Bed waits”",
                      "Public comment", "Jail data", "Overdue action items (1)"):
