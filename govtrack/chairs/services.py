@@ -11,9 +11,6 @@ chair: the head of the former chair's agency.
 import calendar
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from functools import cache
-
-from sqlalchemy import bindparam, select
 
 from govtrack import audit
 from govtrack.actions import handover as actions_handover
@@ -24,7 +21,7 @@ from govtrack.clock import today
 from govtrack.committees.models import Committee, Membership
 from govtrack.committees.services import change_seat, open_seat
 from govtrack.editing import DomainError, apply_edit
-from govtrack.extensions import db, read_into
+from govtrack.extensions import db
 from govtrack.meetings import handover as meetings_handover
 
 #: the chair term must be named this many days before it ends
@@ -119,22 +116,6 @@ def stopped_on(term: ChairTerm, committee: Committee) -> date:
 def holds_on(term: ChairTerm, committee: Committee, day: date) -> bool:
     """Whether the term is in force on day."""
     return term.start <= day < stopped_on(term, committee)
-
-
-@cache
-def _terms_query():
-    """A committee's chair terms (bound "committee_id"), in the relationship's order, built
-    once (see meetings.views._meeting_query)."""
-    return (select(ChairTerm).where(ChairTerm.committee_id == bindparam("committee_id"))
-            .order_by(ChairTerm.start))
-
-
-def read_terms(committee: Committee) -> None:
-    """Read the committee's chair terms unless they are loaded: the lazy load of a committee
-    read with loader options works out a cache key for those options each time (a
-    millisecond of the agenda draft); this statement's is worked out once."""
-    if "chair_terms" not in committee.__dict__:
-        read_into(committee, "chair_terms", _terms_query(), {"committee_id": committee.id})
 
 
 def chairs(committee: Committee) -> list[ChairTerm]:
