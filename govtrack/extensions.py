@@ -53,3 +53,27 @@ def _sqlite_pragmas(dbapi_connection, connection_record):
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA busy_timeout=10000")
         cursor.close()
+
+
+@event.listens_for(Engine, "rollback")
+def _commit_what_only_read(conn) -> None:
+    """PostgreSQL: end a transaction that wrote nothing with COMMIT, not ROLLBACK.
+
+    Both end it the same way, but psycopg forgets its prepared statements on every
+    ROLLBACK, and every request ends its session with one: so no statement ever
+    reached psycopg's prepare threshold across requests, and PostgreSQL planned each
+    again (about 5 ms a page of the big read statements at national scale). Once the
+    transaction is committed, the rollback that follows finds nothing to undo.
+    """
+    dbapi_connection = conn.connection.dbapi_connection
+    if not type(dbapi_connection).__module__.startswith("psycopg"):
+        return
+    from psycopg.pq import TransactionStatus
+
+    if dbapi_connection.info.transaction_status != TransactionStatus.INTRANS:
+        return  # idle, or failed: a failed transaction can only be rolled back
+    with dbapi_connection.cursor() as cursor:
+        cursor.execute("SELECT pg_current_xact_id_if_assigned() IS NULL", prepare=False)
+        wrote_nothing = cursor.fetchone()[0]
+    if wrote_nothing:
+        dbapi_connection.commit()
