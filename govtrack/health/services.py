@@ -80,6 +80,23 @@ def flags_for(kind: str, record, as_of: date) -> list[Flag]:
     return sorted(found, key=lambda f: f.code)
 
 
+def flags_of_each(kind: str, records: Iterable, as_of: date) -> list[list[Flag]]:
+    """flags_for(kind, record, as_of) of each record, in order, within one preloaded block.
+
+    A page judging a committee's workgroups pays the block's set-up (its
+    preloaders' checks, the collector paused) once, not once a record.
+    """
+    records = list(records)
+    rules = rules_of(kind)
+    with preloaded(kind, records, as_of):
+        return [sorted((flag for r in rules if (flag := r.flag(record, as_of)) is not None),
+                       key=_code) for record in records]
+
+
+def _code(flag: Flag) -> str:
+    return flag.code
+
+
 def flags_unless_older(kind: str, record, as_of: date, oldest: date) -> list[Flag] | None:
     """flags_for(kind, record, as_of), or None once a flag holds since before oldest.
 

@@ -123,7 +123,9 @@ def committees_cycles() -> list[PdsaCycle] | None:
 def cycles_of(workgroup: Workgroup, as_of: date) -> list[PdsaCycle]:
     """The workgroup's cycles, from the preloaded ones when they cover it."""
     current = _cycles.get()
-    if current is None or not current.covers([workgroup], as_of):
+    # not current.covers([workgroup], as_of), spelt out: two rules of every workgroup ask
+    if (current is None or current.as_of != as_of
+            or current.workgroups.get(workgroup.id) is not workgroup):
         current = _Cycles([workgroup], as_of)
     return current.of(workgroup)
 

@@ -13,7 +13,7 @@ from sqlalchemy.orm.util import identity_key
 
 from govtrack.agencies.models import Person
 from govtrack.extensions import db
-from govtrack.health.services import flags_for, preloaded
+from govtrack.health.services import flags_of_each, preloaded
 from govtrack.meetings.agenda_sources import AgendaSource, Draft, Proposed
 from govtrack.meetings.models import Meeting
 from govtrack.meetings.services import judged_on
@@ -100,16 +100,15 @@ def _stalled(draft: Draft) -> list[Proposed]:
     """Each stalled workgroup, with its flags' words and what would clear them."""
     workgroups = _open_workgroups(draft)
     as_of = workgroups.rules.as_of
-    stalled = []
     # the committee's PDSA cycles, read once for the rules (by committee, even for one open
     # workgroup): the PDSA source finds those due for Study among them
     from govtrack.pdsa import health as pdsa_health
 
     with (pdsa_health.preloaded(workgroups.records, as_of, by_committee=True),
           sharing(workgroups.rules), preloaded("workgroup", workgroups.records, as_of)):
-        for record in workgroups.records:
-            if flags := flags_for("workgroup", record, as_of):
-                stalled.append((record, flags))
+        stalled = [(record, flags) for record, flags in zip(
+            workgroups.records, flags_of_each("workgroup", workgroups.records, as_of),
+            strict=True) if flags]
         if (cycles := pdsa_health.committees_cycles()) is not None:
             draft.shared("committee pdsa cycles", lambda: cycles)
     proposals = []

@@ -314,8 +314,10 @@ def open_workgroups(committees: list[Committee], as_of: date
     milestones: dict[int, MilestoneRecord] = {}
     actions: dict[int, ActionRecord] = {}
     children = []
+    # fetched at once: psycopg fetching row by row cost more than the rows' processing
     for row in db.session.execute(
-            _workgroups_query() if one_zone else _workgroups_query.__wrapped__(end), params):
+            _workgroups_query() if one_zone else _workgroups_query.__wrapped__(end),
+            params).all():
         if row[0] != 0:
             children.append(row)
             continue
@@ -645,7 +647,9 @@ def read_with_actions(workgroup: Workgroup, as_of: date) -> Iterator[list[Action
 
 def _source_for(workgroup: Workgroup, as_of: date) -> _Source:
     current = _source.get()
-    if current is not None and current.covers([workgroup], as_of):
+    # current.covers([workgroup], as_of), spelt out: every rule of every workgroup asks
+    if (current is not None and current.as_of == as_of
+            and current.workgroups.get(workgroup.key) is workgroup):
         return current
     return _Source([workgroup], as_of)
 
@@ -851,8 +855,18 @@ def _overdue_runs(events: dict[date, int], due: date, created: date,
     points = sorted({created, *(d for d in (later, *(when for when, _ in logged))
                                 if d > created)})
     overdue = False
+    # the status on each point, as _status_from says, in one sweep of the log (days and log
+    # both oldest first, no point before created): the last change up to the day ("open"
+    # before any), the action's own from the last change's day on
+    last_change = logged[-1][0]
+    count = len(logged)
+    seen = 0
+    on_day = "open"
     for day in points:
-        now = due < day and _status_from(created, logged, status, day) in OPEN_STATUSES
+        while seen < count and logged[seen][0] <= day:
+            on_day = logged[seen][1]
+            seen += 1
+        now = due < day and (status if last_change <= day else on_day) in OPEN_STATUSES
         if now != overdue:
             events[day] = events.get(day, 0) + (1 if now else -1)
             overdue = now

@@ -11,7 +11,7 @@ from govtrack.actions.models import ActionItem, ActionUpdate
 from govtrack.actions.services import update_action
 from govtrack.clock import today
 from govtrack.extensions import db as _db
-from govtrack.health.services import Flag, flags_for, report
+from govtrack.health.services import Flag, flags_for, flags_of_each, report
 from govtrack.meetings.models import AgendaItem, Attendance, Meeting
 from govtrack.workgroups import services
 from govtrack.workgroups.health import action_status_on, last_activity, open_on
@@ -388,6 +388,46 @@ def test_an_action_created_after_the_as_of_date_does_not_count(db, group):
     # created late, already past due: the pair holds from its creation
     assert flags(workgroup, date(2026, 3, 25), "actions_overdue") == [
         Flag("actions_overdue", date(2026, 3, 25))]
+
+
+def test_an_action_reopened_and_closed_again_is_overdue_only_while_open(db, group):
+    """Each stretch between logged status changes is judged by the status then: blocked
+    after its due date, done for a week, reopened, done again."""
+    workgroup = group()
+    add_action(db, workgroup, due=date(2026, 3, 10))
+    add_action(db, workgroup, due=date(2026, 3, 12), status="done", updates=[
+        (ny(date(2026, 3, 14)), "blocked"), (ny(date(2026, 3, 20)), "done"),
+        (ny(date(2026, 3, 27)), "in_progress"), (ny(date(2026, 4, 3)), "done")])
+    overdue = {day: flags(workgroup, day, "actions_overdue")
+               for day in (date(2026, 3, 13), date(2026, 3, 19), date(2026, 3, 20),
+                           date(2026, 3, 27), date(2026, 4, 2), date(2026, 4, 3))}
+    assert overdue == {
+        date(2026, 3, 13): [Flag("actions_overdue", date(2026, 3, 13))],
+        date(2026, 3, 19): [Flag("actions_overdue", date(2026, 3, 13))],
+        date(2026, 3, 20): [],
+        date(2026, 3, 27): [Flag("actions_overdue", date(2026, 3, 27))],
+        date(2026, 4, 2): [Flag("actions_overdue", date(2026, 3, 27))],
+        date(2026, 4, 3): []}
+
+
+def test_flags_of_each_judges_each_workgroup_as_flags_for_does(db, committee, group):
+    """One preloaded block for many workgroups (the agenda draft's stalled workgroups):
+    each one's flags, in the workgroups' order, as flags_for gives them one by one."""
+    overdue, late, healthy = group(), group(), group()
+    add_action(db, overdue, due=date(2026, 3, 10))
+    add_action(db, overdue, due=date(2026, 3, 12), status="blocked")
+    add_milestone(db, late, due=date(2026, 3, 1))
+    add_milestone(db, healthy, due=date(2026, 6, 1))
+    hold(db, committee, date(2026, 3, 10), report_backs=[healthy, late, overdue])
+    workgroups = [late, healthy, overdue]
+    day = date(2026, 3, 20)
+    each = flags_of_each("workgroup", workgroups, day)
+    assert each == [flags_for("workgroup", w, day) for w in workgroups]
+    # (none updated since its creation in January: each also has no update for 30 days)
+    assert [[f.code for f in found] for found in each] == [
+        ["milestone_overdue", "no_update"], ["no_update"], ["actions_overdue", "no_update"]]
+    assert [f.words for f in each[0]] == ["A milestone is overdue",
+                                          "No update, milestone or action activity for 30 days"]
 
 
 def test_the_page_reads_the_same_health_from_its_one_reading_of_the_action_items(
