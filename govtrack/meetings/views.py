@@ -602,7 +602,10 @@ def request_decide(request_id: int):
 @login_required
 def attendance(key: str):
     """Take attendance; quorum shows as it is taken."""
-    meeting = _meeting(key, edit=True)
+    meeting = db.session.execute(_attendance_query(), {"key": key}).scalar()
+    if meeting is None:
+        abort(404)
+    require_edit_committee(current_user, meeting.committee)
     members = sorted(services.expected_members(meeting), key=lambda m: m.person.name)
     form = attendance_form(members, _designees_by_member(meeting))
     if not form.is_submitted():
@@ -629,6 +632,18 @@ def attendance(key: str):
     return render_template("meetings/attendance.html", form=form, meeting=meeting,
                            members=members, quorum=services.quorum(meeting, marks),
                            rule=meeting.committee.quorum_rule)
+
+
+@cache
+def _attendance_query():
+    """The meeting the attendance grid takes, built once: its committee's members and
+    quorum rule; its attendance and answers when read, as ids (the grid names people
+    from its own query); not its items or motions, which the grid does not show."""
+    return select(Meeting).where(Meeting.key == bindparam("key")).options(
+        lazyload(Meeting.items), lazyload(Meeting.motions), lazyload(Meeting.attendance),
+        lazyload(Meeting.rsvps),
+        joinedload(Meeting.committee).options(*members_loading(),
+                                              joinedload(Committee.quorum_rule)))
 
 
 def _people(ids: set[int]) -> dict[int, Person]:
@@ -780,6 +795,8 @@ def _designees_by_member_query():
     return (select(candidates.c.member_id, Person.id, Person.name, Agency.name)
             .join(Person, Person.id == candidates.c.person_id)
             .join(Agency, Agency.id == Person.agency_id)
+            # the service refuses a member as their own designee: not offered
+            .where(Person.id != candidates.c.member_id)
             .order_by(candidates.c.member_id, Person.name, Person.id))
 
 
