@@ -783,21 +783,27 @@ def _designees_by_member_query():
         .where(seats),
         select(Membership.person_id, seated.agency_id)
         .join(seated, seated.id == Membership.person_id).where(seats)).subquery()
-    candidates = union(
-        select(agencies.c.member_id, Person.id.label("person_id"))
-        .join(Person, Person.agency_id == agencies.c.agency_id)
-        .where(Person.active.is_(True)),
-        select(Rsvp.person_id, Rsvp.designee_id)
+    named = union(
+        select(Rsvp.person_id.label("member_id"), Rsvp.designee_id.label("person_id"))
         .where(Rsvp.meeting_id == meeting_id, Rsvp.designee_id.is_not(None)),
         select(Attendance.person_id, Attendance.designee_id)
         .where(Attendance.meeting_id == meeting_id, Attendance.designee_id.is_not(None)),
     ).subquery()
-    return (select(candidates.c.member_id, Person.id, Person.name, Agency.name)
-            .join(Person, Person.id == candidates.c.person_id)
-            .join(Agency, Agency.id == Person.agency_id)
-            # the service refuses a member as their own designee: not offered
-            .where(Person.id != candidates.c.member_id)
-            .order_by(candidates.c.member_id, Person.name, Person.id))
+    # Each half joins person on its own index (agency, then id): joined after one union
+    # of ids, PostgreSQL hashed all 20,000 people of the nation (20 ms, now under 2).
+    # The service refuses a member as their own designee: not offered.
+    choices = union(
+        select(agencies.c.member_id, Person.id.label("person_id"), Person.name,
+               Agency.name.label("agency"))
+        .join(Person, Person.agency_id == agencies.c.agency_id)
+        .join(Agency, Agency.id == Person.agency_id)
+        .where(Person.active.is_(True), Person.id != agencies.c.member_id),
+        select(named.c.member_id, Person.id, Person.name, Agency.name)
+        .join(Person, Person.id == named.c.person_id)
+        .join(Agency, Agency.id == Person.agency_id)
+        .where(Person.id != named.c.member_id),
+    ).subquery()
+    return select(choices).order_by(choices.c.member_id, choices.c.name, choices.c.person_id)
 
 
 @bp.route("/meetings/<key>/minutes", methods=["GET", "POST"])
