@@ -6,7 +6,7 @@ from types import SimpleNamespace
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import and_, bindparam, case, func, or_, select, union
+from sqlalchemy import and_, bindparam, case, func, select, union
 from sqlalchemy.orm import aliased, joinedload, lazyload, selectinload
 
 from govtrack.actions.models import STATUSES as ACTION_STATUSES
@@ -708,47 +708,37 @@ def rsvp(key: str):
     return _back(meeting)
 
 
-def _designees(meeting: Meeting, person: Person | None = None) -> list[tuple[int, str]]:
-    """Who may stand in for a member, by name: the active people of the agencies seated
-    on the committee (a designee comes from the agency a member represents), and anyone
-    already named for this meeting. Read as rows: a county has thousands of people, a
-    committee's agencies a few hundred at most, and a list of thousands helps nobody.
-
-    person: one member answering for themselves; then only the agencies they represent
-    here and their own, and whom they already named: a list a member can read.
+def _designees(meeting: Meeting, person: Person) -> list[tuple[int, str]]:
+    """Who may stand in for a member answering for themselves, by name: the active people
+    of the agencies they represent here and of their own (a designee comes from the
+    agency a member represents), and whom they already named. Read as rows: a county has
+    thousands of people, and a list of thousands helps nobody.
     """
-    rows = db.session.execute(_designees_query(person is not None), {
+    rows = db.session.execute(_designees_query(), {
         "committee_id": meeting.committee_id, "meeting_id": meeting.id,
-        "person_id": person.id if person is not None else None})
+        "person_id": person.id})
     return [(0, "—")] + [(person_id, f"{name} — {agency}") for person_id, name, agency in rows]
 
 
 @cache
-def _designees_query(one_member: bool):
+def _designees_query():
     """The statement of _designees, built once (see _meeting_query)."""
     seated = aliased(Person)
-    seats = Membership.committee_id == bindparam("committee_id")
-    if one_member:
-        seats = and_(seats, Membership.person_id == bindparam("person_id"))
+    seats = and_(Membership.committee_id == bindparam("committee_id"),
+                 Membership.person_id == bindparam("person_id"))
     agencies = union(
         select(Membership.agency_id).where(seats),
         select(seated.agency_id).join(Membership, Membership.person_id == seated.id)
         .where(seats))
-    result = select(Person.id, Person.name, Agency.name).join(
-        Agency, Agency.id == Person.agency_id).order_by(Person.name, Person.id)
     working = and_(Person.active.is_(True), Person.agency_id.in_(agencies))
-    if one_member:
-        # One UNION of ids, not an OR of two INs: PostgreSQL answers the OR by reading
-        # every person (17 ms at national scale), the union from two indexes (under 1 ms).
-        named = select(Rsvp.designee_id).where(Rsvp.meeting_id == bindparam("meeting_id"),
-                                               Rsvp.person_id == bindparam("person_id"))
-        return result.where(Person.id.in_(union(select(Person.id).where(working), named)))
-    # The whole committee's agencies: hundreds of people, read faster in one pass with
-    # an OR than through a union of ids.
-    named = union(
-        select(Attendance.designee_id).where(Attendance.meeting_id == bindparam("meeting_id")),
-        select(Rsvp.designee_id).where(Rsvp.meeting_id == bindparam("meeting_id")))
-    return result.where(or_(working, Person.id.in_(named)))
+    # One UNION of ids, not an OR of two INs: PostgreSQL answers the OR by reading
+    # every person (17 ms at national scale), the union from two indexes (under 1 ms).
+    named = select(Rsvp.designee_id).where(Rsvp.meeting_id == bindparam("meeting_id"),
+                                           Rsvp.person_id == bindparam("person_id"))
+    return (select(Person.id, Person.name, Agency.name)
+            .join(Agency, Agency.id == Person.agency_id)
+            .where(Person.id.in_(union(select(Person.id).where(working), named)))
+            .order_by(Person.name, Person.id))
 
 
 def _designees_by_member(meeting: Meeting) -> dict[int, list[tuple[int, str]]]:
@@ -756,7 +746,7 @@ def _designees_by_member(meeting: Meeting) -> dict[int, list[tuple[int, str]]]:
     the rule of their own answer (_designees with a person), for every row at once.
 
     One query for the whole grid: the largest committee seats 45 members from dozens of
-    agencies, and one list of all their people under every row was 28,000 options (130 ms
+    agencies, and one list of all their people under every row was 23,000 options (130 ms
     and a page no screen reader user could get through). Whoever is already named for a
     member at this meeting, by answer or recorded attendance, stays among their choices.
     """
