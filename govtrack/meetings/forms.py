@@ -1,5 +1,6 @@
 """Forms for meetings, agenda items, requests, attendance, minutes and quorum."""
 
+from markupsafe import Markup, escape
 from wtforms import (
     DateField,
     RadioField,
@@ -9,7 +10,7 @@ from wtforms import (
     TextAreaField,
     TimeField,
 )
-from wtforms.validators import URL, DataRequired, Length, Optional
+from wtforms.validators import URL, DataRequired, Length, Optional, ValidationError
 
 from govtrack.agencies.models import SIDES
 from govtrack.forms import Form, OnceForm, PlainSelect, VersionedForm, bounded_int
@@ -102,20 +103,48 @@ class QuorumForm(Form):
         "agency.")
 
 
-def attendance_form(members, designees, formdata=None):
-    """A form with a present/absent/designee choice and a designee per member."""
+def attendance_form(members, designees: dict[int, list[tuple[int, str]]], formdata=None):
+    """A form with a present/absent/designee choice and a designee per member.
+
+    designees: each member's own choices by person id (a member with none gets "—" only);
+    a designee not among a row's choices is refused on that row.
+    """
 
     class AttendanceForm(OnceForm):
         pass
 
+    nobody, statuses = [(0, "—")], list(ATTENDANCE.items())
     for m in members:
         setattr(AttendanceForm, f"status_{m.person_id}", RadioField(
-            m.person.name, choices=list(ATTENDANCE.items()), default="absent",
-            validators=[DataRequired()]))
+            m.person.name, choices=statuses, default="absent",
+            validators=[DataRequired()], widget=_inline_radios))
         setattr(AttendanceForm, f"designee_{m.person_id}", SelectField(
-            f"Designee for {m.person.name}", coerce=int, choices=designees,
-            validators=[Optional()], widget=PlainSelect()))
+            f"Designee for {m.person.name}", coerce=int,
+            choices=designees.get(m.person_id, nobody), validators=[Optional()],
+            widget=PlainSelect(), validate_choice=False))
+        setattr(AttendanceForm, f"validate_designee_{m.person_id}", _one_of_the_choices)
     return AttendanceForm(formdata=formdata) if formdata is not None else AttendanceForm()
+
+
+def _inline_radios(field, **kwargs) -> Markup:
+    """A member's present / absent / designee radios, side by side, written in one
+    f-string each: through wtforms' sub-fields and widgets the grid's radios were most
+    of the page's time."""
+    name, data = escape(field.name), field.data
+    required = " required" if field.flags.required else ""
+    return Markup("".join(  # noqa: S704 (name, value and label escaped)
+        f'<div class="usa-radio gt-inline">\n'
+        f'  <input {"checked " if value == data else ""}class="usa-radio__input" '
+        f'id="{name}-{i}" name="{name}"{required} type="radio" value="{escape(value)}">\n'
+        f'  <label class="usa-radio__label" for="{name}-{i}">{escape(label)}</label>\n'
+        f'</div>\n' for i, (value, label) in enumerate(field.choices)))
+
+
+def _one_of_the_choices(form, field) -> None:
+    """A row's designee comes from that member's own list (their agencies' people)."""
+    if field.data not in {value for value, _ in field.choices}:
+        raise ValidationError("Choose a designee from this member's list: the people of "
+                              "the agencies they represent.")
 
 
 class MinutedActionForm(OnceForm):
