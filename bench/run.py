@@ -180,7 +180,8 @@ def _pick_chair():
 
 def _meeting_pages(committee) -> list[Page]:
     """The committee's next meeting (the chair drafting its agenda), what "Draft the agenda for
-    me" would add to it, and the committee's last held meeting."""
+    me" would add to it, and the committee's last held meeting with its attendance grid and
+    its minutes as the chair takes them."""
     from sqlalchemy import select
 
     from govtrack.clock import utcnow
@@ -196,8 +197,10 @@ def _meeting_pages(committee) -> list[Page]:
         .order_by(Meeting.starts_at.desc()).limit(1))
     return ([Page(f"Meeting, next ({coming.key}, chair drafting)", f"/meetings/{coming.key}"),
              Page(f"Agenda draft preview ({coming.key})", f"/meetings/{coming.key}/agenda/draft")]
-            if coming else []) + ([Page(f"Meeting, last held ({held.key})",
-                                        f"/meetings/{held.key}")] if held else [])
+            if coming else []) + ([
+                Page(f"Meeting, last held ({held.key})", f"/meetings/{held.key}"),
+                Page(f"Attendance grid ({held.key})", f"/meetings/{held.key}/attendance"),
+                Page(f"Minutes ({held.key})", f"/meetings/{held.key}/minutes")] if held else [])
 
 
 def _workgroup_page(committee) -> list[Page]:
