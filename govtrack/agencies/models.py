@@ -2,8 +2,9 @@
 
 from datetime import date
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import ForeignKey, String, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm.util import identity_key
 
 from govtrack.extensions import db
 
@@ -104,3 +105,14 @@ class Person(db.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+def people_by_id(ids: set[int]) -> dict[int, "Person"]:
+    """These people by id: from the session when the page read them already (a committee's
+    roster, say), else in one query."""
+    found = {i: p for i in ids
+             if (p := db.session.identity_map.get(identity_key(Person, i))) is not None}
+    if missing := ids - found.keys():
+        found |= {p.id: p for p in db.session.scalars(select(Person).where(
+            Person.id.in_(sorted(missing))))}
+    return found

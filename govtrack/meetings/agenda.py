@@ -4,11 +4,10 @@ from functools import cache
 from types import SimpleNamespace
 
 from sqlalchemy import Integer, String, bindparam, literal_column, null, select, union_all
-from sqlalchemy.orm.util import identity_key
 
 from govtrack.actions.agenda import OVERDUE, overdue_by_owner
 from govtrack.actions.models import ActionItem
-from govtrack.agencies.models import Person
+from govtrack.agencies.models import people_by_id
 from govtrack.db_types import UTCDateTime
 from govtrack.extensions import db
 from govtrack.meetings.agenda_sources import AgendaSource, Draft, Proposed
@@ -115,21 +114,10 @@ def _standing(placement: str):
     return propose
 
 
-def _presenters(ids: set[int]) -> dict[int, Person]:
-    """The backlog's presenters: from the session when the page read them already (the
-    roster's people), else in one query."""
-    found = {i: p for i in ids
-             if (p := db.session.identity_map.get(identity_key(Person, i))) is not None}
-    if missing := ids - found.keys():
-        found |= {p.id: p for p in db.session.scalars(select(Person).where(
-            Person.id.in_(sorted(missing))))}
-    return found
-
-
 def _backlog(draft: Draft) -> list[Proposed]:
     """Items waiting for a meeting: accepted requests, items not reached or carried."""
     entries = _committee_rows(draft)[_BACKLOG]
-    presenters = _presenters({e.presenter_id for e in entries if e.presenter_id is not None})
+    presenters = people_by_id({e.presenter_id for e in entries if e.presenter_id is not None})
     return [Proposed(entry.text, entry.title, entry.kind, entry.minutes,
                      presenters.get(entry.presenter_id),
                      refs={name: getattr(entry, name) for name in _REFS if getattr(entry, name)},

@@ -8,11 +8,7 @@ committee with what stalled it and what would clear it.
 
 from typing import NamedTuple
 
-from sqlalchemy import select
-from sqlalchemy.orm.util import identity_key
-
-from govtrack.agencies.models import Person
-from govtrack.extensions import db
+from govtrack.agencies.models import Person, people_by_id
 from govtrack.health.services import flags_of_each, preloaded
 from govtrack.meetings.agenda_sources import AgendaSource, Draft, Proposed
 from govtrack.meetings.models import Meeting
@@ -50,15 +46,8 @@ def _open_workgroups(draft: Draft) -> OpenWorkgroups:
 
 
 def _leads(records: list[WorkgroupRecord]) -> dict[int, Person]:
-    """The workgroups' leads: from the session when the page read them already (leads sit on
-    the committee, whose members it shows), else in one query."""
-    ids = {r.lead_id for r in records if r.lead_id is not None}
-    found = {i: p for i in ids
-             if (p := db.session.identity_map.get(identity_key(Person, i))) is not None}
-    if missing := ids - found.keys():
-        found |= {p.id: p for p in db.session.scalars(select(Person).where(
-            Person.id.in_(sorted(missing))))}
-    return found
+    """The workgroups' leads (they sit on the committee, whose members the page shows)."""
+    return people_by_id({r.lead_id for r in records if r.lead_id is not None})
 
 
 def _report_back_due(workgroup: WorkgroupRecord, last, meeting: Meeting) -> str | None:
