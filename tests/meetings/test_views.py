@@ -149,6 +149,35 @@ def test_a_meeting_ending_before_it_starts_is_refused(client, make, db, login):
 
 
 @time_machine.travel(NOW, tick=False)
+def test_minutes_page_queries_do_not_grow_with_items_members_and_actions(web_app, client,
+                                                                         make, db, login):
+    from tests.helpers import count_queries
+
+    cast = _cast(make, db)
+    committee = cast["committee"]
+    login(cast["chair"])
+    client.post(f"/committees/{committee.key}/meetings/new", data={
+        "day": "2026-11-22", "time": "09:00", "duration_minutes": "60"})
+    meeting = _made(db, committee).one()
+    url = f"/meetings/{meeting.key}"
+    few = count_queries(web_app, lambda: client.get(f"{url}/minutes"))
+    for n in range(12):
+        person = make.person()
+        make.membership(committee, person, start=date(2025, 1, 1))
+        client.post(f"{url}/agenda/items/new", data={
+            "title": f"Item {n}", "kind": "discussion", "minutes": "5", "presenter": "0"})
+        assert client.post(f"{url}/minutes/actions", data={
+            "title": f"Action {n}", "owner": person.id, "due": "2026-12-15"}).status_code == 302
+    page = client.get(f"{url}/minutes").get_data(as_text=True)
+    many = count_queries(web_app, lambda: client.get(f"{url}/minutes"))
+    assert page.count('name="notes_') == 12 and "Action 11" in page
+    # the session with its account, the meeting with its committee, its motions, answers,
+    # items, attendance, the roster (the action owners to choose from), the action items
+    # created at the meeting, unread notifications
+    assert few == many == 9
+
+
+@time_machine.travel(NOW, tick=False)
 def test_meeting_page_queries_do_not_grow_with_items_and_members(web_app, client, make, db,
                                                                   login):
     from tests.helpers import count_queries
