@@ -30,12 +30,16 @@ def test_a_rollback_undoes_a_statement_that_wrote(db, make):
 
 @on_postgresql
 def test_transactions_that_only_read_keep_the_prepared_statements(db, make):
+    """On one connection, as a worker's requests share one: six read-only transactions, each
+    ended by a rollback, leave the statement prepared (psycopg prepares after five)."""
     agency = make.agency()
     db.session.commit()
     statement = select(Agency.name).where(Agency.id == agency.id)
-    for _ in range(6):  # past psycopg's prepare threshold (5), each read its own transaction
-        db.session.scalar(statement)
-        db.session.rollback()
-    prepared = db.session.scalars(text(
-        "SELECT statement FROM pg_prepared_statements WHERE statement LIKE 'SELECT agency.name%'"))
-    assert len(prepared.all()) == 1
+    with db.engine.connect() as connection:
+        for _ in range(6):
+            assert connection.execute(statement).scalar() == agency.name
+            connection.rollback()
+        prepared = connection.scalars(text(
+            "SELECT statement FROM pg_prepared_statements "
+            "WHERE statement LIKE 'SELECT agency.name%'")).all()
+    assert len(prepared) == 1
